@@ -1,0 +1,48 @@
+# Circulair Noord: `make run` sets up and serves the platform; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed-stamp
+TRANSLATIONS := circular_platform/translations
+
+.PHONY: install translations migrate demo run test lint demo-reset extract-translations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f -q
+
+migrate: translations
+	$(BIN)/alembic upgrade head
+
+demo: migrate
+	$(FLASK) demo load
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check circular_platform matching tests bench migrations
+
+# Drops every table and loads the demo data again.
+demo-reset: translations
+	$(BIN)/alembic downgrade base
+	$(MAKE) demo
+
+# After changing user-facing text: refresh the catalogue, then translate the new English entries.
+extract-translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+		--sort-output -o $(TRANSLATIONS)/messages.pot circular_platform templates
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)

@@ -1,0 +1,146 @@
+"""Accounts: registration, confirmation, passwords, join requests, and GDPR export and deletion.
+
+Functions take the session explicitly, ``flush()`` and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from circular_platform.errors import DomainError
+from circular_platform.models import Membership, MembershipRole, Organisation, User
+from circular_platform.models.accounts import OrganisationKind
+from circular_platform.passwords import hash_password, needs_rehash, verify_password
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_by_session_token(session: Session, token: str) -> User | None:
+    return session.scalar(select(User).where(User.session_token == token))
+
+
+def organisation_by_name(session: Session, name: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+
+
+def create_user(session: Session, *, email: str, name: str, password: str, language: str = "nl") -> User:
+    if user_by_email(session, email):
+        raise DomainError(_l("Er bestaat al een account met dit e-mailadres."), field="email")
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        language=language,
+        session_token=secrets.token_hex(32),
+    )
+    session.add(user)
+    return user
+
+
+def register_with_organisation(session: Session, user_data: dict, organisation_data: dict) -> User:
+    """A new user creates a new organisation and becomes its administrator."""
+    if organisation_by_name(session, organisation_data["name"]):
+        raise DomainError(_l("Deze organisatie bestaat al: vraag om lid te worden."), field="name")
+    user = create_user(session, **user_data)
+    kind = OrganisationKind(organisation_data["kind"])
+    organisation = Organisation(**organisation_data, may_publish_solutions=kind == OrganisationKind.BEDRIJF)
+    session.add(organisation)
+    session.add(Membership(user=user, organisation=organisation, role=MembershipRole.ADMIN, approved=True))
+    session.flush()
+    return user
+
+
+def request_membership(
+    session: Session, user: User, organisation: Organisation, message: str = ""
+) -> Membership:
+    if any(m.organisation_id == organisation.id for m in user.memberships):
+        raise DomainError(_l("U bent al lid van deze organisatie of heeft het al gevraagd."))
+    membership = Membership(user=user, organisation=organisation, message=message.strip())
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def decide_membership(session: Session, membership: Membership, approve: bool) -> None:
+    if approve:
+        membership.approved = True
+    else:
+        session.delete(membership)
+    session.flush()
+
+
+def set_member_role(session: Session, membership: Membership, role: MembershipRole) -> None:
+    if role == MembershipRole.MEMBER and membership.role == MembershipRole.ADMIN:
+        admins = [
+            m for m in membership.organisation.memberships if m.approved and m.role == MembershipRole.ADMIN
+        ]
+        if len(admins) == 1:
+            raise DomainError(_l("Een organisatie heeft minstens één beheerder nodig."))
+    membership.role = role
+    session.flush()
+
+
+def confirm_email(session: Session, user: User) -> None:
+    if user.confirmed_at is None:
+        user.confirmed_at = datetime.now(UTC)
+        session.flush()
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user whose password matches, upgrading an outdated hash; None otherwise."""
+    user = user_by_email(session, email)
+    if user is None or not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Set a new password; every other session and every outstanding reset link stops working."""
+    user.password_hash = hash_password(password)
+    user.session_token = secrets.token_hex(32)
+    session.flush()
+
+
+def delete_account(session: Session, user: User) -> None:
+    """GDPR erasure: personal data goes; what the user posted stays with the organisation."""
+    for organisation in user.organisations:
+        admins = [m for m in organisation.memberships if m.approved and m.role == MembershipRole.ADMIN]
+        if len(admins) == 1 and admins[0].user_id == user.id and len(organisation.active_members) > 1:
+            raise DomainError(
+                _l("Maak eerst een andere collega beheerder van %(name)s.", name=organisation.name)
+            )
+    session.delete(user)
+    session.flush()
+
+
+def export_personal_data(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "language": user.language,
+        "created_at": user.created_at.isoformat(),
+        "confirmed_at": user.confirmed_at.isoformat() if user.confirmed_at else None,
+        "roles": {"coordinator": user.is_coordinator, "administrator": user.is_admin},
+        "memberships": [
+            {
+                "organisation": m.organisation.name,
+                "role": m.role.value,
+                "approved": m.approved,
+                "since": m.created_at.isoformat(),
+            }
+            for m in user.memberships
+        ],
+    }

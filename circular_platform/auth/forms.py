@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+
+from circular_platform.db import db
+from circular_platform.forms import choices, municipality_choices, new_password_fields
+from circular_platform.models import Organisation
+from circular_platform.taxonomy import LANGUAGES, ORGANISATION_KINDS
+
+
+class AccountFieldsForm(FlaskForm):
+    name = StringField(
+        _l("Uw naam"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+    )
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    password, password_repeat = new_password_fields()
+    language = SelectField(_l("Taal"), choices=choices(LANGUAGES), default="nl")
+
+
+class RegisterOrganisationForm(AccountFieldsForm):
+    organisation_name = StringField(
+        _l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)]
+    )
+    kind = SelectField(_l("Soort organisatie"), choices=choices(ORGANISATION_KINDS))
+    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
+    kvk_number = StringField(
+        _l("KvK-nummer"),
+        validators=[Optional(), Regexp(r"^\d{8}$", message=_l("Een KvK-nummer bestaat uit 8 cijfers."))],
+        description=_l("Optioneel; 8 cijfers."),
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Vul een volledig webadres in, met https://.")),
+            Length(max=300),
+        ],
+    )
+    description = TextAreaField(_l("Korte beschrijving"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality_id.choices = municipality_choices()
+
+
+class JoinOrganisationForm(AccountFieldsForm):
+    organisation_id = SelectField(_l("Organisatie"), coerce=int, validators=[DataRequired()])
+    message = TextAreaField(
+        _l("Bericht aan de beheerder"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Bijvoorbeeld uw functie, zodat de beheerder u herkent."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
+        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Wachtwoord"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    remember = BooleanField(_l("Ingelogd blijven (30 dagen)"))
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(
+        _l("E-mailadres"), validators=[DataRequired(), Email()], render_kw={"autocomplete": "email"}
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password, password_repeat = new_password_fields()

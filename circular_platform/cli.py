@@ -1,0 +1,63 @@
+"""Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from circular_platform import regions
+from circular_platform.db import db
+
+regions_cli = AppGroup("regions", help="Provinces and municipalities.")
+demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
+users_cli = AppGroup("users", help="Accounts.")
+
+
+def init_app(app: Flask) -> None:
+    for group in (regions_cli, demo_cli, users_cli):
+        app.cli.add_command(group)
+
+
+@regions_cli.command("load")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_regions(path: Path | None) -> None:
+    """Load the provinces, and the municipalities of PATH (default: Drenthe, Groningen, Fryslân)."""
+    provinces = regions.load_provinces(db.session)
+    municipalities = regions.load_municipalities(db.session, path)
+    db.session.commit()
+    click.echo(f"{provinces} provinces and {municipalities} municipalities added.")
+
+
+@demo_cli.command("load")
+def load_demo() -> None:
+    """Load the demo data once; running it again changes nothing."""
+    from circular_platform.demo import loader
+
+    regions.load_provinces(db.session)
+    regions.load_municipalities(db.session)
+    loaded = loader.load(db.session)
+    db.session.commit()
+    click.echo("Demo data loaded." if loaded else "Demo data was already loaded.")
+    click.echo(f"\nDemo accounts (password: {loader.DEMO_PASSWORD}):")
+    for label, email in loader.demo_accounts(db.session):
+        click.echo(f"  {label:<55} {email}")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.argument("name")
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a confirmed administrator account."""
+    from datetime import UTC, datetime
+
+    from circular_platform.accounts.services import create_user
+
+    user = create_user(db.session, email=email, name=name, password=password)
+    user.is_admin = True
+    user.confirmed_at = datetime.now(UTC)
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")

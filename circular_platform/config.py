@@ -1,0 +1,103 @@
+"""Configuration: safe development defaults, then the environment, then ``test_config``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENV_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "SEARCH_INDEX_DIR",
+    "SEARCH_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_DEFAULT_SENDER",
+    "RATELIMIT_STORAGE_URI",
+    "SERVER_NAME",
+    "PREFERRED_URL_SCHEME",
+)
+
+
+def defaults(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    return {
+        "ENV": "development",
+        "DATABASE_URL": f"sqlite:///{instance / 'circulair.sqlite'}",
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "SEARCH_BACKEND": "whoosh",
+        "MATCHING_MODEL_PATH": str(instance / "matcher.pickle"),
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 587,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_USE_TLS": True,
+        "MAIL_USE_SSL": False,
+        "MAIL_DEFAULT_SENDER": "Circulair Noord <noreply@circulair-noord.nl>",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "LANGUAGES": ("nl", "en"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+        "RESET_TOKEN_MAX_AGE": 3600,
+        "PASSWORD_MIN_LENGTH": 12,
+    }
+
+
+def from_environment() -> dict:
+    config: dict = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
+    if "MAIL_PORT" in config:
+        config["MAIL_PORT"] = int(config["MAIL_PORT"])
+    for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if flag in config:
+            config[flag] = config[flag].lower() in {"1", "true", "yes", "on"}
+    env = os.environ.get("CIRCULAR_ENV") or os.environ.get("FLASK_ENV")
+    if env:
+        config["ENV"] = env
+    return config
+
+
+def harden_for_production(config: dict) -> None:
+    """Outside development cookies are Secure and ``__Host-`` prefixed, and SECRET_KEY is required."""
+    if config["ENV"] != "production":
+        return
+    if not config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    config.update(
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_NAME="__Host-session",
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_NAME="__Host-remember_token",
+        PREFERRED_URL_SCHEME="https",
+    )
+
+
+def development_secret_key(instance_path: str) -> str:
+    """A random key generated once and kept in ``instance/`` so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` URLs that hosting platforms hand out and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,16 @@
+"""Extensions created once at import and bound to the app in ``create_app``."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+
+babel = Babel()
+bootstrap = Bootstrap5()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+login_manager = LoginManager()

@@ -1,0 +1,81 @@
+"""Mail: every message goes to the outbox table; with SMTP settings it is then delivered.
+
+Delivery happens after the request's transaction commits, so a failed write sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from circular_platform.db import after_commit, db
+from circular_platform.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(
+    session: Session,
+    recipient: str,
+    template: str,
+    *,
+    language: str = "nl",
+    reply_to: str | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """Render ``templates/mail/<template>.txt`` (first line is the subject) in ``language``."""
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    message = OutboxMessage(
+        recipient=recipient, subject=subject.strip(), body=body.strip() + "\n", reply_to=reply_to
+    )
+    session.add(message)
+    session.flush()
+    if current_app.config["MAIL_SERVER"]:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        message_id = message.id
+        after_commit(session, lambda: _deliver_in_context(app, message_id))
+    return message
+
+
+def _deliver_in_context(app, message_id: int) -> None:
+    with app.app_context():
+        session = db.sessionmaker()
+        try:
+            message = session.get(OutboxMessage, message_id)
+            if message is not None:
+                deliver(message, app.config)
+                session.commit()
+        finally:
+            session.close()
+
+
+def deliver(message: OutboxMessage, config) -> None:
+    """Send one outbox message over SMTP and record the outcome on it."""
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    email.set_content(message.body)
+    try:
+        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(email)
+        message.sent_at = datetime.now(UTC)
+        message.error = None
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("Mail %s to %s not delivered: %s", message.id, message.recipient, error)
+        message.error = str(error)

@@ -1,0 +1,15 @@
+"""All models, importable from one place so Alembic and the app see the same metadata."""
+
+from circular_platform.models.accounts import Membership, MembershipRole, Organisation, User
+from circular_platform.models.mail import OutboxMessage
+from circular_platform.models.regions import Municipality, Province
+
+__all__ = [
+    "Membership",
+    "MembershipRole",
+    "Municipality",
+    "Organisation",
+    "OutboxMessage",
+    "Province",
+    "User",
+]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+
+from circular_platform.forms import choices, municipality_choices
+from circular_platform.taxonomy import ORGANISATION_KINDS
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)])
+    kind = SelectField(_l("Soort organisatie"), choices=choices(ORGANISATION_KINDS))
+    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
+    kvk_number = StringField(
+        _l("KvK-nummer"),
+        validators=[Optional(), Regexp(r"^\d{8}$", message=_l("Een KvK-nummer bestaat uit 8 cijfers."))],
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Vul een volledig webadres in, met https://.")),
+            Length(max=300),
+        ],
+    )
+    description = TextAreaField(_l("Korte beschrijving"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality_id.choices = municipality_choices()
+
+
+class MembershipDecisionForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired()])
+    decision = HiddenField(validators=[DataRequired()])  # approve, reject, make_admin, make_member

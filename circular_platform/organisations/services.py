@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from circular_platform.errors import DomainError
+from circular_platform.models import Municipality, Organisation
+
+
+def update_organisation(session: Session, organisation: Organisation, data: dict) -> None:
+    other = session.scalar(
+        select(Organisation).where(
+            func.lower(Organisation.name) == data["name"].strip().lower(),
+            Organisation.id != organisation.id,
+        )
+    )
+    if other is not None:
+        raise DomainError(_l("Er is al een organisatie met deze naam."), field="name")
+    for key, value in data.items():
+        setattr(organisation, key, value)
+    session.flush()
+
+
+def set_verified(session: Session, organisation: Organisation, verified: bool) -> None:
+    organisation.verified = verified
+    session.flush()
+
+
+def directory_query(kind: str | None = None, province_id: int | None = None, text: str = "") -> Select:
+    query = select(Organisation).join(Organisation.municipality).order_by(Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if province_id:
+        query = query.where(Municipality.province_id == province_id)
+    if text.strip():
+        query = query.where(Organisation.name.ilike(f"%{text.strip()}%"))
+    return query

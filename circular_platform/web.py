@@ -1,0 +1,79 @@
+"""Binds extensions, blueprints, security headers, error pages and CLI commands to the app."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from circular_platform import cli, permissions, taxonomy
+from circular_platform.db import db
+from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
+from circular_platform.i18n import select_locale
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    app.context_processor(_template_globals)
+    cli.init_app(app)
+
+
+def _init_login(app: Flask) -> None:
+    from circular_platform.accounts.services import user_by_session_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(lambda token: user_by_session_token(db.session, token))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from circular_platform.accounts.views import bp as accounts_bp
+    from circular_platform.admin.views import bp as admin_bp
+    from circular_platform.auth.views import bp as auth_bp
+    from circular_platform.main.views import bp as main_bp
+    from circular_platform.organisations.views import bp as organisations_bp
+
+    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_page(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return {"error": error.name, "message": error.description}, error.code
+    template = f"errors/{error.code}.html" if error.code in {400, 403, 404, 500} else None
+    return render_template(template or "errors/generic.html", error=error), error.code
+
+
+def _template_globals() -> dict:
+    return {
+        "can": permissions.RULES,
+        "current_user": current_user,
+        "current_locale": str(get_locale()),
+        "taxonomy": taxonomy,
+    }

@@ -1,0 +1,174 @@
+"""Fixtures: one migrated database per run, and every test inside a transaction rolled back after it.
+
+``DATABASE_URL`` picks the database (CI runs the suite on SQLite and on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from circular_platform import PROJECT_ROOT, create_app, regions
+from circular_platform.accounts.services import create_user
+from circular_platform.config import normalise_database_url
+from circular_platform.db import db, make_engine
+from circular_platform.models import Membership, MembershipRole, Organisation, OutboxMessage, User
+from circular_platform.models.accounts import OrganisationKind
+
+PASSWORD = "een lang wachtwoord voor tests"
+
+
+def alembic_config(connection) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["connection"] = connection
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+        command.upgrade(alembic_config(connection), "head")
+    with Session(engine) as session:
+        regions.load_provinces(session)
+        regions.load_municipalities(session)
+        session.commit()
+    yield engine
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    engine.dispose()
+
+
+@pytest.fixture
+def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    marker = request.node.get_closest_marker("app_config")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "MATCHING_MODEL_PATH": str(tmp_path / "matcher.pickle"),
+            "SERVER_NAME": "localhost",
+            **(marker.kwargs if marker else {}),
+        }
+    )
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+        yield app
+        transaction.rollback()
+    db.sessionmaker.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """The test's own session on the test transaction. It holds no app context: requests must not
+    share ``g`` (and with it the logged-in user) with the test."""
+    session = db.sessionmaker()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        return self.client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_organisation(session: Session) -> Callable[..., Organisation]:
+    def make(
+        name: str = "Woonstichting Hondsrug",
+        kind: str = "woningcorporatie",
+        municipality: str = "Emmen",
+        **fields,
+    ) -> Organisation:
+        organisation = Organisation(
+            name=name,
+            kind=OrganisationKind(kind),
+            municipality=regions.municipality_by_name(session, municipality),
+            may_publish_solutions=kind == "bedrijf",
+            **fields,
+        )
+        session.add(organisation)
+        session.commit()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    def make(
+        email: str = "marieke@example.org",
+        organisation: Organisation | None = None,
+        role: str = "member",
+        confirmed: bool = True,
+        **flags,
+    ) -> User:
+        user = create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD)
+        user.confirmed_at = datetime.now(UTC) if confirmed else None
+        for flag, value in flags.items():
+            setattr(user, flag, value)
+        if organisation is not None:
+            session.add(
+                Membership(user=user, organisation=organisation, role=MembershipRole(role), approved=True)
+            )
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def outbox(session: Session) -> Callable[[str], list[OutboxMessage]]:
+    def messages(recipient: str) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id)
+        return list(session.scalars(query))
+
+    return messages
+
+
+def link_in(message: OutboxMessage) -> str:
+    """The path of the first link to this site in a mail."""
+    match = re.search(r"https?://localhost(/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)

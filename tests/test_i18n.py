@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+
+def test_dutch_is_the_default(client):
+    response = client.get("/")
+    assert '<html lang="nl">' in response.text
+    assert "Meld uw organisatie aan" in response.text
+
+
+def test_switch_to_english(client):
+    response = client.post("/language?next=/", data={"language": "en"}, follow_redirects=True)
+    assert '<html lang="en">' in response.text
+    assert "Register your organisation" in response.text
+
+
+def test_browser_language_english(client):
+    response = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "Forgot your password?" in response.text
+
+
+def test_unknown_language_is_refused(client):
+    assert client.post("/language", data={"language": "fr"}).status_code == 400

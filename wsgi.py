@@ -1,0 +1,3 @@
+from circular_platform import create_app
+
+app = create_app()
