@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f -q
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -f
 
 migrate: translations
 	$(BIN)/alembic upgrade head

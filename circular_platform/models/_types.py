@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+import enum
+
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.orm import mapped_column
 
 
@@ -12,3 +14,14 @@ def utcnow() -> datetime:
 
 def created_at_column():
     return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+def enum_column_type(enum_class: type[enum.Enum], length: int = 20) -> Enum:
+    """Store the member's value ("woningcorporatie"), not its name, in a VARCHAR."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )

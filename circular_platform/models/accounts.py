@@ -4,11 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
-from circular_platform.models._types import created_at_column
+from circular_platform.models._types import created_at_column, enum_column_type
 from circular_platform.models.regions import Municipality
 
 
@@ -33,9 +33,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(
-        Enum(OrganisationKind, native_enum=False, length=20, validate_strings=True)
-    )
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column_type(OrganisationKind))
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     kvk_number: Mapped[str | None] = mapped_column(String(8))
     website: Mapped[str | None] = mapped_column(String(300))
@@ -104,7 +102,7 @@ class Membership(Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[MembershipRole] = mapped_column(
-        Enum(MembershipRole, native_enum=False, length=10, validate_strings=True),
+        enum_column_type(MembershipRole, 10),
         default=MembershipRole.MEMBER,
     )
     approved: Mapped[bool] = mapped_column(Boolean, default=False)

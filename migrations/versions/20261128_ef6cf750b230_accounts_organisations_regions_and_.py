@@ -1,8 +1,8 @@
 """accounts, organisations, regions and outbox
 
-Revision ID: dbe227d5fd15
+Revision ID: ef6cf750b230
 Revises:
-Create Date: 2026-11-28 01:23:04.716557
+Create Date: 2026-11-28 01:26:01.854042
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "dbe227d5fd15"
+
+revision = "ef6cf750b230"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -82,14 +83,14 @@ def upgrade() -> None:
         sa.Column(
             "kind",
             sa.Enum(
-                "WONINGCORPORATIE",
-                "GEMEENTE",
-                "PROVINCIE",
-                "WATERSCHAP",
-                "ONDERWIJS",
-                "ZORG",
-                "BEDRIJF",
-                "OVERIG",
+                "woningcorporatie",
+                "gemeente",
+                "provincie",
+                "waterschap",
+                "onderwijs",
+                "zorg",
+                "bedrijf",
+                "overig",
                 name="organisationkind",
                 native_enum=False,
                 length=20,
@@ -123,7 +124,7 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column(
             "role",
-            sa.Enum("MEMBER", "ADMIN", name="membershiprole", native_enum=False, length=10),
+            sa.Enum("member", "admin", name="membershiprole", native_enum=False, length=10),
             nullable=False,
         ),
         sa.Column("approved", sa.Boolean(), nullable=False),
