@@ -10,8 +10,18 @@ from typing import Any
 
 from flask import abort
 from flask_login import AnonymousUserMixin
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from circular_platform.models import MembershipRole, Organisation, User
+from circular_platform.models import (
+    MembershipRole,
+    Organisation,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    User,
+    Visibility,
+)
 
 AnyUser = User | AnonymousUserMixin
 
@@ -62,6 +72,72 @@ def can_read_outbox(user: AnyUser) -> bool:
 
 
 def can_view_admin(user: AnyUser) -> bool:
+    return is_coordinator(user)
+
+
+def _member_organisation_ids(user: AnyUser) -> list[int]:
+    return [m.organisation_id for m in user.memberships if m.approved] if _is_user(user) else []
+
+
+# Questions that everyone may see once published; concept and withdrawn ones stay with their owners.
+PUBLISHED_QUESTION_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_GESPREK, QuestionStatus.AFGEROND)
+LISTED_SOLUTION_STATUSES = (SolutionStatus.ACTIEF, SolutionStatus.GEPAUZEERD)
+
+
+def can_post_question(user: AnyUser) -> bool:
+    return bool(_member_organisation_ids(user)) or is_coordinator(user)
+
+
+def can_edit_question(user: AnyUser, question: Question) -> bool:
+    return is_coordinator(user) or question.organisation_id in _member_organisation_ids(user)
+
+
+def can_view_question(user: AnyUser, question: Question) -> bool:
+    if can_edit_question(user, question):
+        return True
+    if question.status not in PUBLISHED_QUESTION_STATUSES:
+        return False
+    return question.visibility == Visibility.PUBLIC or _is_user(user)
+
+
+def visible_questions(user: AnyUser) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_view_question`, for lists, counts and search."""
+    if is_coordinator(user):
+        return true()
+    published = Question.status.in_(PUBLISHED_QUESTION_STATUSES)
+    if not _is_user(user):
+        return and_(published, Question.visibility == Visibility.PUBLIC)
+    return or_(published, Question.organisation_id.in_(_member_organisation_ids(user)))
+
+
+def can_publish_solution(user: AnyUser, organisation: Organisation) -> bool:
+    return is_coordinator(user) or (organisation.may_publish_solutions and is_member(user, organisation))
+
+
+def can_post_solution(user: AnyUser) -> bool:
+    return is_coordinator(user) or any(
+        m.approved and m.organisation.may_publish_solutions for m in getattr(user, "memberships", [])
+    )
+
+
+def can_edit_solution(user: AnyUser, solution: Solution) -> bool:
+    return is_coordinator(user) or solution.organisation_id in _member_organisation_ids(user)
+
+
+def can_view_solution(user: AnyUser, solution: Solution) -> bool:
+    return solution.status in LISTED_SOLUTION_STATUSES or can_edit_solution(user, solution)
+
+
+def visible_solutions(user: AnyUser) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_view_solution`."""
+    if is_coordinator(user):
+        return true()
+    listed = Solution.status.in_(LISTED_SOLUTION_STATUSES)
+    own = _member_organisation_ids(user)
+    return or_(listed, Solution.organisation_id.in_(own)) if own else listed
+
+
+def can_import_items(user: AnyUser) -> bool:
     return is_coordinator(user)
 
 

@@ -2,9 +2,27 @@
 
 from circular_platform.models.accounts import Membership, MembershipRole, Organisation, User
 from circular_platform.models.mail import OutboxMessage
+from circular_platform.models.marketplace import (
+    ChangeLog,
+    Maturity,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    SolutionTheme,
+    Visibility,
+)
 from circular_platform.models.regions import Municipality, Province
 
 __all__ = [
+    "ChangeLog",
+    "Maturity",
+    "Question",
+    "QuestionStatus",
+    "Solution",
+    "SolutionStatus",
+    "SolutionTheme",
+    "Visibility",
     "Membership",
     "MembershipRole",
     "Municipality",

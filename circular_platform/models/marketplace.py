@@ -1,0 +1,185 @@
+"""Both sides of the marketplace: questions (vragen) and solutions (aanbod), with their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from circular_platform.db import Base
+from circular_platform.models._types import created_at_column, enum_column_type, utcnow
+from circular_platform.models.accounts import Organisation, User
+from circular_platform.models.regions import Municipality, Province
+
+
+class QuestionStatus(enum.StrEnum):
+    CONCEPT = "concept"
+    OPEN = "open"
+    IN_GESPREK = "in_gesprek"
+    AFGEROND = "afgerond"
+    INGETROKKEN = "ingetrokken"
+
+
+class SolutionStatus(enum.StrEnum):
+    ACTIEF = "actief"
+    GEPAUZEERD = "gepauzeerd"
+    GEARCHIVEERD = "gearchiveerd"
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"  # only logged-in users of the platform
+
+
+class Maturity(enum.StrEnum):
+    IDEE = "idee"
+    PILOT = "pilot"
+    MARKTRIJP = "marktrijp"
+
+
+class Question(Base):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    theme: Mapped[str] = mapped_column(String(30), index=True)  # a key of taxonomy.THEMES
+    sector: Mapped[str | None] = mapped_column(String(3))  # WU or GWW, only for theme "bouw"
+    transition_paths: Mapped[list[int]] = mapped_column(JSON, default=list)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    unit: Mapped[str | None] = mapped_column(String(20))  # a key of taxonomy.UNITS
+    budget_min: Mapped[int | None] = mapped_column(Integer)  # euros
+    budget_max: Mapped[int | None] = mapped_column(Integer)
+    desired_start: Mapped[date | None] = mapped_column(Date)  # the first day of the month
+    is_procurement: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_circular_criteria: Mapped[bool] = mapped_column(Boolean, default=False)
+    circular_criteria: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column_type(Visibility, 10), default=Visibility.PUBLIC
+    )
+    status: Mapped[QuestionStatus] = mapped_column(
+        enum_column_type(QuestionStatus), default=QuestionStatus.CONCEPT, index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
+    municipality: Mapped[Municipality] = relationship()
+
+    @property
+    def province(self) -> Province:
+        return self.municipality.province
+
+    def __str__(self) -> str:
+        return self.title
+
+
+solution_province = Table(
+    "solution_province",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("province_id", ForeignKey("province.id", ondelete="CASCADE"), primary_key=True),
+)
+
+solution_municipality = Table(
+    "solution_municipality",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SolutionTheme(Base):
+    """One of a solution's themes; a table rather than a list so filters stay plain SQL."""
+
+    __tablename__ = "solution_theme"
+
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+
+
+class Solution(Base):
+    __tablename__ = "solution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
+    maturity: Mapped[Maturity] = mapped_column(enum_column_type(Maturity, 10), default=Maturity.MARKTRIJP)
+    capacity: Mapped[str] = mapped_column(Text, default="")
+    certifications: Mapped[str] = mapped_column(Text, default="")
+    price_indication: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[SolutionStatus] = mapped_column(
+        enum_column_type(SolutionStatus), default=SolutionStatus.ACTIEF, index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
+    theme_rows: Mapped[list[SolutionTheme]] = relationship(cascade="all, delete-orphan")
+    provinces: Mapped[list[Province]] = relationship(secondary=solution_province, order_by=Province.name)
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=solution_municipality, order_by=Municipality.name
+    )
+
+    @property
+    def themes(self) -> list[str]:
+        return [row.theme for row in self.theme_rows]
+
+    @themes.setter
+    def themes(self, keys: list[str]) -> None:
+        self.theme_rows = [SolutionTheme(theme=key) for key in dict.fromkeys(keys)]
+
+    def covers(self, municipality: Municipality) -> bool:
+        """Whether the service area includes ``municipality``."""
+        return (
+            self.nationwide or municipality in self.municipalities or municipality.province in self.provinces
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeLog(Base):
+    """Who changed what on a question or solution, and when; shown to owners and coordinators."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(20))  # "question" or "solution"
+    item_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    changes: Mapped[dict] = mapped_column(JSON)  # {field: [old, new]}
+    created_at: Mapped[datetime] = created_at_column()
+
+    user: Mapped[User | None] = relationship()
