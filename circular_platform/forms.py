@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import PasswordField, ValidationError
+from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from circular_platform.db import db
 from circular_platform.models import Municipality
@@ -48,3 +53,73 @@ def municipality_choices() -> list[SelectChoice]:
     rows = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
     rows = sorted(rows, key=lambda m: (m.province.name, m.name))
     return [SelectChoice(m.id, m.name, optgroup=m.province.name) for m in rows]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes; ``_macros.field`` renders it as a fieldset."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_dutch_number(text: str) -> Decimal:
+    """``2.500,5`` and ``2500.5`` and ``40,5`` alike; raises ValueError for anything else."""
+    text = text.strip().replace(" ", "").replace("€", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise ValueError(text)
+    return Decimal(text)
+
+
+class DutchDecimalField(StringField):
+    """A number as Dutch people type it: decimal comma, dots between thousands."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw_data = [raw]
+        if raw:
+            try:
+                self.data = parse_dutch_number(raw)
+            except (ValueError, InvalidOperation):
+                raise ValidationError(_l("Vul een getal in, bijvoorbeeld 2.500 of 40,5.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
+
+
+class EuroField(DutchDecimalField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            if self.data != self.data.to_integral_value() or self.data > 2_000_000_000:
+                raise ValidationError(_l("Vul een bedrag in hele euro's in, bijvoorbeeld 250.000."))
+            self.data = int(self.data)
+
+
+class MonthField(StringField):
+    """A month as ``2027-03`` (what ``<input type=month>`` sends) or ``03-2027``; data is its first day."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw_data = [raw]
+        if not raw:
+            return
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw) or re.fullmatch(r"(\d{1,2})[-/](\d{4})", raw)
+        if match:
+            year, month = match.groups() if len(match.group(1)) == 4 else reversed(match.groups())
+            if 1 <= int(month) <= 12 and 2000 <= int(year) <= 2100:
+                self.data = date(int(year), int(month), 1)
+                return
+        raise ValidationError(_l("Vul een maand in als jjjj-mm, bijvoorbeeld 2027-03."))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%Y-%m") if self.data else ""

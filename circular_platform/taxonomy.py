@@ -85,3 +85,36 @@ UNITS = {
 }
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+QUESTION_STATUSES = {
+    "concept": _l("Concept"),
+    "open": _l("Open"),
+    "in_gesprek": _l("In gesprek"),
+    "afgerond": _l("Afgerond"),
+    "ingetrokken": _l("Ingetrokken"),
+}
+
+SOLUTION_STATUSES = {
+    "actief": _l("Actief"),
+    "gepauzeerd": _l("Gepauzeerd"),
+    "gearchiveerd": _l("Gearchiveerd"),
+}
+
+MATURITIES = {
+    "idee": _l("Idee: nog niet getest"),
+    "pilot": _l("Pilot: getest in de praktijk"),
+    "marktrijp": _l("Marktrijp: wordt al geleverd"),
+}
+
+VISIBILITIES = {"public": _l("Iedereen"), "members": _l("Alleen ingelogde deelnemers")}
+
+STATUS_COLOURS = {
+    "concept": "secondary",
+    "open": "success",
+    "in_gesprek": "info",
+    "afgerond": "dark",
+    "ingetrokken": "light",
+    "actief": "success",
+    "gepauzeerd": "warning",
+    "gearchiveerd": "light",
+}

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from circular_platform import cli, permissions, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
+from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale
+from circular_platform.markdown import plain_text, render_markdown
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -30,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(plain_text, "plain_text")
+    app.add_template_filter(format_number, "number")
     cli.init_app(app)
 
 
@@ -48,8 +53,11 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.organisations.views import bp as organisations_bp
+    from circular_platform.questions.views import bp as questions_bp
+    from circular_platform.solutions.views import bp as solutions_bp
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp):
+    blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -76,4 +84,10 @@ def _template_globals() -> dict:
         "current_user": current_user,
         "current_locale": str(get_locale()),
         "taxonomy": taxonomy,
+        "history_labels": FIELD_LABELS,
     }
+
+
+def format_number(value) -> str:
+    """Numbers as the reader's locale writes them: 2.500,5 in Dutch, 2,500.5 in English."""
+    return "" if value is None else format_decimal(value)

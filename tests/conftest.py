@@ -22,7 +22,18 @@ from circular_platform import PROJECT_ROOT, create_app, regions
 from circular_platform.accounts.services import create_user
 from circular_platform.config import normalise_database_url
 from circular_platform.db import db, make_engine
-from circular_platform.models import Membership, MembershipRole, Organisation, OutboxMessage, User
+from circular_platform.models import (
+    Membership,
+    MembershipRole,
+    Organisation,
+    OutboxMessage,
+    Question,
+    QuestionStatus,
+    Solution,
+    User,
+)
+from circular_platform.questions import services as question_services
+from circular_platform.solutions import services as solution_services
 from circular_platform.models.accounts import OrganisationKind
 
 PASSWORD = "een lang wachtwoord voor tests"
@@ -172,3 +183,48 @@ def link_in(message: OutboxMessage) -> str:
     match = re.search(r"https?://localhost(/\S+)", message.body)
     assert match, message.body
     return match.group(1)
+
+
+@pytest.fixture
+def make_question(session: Session) -> Callable[..., Question]:
+    """A published question, posted through the service as a user would."""
+
+    def make(organisation: Organisation, title: str = "Hergebruikte kozijnen voor 180 woningen", **fields) -> Question:
+        data = {
+            "title": title,
+            "description": fields.pop("description", "Wij renoveren 180 woningen en zoeken hergebruikte kozijnen."),
+            "theme": "bouw",
+            "sector": "WU",
+            "municipality": regions.municipality_by_name(session, fields.pop("municipality", "Emmen")),
+            **fields,
+        }
+        if data["theme"] != "bouw":
+            data["sector"] = None
+        status = data.pop("status", None)
+        question = question_services.post_question(session, None, organisation, data, publish=True)
+        if status is not None:
+            question.status = QuestionStatus(status)
+        session.commit()
+        return question
+
+    return make
+
+
+@pytest.fixture
+def make_solution(session: Session) -> Callable[..., Solution]:
+    def make(organisation: Organisation, title: str = "Hennepvezel isolatie voor woningen", **fields) -> Solution:
+        area = fields.pop("area", ["Drenthe"])
+        data = {
+            "title": title,
+            "description": fields.pop("description", "Isolatiemateriaal van hennep uit Drenthe, biobased."),
+            "themes": fields.pop("themes", ["bouw"]),
+            "nationwide": area == ["Nederland"],
+            "provinces": [p for p in (regions.province_by_name(session, a) for a in area) if p],
+            "municipalities": [m for m in (regions.municipality_by_name(session, a) for a in area) if m],
+            **fields,
+        }
+        solution = solution_services.publish_solution(session, None, organisation, data)
+        session.commit()
+        return solution
+
+    return make

@@ -34,13 +34,22 @@ def organisation_by_name(session: Session, name: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
 
 
-def create_user(session: Session, *, email: str, name: str, password: str, language: str = "nl") -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    language: str = "nl",
+    password_hash: str | None = None,
+) -> User:
+    """A new, unconfirmed user; ``password_hash`` skips hashing when the caller already has one."""
     if user_by_email(session, email):
         raise DomainError(_l("Er bestaat al een account met dit e-mailadres."), field="email")
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         language=language,
         session_token=secrets.token_hex(32),
     )

@@ -7,16 +7,32 @@ local trial, never for a public deployment.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.accounts.services import create_user, user_by_email
-from circular_platform.models import Membership, MembershipRole, Organisation, User
+from circular_platform.models import (
+    Maturity,
+    Membership,
+    MembershipRole,
+    Organisation,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    User,
+    Visibility,
+)
 from circular_platform.models.accounts import OrganisationKind
-from circular_platform.regions import municipality_by_name
+from circular_platform.passwords import hash_password
+from circular_platform.questions import services as questions
+from circular_platform.regions import municipality_by_name, province_by_name
+from circular_platform.solutions import services as solutions
 
 DEMO_PASSWORD = "circulair-noord-demo"
 COORDINATOR = {"email": "coordinator@nice-drenthe.example", "name": "Sanne de Vries"}
@@ -33,15 +49,24 @@ def load(session: Session) -> bool:
     if user_by_email(session, COORDINATOR["email"]):
         return False
     _platform_roles(session)
-    for data in read("organisations.json"):
-        _organisation(session, data)
+    organisations = {data["name"]: _organisation(session, data) for data in read("organisations.json")}
+    session.flush()
+    for data in read("questions.json"):
+        _question(session, organisations[data["organisation"]], data)
+    for data in read("solutions.json"):
+        _solution(session, organisations[data["organisation"]], data)
     session.flush()
     return True
 
 
+@cache
+def _demo_hash() -> str:
+    return hash_password(DEMO_PASSWORD)
+
+
 def _confirmed_user(session: Session, email: str, name: str, language: str = "nl") -> User:
     user = user_by_email(session, email) or create_user(
-        session, email=email, name=name, password=DEMO_PASSWORD, language=language
+        session, email=email, name=name, password=DEMO_PASSWORD, language=language, password_hash=_demo_hash()
     )
     user.confirmed_at = datetime.now(UTC)
     return user
@@ -73,6 +98,64 @@ def _organisation(session: Session, data: dict) -> Organisation:
             )
         )
     return organisation
+
+
+def _backdate(item: Question | Solution, day: str) -> None:
+    item.created_at = item.updated_at = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
+
+
+def _question(session: Session, organisation: Organisation, data: dict) -> Question:
+    author = user_by_email(session, data["author"])
+    fields = {
+        "title": data["title"],
+        "description": data["description"],
+        "theme": data["theme"],
+        "sector": data.get("sector"),
+        "transition_paths": data.get("paths", []),
+        "municipality": municipality_by_name(session, data["municipality"]),
+        "quantity": Decimal(str(data["quantity"])) if data.get("quantity") is not None else None,
+        "unit": data.get("unit"),
+        "budget_min": data.get("budget_min"),
+        "budget_max": data.get("budget_max"),
+        "desired_start": date.fromisoformat(data["start"] + "-01") if data.get("start") else None,
+        "is_procurement": data.get("is_procurement", False),
+        "has_circular_criteria": bool(data.get("circular_criteria")),
+        "circular_criteria": data.get("circular_criteria") or "",
+        "visibility": Visibility(data.get("visibility", "public")),
+    }
+    question = questions.post_question(session, author, organisation, fields, publish=True)
+    question.status = QuestionStatus(data.get("status", "open"))
+    _backdate(question, data["created"])
+    return question
+
+
+def _service_area(session: Session, names: list[str]) -> dict:
+    if "Nederland" in names:
+        return {"nationwide": True, "provinces": [], "municipalities": []}
+    provinces = [province_by_name(session, name) for name in names]
+    municipalities = [
+        municipality_by_name(session, name) for name, p in zip(names, provinces, strict=True) if not p
+    ]
+    return {"nationwide": False, "provinces": [p for p in provinces if p], "municipalities": municipalities}
+
+
+def _solution(session: Session, organisation: Organisation, data: dict) -> Solution:
+    fields = {
+        "title": data["title"],
+        "description": data["description"],
+        "themes": data["themes"],
+        "maturity": Maturity(data.get("maturity", "marktrijp")),
+        "capacity": data.get("capacity") or "",
+        "certifications": data.get("certifications") or "",
+        "price_indication": data.get("price") or "",
+        **_service_area(session, data["service_area"]),
+    }
+    solution = solutions.publish_solution(
+        session, user_by_email(session, data["author"]), organisation, fields
+    )
+    solution.status = SolutionStatus(data.get("status", "actief"))
+    _backdate(solution, data["created"])
+    return solution
 
 
 def demo_accounts(session: Session) -> list[tuple[str, str]]:

@@ -3,7 +3,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from circular_platform.models import Municipality, Organisation, Province
+from circular_platform.models import (
+    Municipality,
+    Organisation,
+    Province,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+)
+from circular_platform.solutions.services import covering
 
 NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
 
@@ -20,3 +29,26 @@ def organisations_per_province(session: Session) -> dict[int, int]:
         .group_by(Municipality.province_id)
     )
     return {province_id: count for province_id, count in session.execute(query)}
+
+
+def open_questions_per_province(session: Session) -> dict[int, int]:
+    query = (
+        select(Municipality.province_id, func.count(Question.id))
+        .join(Question.municipality)
+        .where(Question.status == QuestionStatus.OPEN)
+        .group_by(Municipality.province_id)
+    )
+    return {province_id: count for province_id, count in session.execute(query)}
+
+
+def active_solutions_in(session: Session, province: Province) -> int:
+    """Active solutions whose service area reaches into ``province``, nationwide ones included."""
+    query = select(func.count(Solution.id)).where(
+        Solution.status == SolutionStatus.ACTIEF, covering(province_id=province.id)
+    )
+    return session.scalar(query) or 0
+
+
+def items_of(session: Session, model: type[Question] | type[Solution], organisation_ids: list[int]) -> list:
+    query = select(model).where(model.organisation_id.in_(organisation_ids)).order_by(model.updated_at.desc())
+    return list(session.scalars(query))

@@ -7,16 +7,32 @@ from flask_wtf import FlaskForm
 from circular_platform.auth.views import safe_next
 from circular_platform.db import db
 from circular_platform.main import services
+from circular_platform.models import Question, Solution
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
+    provinces = services.northern_provinces(db.session)
     return render_template(
         "main/home.html",
-        provinces=services.northern_provinces(db.session),
+        provinces=provinces,
         organisations=services.organisations_per_province(db.session),
+        questions=services.open_questions_per_province(db.session),
+        solutions={p.id: services.active_solutions_in(db.session, p) for p in provinces},
+    )
+
+
+@bp.get("/mine")
+@login_required
+def my_items():
+    """Everything of the user's organisations, in every status."""
+    organisation_ids = [o.id for o in current_user.organisations]
+    return render_template(
+        "main/my_items.html",
+        questions=services.items_of(db.session, Question, organisation_ids),
+        solutions=services.items_of(db.session, Solution, organisation_ids),
     )
 
 

@@ -9,7 +9,7 @@ from circular_platform import permissions
 from circular_platform.accounts import services as accounts
 from circular_platform.db import db
 from circular_platform.errors import DomainError
-from circular_platform.models import Membership, MembershipRole, Organisation, Province
+from circular_platform.models import Membership, MembershipRole, Organisation, Province, Question, Solution
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm
 from circular_platform.pagination import paginate
@@ -40,7 +40,19 @@ def directory():
 
 @bp.get("/<int:organisation_id>")
 def profile(organisation_id: int):
-    return render_template("organisations/profile.html", organisation=_organisation(organisation_id))
+    organisation = _organisation(organisation_id)
+    questions = select(Question).where(
+        Question.organisation_id == organisation.id, permissions.visible_questions(current_user)
+    )
+    solutions = select(Solution).where(
+        Solution.organisation_id == organisation.id, permissions.visible_solutions(current_user)
+    )
+    return render_template(
+        "organisations/profile.html",
+        organisation=organisation,
+        questions=db.session.scalars(questions.order_by(Question.created_at.desc())).all(),
+        solutions=db.session.scalars(solutions.order_by(Solution.created_at.desc())).all(),
+    )
 
 
 @bp.get("/<int:organisation_id>/edit")

@@ -1,0 +1,52 @@
+"""Markdown written by users, rendered to HTML that is safe to show: nh3 keeps only harmless tags."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "blockquote",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str) -> Markup:
+    html = md.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def plain_text(text: str, limit: int = 220) -> str:
+    """The text of the Markdown without markup, cut at a word boundary, for cards and previews."""
+    stripped = nh3.clean(md.markdown(text or ""), tags=set()).replace("\n", " ").strip()
+    if len(stripped) <= limit:
+        return stripped
+    return stripped[:limit].rsplit(" ", 1)[0] + " …"

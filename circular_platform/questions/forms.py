@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from circular_platform.forms import (
+    DutchDecimalField,
+    EuroField,
+    MonthField,
+    MultiCheckboxField,
+    choices,
+    municipality_choices,
+)
+from circular_platform.models import User
+from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS, VISIBILITIES
+
+
+class QuestionForm(FlaskForm):
+    organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
+    title = StringField(
+        _l("Titel"),
+        validators=[DataRequired(), Length(min=5, max=160)],
+        description=_l("Kort en concreet, bijvoorbeeld: Hergebruikte kozijnen voor renovatie 180 woningen."),
+    )
+    description = TextAreaField(
+        _l("Omschrijving"),
+        validators=[DataRequired(), Length(min=20, max=10000)],
+        description=_l(
+            "Wat zoekt u, waarvoor en wanneer? U kunt Markdown gebruiken: **vet**, lijstjes met -."
+        ),
+        render_kw={"rows": 8},
+    )
+    theme = SelectField(_l("Thema"), choices=choices(THEMES))
+    sector = SelectField(
+        _l("Sector (bij Bouw)"),
+        choices=choices({"": _l("n.v.t."), **BUILDING_SECTORS}),
+        validators=[Optional()],
+    )
+    transition_paths = MultiCheckboxField(
+        _l("Transitiepaden"), coerce=int, choices=choices((k, v[0]) for k, v in TRANSITION_PATHS.items())
+    )
+    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
+    quantity = DutchDecimalField(_l("Hoeveelheid"), description=_l("Bijvoorbeeld 180 of 2.500,5"))
+    unit = SelectField(_l("Eenheid"), choices=choices({"": "—", **UNITS}), validators=[Optional()])
+    budget_min = EuroField(_l("Budget vanaf (€)"))
+    budget_max = EuroField(_l("Budget tot en met (€)"))
+    desired_start = MonthField(_l("Gewenste start"), render_kw={"type": "month", "placeholder": "2027-03"})
+    is_procurement = BooleanField(_l("Dit is een aanbesteding of inkoopvraag"))
+    has_circular_criteria = BooleanField(_l("De aanbesteding stelt circulaire criteria"))
+    circular_criteria = TextAreaField(
+        _l("Welke circulaire criteria?"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Bijvoorbeeld: minimaal 50% hergebruikt materiaal, MPG-score, materialenpaspoort."),
+        render_kw={"rows": 3},
+    )
+    visibility = RadioField(_l("Wie mag deze vraag zien?"), choices=choices(VISIBILITIES), default="public")
+    contact_id = SelectField(_l("Contactpersoon"), coerce=int)
+
+    def __init__(self, organisations, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+        self.municipality_id.choices = municipality_choices()
+        people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.contact_id.choices = choices(
+            (u.id, u.name) for u in sorted(people.values(), key=lambda u: u.name)
+        )
+
+    def data_for_service(self, municipality, contact) -> dict:
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data.strip(),
+            "theme": self.theme.data,
+            "sector": self.sector.data or None,
+            "transition_paths": sorted(self.transition_paths.data or []),
+            "municipality": municipality,
+            "quantity": self.quantity.data,
+            "unit": self.unit.data or None,
+            "budget_min": self.budget_min.data,
+            "budget_max": self.budget_max.data,
+            "desired_start": self.desired_start.data,
+            "is_procurement": self.is_procurement.data,
+            "has_circular_criteria": self.has_circular_criteria.data,
+            "circular_criteria": (self.circular_criteria.data or "").strip(),
+            "visibility": self.visibility.data,
+            "contact": contact,
+        }
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Nieuwe status"), validators=[DataRequired()])

@@ -1,0 +1,121 @@
+"""Posting, editing and moving questions through their lifecycle.
+
+The web form, the CSV import and the demo loader all come through here; functions
+``flush()`` and leave the commit to the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from circular_platform import history, permissions
+from circular_platform.errors import DomainError
+from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
+from circular_platform.signals import question_changed
+from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
+
+S = QuestionStatus
+ALLOWED_TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
+    S.CONCEPT: {S.OPEN, S.INGETROKKEN},
+    S.OPEN: {S.IN_GESPREK, S.AFGEROND, S.INGETROKKEN},
+    S.IN_GESPREK: {S.OPEN, S.AFGEROND, S.INGETROKKEN},
+    S.AFGEROND: {S.OPEN},
+    S.INGETROKKEN: {S.OPEN},
+}
+
+
+def check_rules(data: dict[str, Any]) -> None:
+    """Business rules across fields; raises DomainError naming the field to correct."""
+    if data["theme"] not in THEMES:
+        raise DomainError(_l("Kies een thema uit de lijst."), "theme")
+    if data["theme"] == "bouw" and data.get("sector") not in BUILDING_SECTORS:
+        raise DomainError(_l("Kies bij het thema Bouw de sector: WU of GWW."), "sector")
+    if data["theme"] != "bouw" and data.get("sector"):
+        raise DomainError(_l("Een sector hoort alleen bij het thema Bouw."), "sector")
+    if any(path not in TRANSITION_PATHS for path in data.get("transition_paths", [])):
+        raise DomainError(_l("Onbekend transitiepad."), "transition_paths")
+    if (data.get("quantity") is None) != (not data.get("unit")):
+        raise DomainError(_l("Vul een hoeveelheid én een eenheid in, of laat beide leeg."), "quantity")
+    if data.get("unit") and data["unit"] not in UNITS:
+        raise DomainError(_l("Kies een eenheid uit de lijst."), "unit")
+    _check_budget(data.get("budget_min"), data.get("budget_max"))
+    if data.get("has_circular_criteria") and not data.get("is_procurement"):
+        raise DomainError(
+            _l("Circulaire criteria horen bij een aanbesteding: vink die ook aan."), "is_procurement"
+        )
+    if data.get("has_circular_criteria") and not (data.get("circular_criteria") or "").strip():
+        raise DomainError(_l("Beschrijf welke circulaire criteria u stelt."), "circular_criteria")
+
+
+def _check_budget(low: int | None, high: int | None) -> None:
+    if any(value is not None and value < 0 for value in (low, high)):
+        raise DomainError(_l("Een budget kan niet negatief zijn."), "budget_min")
+    if low is not None and high is not None and low > high:
+        raise DomainError(_l("Het minimumbudget is hoger dan het maximumbudget."), "budget_min")
+
+
+def check_contact(organisation: Organisation, contact: User | None) -> None:
+    if contact is not None and contact not in organisation.active_members:
+        raise DomainError(_l("De contactpersoon moet lid zijn van de organisatie."), "contact")
+
+
+def post_question(
+    session: Session, author: User | None, organisation: Organisation, data: dict[str, Any], publish: bool
+) -> Question:
+    check_rules(data)
+    check_contact(organisation, data.get("contact"))
+    question = Question(organisation=organisation, author=author, **data)
+    question.status = S.OPEN if publish else S.CONCEPT
+    if question.contact is None:
+        question.contact = author
+    session.add(question)
+    session.flush()
+    history.record(session, question, author, {})
+    question_changed.send(session, question=question, previous_status=None)
+    return question
+
+
+def update_question(session: Session, question: Question, user: User | None, data: dict[str, Any]) -> None:
+    check_rules(data)
+    check_contact(question.organisation, data.get("contact"))
+    before = history.snapshot(question)
+    for field, value in data.items():
+        setattr(question, field, value)
+    session.flush()
+    history.record(session, question, user, before)
+    question_changed.send(session, question=question, previous_status=question.status)
+
+
+def change_status(session: Session, question: Question, user: User | None, status: QuestionStatus) -> None:
+    if status not in ALLOWED_TRANSITIONS[question.status]:
+        raise DomainError(_l("Deze statuswijziging is niet mogelijk."), "status")
+    before = history.snapshot(question)
+    previous = question.status
+    question.status = status
+    session.flush()
+    history.record(session, question, user, before)
+    question_changed.send(session, question=question, previous_status=previous)
+
+
+def list_query(user, filters: dict[str, Any]) -> Select:
+    """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
+    query = select(Question).join(Question.municipality).where(permissions.visible_questions(user))
+    if filters.get("theme"):
+        query = query.where(Question.theme == filters["theme"])
+    if filters.get("sector"):
+        query = query.where(Question.sector == filters["sector"])
+    if filters.get("province"):
+        query = query.where(Municipality.province_id == filters["province"])
+    if filters.get("municipality"):
+        query = query.where(Question.municipality_id == filters["municipality"])
+    if filters.get("status"):
+        query = query.where(Question.status == filters["status"])
+    if filters.get("procurement"):
+        query = query.where(Question.is_procurement.is_(True))
+    if filters.get("sort") == "start":
+        return query.order_by(Question.desired_start.is_(None), Question.desired_start, Question.id.desc())
+    return query.order_by(Question.created_at.desc(), Question.id.desc())

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from circular_platform import history, permissions
+from circular_platform.db import db
+from circular_platform.errors import DomainError
+from circular_platform.marketplace import filter_options, list_filters, organisations_for, show_domain_error
+from circular_platform.models import Municipality, Question, QuestionStatus, User
+from circular_platform.pagination import paginate
+from circular_platform.questions import services
+from circular_platform.questions.forms import QuestionForm, StatusForm
+
+bp = Blueprint("questions", __name__, url_prefix="/questions")
+FILTERS = ("theme", "sector", "province", "municipality", "status", "procurement", "sort")
+
+
+def load_visible(question_id: int) -> Question:
+    """The question, or 404 also when the user may not see it: hidden items are not confirmed to exist."""
+    question = db.session.get(Question, question_id)
+    if question is None or not permissions.can_view_question(current_user, question):
+        abort(404)
+    return question
+
+
+def load_editable(question_id: int) -> Question:
+    question = load_visible(question_id)
+    permissions.require(permissions.can_edit_question(current_user, question))
+    return question
+
+
+@bp.get("/")
+def index():
+    filters = list_filters(*FILTERS)
+    page = paginate(db.session, services.list_query(current_user, filters))
+    return render_template("questions/index.html", page=page, filters=filters, **filter_options())
+
+
+@bp.get("/<int:question_id>")
+def detail(question_id: int):
+    question = load_visible(question_id)
+    changes = (
+        history.changes_of(db.session, question)
+        if permissions.can_edit_question(current_user, question)
+        else []
+    )
+    status_form = StatusForm()
+    status_form.status.choices = [(s.value, s.value) for s in services.ALLOWED_TRANSITIONS[question.status]]
+    return render_template(
+        "questions/detail.html", question=question, changes=changes, status_form=status_form
+    )
+
+
+@bp.get("/new")
+@login_required
+def new():
+    permissions.require(permissions.can_post_question(current_user))
+    form = QuestionForm(organisations_for(current_user), contact_id=current_user.id)
+    return render_template("questions/form.html", form=form, question=None)
+
+
+@bp.post("/new")
+@login_required
+def create():
+    permissions.require(permissions.can_post_question(current_user))
+    form = QuestionForm(organisations_for(current_user))
+    if form.validate():
+        organisation = next(o for o in organisations_for(current_user) if o.id == form.organisation_id.data)
+        try:
+            question = services.post_question(
+                db.session, current_user, organisation, _form_data(form), publish="publish" in request.form
+            )
+            db.session.commit()
+            flash(_("Uw vraag is opgeslagen."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+    return render_template("questions/form.html", form=form, question=None), 400
+
+
+@bp.get("/<int:question_id>/edit")
+@login_required
+def edit(question_id: int):
+    question = load_editable(question_id)
+    form = QuestionForm([question.organisation], obj=question)
+    return render_template("questions/form.html", form=form, question=question)
+
+
+@bp.post("/<int:question_id>/edit")
+@login_required
+def update(question_id: int):
+    question = load_editable(question_id)
+    form = QuestionForm([question.organisation])
+    if form.validate():
+        try:
+            services.update_question(db.session, question, current_user, _form_data(form))
+            db.session.commit()
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+    return render_template("questions/form.html", form=form, question=question), 400
+
+
+@bp.post("/<int:question_id>/status")
+@login_required
+def change_status(question_id: int):
+    question = load_editable(question_id)
+    try:
+        status = QuestionStatus(request.form.get("status", ""))
+        services.change_status(db.session, question, current_user, status)
+        db.session.commit()
+        flash(_("De status is gewijzigd."), "success")
+    except (ValueError, DomainError):
+        db.session.rollback()
+        flash(_("Deze statuswijziging is niet mogelijk."), "danger")
+    return redirect(url_for("questions.detail", question_id=question.id))
+
+
+def _form_data(form: QuestionForm) -> dict:
+    municipality = db.session.get(Municipality, form.municipality_id.data)
+    if municipality is None:
+        form.municipality_id.errors = [_("Kies een bestaande gemeente.")]
+        raise DomainError(_("Kies een bestaande gemeente."), "municipality_id")
+    return form.data_for_service(municipality, db.session.get(User, form.contact_id.data))

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from circular_platform.db import db
+from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
+from circular_platform.models import Province, User
+from circular_platform.taxonomy import MATURITIES, THEMES
+
+
+class SolutionForm(FlaskForm):
+    organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
+    title = StringField(
+        _l("Titel"),
+        validators=[DataRequired(), Length(min=5, max=160)],
+        description=_l("Wat levert u? Bijvoorbeeld: Hennepvezel isolatie voor na-isolatie van woningen."),
+    )
+    description = TextAreaField(
+        _l("Omschrijving"),
+        validators=[DataRequired(), Length(min=20, max=10000)],
+        description=_l("Wat is het, voor wie, welke resultaten? U kunt Markdown gebruiken."),
+        render_kw={"rows": 8},
+    )
+    themes = MultiCheckboxField(_l("Thema's"), choices=choices(THEMES))
+    nationwide = BooleanField(_l("Wij leveren in heel Nederland"))
+    province_ids = SelectMultipleField(
+        _l("Provincies"), coerce=int, validators=[Optional()], render_kw={"size": 6}
+    )
+    municipality_ids = SelectMultipleField(
+        _l("Gemeenten"),
+        coerce=int,
+        validators=[Optional()],
+        render_kw={"size": 8},
+        description=_l("Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen."),
+    )
+    maturity = RadioField(_l("Hoe ver is de oplossing?"), choices=choices(MATURITIES), default="marktrijp")
+    capacity = StringField(
+        _l("Capaciteit"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Bijvoorbeeld: ca. 3.000 m² per maand"),
+    )
+    certifications = StringField(_l("Certificaten"), validators=[Optional(), Length(max=500)])
+    price_indication = StringField(_l("Prijsindicatie"), validators=[Optional(), Length(max=200)])
+    contact_id = SelectField(_l("Contactpersoon"), coerce=int)
+
+    def __init__(self, organisations, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+        provinces = db.session.scalars(select(Province).order_by(Province.name))
+        self.province_ids.choices = choices((p.id, p.name) for p in provinces)
+        self.municipality_ids.choices = municipality_choices()
+        people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.contact_id.choices = choices(
+            (u.id, u.name) for u in sorted(people.values(), key=lambda u: u.name)
+        )

@@ -1,0 +1,108 @@
+"""Publishing, editing and pausing or archiving solutions. Functions ``flush()``; callers commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from circular_platform import history, permissions
+from circular_platform.errors import DomainError
+from circular_platform.models import (
+    Municipality,
+    Organisation,
+    Solution,
+    SolutionStatus,
+    SolutionTheme,
+    User,
+)
+from circular_platform.models.marketplace import solution_municipality, solution_province
+from circular_platform.questions.services import check_contact
+from circular_platform.signals import solution_changed
+from circular_platform.taxonomy import THEMES
+
+S = SolutionStatus
+ALLOWED_TRANSITIONS: dict[SolutionStatus, set[SolutionStatus]] = {
+    S.ACTIEF: {S.GEPAUZEERD, S.GEARCHIVEERD},
+    S.GEPAUZEERD: {S.ACTIEF, S.GEARCHIVEERD},
+    S.GEARCHIVEERD: {S.ACTIEF},
+}
+
+
+def check_rules(organisation: Organisation, data: dict[str, Any]) -> None:
+    if not organisation.may_publish_solutions:
+        raise DomainError(_l("Deze organisatie mag (nog) geen aanbod plaatsen. Vraag het een coördinator."))
+    if not data.get("themes") or any(theme not in THEMES for theme in data["themes"]):
+        raise DomainError(_l("Kies minstens één thema."), "themes")
+    if not (data.get("nationwide") or data.get("provinces") or data.get("municipalities")):
+        raise DomainError(
+            _l("Geef aan waar u levert: heel Nederland, provincies of gemeenten."), "nationwide"
+        )
+    check_contact(organisation, data.get("contact"))
+
+
+def publish_solution(
+    session: Session, author: User | None, organisation: Organisation, data: dict[str, Any]
+) -> Solution:
+    check_rules(organisation, data)
+    solution = Solution(organisation=organisation, author=author, status=S.ACTIEF, **data)
+    if solution.contact is None:
+        solution.contact = author
+    session.add(solution)
+    session.flush()
+    history.record(session, solution, author, {})
+    solution_changed.send(session, solution=solution, previous_status=None)
+    return solution
+
+
+def update_solution(session: Session, solution: Solution, user: User | None, data: dict[str, Any]) -> None:
+    check_rules(solution.organisation, data)
+    before = history.snapshot(solution)
+    for field, value in data.items():
+        setattr(solution, field, value)
+    session.flush()
+    history.record(session, solution, user, before)
+    solution_changed.send(session, solution=solution, previous_status=solution.status)
+
+
+def change_status(session: Session, solution: Solution, user: User | None, status: SolutionStatus) -> None:
+    if status not in ALLOWED_TRANSITIONS[solution.status]:
+        raise DomainError(_l("Deze statuswijziging is niet mogelijk."), "status")
+    before = history.snapshot(solution)
+    previous = solution.status
+    solution.status = status
+    session.flush()
+    history.record(session, solution, user, before)
+    solution_changed.send(session, solution=solution, previous_status=previous)
+
+
+def covering(municipality: Municipality | None = None, province_id: int | None = None):
+    """SQL: solutions whose service area includes the municipality (or touches the province)."""
+    in_province = select(solution_province.c.solution_id).where(
+        solution_province.c.province_id == (municipality.province_id if municipality else province_id)
+    )
+    municipalities = select(solution_municipality.c.solution_id).join(
+        Municipality, Municipality.id == solution_municipality.c.municipality_id
+    )
+    if municipality is not None:
+        municipalities = municipalities.where(Municipality.id == municipality.id)
+    else:
+        municipalities = municipalities.where(Municipality.province_id == province_id)
+    return or_(Solution.nationwide.is_(True), Solution.id.in_(in_province), Solution.id.in_(municipalities))
+
+
+def list_query(user, filters: dict[str, Any], municipality: Municipality | None = None) -> Select:
+    query = select(Solution).where(permissions.visible_solutions(user))
+    if filters.get("theme"):
+        query = query.where(
+            Solution.id.in_(select(SolutionTheme.solution_id).where(SolutionTheme.theme == filters["theme"]))
+        )
+    if municipality is not None or filters.get("province"):
+        query = query.where(covering(municipality, filters.get("province")))
+    if filters.get("status"):
+        query = query.where(Solution.status == filters["status"])
+    if filters.get("maturity"):
+        query = query.where(Solution.maturity == filters["maturity"])
+    return query.order_by(Solution.created_at.desc(), Solution.id.desc())

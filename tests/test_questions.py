@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from circular_platform.models import ChangeLog, Question
+from circular_platform.regions import municipality_by_name
+
+
+@pytest.fixture
+def corporation(make_organisation, make_user):
+    organisation = make_organisation("Woonstichting Hondsrug", municipality="Emmen")
+    make_user("marieke@hondsrug.example", organisation)
+    return organisation
+
+
+@pytest.fixture
+def form_data(session, corporation):
+    return {
+        "organisation_id": corporation.id,
+        "title": "Hergebruikte kozijnen en biobased isolatie",
+        "description": "We renoveren 180 woningen in Emmen en zoeken **hergebruikte** kozijnen.",
+        "theme": "bouw",
+        "sector": "WU",
+        "transition_paths": ["3", "4"],
+        "municipality_id": municipality_by_name(session, "Emmen").id,
+        "quantity": "2.500,5",
+        "unit": "m2",
+        "budget_min": "250.000",
+        "budget_max": "400.000",
+        "desired_start": "2027-03",
+        "is_procurement": "y",
+        "has_circular_criteria": "y",
+        "circular_criteria": "Minimaal 50% hergebruikt materiaal",
+        "visibility": "public",
+        "contact_id": corporation.active_members[0].id,
+        "publish": "1",
+    }
+
+
+def test_post_question_with_dutch_numbers(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    response = client.post("/questions/new", data=form_data, follow_redirects=True)
+    assert "Uw vraag is opgeslagen." in response.text
+    question = session.scalar(select(Question).where(Question.title == form_data["title"]))
+    assert str(question.quantity) == "2500.50"
+    assert (question.budget_min, question.budget_max) == (250000, 400000)
+    assert question.desired_start.isoformat() == "2027-03-01"
+    assert question.status == "open" and question.transition_paths == [3, 4]
+    assert "2.500,5 m²" in response.text
+
+
+def test_bad_input_keeps_what_was_typed(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    data = {**form_data, "quantity": "veel", "municipality_id": "999999", "budget_min": "500.000"}
+    response = client.post("/questions/new", data=data)
+    assert response.status_code == 400
+    assert "Vul een getal in" in response.text
+    assert 'value="veel"' in response.text
+    assert "Hergebruikte kozijnen en biobased isolatie" in response.text
+    assert session.scalar(select(func.count(Question.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"sector": ""}, "Kies bij het thema Bouw de sector"),
+        ({"budget_min": "500.000"}, "Het minimumbudget is hoger dan het maximumbudget."),
+        ({"unit": ""}, "Vul een hoeveelheid én een eenheid in"),
+        ({"circular_criteria": ""}, "Beschrijf welke circulaire criteria"),
+        ({"title": ""}, "Dit veld is vereist."),
+    ],
+)
+def test_business_rules_name_the_field(client, auth, session, form_data, change, message):
+    auth.login("marieke@hondsrug.example")
+    response = client.post("/questions/new", data={**form_data, **change})
+    assert response.status_code == 400
+    assert message in response.text
+    assert session.scalar(select(func.count(Question.id))) == 0
+
+
+def test_markdown_is_sanitised(client, auth, form_data, session):
+    auth.login("marieke@hondsrug.example")
+    description = "Zie <script>alert(1)</script> [hier](javascript:alert(1)) en [site](https://example.org)"
+    client.post("/questions/new", data={**form_data, "description": description})
+    question = session.scalar(select(Question))
+    page = client.get(f"/questions/{question.id}").text
+    assert "<script>alert" not in page
+    assert "javascript:" not in page
+    assert 'href="https://example.org"' in page
+
+
+def test_other_organisation_cannot_edit(client, auth, make_organisation, make_user, make_question, corporation):
+    question = make_question(corporation)
+    other = make_organisation("Gemeente Assen", kind="gemeente", municipality="Assen")
+    make_user("jan@assen.example", other)
+    auth.login("jan@assen.example")
+    assert client.get(f"/questions/{question.id}/edit").status_code == 403
+    assert client.post(f"/questions/{question.id}/status", data={"status": "ingetrokken"}).status_code == 403
+
+
+def test_members_only_question_is_hidden_from_anonymous(client, make_question, corporation):
+    question = make_question(corporation, "Vertrouwelijke vraag over asbestsanering", visibility="members")
+    assert client.get(f"/questions/{question.id}").status_code == 404
+    assert "Vertrouwelijke vraag" not in client.get("/questions/").text
+
+
+def test_concept_is_only_for_own_organisation(client, auth, make_question, corporation, make_user, make_organisation):
+    question = make_question(corporation, "Concept over bermgras", status="concept")
+    make_user("piet@elders.example", make_organisation("Elders BV", kind="bedrijf"))
+    auth.login("piet@elders.example")
+    assert client.get(f"/questions/{question.id}").status_code == 404
+    auth.logout()
+    auth.login("marieke@hondsrug.example")
+    assert "Concept over bermgras" in client.get(f"/questions/{question.id}").text
+
+
+def test_status_rules(client, auth, session, make_question, corporation):
+    question = make_question(corporation)
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/questions/{question.id}/status", data={"status": "afgerond"})
+    session.refresh(question)
+    assert question.status == "afgerond"
+    refused = client.post(f"/questions/{question.id}/status", data={"status": "in_gesprek"}, follow_redirects=True)
+    assert "Deze statuswijziging is niet mogelijk." in refused.text
+    session.refresh(question)
+    assert question.status == "afgerond"
+
+
+def test_edit_is_logged_and_shown_to_owner(client, auth, session, make_question, corporation, form_data):
+    question = make_question(corporation)
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/questions/{question.id}/edit", data={**form_data, "title": "Nieuwe titel voor de kozijnen"})
+    entries = session.scalars(select(ChangeLog).where(ChangeLog.item_id == question.id)).all()
+    assert entries[-1].changes["title"] == ["Hergebruikte kozijnen voor 180 woningen", "Nieuwe titel voor de kozijnen"]
+    assert "Wijzigingsgeschiedenis" in client.get(f"/questions/{question.id}").text
+    auth.logout()
+    assert "Wijzigingsgeschiedenis" not in client.get(f"/questions/{question.id}").text
+
+
+def test_filters_combine(client, make_question, corporation, make_organisation):
+    make_question(corporation, "Kozijnen in Emmen")
+    groningen = make_organisation("Gemeente Groningen", kind="gemeente", municipality="Groningen")
+    make_question(groningen, "Circulair asfalt in Groningen", sector="GWW", municipality="Groningen")
+    make_question(groningen, "Bermgras verwerken", theme="biomassa_voedsel", municipality="Groningen")
+    page = client.get("/questions/?theme=bouw&sector=GWW").text
+    assert "Circulair asfalt in Groningen" in page
+    assert "Kozijnen in Emmen" not in page and "Bermgras" not in page
+    assert "1 vraag gevonden" in page
+    assert "Geen vragen gevonden" in client.get("/questions/?theme=kunststoffen").text

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from circular_platform.models import Solution
+from circular_platform.regions import municipality_by_name, province_by_name
+
+
+@pytest.fixture
+def company(make_organisation, make_user):
+    organisation = make_organisation("Hennepbouw Noord", kind="bedrijf", municipality="Veendam")
+    make_user("info@hennepbouw.example", organisation)
+    return organisation
+
+
+@pytest.fixture
+def form_data(session, company):
+    return {
+        "organisation_id": company.id,
+        "title": "Hennepvezel isolatiemateriaal",
+        "description": "Biobased isolatie van hennep uit de Veenkoloniën voor gevels en daken.",
+        "themes": ["bouw", "biomassa_voedsel"],
+        "province_ids": [province_by_name(session, "Groningen").id],
+        "municipality_ids": [municipality_by_name(session, "Emmen").id],
+        "maturity": "marktrijp",
+        "capacity": "3.000 m² per maand",
+        "certifications": "KOMO",
+        "price_indication": "vanaf € 28 per m²",
+        "contact_id": company.active_members[0].id,
+    }
+
+
+def test_company_publishes_a_solution(client, auth, session, form_data):
+    auth.login("info@hennepbouw.example")
+    page = client.post("/solutions/new", data=form_data, follow_redirects=True).text
+    assert "Uw aanbod is gepubliceerd." in page
+    solution = session.scalar(select(Solution))
+    assert sorted(solution.themes) == ["biomassa_voedsel", "bouw"]
+    assert [p.name for p in solution.provinces] == ["Groningen"]
+    assert "Groningen, Emmen" in page
+
+
+def test_service_area_is_required(client, auth, session, form_data):
+    auth.login("info@hennepbouw.example")
+    response = client.post("/solutions/new", data={**form_data, "province_ids": [], "municipality_ids": []})
+    assert response.status_code == 400
+    assert "Geef aan waar u levert" in response.text
+    assert session.scalar(select(func.count(Solution.id))) == 0
+
+
+def test_housing_corporation_may_not_publish_solutions(client, auth, make_organisation, make_user):
+    make_user("lid@corporatie.example", make_organisation("Woonstichting", kind="woningcorporatie"))
+    auth.login("lid@corporatie.example")
+    assert client.get("/solutions/new").status_code == 403
+
+
+def test_filter_by_municipality_finds_covering_solutions(client, session, make_solution, company):
+    make_solution(company, "Isolatie in Drenthe", area=["Drenthe"])
+    make_solution(company, "Landelijk kozijnhergebruik", area=["Nederland"])
+    make_solution(company, "Alleen in Leeuwarden", area=["Leeuwarden"])
+    emmen = municipality_by_name(session, "Emmen")
+    page = client.get(f"/solutions/?municipality={emmen.id}").text
+    assert "Isolatie in Drenthe" in page
+    assert "Landelijk kozijnhergebruik" in page
+    assert "Alleen in Leeuwarden" not in page
+    assert "2 oplossingen gevonden" in page
+
+
+def test_archived_solution_is_hidden_from_others(client, auth, session, make_solution, company):
+    solution = make_solution(company, "Oude dienst")
+    auth.login("info@hennepbouw.example")
+    client.post(f"/solutions/{solution.id}/status", data={"status": "gearchiveerd"})
+    session.refresh(solution)
+    assert solution.status == "gearchiveerd"
+    auth.logout()
+    assert client.get(f"/solutions/{solution.id}").status_code == 404
+    assert "Oude dienst" not in client.get("/solutions/").text
+
+
+def test_other_company_cannot_edit(client, auth, make_solution, company, make_organisation, make_user):
+    solution = make_solution(company)
+    make_user("info@ander.example", make_organisation("Ander BV", kind="bedrijf"))
+    auth.login("info@ander.example")
+    assert client.get(f"/solutions/{solution.id}/edit").status_code == 403
+
+
+def test_edit_keeps_service_area(client, auth, session, make_solution, company, form_data):
+    solution = make_solution(company)
+    auth.login("info@hennepbouw.example")
+    page = client.get(f"/solutions/{solution.id}/edit").text
+    assert "Hennepvezel isolatie voor woningen" in page
+    client.post(f"/solutions/{solution.id}/edit", data={**form_data, "title": "Nieuwe titel isolatie"})
+    session.refresh(solution)
+    assert solution.title == "Nieuwe titel isolatie"
