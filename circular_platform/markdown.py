@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -32,8 +34,13 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+# People start a list right under a sentence; Markdown wants a blank line before it.
+_LIST_AFTER_TEXT = re.compile(r"^(?![ \t]*(?:[-*+]|\d+\.)[ \t])(\S.*)\n(?=[ \t]*(?:[-*+]|\d+\.)[ \t])", re.M)
+
+
 def render_markdown(text: str) -> Markup:
-    html = md.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
+    source = _LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")
+    html = md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
