@@ -73,8 +73,8 @@ def detect_language(text: str) -> str:
 
 
 def language_of(token_counts: Counter[str]) -> str:
-    nl = sum(n for t, n in token_counts.items() if t in STOP_WORDS["nl"])
-    en = sum(n for t, n in token_counts.items() if t in STOP_WORDS["en"])
+    nl = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["nl"])
+    en = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["en"])
     return "en" if en > nl else DEFAULT_LANGUAGE
 
 

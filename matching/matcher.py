@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.analysis import fold, language_of, stem, surface_forms, token_words, tokens
+from matching.analysis import fold, language_of, stem, token_words, tokens
 from matching.features import TermExtractor
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
@@ -85,7 +85,7 @@ class Matcher:
         vocabulary: dict[str, int] = {}
         counts = _count_matrix(extractor, docs, vocabulary)
         matrix, idf = _tfidf(counts)
-        surfaces = {**_corpus_surfaces(by_lang), **extractor.part_forms}
+        surfaces = {**extractor.part_forms, **_corpus_surfaces(by_lang)}
         matcher = cls(extractor, vocabulary, idf, surfaces, n_terms)
         matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs])
         return matcher
@@ -161,34 +161,38 @@ class Matcher:
                 docs, vals = top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted,
                                    seg.allowed(key, theme_filter), min_score)
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
-        return [self._results(q, qmatrix[i], sorted(f), k, exclude)
-                for i, (q, f) in enumerate(zip(queries, found, strict=True))]
+        scratch = np.zeros(len(self._terms), dtype=np.float32)
+        return [self._results(self._row(qmatrix, i), sorted(f), k, exclude, scratch)
+                for i, f in enumerate(found)]
 
-    def _results(self, query: Document, qvec: sp.csr_matrix, found: list, k: int,
-                 exclude: set) -> list[Result]:
-        surfaces: dict[str, str] | None = None
+    @staticmethod
+    def _row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+        return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+    def _results(self, qrow: tuple[np.ndarray, np.ndarray], found: list, k: int, exclude: set,
+                 scratch: np.ndarray) -> list[Result]:
+        scratch[qrow[0]] = qrow[1]  # dense copy of the query for O(1) weight lookups
         results = []
         for neg, s, row in found:
             doc_id = self._segments[s].ids[row]
-            if doc_id in exclude:
-                continue
-            if surfaces is None:
-                surfaces = surface_forms(f"{query.title}\n{query.description}")
-            terms = self._explain(qvec, self._segments[s], row, surfaces)
-            results.append(Result(doc_id, _clip(-neg), terms))
+            if doc_id not in exclude:
+                terms = self._explain(scratch, *self._segments[s].row_terms(row))
+                results.append(Result(doc_id, _clip(-neg), terms))
             if len(results) == k:
                 break
+        scratch[qrow[0]] = 0.0
         return results
 
-    def _explain(self, qvec: sp.csr_matrix, seg: Segment, row: int,
-                 surfaces: dict[str, str]) -> tuple[str, ...]:
-        dcols, dvals = seg.row_terms(row)
-        _, qi, di = np.intersect1d(qvec.indices, dcols, assume_unique=True, return_indices=True)
-        order = np.argsort(-(qvec.data[qi] * dvals[di]), kind="stable")
+    def _explain(self, query: np.ndarray, dcols: np.ndarray, dvals: np.ndarray) -> tuple[str, ...]:
+        """Surface forms of the shared terms with the largest contributions to the score."""
+        contrib = query[dcols] * dvals
+        shared = np.flatnonzero(contrib)
+        order = shared[np.argsort(-contrib[shared], kind="stable")]
         words: list[str] = []
-        for col in qvec.indices[qi[order]]:
+        for col in dcols[order]:
             term = self._terms[col]
-            word = surfaces.get(term) or self._surfaces.get(term, term)
+            word = self._surfaces.get(term, term)
             if word not in words:
                 words.append(word)
             if len(words) == self.n_terms:
