@@ -1,0 +1,113 @@
+"""Ranking quality on the labelled benchmark: ``python bench/quality.py`` (``make bench-quality``).
+
+Compares our matcher with scikit-learn ``TfidfVectorizer()`` (defaults, title + description,
+cosine) and ``rank_bm25.BM25Okapi`` on lower-cased ``\\w+`` tokens. The platform applies the
+region filter (and the theme filter when both sides carry themes), so every system is reported
+both without filters and with the same filters applied, to separate ranking from filtering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matching.io import read_documents, read_qrels  # noqa: E402
+from matching.matcher import Document, Matcher, compatible_documents  # noqa: E402
+from matching.metrics import METRICS, evaluate  # noqa: E402
+
+DATA = ROOT / "bench" / "quality" / "data"
+K = 10
+Scorer = Callable[[Sequence[Document], Sequence[Document]], np.ndarray]  # queries x documents
+
+
+def text(doc: Document) -> str:
+    return f"{doc.title} {doc.description}"
+
+
+def tfidf_default(docs: Sequence[Document], queries: Sequence[Document]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer()
+    matrix = vectorizer.fit_transform([text(d) for d in docs])
+    return (vectorizer.transform([text(q) for q in queries]) @ matrix.T).toarray()
+
+
+def bm25(docs: Sequence[Document], queries: Sequence[Document]) -> np.ndarray:
+    from rank_bm25 import BM25Okapi
+
+    def tokenize(s: str) -> list[str]:
+        return re.findall(r"\w+", s.lower())
+
+    index = BM25Okapi([tokenize(text(d)) for d in docs])
+    return np.array([index.get_scores(tokenize(text(q))) for q in queries])
+
+
+def top_ids(scores: np.ndarray, docs: Sequence[Document], allowed: np.ndarray | None) -> list:
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    order = np.argsort(-scores, kind="stable")[:K]
+    return [str(docs[i].id) for i in order if np.isfinite(scores[i]) and scores[i] > 0]
+
+
+def compat(docs: Sequence[Document], queries: Sequence[Document], themes: bool) -> np.ndarray:
+    return np.array([[compatible_documents(q, d, themes) for d in docs] for q in queries])
+
+
+def baseline_runs(scorer: Scorer, docs, queries, allowed) -> dict[str, list]:
+    scores = scorer(docs, queries)
+    return {str(q.id): top_ids(scores[i], docs, None if allowed is None else allowed[i])
+            for i, q in enumerate(queries)}
+
+
+def ours(docs, queries, *, regions: bool, themes: bool) -> dict[str, list]:
+    matcher = Matcher.fit(docs)
+    if not regions:
+        queries = [Document(q.id, q.title, q.description, q.themes) for q in queries]
+    results = matcher.rank_many(queries, K, theme_filter=themes)
+    return {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results,
+                                                                      strict=True)}
+
+
+def table(rows: list[tuple[str, dict[str, float]]]) -> None:
+    print(f"{'system':<44}" + "".join(f"{m:>9}" for m in METRICS))
+    for name, scores in rows:
+        print(f"{name:<44}" + "".join(f"{scores[m]:>9.4f}" for m in METRICS))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    docs = read_documents(args.data / "solutions.jsonl")
+    queries = read_documents(args.data / "questions.jsonl")
+    qrels = read_qrels(args.data / "qrels.tsv")
+    region_mask, full_mask = compat(docs, queries, False), compat(docs, queries, True)
+    rows = [
+        ("ours: region + theme filters", ours(docs, queries, regions=True, themes=True)),
+        ("ours: region filter", ours(docs, queries, regions=True, themes=False)),
+        ("ours: no filters", ours(docs, queries, regions=False, themes=False)),
+        ("TfidfVectorizer() defaults: no filters", baseline_runs(tfidf_default, docs, queries,
+                                                                 None)),
+        ("BM25Okapi: no filters", baseline_runs(bm25, docs, queries, None)),
+        ("TfidfVectorizer() defaults: region filter",
+         baseline_runs(tfidf_default, docs, queries, region_mask)),
+        ("BM25Okapi: region filter", baseline_runs(bm25, docs, queries, region_mask)),
+        ("TfidfVectorizer() defaults: region + theme",
+         baseline_runs(tfidf_default, docs, queries, full_mask)),
+        ("BM25Okapi: region + theme", baseline_runs(bm25, docs, queries, full_mask)),
+    ]
+    print(f"{len(queries)} queries, {len(docs)} documents, top {K}")
+    table([(name, evaluate(runs, qrels)) for name, runs in rows])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

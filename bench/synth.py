@@ -1,0 +1,103 @@
+"""Synthetic corpora for the speed benchmark.
+
+Words are drawn from the labelled benchmark texts when present (else a built-in Dutch
+vocabulary), extended with compounds of two words as Dutch does, and sampled with a Zipf
+distribution; function words are mixed in at roughly the rate of real Dutch prose.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+from matching.analysis import STOP_WORDS, tokens
+from matching.matcher import Document
+
+DATA = Path(__file__).resolve().parent / "quality" / "data"
+PROVINCES = {
+    "groningen": ["groningen", "eemsdelta", "midden-groningen", "westerkwartier", "het hogeland",
+                  "oldambt", "veendam", "stadskanaal", "pekela", "westerwolde"],
+    "friesland": ["leeuwarden", "smallingerland", "heerenveen", "súdwest-fryslân", "harlingen",
+                  "de fryske marren", "dantumadiel", "waadhoeke", "opsterland", "tytsjerksteradiel"],
+    "drenthe": ["assen", "emmen", "hoogeveen", "meppel", "coevorden", "midden-drenthe",
+                "tynaarlo", "aa en hunze", "borger-odoorn", "noordenveld"],
+}
+THEMES = ["bouw", "energie", "textiel", "voedsel", "kunststof", "water", "mobiliteit", "afval"]
+BUILTIN = """
+circulair circulaire hergebruik hergebruikt recycling gerecycled grondstof grondstoffen
+materiaal materialen isolatie woning woningen corporatie gemeente gemeenten bouw renovatie
+sloop kozijn kozijnen hout houten beton staal glas dak daken gevel gevels vloer vloeren
+installatie installaties warmtepomp zonnepaneel zonnepanelen energie besparing duurzaam
+duurzame afval afvalstromen restafval textiel kleding vezel vezels plastic kunststof
+verpakking verpakkingen voedsel voedselverspilling compost biomassa water regenwater riool
+meubilair meubels kantoor kantoren school scholen onderhoud levensduur reparatie lease
+inkoop aanbesteding leverancier leveranciers product producten oplossing oplossingen vraag
+project projecten pilot proef wijk wijken buurt bewoners huurders eigenaren bedrijf bedrijven
+ondernemer ondernemers innovatie techniek systeem systemen modulair demontabel losmaakbaar
+paspoort registratie inventarisatie ketens keten samenwerking partners regio provincie
+transport logistiek vervoer elektrisch fiets fietsen auto deelauto laadpaal asfalt wegen
+bermen groen bomen natuur biodiversiteit stikstof co2 uitstoot emissie 2030 2050 100 50
+""".split()
+
+
+def vocabulary(rng: random.Random, compounds: int = 20_000) -> tuple[list[str], list[float]]:
+    counts = _data_word_counts() or Counter(BUILTIN)
+    stops = STOP_WORDS["nl"]
+    content = [w for w, _ in counts.most_common() if w not in stops and len(w) > 2]
+    alpha = [w for w in content if w.isalpha()]
+    extra = {rng.choice(alpha) + rng.choice(alpha) for _ in range(compounds)}
+    head, tail = content[: len(content) // 4], content[len(content) // 4:]
+    tail += sorted(extra - set(content))
+    rng.shuffle(tail)  # the most frequent real words stay frequent; compounds spread out
+    words = head + tail
+    weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(words))]
+    return words, weights
+
+
+def _data_word_counts() -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for name in ("questions.jsonl", "solutions.jsonl"):
+        path = DATA / name
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    counts.update(tokens(f"{row.get('title', '')} {row.get('description', '')}"))
+    return counts
+
+
+class Generator:
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.words, weights = vocabulary(self.rng)
+        self.cum = _cumulative(weights)
+        self.stops = sorted(STOP_WORDS["nl"])
+
+    def text(self, n: int) -> str:
+        picks = self.rng.choices(self.words, cum_weights=self.cum, k=n)
+        out = [w if self.rng.random() > 0.4 else self.rng.choice(self.stops) for w in picks]
+        return " ".join(out)
+
+    def solution(self, i: int) -> Document:
+        regions = self.rng.choice([["nederland"], [self.rng.choice(list(PROVINCES))],
+                                   self.rng.sample(list(PROVINCES), 2)])
+        return Document(i, self.text(self.rng.randint(3, 8)), self.text(self.rng.randint(40, 140)),
+                        themes=frozenset(self.rng.sample(THEMES, self.rng.randint(1, 2))),
+                        regions=frozenset(regions))
+
+    def question(self, i: int) -> Document:
+        province = self.rng.choice(list(PROVINCES))
+        return Document(f"q{i}", self.text(self.rng.randint(3, 8)),
+                        self.text(self.rng.randint(30, 120)),
+                        themes=frozenset({self.rng.choice(THEMES)}),
+                        location=(self.rng.choice(PROVINCES[province]), province))
+
+
+def _cumulative(weights: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
