@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from circular_platform import regions
 from circular_platform.db import db
+from circular_platform.transfer.cli import import_cli
 
 regions_cli = AppGroup("regions", help="Provinces and municipalities.")
 demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
@@ -17,7 +18,7 @@ users_cli = AppGroup("users", help="Accounts.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (regions_cli, demo_cli, users_cli):
+    for group in (regions_cli, demo_cli, users_cli, import_cli):
         app.cli.add_command(group)
 
 
@@ -61,3 +62,4 @@ def create_admin(email: str, name: str, password: str) -> None:
     user.confirmed_at = datetime.now(UTC)
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
+

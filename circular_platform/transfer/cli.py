@@ -1,0 +1,63 @@
+"""``flask import questions FILE`` and ``flask import solutions FILE``, with ``--dry-run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from circular_platform.db import db
+from circular_platform.transfer import services
+
+import_cli = AppGroup("import", help="Import questions or solutions from a CSV file.")
+FILE_ARGUMENT = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Check every row; write nothing.")
+
+
+@import_cli.command("questions")
+@FILE_ARGUMENT
+@DRY_RUN_OPTION
+def import_questions(path: Path, dry_run: bool) -> None:
+    """Import the questions of PATH; nothing is written if any row fails."""
+    _import("questions", path, dry_run)
+
+
+@import_cli.command("solutions")
+@FILE_ARGUMENT
+@DRY_RUN_OPTION
+def import_solutions(path: Path, dry_run: bool) -> None:
+    """Import the solutions of PATH; nothing is written if any row fails."""
+    _import("solutions", path, dry_run)
+
+
+def _import(kind: str, path: Path, dry_run: bool) -> None:
+    # Outside a request there is no user to choose a language for: messages use the default one.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _import_file(kind, path, dry_run)
+
+
+def _import_file(kind: str, path: Path, dry_run: bool) -> None:
+    try:
+        rows = services.read_csv(kind, path.read_bytes())
+    except services.FileError as error:
+        raise click.ClickException(str(error.message)) from None
+    with click.progressbar(
+        rows, label=f"Checking {path.name}" if dry_run else f"Importing {path.name}"
+    ) as bar:
+        report = services.import_rows(db.session, None, kind, bar, dry_run=dry_run)
+    for error in report.errors:
+        click.echo(f"row {error.row}, {error.column or '-'}: {error.message}", err=True)
+    if report.errors:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{report.failed_rows} of {report.rows} rows have errors; nothing imported."
+        )
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"All {report.rows} rows are valid; nothing written (dry run).")
+        return
+    db.session.commit()
+    click.echo(f"{report.rows} {kind} imported.")

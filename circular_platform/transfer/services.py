@@ -1,0 +1,155 @@
+"""Importing questions and solutions from CSV through the marketplace services, and exporting them.
+
+Functions take the session and ``flush()`` at most; the caller commits. An import is all or
+nothing: it runs in a SAVEPOINT that is rolled back when any row fails or on a dry run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from circular_platform.errors import DomainError
+from circular_platform.models import (
+    Organisation,
+    Province,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    User,
+)
+from circular_platform.questions import services as questions
+from circular_platform.solutions import services as solutions
+from circular_platform.transfer import rows
+from circular_platform.transfer.columns import EXAMPLES, QUESTION_COLUMNS, SOLUTION_COLUMNS, Column
+from circular_platform.transfer.csvfile import FileError, Row, read_rows, write_rows
+
+__all__ = ["KINDS", "FileError", "ImportReport", "RowError", "export_csv", "import_csv", "import_rows"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel shows it: the header is row 1
+    column: str  # empty when the error concerns the whole row
+    message: str
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    dry_run: bool
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return not self.errors and not self.dry_run
+
+    @property
+    def failed_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+def _create_question(
+    session: Session, user: User | None, organisation: Organisation, data: dict, status: QuestionStatus
+) -> Question:
+    publish = status != QuestionStatus.CONCEPT
+    question = questions.post_question(session, user, organisation, data, publish=publish)
+    if question.status != status:
+        questions.change_status(session, question, user, status)
+    return question
+
+
+def _create_solution(
+    session: Session, user: User | None, organisation: Organisation, data: dict, status: SolutionStatus
+) -> Solution:
+    solution = solutions.publish_solution(session, user, organisation, data)
+    if solution.status != status:
+        solutions.change_status(session, solution, user, status)
+    return solution
+
+
+@dataclass(frozen=True)
+class Kind:
+    columns: tuple[Column, ...]
+    read: Callable[[Session, rows.Cells], tuple[Organisation | None, dict[str, Any], Any]]
+    create: Callable[..., Question | Solution]
+    write: Callable[[Any, frozenset[str]], dict[str, str]]
+
+    @property
+    def names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def required(self) -> set[str]:
+        return {column.name for column in self.columns if column.required}
+
+
+KINDS = {
+    "questions": Kind(QUESTION_COLUMNS, rows.read_question, _create_question, rows.question_cells),
+    "solutions": Kind(SOLUTION_COLUMNS, rows.read_solution, _create_solution, rows.solution_cells),
+}
+
+
+def read_csv(kind: str, data: bytes) -> list[Row]:
+    """The rows of an uploaded file; raises FileError for a wrong encoding or wrong columns."""
+    spec = KINDS[kind]
+    return read_rows(data, spec.names, spec.required)
+
+
+def import_csv(session: Session, user: User | None, kind: str, data: bytes, *, dry_run: bool) -> ImportReport:
+    return import_rows(session, user, kind, read_csv(kind, data), dry_run=dry_run)
+
+
+def import_rows(
+    session: Session, user: User | None, kind: str, csv_rows: Iterable[Row], *, dry_run: bool
+) -> ImportReport:
+    """Posts one item per row with the business rules of the web forms, all or nothing.
+
+    Every row is checked, also after a failing one, so the report lists all errors at once.
+    """
+    report = ImportReport(kind, dry_run)
+    savepoint = session.begin_nested()
+    try:
+        for row in csv_rows:
+            report.rows += 1
+            report.errors += _import_row(session, user, KINDS[kind], row)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if report.written:
+        savepoint.commit()
+    else:
+        savepoint.rollback()
+    return report
+
+
+def _import_row(session: Session, user: User | None, spec: Kind, row: Row) -> list[RowError]:
+    cells = rows.Cells(row.cells)
+    organisation, data, status = spec.read(session, cells)
+    problems = row.problems + cells.errors
+    if not problems and organisation is not None:
+        try:
+            # A row of its own, so a rule that fails after a flush leaves the rows before it intact.
+            with session.begin_nested():
+                spec.create(session, user, organisation, data, status)
+        except DomainError as error:
+            problems = [(rows.FIELD_COLUMNS.get(error.field or "", ""), str(error.message))]
+    return [RowError(row.number, column, message) for column, message in problems]
+
+
+def export_csv(session: Session, kind: str, query: Select) -> bytes:
+    """The items of ``query`` (a list page's query) with exactly the import columns."""
+    spec = KINDS[kind]
+    province_names = frozenset(name.lower() for name in session.scalars(select(Province.name)))
+    items = session.scalars(query).unique()
+    return write_rows(spec.names, (spec.write(item, province_names) for item in items))
+
+
+def example_csv(kind: str) -> bytes:
+    return write_rows(KINDS[kind].names, [EXAMPLES[kind]])
