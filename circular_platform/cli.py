@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from circular_platform import regions
@@ -15,10 +15,11 @@ from circular_platform.transfer.cli import import_cli
 regions_cli = AppGroup("regions", help="Provinces and municipalities.")
 demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
 users_cli = AppGroup("users", help="Accounts.")
+matching_cli = AppGroup("matching", help="The matcher of questions and solutions.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (regions_cli, demo_cli, users_cli, import_cli):
+    for group in (regions_cli, demo_cli, users_cli, import_cli, matching_cli):
         app.cli.add_command(group)
 
 
@@ -39,6 +40,7 @@ def load_demo() -> None:
 
     regions.load_provinces(db.session)
     regions.load_municipalities(db.session)
+    current_app.config["MATCHING_SYNC"] = True  # match the demo data once, before this command exits
     loaded = loader.load(db.session)
     db.session.commit()
     click.echo("Demo data loaded." if loaded else "Demo data was already loaded.")
@@ -63,3 +65,16 @@ def create_admin(email: str, name: str, password: str) -> None:
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
 
+
+@matching_cli.command("rebuild")
+def rebuild_matches() -> None:
+    """Refit the matcher on all open questions and active solutions and recompute every match."""
+    from circular_platform import matches
+
+    def progress(items):
+        with click.progressbar(list(items), label="Matching questions") as bar:
+            yield from bar
+
+    pairs = matches.rebuild(db.session, progress)
+    db.session.commit()
+    click.echo(f"{pairs} proposed matches stored.")

@@ -32,7 +32,8 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{instance / 'circulair.sqlite'}",
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "SEARCH_BACKEND": "whoosh",
-        "MATCHING_MODEL_PATH": str(instance / "matcher.pickle"),
+        "MATCHING_MODEL_PATH": str(instance / "matcher" / "model"),
+        "MATCHING_SYNC": False,  # rebuild in the request's thread instead of a background one (tests)
         "MAIL_SERVER": "",
         "MAIL_PORT": 587,
         "MAIL_USERNAME": "",

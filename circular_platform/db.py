@@ -75,16 +75,19 @@ class Database:
 db = Database()
 
 
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the session's current transaction has committed; drop it on rollback."""
-    callbacks = session.info.setdefault("after_commit", [])
-    callbacks.append(callback)
+def after_commit(session: Session, callback: Callable[[], None], key: str | None = None) -> None:
+    """Run ``callback`` once the session's current transaction has committed; drop it on rollback.
+
+    Callbacks registered under the same ``key`` in one transaction run once. A callback cannot
+    use ``session`` (it is between transactions): it opens its own.
+    """
+    callbacks = session.info.setdefault("after_commit", {})
+    callbacks.setdefault(key or object(), callback)
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop("after_commit", [])
-    for callback in callbacks:
+    for callback in session.info.pop("after_commit", {}).values():
         callback()
 
 

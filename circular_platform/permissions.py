@@ -13,6 +13,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, and_, or_, true
 
 from circular_platform.models import (
+    Match,
     MembershipRole,
     Organisation,
     Question,
@@ -137,6 +138,23 @@ def visible_solutions(user: AnyUser) -> ColumnElement[bool]:
     return or_(listed, Solution.organisation_id.in_(own)) if own else listed
 
 
+def feedback_side(user: AnyUser, match: Match) -> str | None:
+    """Which side of a match ``user`` speaks for ("question" or "solution"), if any.
+
+    Owners give feedback on their own side; a coordinator is not an owner.
+    """
+    own = _member_organisation_ids(user)
+    if match.question.organisation_id in own:
+        return "question"
+    if match.solution.organisation_id in own:
+        return "solution"
+    return None
+
+
+def can_give_feedback(user: AnyUser, match: Match) -> bool:
+    return feedback_side(user, match) is not None
+
+
 def can_import_items(user: AnyUser) -> bool:
     return is_coordinator(user)
 
@@ -147,8 +165,9 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
+# What templates see as ``can``: every public rule of this module.
 RULES: dict[str, Any] = {
     name: function
     for name, function in dict(globals()).items()
-    if name.startswith(("can_", "is_")) and callable(function)
+    if callable(function) and getattr(function, "__module__", None) == __name__ and not name.startswith("_")
 }

@@ -7,7 +7,7 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from circular_platform import cli, permissions, taxonomy
+from circular_platform import cli, matches, permissions, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(matches.highlight, "highlight")
     cli.init_app(app)
 
 
@@ -52,13 +53,14 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.admin.views import bp as admin_bp
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.main.views import bp as main_bp
+    from circular_platform.matches_views import bp as matches_bp
     from circular_platform.organisations.views import bp as organisations_bp
     from circular_platform.questions.views import bp as questions_bp
     from circular_platform.solutions.views import bp as solutions_bp
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp)
-    blueprints += (questions_bp, solutions_bp, transfer_bp)
+    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

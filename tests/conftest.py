@@ -81,7 +81,8 @@ def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequ
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "MATCHING_MODEL_PATH": str(tmp_path / "matcher.pickle"),
+            "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
+        "MATCHING_SYNC": True,
             "SERVER_NAME": "localhost",
             **(marker.kwargs if marker else {}),
         }

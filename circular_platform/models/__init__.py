@@ -12,9 +12,13 @@ from circular_platform.models.marketplace import (
     SolutionTheme,
     Visibility,
 )
+from circular_platform.models.matching import Feedback, Match, MatchStatus
 from circular_platform.models.regions import Municipality, Province
 
 __all__ = [
+    "Feedback",
+    "Match",
+    "MatchStatus",
     "ChangeLog",
     "Maturity",
     "Question",

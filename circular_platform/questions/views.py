@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import history, permissions
+from circular_platform import history, matches, permissions
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.marketplace import filter_options, list_filters, organisations_for, show_domain_error
@@ -48,8 +48,13 @@ def detail(question_id: int):
     )
     status_form = StatusForm()
     status_form.status.choices = [(s.value, s.value) for s in services.ALLOWED_TRANSITIONS[question.status]]
+    suggestions = matches.suggestions_for_question(db.session, question)
     return render_template(
-        "questions/detail.html", question=question, changes=changes, status_form=status_form
+        "questions/detail.html",
+        question=question,
+        changes=changes,
+        status_form=status_form,
+        suggestions=suggestions,
     )
 
 

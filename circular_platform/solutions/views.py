@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from circular_platform import history, permissions
+from circular_platform import history, matches, permissions
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.marketplace import filter_options, list_filters, organisations_for, show_domain_error
@@ -50,8 +50,13 @@ def detail(solution_id: int):
         else []
     )
     transitions = sorted(services.ALLOWED_TRANSITIONS[solution.status])
+    suggestions = matches.suggestions_for_solution(db.session, solution, current_user)
     return render_template(
-        "solutions/detail.html", solution=solution, changes=changes, transitions=transitions
+        "solutions/detail.html",
+        solution=solution,
+        changes=changes,
+        transitions=transitions,
+        suggestions=suggestions,
     )
 
 

@@ -1,0 +1,347 @@
+"""The adapter between the marketplace and the matching engine in ``matching/``.
+
+The database is the truth; the fitted engine is a cache on disk (``MATCHING_MODEL_PATH``)
+that every process loads once and reloads when another process wrote a newer one.
+
+* When a question or solution is saved (the ``signals``), its matches are ranked with the
+  fitted model and stored in the same transaction: no refit happens in a request.
+* New or edited items enter the in-memory model with ``upsert`` (same vocabulary and IDF).
+  Once enough has changed since the fit, or when there is no model yet, a full
+  :func:`rebuild` runs after the commit in a background thread.
+* Matches people acted on (feedback, an introduction, a rejection) keep their state; open
+  proposals of withdrawn questions or archived solutions are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform import permissions
+from circular_platform.db import after_commit, db
+from circular_platform.markdown import plain_text
+from circular_platform.models import (
+    Feedback,
+    Match,
+    MatchStatus,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    User,
+)
+from circular_platform.signals import question_changed, solution_changed
+from matching.analysis import stem, token_words, tokens
+from matching.matcher import Document, Matcher, Result
+
+log = logging.getLogger(__name__)
+TOP_K = 10
+MIN_SCORE = 0.1  # below this the shared words are incidental (judged on the demo data)
+
+
+@dataclass
+class Models:
+    solutions: Matcher  # ranks solutions for a question
+    questions: Matcher  # ranks questions for a solution
+
+    @property
+    def changed_since_fit(self) -> int:
+        return self.solutions.changed_since_fit + self.questions.changed_since_fit
+
+    @property
+    def size(self) -> int:
+        return self.solutions.size + self.questions.size
+
+
+# -- documents ------------------------------------------------------------------------------
+
+
+def question_document(question: Question) -> Document:
+    municipality = question.municipality
+    return Document(
+        id=question.id,
+        title=question.title,
+        description=plain_text(question.description, limit=100_000) + " " + question.circular_criteria,
+        themes=frozenset({question.theme}),
+        location=(municipality.name, municipality.province.name),
+    )
+
+
+def solution_document(solution: Solution) -> Document:
+    area = ["Nederland"] if solution.nationwide else [p.name for p in solution.provinces]
+    area += [m.name for m in solution.municipalities]
+    return Document(
+        id=solution.id,
+        title=solution.title,
+        description=plain_text(solution.description, limit=100_000) + " " + solution.capacity,
+        themes=frozenset(solution.themes),
+        regions=frozenset(area),
+    )
+
+
+def _open_questions(session: Session) -> list[Question]:
+    return list(session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)))
+
+
+def _active_solutions(session: Session) -> list[Solution]:
+    return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIEF)))
+
+
+# -- the fitted models, per process -----------------------------------------------------------
+
+
+class ModelStore:
+    """The fitted models of one file, loaded once per process and reloaded when the file changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.models: Models | None = None
+        self._loaded_mtime = 0.0
+        self.lock = threading.Lock()
+
+    def get(self) -> Models | None:
+        mtime = self.path.stat().st_mtime if self.path.exists() else 0.0
+        if mtime and mtime != self._loaded_mtime:
+            self.models = Models(
+                Matcher.load(self.path.with_suffix(".solutions")),
+                Matcher.load(self.path.with_suffix(".questions")),
+            )
+            self._loaded_mtime = mtime
+        return self.models
+
+    def save(self, models: Models) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        models.solutions.save(self.path.with_suffix(".solutions"))
+        models.questions.save(self.path.with_suffix(".questions"))
+        self.path.touch()  # written last: a reader sees both halves or neither
+        self.models = models
+        self._loaded_mtime = self.path.stat().st_mtime
+
+
+_stores: dict[str, ModelStore] = {}
+
+
+def store() -> ModelStore:
+    path = current_app.config["MATCHING_MODEL_PATH"]
+    return _stores.setdefault(path, ModelStore(Path(path)))
+
+
+# -- ranking and storing ----------------------------------------------------------------------
+
+
+def fit(session: Session) -> Models | None:
+    questions, solutions = _open_questions(session), _active_solutions(session)
+    if not questions or not solutions:
+        return None
+    return Models(
+        solutions=Matcher.fit(solution_document(s) for s in solutions),
+        questions=Matcher.fit(question_document(q) for q in questions),
+    )
+
+
+def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
+    """Refit both models, save them and recompute every match; returns the number of pairs kept."""
+    models = fit(session)
+    if models is None:
+        return 0
+    questions, solutions = _open_questions(session), _active_solutions(session)
+    pairs: dict[tuple[int, int], Result] = {}
+    ranked = models.solutions.rank_many([question_document(q) for q in questions], TOP_K, min_score=MIN_SCORE)
+    for question, results in progress(zip(questions, ranked, strict=True)):
+        pairs.update({(question.id, r.id): r for r in results})
+    ranked = models.questions.rank_many([solution_document(s) for s in solutions], TOP_K, min_score=MIN_SCORE)
+    for solution, results in zip(solutions, ranked, strict=True):
+        for r in results:
+            pairs.setdefault((r.id, solution.id), r)
+    _replace_proposals(session, pairs, select(Match))
+    store().save(models)
+    return len(pairs)
+
+
+def _replace_proposals(session: Session, pairs: dict[tuple[int, int], Result], existing_query) -> None:
+    """Store ``pairs``; drop the untouched proposals among ``existing_query`` that are not in them."""
+    existing = {(m.question_id, m.solution_id): m for m in session.scalars(existing_query)}
+    for key, match in existing.items():
+        if key in pairs:
+            match.score, match.terms = pairs[key].score, list(pairs[key].terms)
+        elif not match.acted_on:
+            session.delete(match)
+    for (question_id, solution_id), result in pairs.items():
+        if (question_id, solution_id) not in existing:
+            session.add(
+                Match(
+                    question_id=question_id,
+                    solution_id=solution_id,
+                    score=result.score,
+                    terms=list(result.terms),
+                )
+            )
+    session.flush()
+
+
+def refresh_question(session: Session, question: Question, models: Models) -> None:
+    own_matches = select(Match).where(Match.question_id == question.id)
+    if question.status != QuestionStatus.OPEN:
+        models.questions.remove(question.id)
+        _replace_proposals(session, {}, own_matches)
+        return
+    document = question_document(question)
+    models.questions.upsert(document)
+    results = models.solutions.rank(document, TOP_K, min_score=MIN_SCORE)
+    active = _still_active(session, Solution, [r.id for r in results], SolutionStatus.ACTIEF)
+    _replace_proposals(session, {(question.id, r.id): r for r in results if r.id in active}, own_matches)
+
+
+def refresh_solution(session: Session, solution: Solution, models: Models) -> None:
+    own_matches = select(Match).where(Match.solution_id == solution.id)
+    if solution.status != SolutionStatus.ACTIEF:
+        models.solutions.remove(solution.id)
+        _replace_proposals(session, {}, own_matches)
+        return
+    document = solution_document(solution)
+    models.solutions.upsert(document)
+    results = models.questions.rank(document, TOP_K, min_score=MIN_SCORE)
+    open_ids = _still_active(session, Question, [r.id for r in results], QuestionStatus.OPEN)
+    _replace_proposals(session, {(r.id, solution.id): r for r in results if r.id in open_ids}, own_matches)
+
+
+def _still_active(session: Session, model, ids: list[int], status) -> set[int]:
+    """The ids that still exist with ``status``: the model may lag behind other processes."""
+    return set(session.scalars(select(model.id).where(model.id.in_(ids), model.status == status)))
+
+
+# -- hooks --------------------------------------------------------------------------------------
+
+
+def _on_change(session: Session, refresh: Callable, item) -> None:
+    if not has_app_context():  # a script working on the database without the app: nothing to match with
+        return
+    models = store().get()
+    if models is None:
+        _after_commit_rebuild(session)
+        return
+    refresh(session, item, models)
+    if models.changed_since_fit > max(50, models.size // 10):
+        _after_commit_rebuild(session)
+
+
+def _after_commit_rebuild(session: Session) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit(session, lambda: run_rebuild(app), key="matching-rebuild")
+
+
+def run_rebuild(app: Flask) -> None:
+    """Rebuild in a background thread (or at once when ``MATCHING_SYNC``); one at a time per process."""
+
+    def job() -> None:
+        with app.app_context():
+            models_store = store()
+            if not models_store.lock.acquire(blocking=False):
+                return
+            session = db.sessionmaker()
+            try:
+                rebuild(session)
+                session.commit()
+            except Exception:  # a failed background rebuild must not take the process down
+                log.exception("Rebuilding the matcher failed")
+                session.rollback()
+            finally:
+                session.close()
+                models_store.lock.release()
+
+    if app.config.get("MATCHING_SYNC"):
+        job()
+    else:
+        threading.Thread(target=job, name="matcher-rebuild", daemon=True).start()
+
+
+def _question_changed(session: Session, question: Question, **_: object) -> None:
+    _on_change(session, refresh_question, question)
+
+
+def _solution_changed(session: Session, solution: Solution, **_: object) -> None:
+    _on_change(session, refresh_solution, solution)
+
+
+question_changed.connect(_question_changed)
+solution_changed.connect(_solution_changed)
+
+
+# -- showing explanations -----------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _shares_stem(word_stem: str, stems: set[str]) -> bool:
+    """The same stem, or a compound containing one (``hennepvezel`` for ``hennep``)."""
+    return word_stem in stems or any(len(s) >= 4 and s in word_stem for s in stems)
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """``text`` escaped, with the words that share a stem with an explanation term in ``<mark>``."""
+    stems = {stem(w) for term in terms for t in tokens(term) for w in token_words(t)}
+    parts, last = [], 0
+    for found in _WORD.finditer(text):
+        if any(_shares_stem(stem(w), stems) for w in token_words(found.group().lower())):
+            parts += [
+                escape(text[last : found.start()]),
+                Markup("<mark>"),
+                escape(found.group()),
+                Markup("</mark>"),
+            ]
+            last = found.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+# -- reading and feedback -------------------------------------------------------------------------
+
+
+def give_feedback(session: Session, match: Match, side: str, value: Feedback, user: User) -> None:
+    """Record an owner's verdict on their side of the match; the match then keeps its state."""
+    if side == "question":
+        match.question_feedback, match.question_feedback_by = value, user
+    else:
+        match.solution_feedback, match.solution_feedback_by = value, user
+    session.flush()
+
+
+def suggestions_for_question(session: Session, question: Question, limit: int = TOP_K) -> list[Match]:
+    query = (
+        select(Match)
+        .join(Match.solution)
+        .where(
+            Match.question_id == question.id,
+            Match.status != MatchStatus.AFGEWEZEN,
+            Solution.status == SolutionStatus.ACTIEF,
+        )
+        .order_by(Match.score.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def suggestions_for_solution(session: Session, solution: Solution, user, limit: int = TOP_K) -> list[Match]:
+    """Questions the solution may answer, among those ``user`` may see."""
+    query = (
+        select(Match)
+        .join(Match.question)
+        .where(
+            Match.solution_id == solution.id,
+            Match.status != MatchStatus.AFGEWEZEN,
+            Question.status == QuestionStatus.OPEN,
+            permissions.visible_questions(user),
+        )
+        .order_by(Match.score.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
