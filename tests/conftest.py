@@ -32,9 +32,9 @@ from circular_platform.models import (
     Solution,
     User,
 )
+from circular_platform.models.accounts import OrganisationKind
 from circular_platform.questions import services as question_services
 from circular_platform.solutions import services as solution_services
-from circular_platform.models.accounts import OrganisationKind
 
 PASSWORD = "een lang wachtwoord voor tests"
 
@@ -82,7 +82,7 @@ def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequ
             "RATELIMIT_ENABLED": False,
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
             "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
-        "MATCHING_SYNC": True,
+            "MATCHING_SYNC": True,
             "SERVER_NAME": "localhost",
             **(marker.kwargs if marker else {}),
         }
@@ -190,10 +190,14 @@ def link_in(message: OutboxMessage) -> str:
 def make_question(session: Session) -> Callable[..., Question]:
     """A published question, posted through the service as a user would."""
 
-    def make(organisation: Organisation, title: str = "Hergebruikte kozijnen voor 180 woningen", **fields) -> Question:
+    def make(
+        organisation: Organisation, title: str = "Hergebruikte kozijnen voor 180 woningen", **fields
+    ) -> Question:
         data = {
             "title": title,
-            "description": fields.pop("description", "Wij renoveren 180 woningen en zoeken hergebruikte kozijnen."),
+            "description": fields.pop(
+                "description", "Wij renoveren 180 woningen en zoeken hergebruikte kozijnen."
+            ),
             "theme": "bouw",
             "sector": "WU",
             "municipality": regions.municipality_by_name(session, fields.pop("municipality", "Emmen")),
@@ -213,7 +217,9 @@ def make_question(session: Session) -> Callable[..., Question]:
 
 @pytest.fixture
 def make_solution(session: Session) -> Callable[..., Solution]:
-    def make(organisation: Organisation, title: str = "Hennepvezel isolatie voor woningen", **fields) -> Solution:
+    def make(
+        organisation: Organisation, title: str = "Hennepvezel isolatie voor woningen", **fields
+    ) -> Solution:
         area = fields.pop("area", ["Drenthe"])
         data = {
             "title": title,

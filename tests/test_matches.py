@@ -18,14 +18,28 @@ def market(make_organisation, make_user, make_solution):
     frames = make_organisation("Kozijnbank", kind="bedrijf", municipality="Assen")
     coffee = make_organisation("Koffiedik BV", kind="bedrijf", municipality="Groningen")
     solutions = {
-        "hemp": make_solution(hemp, "Hennepvezel isolatiemateriaal voor woningen",
-                              description="Biobased isolatie van hennep voor gevels en daken van woningen."),
-        "frames": make_solution(frames, "Hergebruikte houten kozijnen uit sloop",
-                                description="Gekeurde kozijnen uit sloopwoningen, klaar voor renovatie."),
-        "coffee": make_solution(coffee, "Oesterzwammen kweken op koffiedik", themes=["biomassa_voedsel"],
-                                description="Wij halen koffiedik op bij kantoren en kweken er paddenstoelen op."),
-        "far": make_solution(hemp, "Hennep isolatie voor woningen in Leeuwarden", area=["Leeuwarden"],
-                             description="Isolatie van hennep voor woningen, alleen in Leeuwarden."),
+        "hemp": make_solution(
+            hemp,
+            "Hennepvezel isolatiemateriaal voor woningen",
+            description="Biobased isolatie van hennep voor gevels en daken van woningen.",
+        ),
+        "frames": make_solution(
+            frames,
+            "Hergebruikte houten kozijnen uit sloop",
+            description="Gekeurde kozijnen uit sloopwoningen, klaar voor renovatie.",
+        ),
+        "coffee": make_solution(
+            coffee,
+            "Oesterzwammen kweken op koffiedik",
+            themes=["biomassa_voedsel"],
+            description="Wij halen koffiedik op bij kantoren en kweken er paddenstoelen op.",
+        ),
+        "far": make_solution(
+            hemp,
+            "Hennep isolatie voor woningen in Leeuwarden",
+            area=["Leeuwarden"],
+            description="Isolatie van hennep voor woningen, alleen in Leeuwarden.",
+        ),
     }
     return corporation, solutions
 
@@ -33,8 +47,11 @@ def market(make_organisation, make_user, make_solution):
 @pytest.fixture
 def fitted(app, session, market, make_question):
     corporation, solutions = market
-    make_question(corporation, "Oude vraag over isolatie van woningen",
-                  description="Isolatie van daken en gevels van woningen.")
+    make_question(
+        corporation,
+        "Oude vraag over isolatie van woningen",
+        description="Isolatie van daken en gevels van woningen.",
+    )
     with app.app_context():
         matches.rebuild(db.session)
         db.session.commit()
@@ -44,9 +61,17 @@ def fitted(app, session, market, make_question):
 def question_form(session, corporation, title: str, description: str) -> dict:
     from circular_platform.regions import municipality_by_name
 
-    return {"organisation_id": corporation.id, "title": title, "description": description, "theme": "bouw",
-            "sector": "WU", "municipality_id": municipality_by_name(session, "Emmen").id, "visibility": "public",
-            "contact_id": corporation.active_members[0].id, "publish": "1"}
+    return {
+        "organisation_id": corporation.id,
+        "title": title,
+        "description": description,
+        "theme": "bouw",
+        "sector": "WU",
+        "municipality_id": municipality_by_name(session, "Emmen").id,
+        "visibility": "public",
+        "contact_id": corporation.active_members[0].id,
+        "publish": "1",
+    }
 
 
 def post_question(client, session, corporation, title: str, description: str) -> Question:
@@ -62,8 +87,13 @@ def matched_titles(session, question: Question) -> list[str]:
 def test_posting_a_question_stores_and_shows_its_matches(client, auth, session, fitted):
     corporation, _ = fitted
     auth.login("marieke@hondsrug.example")
-    question = post_question(client, session, corporation, "Biobased isolatiemateriaal voor 180 woningen",
-                             "Wij zoeken hennep of ander biobased isolatiemateriaal voor de renovatie.")
+    question = post_question(
+        client,
+        session,
+        corporation,
+        "Biobased isolatiemateriaal voor 180 woningen",
+        "Wij zoeken hennep of ander biobased isolatiemateriaal voor de renovatie.",
+    )
     titles = matched_titles(session, question)
     assert titles[0] == "Hennepvezel isolatiemateriaal voor woningen"
     assert "Oesterzwammen kweken op koffiedik" not in titles  # another theme, no shared need
@@ -85,13 +115,16 @@ def test_a_new_solution_finds_open_questions(client, auth, session, fitted, make
 def test_feedback_is_kept_when_matching_runs_again(app, client, auth, session, fitted):
     corporation, solutions = fitted
     question = session.scalar(select(Question))
-    match = session.scalar(select(Match).where(Match.question_id == question.id,
-                                               Match.solution_id == solutions["frames"].id))
+    match = session.scalar(
+        select(Match).where(Match.question_id == question.id, Match.solution_id == solutions["frames"].id)
+    )
     assert match is not None
     auth.login("marieke@hondsrug.example")
     client.post(f"/matches/{match.id}/feedback", data={"feedback": "niet_relevant"})
     # The question changes so the frames no longer fit; the judged match stays, the others go.
-    form = question_form(session, corporation, "Dakisolatie van hennep", "Alleen dakisolatie van hennep graag.")
+    form = question_form(
+        session, corporation, "Dakisolatie van hennep", "Alleen dakisolatie van hennep graag."
+    )
     client.post(f"/questions/{question.id}/edit", data=form)
     session.refresh(match)
     assert match.question_feedback == "niet_relevant"
@@ -129,8 +162,13 @@ def test_withdrawing_keeps_matches_people_acted_on(client, auth, session, fitted
 def test_without_a_model_the_first_post_builds_one(client, auth, session, market, app):
     corporation, _ = market
     auth.login("marieke@hondsrug.example")
-    question = post_question(client, session, corporation, "Hennep isolatie voor 40 woningen",
-                             "Biobased isolatie van hennep voor daken van woningen.")
+    question = post_question(
+        client,
+        session,
+        corporation,
+        "Hennep isolatie voor 40 woningen",
+        "Biobased isolatie van hennep voor daken van woningen.",
+    )
     assert "Hennepvezel isolatiemateriaal voor woningen" in matched_titles(session, question)
 
 

@@ -46,7 +46,8 @@ def test_post_question_with_dutch_numbers(client, auth, session, form_data):
     assert str(question.quantity) == "2500.50"
     assert (question.budget_min, question.budget_max) == (250000, 400000)
     assert question.desired_start.isoformat() == "2027-03-01"
-    assert question.status == "open" and question.transition_paths == [3, 4]
+    assert question.status == "open"
+    assert question.transition_paths == [3, 4]
     assert "2.500,5 m²" in response.text
 
 
@@ -90,7 +91,9 @@ def test_markdown_is_sanitised(client, auth, form_data, session):
     assert 'href="https://example.org"' in page
 
 
-def test_other_organisation_cannot_edit(client, auth, make_organisation, make_user, make_question, corporation):
+def test_other_organisation_cannot_edit(
+    client, auth, make_organisation, make_user, make_question, corporation
+):
     question = make_question(corporation)
     other = make_organisation("Gemeente Assen", kind="gemeente", municipality="Assen")
     make_user("jan@assen.example", other)
@@ -105,7 +108,9 @@ def test_members_only_question_is_hidden_from_anonymous(client, make_question, c
     assert "Vertrouwelijke vraag" not in client.get("/questions/").text
 
 
-def test_concept_is_only_for_own_organisation(client, auth, make_question, corporation, make_user, make_organisation):
+def test_concept_is_only_for_own_organisation(
+    client, auth, make_question, corporation, make_user, make_organisation
+):
     question = make_question(corporation, "Concept over bermgras", status="concept")
     make_user("piet@elders.example", make_organisation("Elders BV", kind="bedrijf"))
     auth.login("piet@elders.example")
@@ -121,7 +126,9 @@ def test_status_rules(client, auth, session, make_question, corporation):
     client.post(f"/questions/{question.id}/status", data={"status": "afgerond"})
     session.refresh(question)
     assert question.status == "afgerond"
-    refused = client.post(f"/questions/{question.id}/status", data={"status": "in_gesprek"}, follow_redirects=True)
+    refused = client.post(
+        f"/questions/{question.id}/status", data={"status": "in_gesprek"}, follow_redirects=True
+    )
     assert "Deze statuswijziging is niet mogelijk." in refused.text
     session.refresh(question)
     assert question.status == "afgerond"
@@ -130,9 +137,14 @@ def test_status_rules(client, auth, session, make_question, corporation):
 def test_edit_is_logged_and_shown_to_owner(client, auth, session, make_question, corporation, form_data):
     question = make_question(corporation)
     auth.login("marieke@hondsrug.example")
-    client.post(f"/questions/{question.id}/edit", data={**form_data, "title": "Nieuwe titel voor de kozijnen"})
+    client.post(
+        f"/questions/{question.id}/edit", data={**form_data, "title": "Nieuwe titel voor de kozijnen"}
+    )
     entries = session.scalars(select(ChangeLog).where(ChangeLog.item_id == question.id)).all()
-    assert entries[-1].changes["title"] == ["Hergebruikte kozijnen voor 180 woningen", "Nieuwe titel voor de kozijnen"]
+    assert entries[-1].changes["title"] == [
+        "Hergebruikte kozijnen voor 180 woningen",
+        "Nieuwe titel voor de kozijnen",
+    ]
     assert "Wijzigingsgeschiedenis" in client.get(f"/questions/{question.id}").text
     auth.logout()
     assert "Wijzigingsgeschiedenis" not in client.get(f"/questions/{question.id}").text
@@ -145,6 +157,7 @@ def test_filters_combine(client, make_question, corporation, make_organisation):
     make_question(groningen, "Bermgras verwerken", theme="biomassa_voedsel", municipality="Groningen")
     page = client.get("/questions/?theme=bouw&sector=GWW").text
     assert "Circulair asfalt in Groningen" in page
-    assert "Kozijnen in Emmen" not in page and "Bermgras" not in page
+    assert "Kozijnen in Emmen" not in page
+    assert "Bermgras" not in page
     assert "1 vraag gevonden" in page
     assert "Geen vragen gevonden" in client.get("/questions/?theme=kunststoffen").text
