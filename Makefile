@@ -28,6 +28,7 @@ demo: migrate
 	$(FLASK) demo load
 
 run: demo
+	$(FLASK) matching rebuild
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
