@@ -1,0 +1,193 @@
+"""Text analysis for Dutch (and English) texts: folding, tokens, stop words, stems, compounds.
+
+All functions are pure functions on strings so the same analysis can serve the matcher and a
+Whoosh analyzer. Pipeline for one text:
+
+1. lower-case, split into word tokens (letters/digits, hyphenated words kept together);
+2. fold accents per token (``é`` -> ``e``, ``ĳ`` -> ``ij``);
+3. a hyphenated token yields its joined form and its parts (``bio-based`` -> ``biobased``,
+   ``bio``, ``based``) so both spellings match;
+4. drop stop words and one-letter tokens (numbers are kept);
+5. Snowball-stem in the text's language.
+
+Language detection counts stop words: a text is English when it contains more English than
+Dutch stop words, otherwise Dutch (the platform's default). Words on both lists count for both.
+
+Compounds: :func:`split_compound` splits a Dutch compound against a lexicon (the words and stems
+of the fitted corpus), allowing the linking letters ``s``/``e``/``en`` and at most one part that
+is not in the lexicon. Dictionary decompounding was chosen over character n-grams: it links
+``isolatiemateriaal`` to ``isolatie`` with two extra features instead of dozens of n-grams,
+which keeps the index small and avoids n-gram noise (``atie`` matching every ``-atie`` word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Collection, Iterable
+from functools import cache, lru_cache
+
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+DEFAULT_LANGUAGE = "nl"
+LANGUAGES = ("nl", "en")
+
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+
+# Function words missing from the Snowball lists; no domain words (those are left to IDF).
+_EXTRA_STOP_WORDS = {
+    "nl": {
+        "we", "wij", "onze", "ons", "jullie", "hen", "zoals", "waar", "waarbij", "waarmee",
+        "welke", "welk", "wel", "zeer", "heel", "erg", "alle", "elk", "elke", "ieder", "iedere",
+        "binnen", "buiten", "tussen", "via", "per", "bijv", "bijvoorbeeld", "etc", "enz",
+        "d", "m", "v", "t", "n", "s", "dus", "echter", "daarom", "hierbij", "daarbij", "zodat",
+        "zowel", "andere", "ander", "anders", "wordt", "werden", "kunnen", "kan", "zullen",
+        "gaan", "gaat", "komen", "komt", "hebben", "heeft", "had", "mogen", "moeten",
+    },
+    "en": {"also", "can", "could", "would", "via", "etc", "per", "within", "e", "g", "us"},
+}
+STOP_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(stopwords_for_language(lang)) | _EXTRA_STOP_WORDS[lang] for lang in LANGUAGES
+}
+_LINKS = ("", "s", "e", "en")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics; ligatures are expanded (``ĳ`` -> ``ij``)."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, unfolded word tokens; hyphenated words stay one token."""
+    return _TOKEN.findall(text.lower())
+
+
+def detect_language(text: str) -> str:
+    """``"en"`` if the text has more English than Dutch stop words, else ``"nl"``."""
+    return language_of(Counter(tokens(text)))
+
+
+def language_of(token_counts: Counter[str]) -> str:
+    nl = sum(n for t, n in token_counts.items() if t in STOP_WORDS["nl"])
+    en = sum(n for t, n in token_counts.items() if t in STOP_WORDS["en"])
+    return "en" if en > nl else DEFAULT_LANGUAGE
+
+
+@cache
+def _stemmer(lang: str):
+    return stemmer_for_language(lang)
+
+
+@lru_cache(maxsize=500_000)
+def stem(word: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Snowball stem of a folded word; numbers are returned unchanged."""
+    if not word.isalpha():
+        return word
+    return _stemmer(lang)(word)
+
+
+@lru_cache(maxsize=500_000)
+def token_words(token: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    """Folded, non-stop words of one raw token (a hyphenated token gives joined form + parts)."""
+    folded = fold(token)
+    parts = folded.split("-")
+    candidates = [folded.replace("-", ""), *parts] if len(parts) > 1 else parts
+    stops = STOP_WORDS[lang]
+    return tuple(w for w in candidates if w not in stops and (len(w) > 1 or w.isdigit()))
+
+
+def token_terms(token: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    return tuple(stem(w, lang) for w in token_words(token, lang))
+
+
+def _words(text: str, lang: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """(language, [(raw token, folded word), ...])."""
+    raw = tokens(text)
+    lang = lang or language_of(Counter(raw))
+    return lang, [(t, w) for t in raw for w in token_words(t, lang)]
+
+
+def word_terms(text: str, lang: str | None = None) -> list[str]:
+    """Stems of the text's content words, in text order; language detected when not given."""
+    lang, words = _words(text, lang)
+    return [stem(w, lang) for _, w in words]
+
+
+def surface_forms(text: str, lang: str | None = None) -> dict[str, str]:
+    """Map each stem to the word form (lower-cased, accents kept) most frequent in the text."""
+    lang, words = _words(text, lang)
+    counts = Counter((stem(w, lang), _display(raw, w)) for raw, w in words)
+    best: dict[str, str] = {}
+    for (term, form), _ in counts.most_common():
+        best.setdefault(term, form)
+    return best
+
+
+def _display(raw: str, word: str) -> str:
+    # A part of a hyphenated token has no unfolded form of its own; show the folded part.
+    return raw if fold(raw) == word else word
+
+
+def split_compound(
+    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 5
+) -> list[str]:
+    """Split a folded compound into parts, or return ``[]`` when no split is found.
+
+    Parts are lexicon words of at least ``min_known`` letters; linking ``s``/``e``/``en``
+    between parts is dropped. At most one part may be missing from the lexicon if it has at
+    least ``min_unknown`` letters and another part is known (``isolatie|materiaal`` splits
+    when only ``materiaal`` is known). Among splits, the fewest unknown parts then the fewest
+    parts, then the fewest dropped linking letters win.
+    """
+    if len(word) < 2 * min_known or not word.isalpha():
+        return []
+    best = _parse(word, lexicon, min_known, min_unknown, {}, top=True)
+    return list(best[3]) if best else []
+
+
+_Parse = tuple[int, int, int, tuple[str, ...]]  # (unknown parts, parts, link letters, parts)
+
+
+def _parse(
+    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool = False
+) -> _Parse | None:
+    key = (s, top)
+    if key not in memo:
+        memo[key] = _best_parse(s, lexicon, mk, mu, memo, top)
+    return memo[key]
+
+
+def _best_parse(
+    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool
+) -> _Parse | None:
+    options: list[_Parse] = []
+    if not top:
+        if s in lexicon and len(s) >= mk:
+            options.append((0, 1, 0, (s,)))
+        elif len(s) >= mu:
+            options.append((1, 1, 0, (s,)))
+    for i in range(mk, len(s) - mk + 1):
+        options.extend(_head_options(s, i, lexicon, mk, mu, memo))
+    valid = [o for o in options if o[0] <= 1 and (not top or o[0] < o[1])]
+    return min(valid, default=None)
+
+
+def _head_options(
+    s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict
+) -> Iterable[_Parse]:
+    head = s[:i]
+    unknown = 0 if head in lexicon else 1
+    if unknown and len(head) < mu:
+        return
+    for link in _LINKS:
+        rest = s[i:]
+        if not rest.startswith(link) or len(rest) - len(link) < mk:
+            continue
+        tail = _parse(rest[len(link):], lexicon, mk, mu, memo)
+        if tail and tail[0] + unknown <= 1:
+            yield (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))

@@ -1,0 +1,95 @@
+"""Region and theme compatibility as boolean masks over the documents of one index."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.analysis import fold
+
+NATIONWIDE = "nederland"
+_CACHE_LIMIT = 4096
+
+
+def norm_names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(n for n in (fold(name).strip() for name in names) if n)
+
+
+@dataclass(frozen=True)
+class FilterKey:
+    """The filter-relevant fields of a query, normalised."""
+
+    themes: frozenset[str]
+    regions: frozenset[str]
+    location: tuple[str, str] | None
+
+    def covered_by(self, regions: Collection[str]) -> bool:
+        return covers(regions, self.location)
+
+
+def covers(regions: Collection[str], location: tuple[str, str] | None) -> bool:
+    """A service area covers a location; unknown on either side means no restriction."""
+    if not regions or location is None:
+        return True
+    return NATIONWIDE in regions or location[0] in regions or location[1] in regions
+
+
+def compatible(a: FilterKey, b: FilterKey, theme_filter: bool = True) -> bool:
+    themes_ok = not (theme_filter and a.themes and b.themes) or bool(a.themes & b.themes)
+    return themes_ok and covers(a.regions, b.location) and covers(b.regions, a.location)
+
+
+class FilterIndex:
+    """Posting arrays per theme / region / location name, for fast per-query masks."""
+
+    def __init__(self, keys: Sequence[FilterKey]) -> None:
+        self.size = len(keys)
+        self._no_themes = np.array([not k.themes for k in keys], dtype=bool)
+        self._no_regions = np.array([not k.regions for k in keys], dtype=bool)
+        self._no_location = np.array([k.location is None for k in keys], dtype=bool)
+        self._themes = _postings(k.themes for k in keys)
+        self._regions = _postings(k.regions for k in keys)
+        self._places = _postings(k.location or () for k in keys)
+        self._cache: dict[tuple[FilterKey, bool], np.ndarray | None] = {}
+
+    def mask(self, query: FilterKey, theme_filter: bool = True) -> np.ndarray | None:
+        """Boolean mask of compatible documents, or None when nothing is filtered out."""
+        key = (query, theme_filter)
+        if key not in self._cache:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = self._build(query, theme_filter)
+        return self._cache[key]
+
+    def _build(self, query: FilterKey, theme_filter: bool) -> np.ndarray | None:
+        masks = []
+        if theme_filter and query.themes:
+            masks.append(self._any(self._no_themes, self._themes, query.themes))
+        if query.location is not None:
+            wanted = (NATIONWIDE, *query.location)
+            masks.append(self._any(self._no_regions, self._regions, wanted))
+        if query.regions and NATIONWIDE not in query.regions:
+            masks.append(self._any(self._no_location, self._places, query.regions))
+        if not masks:
+            return None
+        return np.logical_and.reduce(masks) if len(masks) > 1 else masks[0]
+
+    @staticmethod
+    def _any(base: np.ndarray, postings: dict[str, np.ndarray], names: Iterable[str]) -> np.ndarray:
+        out = base.copy()
+        for name in names:
+            rows = postings.get(name)
+            if rows is not None:
+                out[rows] = True
+        return out
+
+
+def _postings(name_sets: Iterable[Iterable[str]]) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = defaultdict(list)
+    for i, names in enumerate(name_sets):
+        for name in names:
+            rows[name].append(i)
+    return {name: np.array(r, dtype=np.int64) for name, r in rows.items()}

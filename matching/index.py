@@ -1,0 +1,67 @@
+"""An immutable block of document vectors with its postings and filter masks, and top-k helpers.
+
+Documents are rows of an L2-normalised CSR float32 matrix. Its transpose (terms x documents,
+also CSR) is the posting list, so a query vector multiplied by it touches only the documents
+that share a term with the query; top-k then runs over those candidates only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.filters import FilterIndex, FilterKey
+
+
+class Segment:
+    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey]):
+        self.ids = list(ids)
+        self.keys = list(keys)
+        self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        self.postings = self.matrix.T.tocsr()
+        self.filters = FilterIndex(self.keys)
+        self.alive = np.ones(len(self.ids), dtype=bool)
+        self.dead = 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def kill(self, row: int) -> None:
+        if self.alive[row]:
+            self.alive[row] = False
+            self.dead += 1
+
+    def allowed(self, key: FilterKey, theme_filter: bool) -> np.ndarray | None:
+        mask = self.filters.mask(key, theme_filter)
+        if not self.dead:
+            return mask
+        return self.alive if mask is None else mask & self.alive
+
+    def scores(self, queries: sp.csr_matrix) -> sp.csr_matrix:
+        """Sparse (queries x documents) cosine scores; only documents sharing a term appear."""
+        return (queries @ self.postings).tocsr()
+
+    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        return self.matrix.indices[start:end], self.matrix.data[start:end]
+
+    def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey]]:
+        rows = np.flatnonzero(self.alive)
+        return [self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows]
+
+
+def top_k(
+    docs: np.ndarray, scores: np.ndarray, k: int, allowed: np.ndarray | None, min_score: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best ``k`` (doc rows, scores) among candidates, best first, ties by row for stability."""
+    keep = (scores > 0) & (scores >= min_score)
+    if allowed is not None:
+        keep &= allowed[docs]
+    docs, scores = docs[keep], scores[keep]
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        docs, scores = docs[part], scores[part]
+    order = np.lexsort((docs, -scores))
+    return docs[order], scores[order]

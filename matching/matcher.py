@@ -1,0 +1,316 @@
+"""TF-IDF matcher: ranks documents (solutions or questions) for a query document.
+
+Vectors: weighted term counts from :class:`TermExtractor` (title x2, compound parts x0.5),
+sublinear tf, smoothed IDF and L2 norm via scikit-learn's ``TfidfTransformer``; the score of a
+pair is the cosine of their vectors. Terms not seen at fit time are ignored until a refit.
+
+Updates go to a small delta segment (rebuilt per update) and replaced or removed rows are
+masked out, so ``upsert``/``remove`` never touch the large fitted segment until the delta grows
+past ``max(1000, 5%)`` of it and both are merged.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from matching.analysis import fold, language_of, stem, surface_forms, token_words, tokens
+from matching.features import TermExtractor
+from matching.filters import FilterKey, compatible, norm_names
+from matching.index import Segment, top_k
+
+_FORMAT = "circulair-noord-matcher/1"
+_CHUNK = 256  # queries per sparse product in rank_many; bounds the memory of one product
+_MIN_DELTA = 1000
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str | int
+    title: str
+    description: str = ""
+    themes: frozenset[str] = frozenset()  # empty = unknown: theme filter does not apply
+    regions: frozenset[str] = frozenset()  # service area; empty = unknown
+    location: tuple[str, str] | None = None  # (municipality, province); None = unknown
+
+    def filter_key(self) -> FilterKey:
+        location = None
+        if self.location is not None:
+            location = (fold(self.location[0]).strip(), fold(self.location[1]).strip())
+        return FilterKey(norm_names(self.themes), norm_names(self.regions), location)
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str | int
+    score: float
+    terms: tuple[str, ...] = ()
+
+
+class Matcher:
+    def __init__(self, extractor: TermExtractor, vocabulary: dict[str, int], idf: np.ndarray,
+                 surfaces: dict[str, str], n_terms: int = 5) -> None:
+        self._extractor = extractor
+        self._vocabulary = vocabulary
+        self._terms = sorted(vocabulary, key=vocabulary.__getitem__)
+        self._idf = idf.astype(np.float32)
+        self._surfaces = surfaces
+        self.n_terms = n_terms
+        self._segments: list[Segment] = []
+        self._where: dict[Hashable, tuple[int, int]] = {}
+        self._delta: dict[Hashable, tuple[sp.csr_matrix, FilterKey]] = {}
+        self._dirty = False  # delta segment out of date; rebuilt lazily by the next rank
+        self.changed_since_fit = 0
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    @classmethod
+    def fit(cls, documents: Iterable[Document], *, title_weight: float = 2.0,
+            part_weight: float = 0.5, n_terms: int = 5) -> Matcher:
+        """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
+
+        ``n_terms`` is how many explaining terms each result carries.
+        """
+        docs = _unique(documents)
+        by_lang = _token_counts(docs)
+        lexicon = TermExtractor.lexicon_from(sum(by_lang.values(), Counter()))
+        extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight)
+        vocabulary: dict[str, int] = {}
+        counts = _count_matrix(extractor, docs, vocabulary)
+        matrix, idf = _tfidf(counts)
+        surfaces = {**_corpus_surfaces(by_lang), **extractor.part_forms}
+        matcher = cls(extractor, vocabulary, idf, surfaces, n_terms)
+        matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs])
+        return matcher
+
+    def _set_main(self, ids: list, matrix: sp.csr_matrix, keys: list[FilterKey]) -> None:
+        self._segments = [Segment(ids, matrix, keys)]
+        self._where = {doc_id: (0, row) for row, doc_id in enumerate(ids)}
+        self._delta = {}
+
+    @property
+    def size(self) -> int:
+        main = self._segments[0]
+        return len(main) - main.dead + len(self._delta)
+
+    # -- vectors ---------------------------------------------------------------------------
+
+    def vectors(self, documents: Sequence[Document]) -> sp.csr_matrix:
+        """L2-normalised TF-IDF rows (float32) in the fitted vocabulary, one per document."""
+        rows = [self._weights(d) for d in documents]
+        indptr = np.cumsum([0] + [len(c) for c, _ in rows])
+        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
+        vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
+        shape = (len(rows), len(self._terms))
+        return sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32)
+
+    def _weights(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        """Same arithmetic as ``TfidfTransformer(sublinear_tf=True).transform``, for one row."""
+        _, counts = self._extractor.counts(doc.title, doc.description)
+        pairs = sorted((self._vocabulary[t], w) for t, w in counts.items() if t in self._vocabulary)
+        cols = np.array([c for c, _ in pairs], dtype=np.int32)
+        vals = (1.0 + np.log([w for _, w in pairs])).astype(np.float32) * self._idf[cols]
+        norm = float(np.sqrt(np.dot(vals, vals)))
+        return cols, (vals / norm if norm else vals)
+
+    def similarity(self, a: Document, b: Document) -> float:
+        """Cosine similarity of two documents in the fitted space (filters not applied)."""
+        va, vb = self.vectors([a, b])
+        return _clip(va.multiply(vb).sum())
+
+    def similarity_matrix(self, documents: Sequence[Document]) -> sp.csr_matrix:
+        """Sparse pairwise cosine similarities, e.g. for clustering questions."""
+        v = self.vectors(documents)
+        return (v @ v.T).tocsr()
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def rank(self, query: Document, k: int = 10, *, min_score: float = 0.0,
+             theme_filter: bool = True, exclude: Collection = ()) -> list[Result]:
+        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter,
+                              exclude=exclude)[0]
+
+    def rank_many(self, queries: Sequence[Document], k: int = 10, *, min_score: float = 0.0,
+                  theme_filter: bool = True, exclude: Collection = ()) -> list[list[Result]]:
+        """Top ``k`` per query; ``exclude`` holds document ids left out of every result list."""
+        if self._dirty:
+            self._rebuild_delta()
+        out: list[list[Result]] = []
+        for start in range(0, len(queries), _CHUNK):
+            chunk = queries[start:start + _CHUNK]
+            out.extend(self._rank_chunk(chunk, k, min_score, theme_filter, set(exclude)))
+        return out
+
+    def _rank_chunk(self, queries: Sequence[Document], k: int, min_score: float,
+                    theme_filter: bool, exclude: set) -> list[list[Result]]:
+        qmatrix = self.vectors(queries)
+        keys = [q.filter_key() for q in queries]
+        found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
+        wanted = k + len(exclude)
+        for s, seg in enumerate(self._segments):
+            scores = seg.scores(qmatrix)
+            for i, key in enumerate(keys):
+                lo, hi = scores.indptr[i], scores.indptr[i + 1]
+                docs, vals = top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted,
+                                   seg.allowed(key, theme_filter), min_score)
+                found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
+        return [self._results(q, qmatrix[i], sorted(f), k, exclude)
+                for i, (q, f) in enumerate(zip(queries, found, strict=True))]
+
+    def _results(self, query: Document, qvec: sp.csr_matrix, found: list, k: int,
+                 exclude: set) -> list[Result]:
+        surfaces: dict[str, str] | None = None
+        results = []
+        for neg, s, row in found:
+            doc_id = self._segments[s].ids[row]
+            if doc_id in exclude:
+                continue
+            if surfaces is None:
+                surfaces = surface_forms(f"{query.title}\n{query.description}")
+            terms = self._explain(qvec, self._segments[s], row, surfaces)
+            results.append(Result(doc_id, _clip(-neg), terms))
+            if len(results) == k:
+                break
+        return results
+
+    def _explain(self, qvec: sp.csr_matrix, seg: Segment, row: int,
+                 surfaces: dict[str, str]) -> tuple[str, ...]:
+        dcols, dvals = seg.row_terms(row)
+        _, qi, di = np.intersect1d(qvec.indices, dcols, assume_unique=True, return_indices=True)
+        order = np.argsort(-(qvec.data[qi] * dvals[di]), kind="stable")
+        words: list[str] = []
+        for col in qvec.indices[qi[order]]:
+            term = self._terms[col]
+            word = surfaces.get(term) or self._surfaces.get(term, term)
+            if word not in words:
+                words.append(word)
+            if len(words) == self.n_terms:
+                break
+        return tuple(words)
+
+    # -- updates ---------------------------------------------------------------------------
+
+    def upsert(self, document: Document) -> None:
+        """Add or replace one document using the fitted vocabulary and IDF."""
+        self._drop(document.id)
+        self._delta[document.id] = (self.vectors([document]), document.filter_key())
+        self.changed_since_fit += 1
+        self._dirty = True
+
+    def remove(self, id: Hashable) -> None:
+        if id not in self._where and id not in self._delta:
+            raise KeyError(id)
+        self._drop(id)
+        self.changed_since_fit += 1
+        self._dirty = True
+
+    def _drop(self, doc_id: Hashable) -> None:
+        where = self._where.pop(doc_id, None)
+        if where is not None and where[0] == 0:
+            self._segments[0].kill(where[1])
+        elif where is not None and len(self._segments) > 1:
+            self._segments[1].kill(where[1])  # stays hidden until the delta is rebuilt
+        self._delta.pop(doc_id, None)
+
+    def _rebuild_delta(self) -> None:
+        self._dirty = False
+        main = self._segments[0]
+        if len(self._delta) > max(_MIN_DELTA, len(main) // 20) or main.dead > len(main) // 2:
+            self._merge()
+            return
+        ids = list(self._delta)
+        self._segments = [main]
+        if ids:
+            rows = sp.vstack([self._delta[i][0] for i in ids], format="csr")
+            self._segments.append(Segment(ids, rows, [self._delta[i][1] for i in ids]))
+        self._where.update({doc_id: (1, row) for row, doc_id in enumerate(ids)})
+
+    def _merge(self) -> None:
+        ids, matrix, keys = self._segments[0].alive_rows()
+        delta = list(self._delta)
+        if delta:
+            matrix = sp.vstack([matrix, *(self._delta[i][0] for i in delta)], format="csr")
+            ids += delta
+            keys += [self._delta[i][1] for i in delta]
+        self._set_main(ids, matrix, keys)
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        with open(path, "wb") as fh:
+            pickle.dump((_FORMAT, self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Matcher:
+        """Load a model written by :meth:`save`. Pickle runs code: load only your own files."""
+        with open(path, "rb") as fh:
+            tag, matcher = pickle.load(fh)
+        if tag != _FORMAT or not isinstance(matcher, cls):
+            raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
+        return matcher
+
+
+def compatible_documents(a: Document, b: Document, theme_filter: bool = True) -> bool:
+    """Whether the region and theme filters let ``a`` and ``b`` be matched."""
+    return compatible(a.filter_key(), b.filter_key(), theme_filter)
+
+
+def _clip(score: float) -> float:
+    return min(1.0, max(0.0, float(score)))
+
+
+def _unique(documents: Iterable[Document]) -> list[Document]:
+    """Last document wins per id, like repeated upserts."""
+    return list({d.id: d for d in documents}.values())
+
+
+def _token_counts(docs: Sequence[Document]) -> dict[str, Counter[str]]:
+    by_lang: dict[str, Counter[str]] = {}
+    for doc in docs:
+        toks = tokens(f"{doc.title}\n{doc.description}")
+        by_lang.setdefault(language_of(Counter(toks)), Counter()).update(toks)
+    return by_lang
+
+
+def _count_matrix(extractor: TermExtractor, docs: Sequence[Document],
+                  vocabulary: dict[str, int]) -> sp.csr_matrix:
+    cols: list[int] = []
+    vals: list[float] = []
+    indptr = [0]
+    for doc in docs:
+        _, counts = extractor.counts(doc.title, doc.description)
+        for term, weight in counts.items():
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            vals.append(weight)
+        indptr.append(len(cols))
+    shape = (len(docs), len(vocabulary))
+    matrix = sp.csr_matrix((np.array(vals), np.array(cols, dtype=np.int32), indptr), shape=shape)
+    matrix.sort_indices()
+    return matrix
+
+
+def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
+        return counts, np.ones(counts.shape[1])
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    return tfidf.fit_transform(counts), tfidf.idf_
+
+
+def _corpus_surfaces(by_lang: dict[str, Counter[str]]) -> dict[str, str]:
+    """Stem -> the most frequent raw word form across the corpus."""
+    forms: Counter[tuple[str, str]] = Counter()
+    for lang, counts in by_lang.items():
+        for token, n in counts.items():
+            for word in token_words(token, lang):
+                forms[stem(word, lang), token if fold(token) == word else word] += n
+    best: dict[str, str] = {}
+    for (term, form), _ in forms.most_common():
+        best.setdefault(term, form)
+    return best

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import pytest
+
+from matching.matcher import Document, Matcher, compatible_documents
+
+SOLUTIONS = [
+    Document("wol", "Isolatie van schapenwol",
+             "Wij leveren natuurlijke isolatie voor woningen en kantoren.",
+             themes=frozenset({"bouw"}), regions=frozenset({"groningen"})),
+    Document("kozijn", "Circulaire kozijnen",
+             "Houten kozijnen van hergebruikt hout voor de renovatie van woningen.",
+             themes=frozenset({"bouw"}), regions=frozenset({"nederland"})),
+    Document("beton", "Betonrecycling", "Wij breken oud beton tot granulaat voor nieuw beton.",
+             themes=frozenset({"bouw"}), regions=frozenset({"friesland"})),
+    Document("textiel", "Inzameling van bedrijfskleding",
+             "Oude werkkleding wordt vezel voor nieuw textiel.",
+             themes=frozenset({"textiel"}), regions=frozenset({"drenthe", "groningen"})),
+    Document("jeans", "Insulation from recycled jeans",
+             "We produce insulation material from recycled denim for houses."),
+    Document("materiaal", "Materiaalpaspoort", "Registratie van materiaal in gebouwen."),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher.fit(SOLUTIONS)
+
+
+def ids(results) -> list:
+    return [r.id for r in results]
+
+
+def test_compound_query_finds_its_parts(matcher: Matcher) -> None:
+    query = Document("q", "Isolatiemateriaal gezocht", "Voor onze woningcorporatie.")
+    assert ids(matcher.rank(query))[0] == "wol"
+
+
+def test_part_query_finds_compound(matcher: Matcher) -> None:
+    assert ids(matcher.rank(Document("q", "kozijnhout")))[0] == "kozijn"
+
+
+def test_title_weighs_more_than_description() -> None:
+    docs = [Document("title", "Beton", "oud puin"), Document("desc", "Puin", "oud beton")]
+    assert ids(Matcher.fit(docs).rank(Document("q", "beton"))) == ["title", "desc"]
+
+
+def test_scores_are_between_zero_and_one_and_descending(matcher: Matcher) -> None:
+    results = matcher.rank(Document("q", "isolatie voor woningen van hout"), k=10)
+    scores = [r.score for r in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1 for s in scores)
+    assert matcher.rank(Document("q", SOLUTIONS[1].title, SOLUTIONS[1].description))[0].score \
+        == pytest.approx(1.0, abs=1e-5)
+
+
+def test_unrelated_query_gets_nothing(matcher: Matcher) -> None:
+    assert matcher.rank(Document("q", "appeltaart met slagroom")) == []
+
+
+def test_english_query_matches_english_document(matcher: Matcher) -> None:
+    assert ids(matcher.rank(Document("q", "We need insulation for our houses")))[0] == "jeans"
+
+
+def test_explanations_are_words_not_stems(matcher: Matcher) -> None:
+    result = matcher.rank(Document("q", "Woningen renoveren met houten kozijnen"))[0]
+    assert result.id == "kozijn"
+    assert "kozijnen" in result.terms
+    assert "kozijn" not in result.terms  # the stem itself is never shown
+    assert all(t.isalpha() for t in result.terms)
+
+
+def test_k_min_score_and_exclude(matcher: Matcher) -> None:
+    query = Document("q", "isolatie van hout voor woningen en materiaal")
+    everything = matcher.rank(query, k=10)
+    assert len(everything) >= 3
+    assert ids(matcher.rank(query, k=2)) == ids(everything)[:2]
+    floor = everything[1].score
+    assert ids(matcher.rank(query, min_score=floor)) == ids(everything)[:2]
+    assert ids(matcher.rank(query, exclude={everything[0].id})) == ids(everything)[1:]
+
+
+def test_region_filter_question_to_solutions(matcher: Matcher) -> None:
+    text = "isolatie kozijnen beton kleding"
+    leeuwarden = Document("q", text, location=("leeuwarden", "friesland"))
+    found = set(ids(matcher.rank(leeuwarden)))
+    assert "beton" in found
+    assert "kozijn" in found
+    assert "wol" not in found
+    assert "textiel" not in found
+    assert "wol" in ids(matcher.rank(Document("q", text, location=("groningen", "groningen"))))
+    assert "wol" in ids(matcher.rank(Document("q", text)))  # unknown location: no filter
+
+
+def test_region_filter_municipality_in_service_area() -> None:
+    docs = [Document("s", "zonnepanelen", regions=frozenset({"Assen"}))]
+    m = Matcher.fit(docs)
+    assert ids(m.rank(Document("q", "zonnepanelen", location=("Assen", "Drenthe")))) == ["s"]
+    assert m.rank(Document("q", "zonnepanelen", location=("emmen", "drenthe"))) == []
+
+
+def test_region_filter_solution_to_questions() -> None:
+    questions = [
+        Document("emmen", "Wij zoeken zonnepanelen", location=("emmen", "drenthe")),
+        Document("sneek", "Zonnepanelen gezocht", location=("súdwest-fryslân", "friesland")),
+        Document("overal", "Zonnepanelen voor het dak"),
+    ]
+    m = Matcher.fit(questions)
+    drenthe = Document("s", "Zonnepanelen", regions=frozenset({"drenthe"}))
+    assert set(ids(m.rank(drenthe))) == {"emmen", "overal"}
+    nationwide = Document("s", "Zonnepanelen", regions=frozenset({"nederland"}))
+    assert set(ids(m.rank(nationwide))) == {"emmen", "sneek", "overal"}
+    fryslan = Document("s", "Zonnepanelen", regions=frozenset({"Súdwest-Fryslân"}))
+    assert set(ids(m.rank(fryslan))) == {"sneek", "overal"}
+
+
+def test_theme_filter(matcher: Matcher) -> None:
+    query = Document("q", "nieuw textiel en nieuw beton", themes=frozenset({"textiel"}))
+    assert "beton" not in ids(matcher.rank(query))
+    assert "textiel" in ids(matcher.rank(query))
+    assert "beton" in ids(matcher.rank(query, theme_filter=False))
+
+
+def test_compatible_documents_is_symmetric() -> None:
+    q = Document("q", "x", location=("emmen", "drenthe"), themes=frozenset({"bouw"}))
+    s = Document("s", "x", regions=frozenset({"groningen"}), themes=frozenset({"bouw"}))
+    assert not compatible_documents(q, s)
+    assert not compatible_documents(s, q)
+    assert compatible_documents(q, Document("t", "x", regions=frozenset({"drenthe"})))
+
+
+def test_rank_many_equals_rank(matcher: Matcher) -> None:
+    queries = [Document(i, t) for i, t in enumerate(["isolatie", "beton granulaat", "kleding"])]
+    assert matcher.rank_many(queries, k=3) == [matcher.rank(q, k=3) for q in queries]
+
+
+def test_similarity(matcher: Matcher) -> None:
+    a = Document("a", "Isolatie van schapenwol")
+    assert matcher.similarity(a, a) == pytest.approx(1.0, abs=1e-5)
+    assert matcher.similarity(a, Document("b", "beton granulaat")) == 0.0
+    pairs = matcher.similarity_matrix([a, a, Document("b", "beton")]).toarray()
+    assert pairs[0, 1] == pytest.approx(1.0, abs=1e-5)
+    assert pairs[0, 2] == 0.0
