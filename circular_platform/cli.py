@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``."""
+"""Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
+``flask search rebuild``, ``flask search drain``."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from circular_platform.db import db
 regions_cli = AppGroup("regions", help="Provinces and municipalities.")
 demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
 users_cli = AppGroup("users", help="Accounts.")
+search_cli = AppGroup("search", help="The search index.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (regions_cli, demo_cli, users_cli):
+    for group in (regions_cli, demo_cli, users_cli, search_cli):
         app.cli.add_command(group)
 
 
@@ -61,3 +63,22 @@ def create_admin(email: str, name: str, password: str) -> None:
     user.confirmed_at = datetime.now(UTC)
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
+
+
+@search_cli.command("rebuild")
+def rebuild_search_index() -> None:
+    """Recreate the search index from the database (searches see the old index until done)."""
+    from circular_platform.search import documents, services
+
+    total = documents.count_all(db.session)
+    with click.progressbar(length=total, label="Indexing") as bar:
+        written = services.rebuild(db.session, progress=bar.update)
+    click.echo(f"{written} items indexed.")
+
+
+@search_cli.command("drain")
+def drain_search_queue() -> None:
+    """Apply the pending search index updates now (the app's indexer thread does this too)."""
+    from circular_platform.search import services
+
+    click.echo(f"{services.drain(db.session)} items updated.")

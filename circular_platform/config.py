@@ -12,6 +12,7 @@ ENV_KEYS = (
     "DATABASE_URL",
     "SEARCH_INDEX_DIR",
     "SEARCH_BACKEND",
+    "SEARCH_INDEXING",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USERNAME",
@@ -32,6 +33,8 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{instance / 'circulair.sqlite'}",
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "SEARCH_BACKEND": "whoosh",
+        "SEARCH_INDEXING": "background",  # or "inline" (tests), "off" (flask search drain)
+        "SEARCH_RETRY_SECONDS": 30,
         "MATCHING_MODEL_PATH": str(instance / "matcher.pickle"),
         "MAIL_SERVER": "",
         "MAIL_PORT": 587,

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from circular_platform import cli, permissions, taxonomy
+from circular_platform import cli, permissions, search, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.i18n import select_locale
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    search.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
@@ -48,8 +49,9 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.organisations.views import bp as organisations_bp
+    from circular_platform.search.views import bp as search_bp
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, search_bp):
         app.register_blueprint(blueprint)
 
 

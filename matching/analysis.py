@@ -39,12 +39,66 @@ _COMBINING = re.compile(r"[\u0300-\u036f]+")
 # Function words missing from the Snowball lists; no domain words (those are left to IDF).
 _EXTRA_STOP_WORDS = {
     "nl": {
-        "we", "wij", "onze", "ons", "jullie", "hen", "zoals", "waar", "waarbij", "waarmee",
-        "welke", "welk", "wel", "zeer", "heel", "erg", "alle", "elk", "elke", "ieder", "iedere",
-        "binnen", "buiten", "tussen", "via", "per", "bijv", "bijvoorbeeld", "etc", "enz",
-        "d", "m", "v", "t", "n", "s", "dus", "echter", "daarom", "hierbij", "daarbij", "zodat",
-        "zowel", "andere", "ander", "anders", "wordt", "werden", "kunnen", "kan", "zullen",
-        "gaan", "gaat", "komen", "komt", "hebben", "heeft", "had", "mogen", "moeten",
+        "we",
+        "wij",
+        "onze",
+        "ons",
+        "jullie",
+        "hen",
+        "zoals",
+        "waar",
+        "waarbij",
+        "waarmee",
+        "welke",
+        "welk",
+        "wel",
+        "zeer",
+        "heel",
+        "erg",
+        "alle",
+        "elk",
+        "elke",
+        "ieder",
+        "iedere",
+        "binnen",
+        "buiten",
+        "tussen",
+        "via",
+        "per",
+        "bijv",
+        "bijvoorbeeld",
+        "etc",
+        "enz",
+        "d",
+        "m",
+        "v",
+        "t",
+        "n",
+        "s",
+        "dus",
+        "echter",
+        "daarom",
+        "hierbij",
+        "daarbij",
+        "zodat",
+        "zowel",
+        "andere",
+        "ander",
+        "anders",
+        "wordt",
+        "werden",
+        "kunnen",
+        "kan",
+        "zullen",
+        "gaan",
+        "gaat",
+        "komen",
+        "komt",
+        "hebben",
+        "heeft",
+        "had",
+        "mogen",
+        "moeten",
     },
     "en": {"also", "can", "could", "would", "via", "etc", "per", "within", "e", "g", "us"},
 }
@@ -162,9 +216,7 @@ def _parse(
     return memo[key]
 
 
-def _best_parse(
-    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool
-) -> _Parse | None:
+def _best_parse(s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool) -> _Parse | None:
     options: list[_Parse] = []
     if not top:
         if s in lexicon and len(s) >= mk:
@@ -177,9 +229,7 @@ def _best_parse(
     return min(valid, default=None)
 
 
-def _head_options(
-    s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict
-) -> Iterable[_Parse]:
+def _head_options(s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict) -> Iterable[_Parse]:
     head = s[:i]
     unknown = 0 if head in lexicon else 1
     if unknown and len(head) < mu:
@@ -188,6 +238,6 @@ def _head_options(
         rest = s[i:]
         if not rest.startswith(link) or len(rest) - len(link) < mk:
             continue
-        tail = _parse(rest[len(link):], lexicon, mk, mu, memo)
+        tail = _parse(rest[len(link) :], lexicon, mk, mu, memo)
         if tail and tail[0] + unknown <= 1:
             yield (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))

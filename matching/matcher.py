@@ -55,8 +55,14 @@ class Result:
 
 
 class Matcher:
-    def __init__(self, extractor: TermExtractor, vocabulary: dict[str, int], idf: np.ndarray,
-                 surfaces: dict[str, str], n_terms: int = 5) -> None:
+    def __init__(
+        self,
+        extractor: TermExtractor,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        surfaces: dict[str, str],
+        n_terms: int = 5,
+    ) -> None:
         self._extractor = extractor
         self._vocabulary = vocabulary
         self._terms = sorted(vocabulary, key=vocabulary.__getitem__)
@@ -72,8 +78,14 @@ class Matcher:
     # -- fitting ---------------------------------------------------------------------------
 
     @classmethod
-    def fit(cls, documents: Iterable[Document], *, title_weight: float = 2.0,
-            part_weight: float = 0.5, n_terms: int = 5) -> Matcher:
+    def fit(
+        cls,
+        documents: Iterable[Document],
+        *,
+        title_weight: float = 2.0,
+        part_weight: float = 0.5,
+        n_terms: int = 5,
+    ) -> Matcher:
         """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
 
         ``n_terms`` is how many explaining terms each result carries.
@@ -132,24 +144,38 @@ class Matcher:
 
     # -- ranking ---------------------------------------------------------------------------
 
-    def rank(self, query: Document, k: int = 10, *, min_score: float = 0.0,
-             theme_filter: bool = True, exclude: Collection = ()) -> list[Result]:
-        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter,
-                              exclude=exclude)[0]
+    def rank(
+        self,
+        query: Document,
+        k: int = 10,
+        *,
+        min_score: float = 0.0,
+        theme_filter: bool = True,
+        exclude: Collection = (),
+    ) -> list[Result]:
+        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter, exclude=exclude)[0]
 
-    def rank_many(self, queries: Sequence[Document], k: int = 10, *, min_score: float = 0.0,
-                  theme_filter: bool = True, exclude: Collection = ()) -> list[list[Result]]:
+    def rank_many(
+        self,
+        queries: Sequence[Document],
+        k: int = 10,
+        *,
+        min_score: float = 0.0,
+        theme_filter: bool = True,
+        exclude: Collection = (),
+    ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list."""
         if self._dirty:
             self._rebuild_delta()
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
-            chunk = queries[start:start + _CHUNK]
+            chunk = queries[start : start + _CHUNK]
             out.extend(self._rank_chunk(chunk, k, min_score, theme_filter, set(exclude)))
         return out
 
-    def _rank_chunk(self, queries: Sequence[Document], k: int, min_score: float,
-                    theme_filter: bool, exclude: set) -> list[list[Result]]:
+    def _rank_chunk(
+        self, queries: Sequence[Document], k: int, min_score: float, theme_filter: bool, exclude: set
+    ) -> list[list[Result]]:
         qmatrix = self.vectors(queries)
         keys = [q.filter_key() for q in queries]
         found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
@@ -158,14 +184,22 @@ class Matcher:
             scores = seg.scores(qmatrix)
             for i, key in enumerate(keys):
                 lo, hi = scores.indptr[i], scores.indptr[i + 1]
-                docs, vals = top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted,
-                                   seg.allowed(key, theme_filter), min_score)
+                docs, vals = top_k(
+                    scores.indices[lo:hi],
+                    scores.data[lo:hi],
+                    wanted,
+                    seg.allowed(key, theme_filter),
+                    min_score,
+                )
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
-        return [self._results(q, qmatrix[i], sorted(f), k, exclude)
-                for i, (q, f) in enumerate(zip(queries, found, strict=True))]
+        return [
+            self._results(q, qmatrix[i], sorted(f), k, exclude)
+            for i, (q, f) in enumerate(zip(queries, found, strict=True))
+        ]
 
-    def _results(self, query: Document, qvec: sp.csr_matrix, found: list, k: int,
-                 exclude: set) -> list[Result]:
+    def _results(
+        self, query: Document, qvec: sp.csr_matrix, found: list, k: int, exclude: set
+    ) -> list[Result]:
         surfaces: dict[str, str] | None = None
         results = []
         for neg, s, row in found:
@@ -180,8 +214,9 @@ class Matcher:
                 break
         return results
 
-    def _explain(self, qvec: sp.csr_matrix, seg: Segment, row: int,
-                 surfaces: dict[str, str]) -> tuple[str, ...]:
+    def _explain(
+        self, qvec: sp.csr_matrix, seg: Segment, row: int, surfaces: dict[str, str]
+    ) -> tuple[str, ...]:
         dcols, dvals = seg.row_terms(row)
         _, qi, di = np.intersect1d(qvec.indices, dcols, assume_unique=True, return_indices=True)
         order = np.argsort(-(qvec.data[qi] * dvals[di]), kind="stable")
@@ -279,8 +314,9 @@ def _token_counts(docs: Sequence[Document]) -> dict[str, Counter[str]]:
     return by_lang
 
 
-def _count_matrix(extractor: TermExtractor, docs: Sequence[Document],
-                  vocabulary: dict[str, int]) -> sp.csr_matrix:
+def _count_matrix(
+    extractor: TermExtractor, docs: Sequence[Document], vocabulary: dict[str, int]
+) -> sp.csr_matrix:
     cols: list[int] = []
     vals: list[float] = []
     indptr = [0]

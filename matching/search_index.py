@@ -34,6 +34,7 @@ import shutil
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ with warnings.catch_warnings():
     from whoosh.analysis import Token, Tokenizer
     from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
     from whoosh.index import LockError
+    from whoosh.writing import CLEAR
 
     from matching import analysis
 
@@ -259,7 +261,7 @@ class AnalyserTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(self.form)
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -274,19 +276,45 @@ class AnalyserTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         lang, text = _untag(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for position, raw in enumerate(_TOKEN.findall(text), start_pos):
-            for word in analysis.token_words(raw, lang):
+        position = start_pos
+        for raw in _TOKEN.findall(text):
+            words = analysis.token_words(raw, lang)
+            # A hyphenated word gives its joined form and then its parts: the parts get
+            # consecutive positions (so "gft afval" is a phrase in "gft-afval"), the joined
+            # form shares the first part's.
+            for i, word in enumerate(words):
                 token.text = self._term(word, lang)
                 token.boost, token.stopped = 1.0, False
                 if positions:
-                    token.pos = position
+                    token.pos = position + max(0, i - 1)
                 yield token
+            position += max(1, len(words) - 1)
 
     def _term(self, word: str, lang: str) -> str:
         if self.form == "word":
             return word
         term = analysis.stem(word, lang)
         return term[::-1] if self.form == "reversed" else term
+
+
+class IndexBatch:
+    """The changes of one :meth:`SearchIndex.writing` block."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+        self.changed = self.cleared = False
+
+    def clear(self) -> None:
+        """Drop every document that was in the index before this batch (on commit)."""
+        self.changed = self.cleared = True
+
+    def write(self, upserts: Iterable[SearchDocument] = (), deletes: Iterable[str] = ()) -> None:
+        for key in deletes:
+            self.writer.delete_by_term("key", key)
+            self.changed = True
+        for document in upserts:
+            self.writer.update_document(**_fields(document))
+            self.changed = True
 
 
 def build_schema() -> Schema:
@@ -336,11 +364,10 @@ class SearchIndex:
         self._local = threading.local()
         return whoosh_index.create_in(str(self.directory), build_schema())
 
-    def clear(self) -> None:
-        """Delete every document (the index is recreated; readers see it on their next search)."""
+    def recreate(self) -> None:
+        """Replace the index with an empty one (for a corrupt index; :attr:`recreated` is set)."""
         with self._lock:
             self._index = self._create()
-        self.recreated = False
 
     def doc_count(self) -> int:
         return self._open().doc_count()
@@ -349,19 +376,29 @@ class SearchIndex:
         self, upserts: Iterable[SearchDocument] = (), deletes: Iterable[str] = (), timeout: float = 10.0
     ) -> None:
         """Add or replace ``upserts`` and remove the ``deletes`` keys in one commit."""
+        with self.writing(timeout) as batch:
+            batch.write(upserts, deletes)
+
+    @contextmanager
+    def writing(self, timeout: float = 10.0) -> Iterator[IndexBatch]:
+        """Hold the index's write lock; what the batch received is committed on a clean exit.
+
+        Raises :class:`IndexLocked` when another writer kept the lock for ``timeout`` seconds.
+        """
         try:
             writer = self._open().writer(timeout=timeout, delay=0.02)
         except LockError as error:
             raise IndexLocked(str(self.directory)) from error
+        batch = IndexBatch(writer)
         try:
-            for key in deletes:
-                writer.delete_by_term("key", key)
-            for document in upserts:
-                writer.update_document(**_fields(document))
+            yield batch
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if batch.changed:
+            writer.commit(mergetype=CLEAR if batch.cleared else None)
+        else:
+            writer.cancel()
 
     def searcher(self) -> Any:
         """This thread's searcher, refreshed to the newest commit."""
@@ -397,7 +434,7 @@ class SearchIndex:
             total=page.total,
             page=page.pagenum,
             per_page=search.per_page,
-            facets={name: page.results.groups(name) for name in FACETS},
+            facets={name: _counts(page.results.groups(name)) for name in FACETS},
             suggestion=suggest_text(parsed, corrections),
             terms=parsed.terms,
         )
@@ -428,6 +465,11 @@ def _fields(document: SearchDocument) -> dict[str, Any]:
             "date": document.date,
         },
     }
+
+
+def _counts(groups: dict) -> dict[str, int]:
+    # Whoosh counts documents without a value under None; organisations have no status ("-").
+    return {value: count for value, count in groups.items() if value and value != "-"}
 
 
 def _hit(hit: Any) -> SearchHit:
@@ -510,3 +552,24 @@ def _corrections(searcher: Any, parsed: ParsedQuery, known: Callable[[set[str]],
         if found:
             corrections[word] = found[0]
     return corrections
+
+
+def closest_word(word: str, candidates: Iterable[str], maxdist: int = 2) -> str | None:
+    """The candidate with the smallest edit distance to ``word`` (at most ``maxdist``)."""
+    best: tuple[int, str] | None = None
+    for candidate in candidates:
+        if candidate != word and abs(len(candidate) - len(word)) <= maxdist:
+            distance = _edit_distance(word, candidate)
+            if distance <= maxdist and (best is None or (distance, candidate) < best):
+                best = (distance, candidate)
+    return best[1] if best else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]

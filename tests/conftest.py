@@ -70,6 +70,7 @@ def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequ
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "SEARCH_INDEXING": "inline",
             "MATCHING_MODEL_PATH": str(tmp_path / "matcher.pickle"),
             "SERVER_NAME": "localhost",
             **(marker.kwargs if marker else {}),

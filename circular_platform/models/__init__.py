@@ -13,6 +13,7 @@ from circular_platform.models.marketplace import (
     Visibility,
 )
 from circular_platform.models.regions import Municipality, Province
+from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
     "ChangeLog",
@@ -29,5 +30,8 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Province",
+    "SearchDocument",
+    "SearchPending",
+    "SearchWord",
     "User",
 ]
