@@ -350,12 +350,19 @@ class SearchIndex:
     def _open(self) -> Any:
         with self._lock:
             if self._index is None:
-                try:
-                    self._index = whoosh_index.open_dir(str(self.directory))
-                    self._index.doc_count()
-                except Exception:  # missing, or corrupt in any of many ways
-                    self._index = self._create()
+                self._index = self._open_existing() or self._create()
             return self._index
+
+    def _open_existing(self) -> Any:
+        # Whoosh leaves a corrupt table of contents open: ignore that file's ResourceWarning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                index = whoosh_index.open_dir(str(self.directory))
+                index.doc_count()
+                return index
+            except Exception:  # missing, or corrupt in any of many ways
+                return None
 
     def _create(self) -> Any:
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -6,6 +6,7 @@ Runs on the backend of ``SEARCH_BACKEND`` (CI runs it with ``whoosh`` and ``post
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from circular_platform import regions
+from circular_platform.db import db
 from circular_platform.models import (
     Organisation,
     Question,
@@ -26,6 +28,12 @@ from circular_platform.models import (
     Visibility,
 )
 from circular_platform.search import services
+from circular_platform.search.backends import WhooshBackend
+from matching.search_index import SearchIndex
+
+whoosh_only = pytest.mark.skipif(
+    os.environ.get("SEARCH_BACKEND", "whoosh") != "whoosh", reason="about the Whoosh index files"
+)
 
 
 @pytest.fixture
@@ -89,9 +97,13 @@ def titles(client: FlaskClient, query: str, **args) -> list[str]:
 
 @pytest.fixture
 def catalogue(make_question, make_solution, index) -> None:
-    make_solution("Hennepisolatie voor woningen", "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen.")
+    make_solution(
+        "Hennepisolatie voor woningen", "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen."
+    )
     make_solution("Hemp insulation panels", "We produce insulation panels from hemp fibres for houses.")
-    make_solution("Circulaire kozijnen", "Houten kozijnen uit hergebruikt hout.", themes=("bouw", "maakindustrie"))
+    make_solution(
+        "Circulaire kozijnen", "Houten kozijnen uit hergebruikt hout.", themes=("bouw", "maakindustrie")
+    )
     make_question("Isolatie van 200 huurwoningen", "Wij zoeken circulaire isolatie voor onze woningen.")
     make_question("Verwerking van gft-afval", "Wie verwerkt ons gft tot compost?", theme="biomassa_voedsel")
     index()
@@ -147,7 +159,9 @@ def test_misspelled_word_gets_a_suggestion(client):
     assert "hennep isolatie</a>?" in page
 
 
-@pytest.mark.parametrize("query", ['"hennep', "hennep AND OR", "((isolatie", "*", '"', "- -", "isolatie:*", "a" * 600])
+@pytest.mark.parametrize(
+    "query", ['"hennep', "hennep AND OR", "((isolatie", "*", '"', "- -", "isolatie:*", "a" * 600]
+)
 @pytest.mark.usefixtures("catalogue")
 def test_bad_query_syntax_gives_results_or_a_message(client, query):
     response = client.get("/search/", query_string={"q": query})
@@ -228,3 +242,31 @@ def test_search_box_is_on_every_page(client):
     page = client.get("/").text
     assert 'action="/search/"' in page
     assert '<label for="site-search"' in page
+
+
+@whoosh_only
+@pytest.mark.usefixtures("catalogue")
+def test_a_corrupt_index_is_rebuilt_instead_of_an_error_page(app, client):
+    directory = app.config["SEARCH_INDEX_DIR"]
+    for path in os.scandir(directory):
+        with open(path.path, "wb") as file:
+            file.write(b"not an index")
+    app.extensions["search_backend"] = WhooshBackend(directory)  # as a freshly started process
+    app.extensions["search_indexer"].backend = app.extensions["search_backend"]
+    assert set(titles(client, "isolatie")) == {
+        "Hennepisolatie voor woningen",
+        "Isolatie van 200 huurwoningen",
+    }
+
+
+@whoosh_only
+@pytest.mark.app_config(SEARCH_LOCK_TIMEOUT=0.1)
+def test_a_locked_index_fails_no_change_and_loses_none(app, client, corporation, index):
+    other_process = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+    with other_process.writing(), app.app_context():
+        organisation = db.session.get(Organisation, corporation.id)
+        organisation.description = "Wij renoveren met strobouw."
+        db.session.commit()  # the inline indexer finds the index locked: logged, queued
+    assert titles(client, "strobouw") == []
+    index()
+    assert titles(client, "strobouw") == ["Woonstichting Hondsrug"]

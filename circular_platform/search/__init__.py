@@ -19,7 +19,11 @@ def init_app(app: Flask) -> None:
     name = app.config.get("SEARCH_BACKEND", "whoosh")
     if name not in BACKENDS:
         raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}.")
-    backend = PostgresBackend() if name == "postgres" else WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+    backend = (
+        PostgresBackend()
+        if name == "postgres"
+        else WhooshBackend(app.config["SEARCH_INDEX_DIR"], float(app.config.get("SEARCH_LOCK_TIMEOUT", 10)))
+    )
     app.extensions["search_backend"] = backend
     app.extensions["search_indexer"] = queue.Indexer(
         app,

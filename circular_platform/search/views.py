@@ -28,7 +28,12 @@ STATUS_LABELS = {
     "gepauzeerd": _l("Gepauzeerd"),
     "gearchiveerd": _l("Gearchiveerd"),
 }
-FACET_TITLES = {"kind": _l("Soort"), "theme": _l("Thema"), "province": _l("Provincie"), "status": _l("Status")}
+FACET_TITLES = {
+    "kind": _l("Soort"),
+    "theme": _l("Thema"),
+    "province": _l("Provincie"),
+    "status": _l("Status"),
+}
 # Detail pages by kind; question and solution pages may not exist yet (they come with issue 3).
 DETAIL_ENDPOINTS = {
     "question": ("questions.detail", "question_id"),

@@ -10,12 +10,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 SOLUTIONS = [
-    {"id": 1, "title": "Isolatie van schapenwol", "description": "isolatie voor woningen",
-     "regions": ["Groningen"], "theme": "Bouw"},
-    {"id": "kozijn", "title": "Circulaire kozijnen", "description": "kozijnen van hout",
-     "regions": ["Nederland"], "theme": ["bouw", "hout"]},
-    {"id": 3, "title": "Kleding inzamelen", "description": "textiel hergebruik",
-     "theme": "Textiel"},
+    {
+        "id": 1,
+        "title": "Isolatie van schapenwol",
+        "description": "isolatie voor woningen",
+        "regions": ["Groningen"],
+        "theme": "Bouw",
+    },
+    {
+        "id": "kozijn",
+        "title": "Circulaire kozijnen",
+        "description": "kozijnen van hout",
+        "regions": ["Nederland"],
+        "theme": ["bouw", "hout"],
+    },
+    {"id": 3, "title": "Kleding inzamelen", "description": "textiel hergebruik", "theme": "Textiel"},
 ]
 QUESTIONS = [
     {"id": "q1", "title": "Isolatiemateriaal en kozijnen", "region": "Leeuwarden, Friesland"},
@@ -25,8 +34,9 @@ QUESTIONS = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "matching", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "matching", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
 
 
 def write_jsonl(path: Path, rows: list) -> Path:
@@ -36,13 +46,14 @@ def write_jsonl(path: Path, rows: list) -> Path:
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
-    return {"docs": write_jsonl(tmp_path / "d.jsonl", SOLUTIONS),
-            "queries": write_jsonl(tmp_path / "q.jsonl", QUESTIONS)}
+    return {
+        "docs": write_jsonl(tmp_path / "d.jsonl", SOLUTIONS),
+        "queries": write_jsonl(tmp_path / "q.jsonl", QUESTIONS),
+    }
 
 
 def test_rank_writes_one_json_line_per_query(files: dict[str, Path]) -> None:
-    out = run("rank", "--documents", str(files["docs"]), "--queries", str(files["queries"]),
-              "--top", "10")
+    out = run("rank", "--documents", str(files["docs"]), "--queries", str(files["queries"]), "--top", "10")
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["q1", "q2", "q3"]
@@ -55,21 +66,31 @@ def test_rank_writes_one_json_line_per_query(files: dict[str, Path]) -> None:
 
 
 def test_rank_top_limits_results(files: dict[str, Path]) -> None:
-    out = run("rank", "--documents", str(files["docs"]), "--queries", str(files["queries"]),
-              "--top", "1")
+    out = run("rank", "--documents", str(files["docs"]), "--queries", str(files["queries"]), "--top", "1")
     assert all(len(json.loads(line)["results"]) <= 1 for line in out.stdout.splitlines())
 
 
 def test_evaluate_prints_metrics(files: dict[str, Path], tmp_path: Path) -> None:
     qrels = tmp_path / "r.tsv"
     qrels.write_text("query_id\tdoc_id\tgrade\nq1\tkozijn\t2\nq2\tkozijn\t2\nq2\t1\t1\n")
-    out = run("evaluate", "--documents", str(files["docs"]), "--queries", str(files["queries"]),
-              "--qrels", str(qrels))
+    out = run(
+        "evaluate",
+        "--documents",
+        str(files["docs"]),
+        "--queries",
+        str(files["queries"]),
+        "--qrels",
+        str(qrels),
+    )
     assert out.returncode == 0, out.stderr
     values = dict(line.split("\t") for line in out.stdout.splitlines())
     assert values["queries"] == "2"
     assert {k: float(values[k]) for k in ("nDCG@10", "P@5", "R@10", "MRR")} == {
-        "nDCG@10": 1.0, "P@5": 0.3, "R@10": 1.0, "MRR": 1.0}
+        "nDCG@10": 1.0,
+        "P@5": 0.3,
+        "R@10": 1.0,
+        "MRR": 1.0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -82,7 +103,7 @@ def test_evaluate_prints_metrics(files: dict[str, Path], tmp_path: Path) -> None
         ('{"id": [1], "title": "x"}', "'id'"),
         ('{"id": 5, "title": "x", "regions": [1]}', "'regions'"),
         ('{"id": 5, "title": "x", "region": "a, b, c"}', "'region'"),
-        ('[1, 2]', "JSON object"),
+        ("[1, 2]", "JSON object"),
         ('{"id": 1, "title": "dubbel"}', "duplicate id"),
     ],
 )
@@ -111,8 +132,15 @@ def test_unreadable_file_exits_2(files: dict[str, Path], tmp_path: Path) -> None
 def test_bad_qrels_line_exits_2(files: dict[str, Path], tmp_path: Path, bad: str) -> None:
     qrels = tmp_path / "r.tsv"
     qrels.write_text("q1\tkozijn\t2\n" + bad)
-    out = run("evaluate", "--documents", str(files["docs"]), "--queries", str(files["queries"]),
-              "--qrels", str(qrels))
+    out = run(
+        "evaluate",
+        "--documents",
+        str(files["docs"]),
+        "--queries",
+        str(files["queries"]),
+        "--qrels",
+        str(qrels),
+    )
     assert out.returncode == 2
     assert f"{qrels}:2:" in out.stderr
     assert "Traceback" not in out.stderr

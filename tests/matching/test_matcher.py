@@ -5,19 +5,39 @@ import pytest
 from matching.matcher import Document, Matcher, compatible_documents
 
 SOLUTIONS = [
-    Document("wol", "Isolatie van schapenwol",
-             "Wij leveren natuurlijke isolatie voor woningen en kantoren.",
-             themes=frozenset({"bouw"}), regions=frozenset({"groningen"})),
-    Document("kozijn", "Circulaire kozijnen",
-             "Houten kozijnen van hergebruikt hout voor de renovatie van woningen.",
-             themes=frozenset({"bouw"}), regions=frozenset({"nederland"})),
-    Document("beton", "Betonrecycling", "Wij breken oud beton tot granulaat voor nieuw beton.",
-             themes=frozenset({"bouw"}), regions=frozenset({"friesland"})),
-    Document("textiel", "Inzameling van bedrijfskleding",
-             "Oude werkkleding wordt vezel voor nieuw textiel.",
-             themes=frozenset({"textiel"}), regions=frozenset({"drenthe", "groningen"})),
-    Document("jeans", "Insulation from recycled jeans",
-             "We produce insulation material from recycled denim for houses."),
+    Document(
+        "wol",
+        "Isolatie van schapenwol",
+        "Wij leveren natuurlijke isolatie voor woningen en kantoren.",
+        themes=frozenset({"bouw"}),
+        regions=frozenset({"groningen"}),
+    ),
+    Document(
+        "kozijn",
+        "Circulaire kozijnen",
+        "Houten kozijnen van hergebruikt hout voor de renovatie van woningen.",
+        themes=frozenset({"bouw"}),
+        regions=frozenset({"nederland"}),
+    ),
+    Document(
+        "beton",
+        "Betonrecycling",
+        "Wij breken oud beton tot granulaat voor nieuw beton.",
+        themes=frozenset({"bouw"}),
+        regions=frozenset({"friesland"}),
+    ),
+    Document(
+        "textiel",
+        "Inzameling van bedrijfskleding",
+        "Oude werkkleding wordt vezel voor nieuw textiel.",
+        themes=frozenset({"textiel"}),
+        regions=frozenset({"drenthe", "groningen"}),
+    ),
+    Document(
+        "jeans",
+        "Insulation from recycled jeans",
+        "We produce insulation material from recycled denim for houses.",
+    ),
     Document("materiaal", "Materiaalpaspoort", "Registratie van materiaal in gebouwen."),
 ]
 
@@ -50,8 +70,9 @@ def test_scores_are_between_zero_and_one_and_descending(matcher: Matcher) -> Non
     scores = [r.score for r in results]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s <= 1 for s in scores)
-    assert matcher.rank(Document("q", SOLUTIONS[1].title, SOLUTIONS[1].description))[0].score \
-        == pytest.approx(1.0, abs=1e-5)
+    assert matcher.rank(Document("q", SOLUTIONS[1].title, SOLUTIONS[1].description))[
+        0
+    ].score == pytest.approx(1.0, abs=1e-5)
 
 
 def test_unrelated_query_gets_nothing(matcher: Matcher) -> None:
