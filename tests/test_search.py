@@ -209,9 +209,17 @@ def test_edits_status_changes_and_deletes_reach_the_index(client, session, make_
 
 
 def test_a_rolled_back_change_queues_nothing(session, make_question):
-    make_question("Betonpuin")
+    existing = make_question("Betonpuin")
     before = session.scalar(select(func.count()).select_from(SearchPending))
-    session.add(Question(title="nooit", description="x", theme="bouw", organisation_id=1, municipality_id=1))
+    session.add(
+        Question(
+            title="nooit",
+            description="x",
+            theme="bouw",
+            organisation_id=existing.organisation_id,
+            municipality_id=existing.municipality_id,
+        )
+    )
     session.flush()
     session.rollback()
     assert session.scalar(select(func.count()).select_from(SearchPending)) == before

@@ -94,7 +94,7 @@ def _config(name: str) -> ColumnElement:
 
 
 def _weighted(config: str, value: str, weight: str) -> ColumnElement:
-    return func.setweight(func.to_tsvector(_config(config), value), literal(weight))
+    return func.setweight(func.to_tsvector(_config(config), value), literal_column(f"'{weight}'::\"char\""))
 
 
 class PostgresBatch:
@@ -251,8 +251,8 @@ def _filters(query: engine.SearchQuery) -> list[ColumnElement]:
 def _facet_counts(session: Session, where: ColumnElement) -> dict[str, dict[str, int]]:
     matched = select(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces).where(where)
     m = matched.cte("matched")
-    theme = func.unnest(m.c.themes).table_valued("value").alias("theme")
-    province = func.unnest(m.c.provinces).table_valued("value").alias("province")
+    theme = func.unnest(m.c.themes).table_valued("value").render_derived(name="theme")
+    province = func.unnest(m.c.provinces).table_valued("value").render_derived(name="province")
     parts: list[Select] = [
         select(literal("kind"), m.c.kind, func.count()).group_by(m.c.kind),
         select(literal("status"), m.c.status, func.count()).group_by(m.c.status),
