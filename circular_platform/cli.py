@@ -1,4 +1,5 @@
-"""Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``."""
+"""Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
+``flask search rebuild``, ``flask search drain``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ regions_cli = AppGroup("regions", help="Provinces and municipalities.")
 demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
 users_cli = AppGroup("users", help="Accounts.")
 matching_cli = AppGroup("matching", help="The matcher of questions and solutions.")
+search_cli = AppGroup("search", help="The search index.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (regions_cli, demo_cli, users_cli, import_cli, matching_cli):
+    for group in (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli):
         app.cli.add_command(group)
 
 
@@ -78,3 +80,22 @@ def rebuild_matches() -> None:
     pairs = matches.rebuild(db.session, progress)
     db.session.commit()
     click.echo(f"{pairs} proposed matches stored.")
+
+
+@search_cli.command("rebuild")
+def rebuild_search_index() -> None:
+    """Recreate the search index from the database (searches see the old index until done)."""
+    from circular_platform.search import documents, services
+
+    total = documents.count_all(db.session)
+    with click.progressbar(length=total, label="Indexing") as bar:
+        written = services.rebuild(db.session, progress=bar.update)
+    click.echo(f"{written} items indexed.")
+
+
+@search_cli.command("drain")
+def drain_search_queue() -> None:
+    """Apply the pending search index updates now (the app's indexer thread does this too)."""
+    from circular_platform.search import services
+
+    click.echo(f"{services.drain(db.session)} items updated.")

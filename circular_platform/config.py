@@ -12,6 +12,7 @@ ENV_KEYS = (
     "DATABASE_URL",
     "SEARCH_INDEX_DIR",
     "SEARCH_BACKEND",
+    "SEARCH_INDEXING",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USERNAME",
@@ -34,6 +35,8 @@ def defaults(instance_path: str) -> dict:
         "SEARCH_BACKEND": "whoosh",
         "MATCHING_MODEL_PATH": str(instance / "matcher" / "model"),
         "MATCHING_SYNC": False,  # rebuild in the request's thread instead of a background one (tests)
+        "SEARCH_INDEXING": "background",  # or "inline" (tests), "off" (flask search drain)
+        "SEARCH_RETRY_SECONDS": 30,
         "MAIL_SERVER": "",
         "MAIL_PORT": 587,
         "MAIL_USERNAME": "",

@@ -155,6 +155,44 @@ def can_give_feedback(user: AnyUser, match: Match) -> bool:
     return feedback_side(user, match) is not None
 
 
+# The search index form of the view rules above: each item carries audience tags, each reader a
+# set of tags; a reader sees an item when the two share one. None means "sees everything".
+PUBLIC, SIGNED_IN = "public", "signed-in"
+
+
+def _organisation_audience(organisation_id: int) -> str:
+    return f"organisation-{organisation_id}"
+
+
+def question_audiences(question: Question) -> set[str]:
+    audiences = {_organisation_audience(question.organisation_id)}
+    if question.status in PUBLISHED_QUESTION_STATUSES:
+        audiences.add(SIGNED_IN)
+        if question.visibility == Visibility.PUBLIC:
+            audiences.add(PUBLIC)
+    return audiences
+
+
+def solution_audiences(solution: Solution) -> set[str]:
+    audiences = {_organisation_audience(solution.organisation_id)}
+    if solution.status in LISTED_SOLUTION_STATUSES:
+        audiences |= {PUBLIC, SIGNED_IN}
+    return audiences
+
+
+def organisation_audiences(_organisation: Organisation) -> set[str]:
+    return {PUBLIC, SIGNED_IN}  # profiles are public
+
+
+def reader_audiences(user: AnyUser) -> frozenset[str] | None:
+    if is_coordinator(user):
+        return None
+    if not _is_user(user):
+        return frozenset({PUBLIC})
+    own = {_organisation_audience(i) for i in _member_organisation_ids(user)}
+    return frozenset({PUBLIC, SIGNED_IN, *own})
+
+
 def can_import_items(user: AnyUser) -> bool:
     return is_coordinator(user)
 

@@ -7,7 +7,7 @@ from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from circular_platform import cli, matches, permissions, taxonomy
+from circular_platform import cli, matches, permissions, search, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    search.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
@@ -56,11 +57,12 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.matches_views import bp as matches_bp
     from circular_platform.organisations.views import bp as organisations_bp
     from circular_platform.questions.views import bp as questions_bp
+    from circular_platform.search.views import bp as search_bp
     from circular_platform.solutions.views import bp as solutions_bp
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp)
-    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp)
+    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp, search_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -83,6 +83,7 @@ def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequ
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
             "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
             "MATCHING_SYNC": True,
+            "SEARCH_INDEXING": "inline",
             "SERVER_NAME": "localhost",
             **(marker.kwargs if marker else {}),
         }

@@ -14,6 +14,7 @@ from circular_platform.models.marketplace import (
 )
 from circular_platform.models.matching import Feedback, Match, MatchStatus
 from circular_platform.models.regions import Municipality, Province
+from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
     "Feedback",
@@ -33,5 +34,8 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Province",
+    "SearchDocument",
+    "SearchPending",
+    "SearchWord",
     "User",
 ]

@@ -1,0 +1,61 @@
+"""Search bookkeeping: index operations waiting to be applied, and the PostgreSQL search table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column
+
+from circular_platform.db import Base
+from circular_platform.models._types import created_at_column
+
+# PostgreSQL types with a plain fallback, so the tables exist (unused) on SQLite too.
+TSVECTOR = Text().with_variant(postgresql.TSVECTOR(), "postgresql")
+STRING_ARRAY = JSON().with_variant(postgresql.ARRAY(String(40)), "postgresql")
+
+
+class SearchPending(Base):
+    """One item to (re)index or remove, written in the transaction that changed it."""
+
+    __tablename__ = "search_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "question", "solution", "organisation"
+    item_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class SearchDocument(Base):
+    """The PostgreSQL search backend's copy of one item, with its ``tsvector``."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (
+        UniqueConstraint("kind", "item_id"),
+        Index("ix_search_document_vector", "vector", postgresql_using="gin"),
+        Index("ix_search_document_audiences", "audiences", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    themes: Mapped[list[str]] = mapped_column(STRING_ARRAY)
+    provinces: Mapped[list[str]] = mapped_column(STRING_ARRAY)
+    audiences: Mapped[list[str]] = mapped_column(STRING_ARRAY)
+    date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    vector: Mapped[str] = mapped_column(TSVECTOR)
+
+
+class SearchWord(Base):
+    """Folded words of the PostgreSQL search documents: the vocabulary for spelling suggestions
+    and compound splitting. Words are added, never counted down; a rebuild starts it afresh."""
+
+    __tablename__ = "search_word"
+
+    word: Mapped[str] = mapped_column(String(60), primary_key=True)

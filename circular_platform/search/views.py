@@ -1,0 +1,116 @@
+"""The search page: one GET form in the navbar, results with facets, suggestions and paging."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from circular_platform import taxonomy
+from circular_platform.db import db
+from circular_platform.models import Province
+from circular_platform.pagination import Page
+from circular_platform.search import documents, services
+from matching.search_index import SearchHit, SearchResults, highlight, snippet
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+KIND_LABELS = {"question": _l("Vraag"), "solution": _l("Oplossing"), "organisation": _l("Organisatie")}
+STATUS_LABELS = {
+    "concept": _l("Concept"),
+    "open": _l("Open"),
+    "in_gesprek": _l("In gesprek"),
+    "afgerond": _l("Afgerond"),
+    "ingetrokken": _l("Ingetrokken"),
+    "actief": _l("Actief"),
+    "gepauzeerd": _l("Gepauzeerd"),
+    "gearchiveerd": _l("Gearchiveerd"),
+}
+FACET_TITLES = {
+    "kind": _l("Soort"),
+    "theme": _l("Thema"),
+    "province": _l("Provincie"),
+    "status": _l("Status"),
+}
+# Detail pages by kind; question and solution pages may not exist yet (they come with issue 3).
+DETAIL_ENDPOINTS = {
+    "question": ("questions.detail", "question_id"),
+    "solution": ("solutions.detail", "solution_id"),
+    "organisation": ("organisations.profile", "organisation_id"),
+}
+
+
+@bp.get("/")
+def results():
+    wanted = services.SearchRequest.from_args(request.args)
+    found = services.search(db.session, current_user, wanted) if wanted.text else None
+    return render_template(
+        "search/results.html",
+        wanted=wanted,
+        results=found,
+        failed=bool(wanted.text) and found is None,
+        cards=[_card(hit, found) for hit in found.hits] if found else [],
+        facets=_facets(found, wanted) if found else [],
+        page=Page([], found.page, found.per_page, found.total) if found else None,
+    )
+
+
+def item_url(kind: str, item_id: int) -> str | None:
+    """The item's detail page, or None while that page does not exist."""
+    endpoint, argument = DETAIL_ENDPOINTS[kind]
+    try:
+        return url_for(endpoint, **{argument: item_id})
+    except BuildError:
+        return None
+
+
+def search_url(**changes: str | None) -> str:
+    """This search with ``changes`` applied (None removes an argument); back to page 1."""
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    args.update(changes)
+    return url_for("search.results", **{k: v for k, v in args.items() if v})
+
+
+def _card(hit: SearchHit, found: SearchResults) -> dict:
+    kind, item_id = documents.parse_key(hit.key)
+    return {
+        "kind": kind,
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "url": item_url(kind, item_id),
+        "title": highlight(hit.title, found.terms, hit.lang),
+        "snippet": snippet(hit.body, found.terms, hit.lang),
+        "context": highlight(hit.context, found.terms, hit.lang),
+        "date": hit.date,
+    }
+
+
+def _facets(found: SearchResults, wanted: services.SearchRequest) -> list[dict]:
+    labels = {
+        "kind": KIND_LABELS,
+        "theme": taxonomy.THEMES,
+        "status": STATUS_LABELS,
+        "province": {p.cbs_code: p.name for p in db.session.scalars(select(Province))},
+    }
+    facets = []
+    for name, counts in found.facets.items():
+        chosen = wanted.filters.get(name)
+        values = [
+            {
+                "label": labels[name].get(value, value),
+                "count": count,
+                "active": value == chosen,
+                "url": search_url(**{name: None if value == chosen else value}),
+            }
+            for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            if value in labels[name]
+        ]
+        if values:
+            facets.append({"name": name, "title": FACET_TITLES[name], "values": values})
+    return facets
+
+
+@bp.app_context_processor
+def _search_globals() -> dict:
+    return {"search_url": search_url}

@@ -1,0 +1,280 @@
+"""Search as a visitor sees it: results, highlights, facets, suggestions, visibility, freshness.
+
+Runs on the backend of ``SEARCH_BACKEND`` (CI runs it with ``whoosh`` and ``postgres``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from circular_platform import regions
+from circular_platform.db import db
+from circular_platform.models import (
+    Organisation,
+    Question,
+    QuestionStatus,
+    SearchPending,
+    Solution,
+    SolutionStatus,
+    Visibility,
+)
+from circular_platform.search import services
+from circular_platform.search.backends import WhooshBackend
+from matching.search_index import SearchIndex
+
+whoosh_only = pytest.mark.skipif(
+    os.environ.get("SEARCH_BACKEND", "whoosh") != "whoosh", reason="about the Whoosh index files"
+)
+
+
+@pytest.fixture
+def company(make_organisation) -> Organisation:
+    return make_organisation("Hennepbouw Drenthe", kind="bedrijf", municipality="Assen")
+
+
+@pytest.fixture
+def corporation(make_organisation) -> Organisation:
+    return make_organisation("Woonstichting Hondsrug", municipality="Emmen")
+
+
+@pytest.fixture
+def make_question(session: Session, corporation: Organisation) -> Callable[..., Question]:
+    def make(title: str, description: str = "", **fields) -> Question:
+        question = Question(
+            organisation=fields.pop("organisation", corporation),
+            title=title,
+            description=description or title,
+            theme=fields.pop("theme", "bouw"),
+            municipality=regions.municipality_by_name(session, fields.pop("municipality", "Emmen")),
+            status=fields.pop("status", QuestionStatus.OPEN),
+            **fields,
+        )
+        session.add(question)
+        session.commit()
+        return question
+
+    return make
+
+
+@pytest.fixture
+def make_solution(session: Session, company: Organisation) -> Callable[..., Solution]:
+    def make(title: str, description: str = "", themes=("bouw",), **fields) -> Solution:
+        solution = Solution(
+            organisation=fields.pop("organisation", company),
+            title=title,
+            description=description or title,
+            **fields,
+        )
+        solution.themes = list(themes)
+        session.add(solution)
+        session.commit()
+        return solution
+
+    return make
+
+
+@pytest.fixture
+def index(app: Flask) -> Callable[[], int]:
+    """Apply the queued index updates now, as the indexer thread would after a commit."""
+    return app.extensions["search_indexer"].drain_now
+
+
+def titles(client: FlaskClient, query: str, **args) -> list[str]:
+    response = client.get("/search/", query_string={"q": query, **args})
+    assert response.status_code == 200
+    found = re.findall(r'<h3 class="h5 card-title">(.*?)</h3>', response.text, re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)).strip() for t in found]
+
+
+@pytest.fixture
+def catalogue(make_question, make_solution, index) -> None:
+    make_solution(
+        "Hennepisolatie voor woningen", "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen."
+    )
+    make_solution("Hemp insulation panels", "We produce insulation panels from hemp fibres for houses.")
+    make_solution(
+        "Circulaire kozijnen", "Houten kozijnen uit hergebruikt hout.", themes=("bouw", "maakindustrie")
+    )
+    make_question("Isolatie van 200 huurwoningen", "Wij zoeken circulaire isolatie voor onze woningen.")
+    make_question("Verwerking van gft-afval", "Wie verwerkt ons gft tot compost?", theme="biomassa_voedsel")
+    index()
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hennep isolatie Assen", {"Hennepisolatie voor woningen"}),
+        ("isolatie", {"Hennepisolatie voor woningen", "Isolatie van 200 huurwoningen"}),  # part of a compound
+        ("hennepisolatie", {"Hennepisolatie voor woningen"}),
+        ("woning", {"Hennepisolatie voor woningen", "Isolatie van 200 huurwoningen"}),  # stem of woningen
+        ("insulating hemp", {"Hemp insulation panels"}),  # English stems
+        ("kozijn", {"Circulaire kozijnen"}),
+        ("Hondsrug", {"Isolatie van 200 huurwoningen", "Verwerking van gft-afval", "Woonstichting Hondsrug"}),
+        ('"gft afval"', {"Verwerking van gft-afval"}),
+        ("isolatie -hennep", {"Isolatie van 200 huurwoningen"}),
+    ],
+)
+def test_stemmed_and_compound_queries_find_their_documents(client, query, expected):
+    assert set(titles(client, query)) == expected
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_matching_words_are_highlighted_and_user_text_escaped(client, make_solution, index):
+    make_solution("Isolatie <script>alert(1)</script>", "Isolatie & meer")
+    index()
+    page = client.get("/search/", query_string={"q": "hennep isolatie"}).text
+    assert "<mark>Hennepisolatie</mark>" in page
+    assert "<mark>hennep</mark>" in page
+    page = client.get("/search/", query_string={"q": "isolatie"}).text
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_facets_count_and_narrow_the_results(client):
+    page = client.get("/search/", query_string={"q": "isolatie"}).text
+    assert re.search(r"Oplossing</a>\s*<span[^>]*>\(1\)", page)
+    assert re.search(r"Vraag</a>\s*<span[^>]*>\(1\)", page)
+    assert re.search(r"Bouw</a>\s*<span[^>]*>\(2\)", page)
+    assert titles(client, "isolatie", kind="question") == ["Isolatie van 200 huurwoningen"]
+    assert titles(client, "hout", theme="maakindustrie") == ["Circulaire kozijnen"]
+    assert titles(client, "isolatie", status="actief") == ["Hennepisolatie voor woningen"]
+    assert "2 resultaten" in page
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_misspelled_word_gets_a_suggestion(client):
+    page = client.get("/search/", query_string={"q": "hennep isolatei"}).text
+    assert "Bedoelde u:" in page
+    assert "hennep isolatie</a>?" in page
+
+
+@pytest.mark.parametrize(
+    "query", ['"hennep', "hennep AND OR", "((isolatie", "*", '"', "- -", "isolatie:*", "a" * 600]
+)
+@pytest.mark.usefixtures("catalogue")
+def test_bad_query_syntax_gives_results_or_a_message(client, query):
+    response = client.get("/search/", query_string={"q": query})
+    assert response.status_code == 200
+    assert "resultat" in response.text or "geen woorden" in response.text
+
+
+def test_members_only_and_concept_items_stay_hidden(
+    client, auth, make_question, make_solution, make_user, corporation, index
+):
+    make_question("Asbestdak vervangen", visibility=Visibility.MEMBERS)
+    make_question("Asbestdak concept", status=QuestionStatus.CONCEPT)
+    make_solution("Asbestdak saneren archief", status=SolutionStatus.GEARCHIVEERD)
+    index()
+    assert titles(client, "asbestdak") == []
+    make_user("piet@example.org")
+    auth.login("piet@example.org")
+    assert titles(client, "asbestdak") == ["Asbestdak vervangen"]
+    auth.logout()
+    make_user("marieke@example.org", organisation=corporation)
+    auth.login("marieke@example.org")
+    assert set(titles(client, "asbestdak")) == {"Asbestdak vervangen", "Asbestdak concept"}
+
+
+def test_edits_status_changes_and_deletes_reach_the_index(client, session, make_question, index):
+    question = make_question("Zonnepanelen hergebruiken", "Een tweede leven voor oude installaties.")
+    index()
+    question.title = "Windturbinebladen hergebruiken"
+    session.commit()
+    index()
+    assert titles(client, "zonnepanelen") == []
+    assert titles(client, "windturbinebladen") == ["Windturbinebladen hergebruiken"]
+    question.status = QuestionStatus.INGETROKKEN
+    session.commit()
+    index()
+    assert titles(client, "windturbinebladen") == []
+    question.status = QuestionStatus.OPEN
+    session.commit()
+    index()
+    session.delete(question)
+    session.commit()
+    index()
+    assert titles(client, "windturbinebladen") == []
+    assert session.scalar(select(func.count()).select_from(SearchPending)) == 0
+
+
+def test_a_rolled_back_change_queues_nothing(session, make_question):
+    existing = make_question("Betonpuin")
+    before = session.scalar(select(func.count()).select_from(SearchPending))
+    session.add(
+        Question(
+            title="nooit",
+            description="x",
+            theme="bouw",
+            organisation_id=existing.organisation_id,
+            municipality_id=existing.municipality_id,
+        )
+    )
+    session.flush()
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(SearchPending)) == before
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_rebuild_from_scratch_gives_the_same_results(app, client, session):
+    queries = ["isolatie", "hennep", "woning", "hout", "gft"]
+    before = {q: titles(client, q) for q in queries}
+    with app.app_context():
+        assert services.rebuild(session) == 7  # 5 items, 2 organisations
+    assert {q: titles(client, q) for q in queries} == before
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_results_sort_by_date_and_paginate(client, make_question, index):
+    for n in range(25):
+        make_question(f"Compost partij {n}")
+    index()
+    page = client.get("/search/", query_string={"q": "compost", "sort": "date"}).text
+    assert "26 resultaten" in page
+    assert "Pagina 1 van 2" in page
+    assert titles(client, "compost", sort="date")[0] == "Compost partij 24"
+    assert len(titles(client, "compost", page=2)) == 6
+
+
+def test_search_box_is_on_every_page(client):
+    page = client.get("/").text
+    assert 'action="/search/"' in page
+    assert '<label for="site-search"' in page
+
+
+@whoosh_only
+@pytest.mark.usefixtures("catalogue")
+def test_a_corrupt_index_is_rebuilt_instead_of_an_error_page(app, client):
+    directory = app.config["SEARCH_INDEX_DIR"]
+    for path in os.scandir(directory):
+        with open(path.path, "wb") as file:
+            file.write(b"not an index")
+    app.extensions["search_backend"] = WhooshBackend(directory)  # as a freshly started process
+    app.extensions["search_indexer"].backend = app.extensions["search_backend"]
+    assert set(titles(client, "isolatie")) == {
+        "Hennepisolatie voor woningen",
+        "Isolatie van 200 huurwoningen",
+    }
+
+
+@whoosh_only
+@pytest.mark.app_config(SEARCH_LOCK_TIMEOUT=0.1)
+def test_a_locked_index_fails_no_change_and_loses_none(app, client, corporation, index):
+    other_process = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+    with other_process.writing(), app.app_context():
+        organisation = db.session.get(Organisation, corporation.id)
+        organisation.description = "Wij renoveren met strobouw."
+        db.session.commit()  # the inline indexer finds the index locked: logged, queued
+    assert titles(client, "strobouw") == []
+    index()
+    assert titles(client, "strobouw") == ["Woonstichting Hondsrug"]
