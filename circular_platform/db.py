@@ -41,11 +41,20 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Background indexing and matching write while requests read: WAL lets readers go on,
+        # and a writer waits for another instead of failing at once.
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if not _is_memory(engine):
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def _is_memory(engine: Engine) -> bool:
+    return engine.url.database in (None, "", ":memory:")
 
 
 class Database:
