@@ -163,7 +163,7 @@ def confirm_bundle():
     permissions.require(permissions.can_manage_bundles(current_user))
     form = ConfirmBundleForm()
     if not form.validate():
-        flash(" ".join(form.question_ids.errors or form.label.errors), "danger")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for("demand.bundles", **request.args))
     try:
         ids, label = form.question_ids.data, form.label.data
