@@ -10,9 +10,11 @@ from typing import Any
 
 from flask import abort
 from flask_login import AnonymousUserMixin
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from circular_platform.models import (
+    BundleQuestion,
+    DemandBundle,
     Match,
     MembershipRole,
     Organisation,
@@ -201,6 +203,33 @@ def require(allowed: bool) -> None:
     """Abort with 403 unless ``allowed``; views call ``require(can_x(current_user, thing))``."""
     if not allowed:
         abort(403)
+
+
+def can_follow_demand(user: AnyUser) -> bool:
+    """Region dashboard, procurement monitor and bundle proposals: the innovation lab's coordinators."""
+    return is_coordinator(user)
+
+
+def can_manage_bundles(user: AnyUser) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_bundle(user: AnyUser, bundle: DemandBundle) -> bool:
+    """Coordinators, and members of an organisation with a question in the bundle (read-only)."""
+    own = set(_member_organisation_ids(user))
+    return is_coordinator(user) or any(q.organisation_id in own for q in bundle.questions)
+
+
+def visible_bundles(user: AnyUser) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_view_bundle`."""
+    if is_coordinator(user):
+        return true()
+    involved = (
+        select(BundleQuestion.bundle_id)
+        .join(BundleQuestion.question)
+        .where(Question.organisation_id.in_(_member_organisation_ids(user)))
+    )
+    return DemandBundle.id.in_(involved)
 
 
 # What templates see as ``can``: every public rule of this module.

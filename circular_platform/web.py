@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.accounts.views import bp as accounts_bp
     from circular_platform.admin.views import bp as admin_bp
     from circular_platform.auth.views import bp as auth_bp
+    from circular_platform.demand.views import bp as demand_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.matches_views import bp as matches_bp
     from circular_platform.organisations.views import bp as organisations_bp
@@ -62,7 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp)
-    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp, search_bp)
+    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp, search_bp, demand_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

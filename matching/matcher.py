@@ -120,6 +120,10 @@ class Matcher:
         norm = float(np.sqrt(np.dot(vals, vals)))
         return cols, (vals / norm if norm else vals)
 
+    def surface_words(self, columns: Iterable[int]) -> list[str]:
+        """The word people wrote for each vocabulary column (as in explanations), in order."""
+        return [self._surfaces.get(self._terms[c], self._terms[c]) for c in columns]
+
     def similarity(self, a: Document, b: Document) -> float:
         """Cosine similarity of two documents in the fitted space (filters not applied)."""
         va, vb = self.vectors([a, b])

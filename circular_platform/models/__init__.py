@@ -1,6 +1,7 @@
 """All models, importable from one place so Alembic and the app see the same metadata."""
 
 from circular_platform.models.accounts import Membership, MembershipRole, Organisation, User
+from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
 from circular_platform.models.mail import OutboxMessage
 from circular_platform.models.marketplace import (
     ChangeLog,
@@ -17,6 +18,9 @@ from circular_platform.models.regions import Municipality, Province
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
+    "BundleQuestion",
+    "BundleStatus",
+    "DemandBundle",
     "Feedback",
     "Match",
     "MatchStatus",

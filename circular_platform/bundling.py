@@ -1,0 +1,105 @@
+"""The adapter between demand bundles and the engine: proposals and candidate solutions.
+
+Like :mod:`circular_platform.matches` for single matches, this is the one place where demand
+bundles meet ``matching/``; it builds documents with the same functions as the matcher does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform.matches import question_document, solution_document, store
+from circular_platform.models import Question, Solution, SolutionStatus
+from matching.bundling import Candidate, bundles, shared_terms
+from matching.matcher import Document, Matcher, Result
+
+CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Proposal:
+    questions: list[Question]
+    label: str
+    terms: tuple[str, ...]
+    cohesion: float  # mean similarity of the questions, 0..1
+
+
+def propose(questions: Sequence[Question], threshold: float) -> list[Proposal]:
+    """Clusters of similar questions of two or more organisations, biggest first.
+
+    The vectors come from a matcher fitted on exactly these questions, so word weights
+    reflect what is distinctive among the questions compared, whatever the cached model holds.
+    """
+    documents = [question_document(q) for q in questions]
+    if len(documents) < 2:
+        return []
+    matcher = Matcher.fit(documents)
+    candidates = [Candidate(d, q.organisation_id) for d, q in zip(documents, questions, strict=True)]
+    by_id = {q.id: q for q in questions}
+    return [
+        Proposal([by_id[i] for i in cluster.ids], cluster.label, cluster.terms, cluster.cohesion)
+        for cluster in bundles(candidates, matcher, threshold)
+    ]
+
+
+def suggested_label(questions: Sequence[Question]) -> str:
+    """A label from the words the questions share (empty when they share none)."""
+    documents = [question_document(q) for q in questions]
+    if len(documents) < 2:
+        return ""
+    matcher = Matcher.fit(documents)
+    terms = shared_terms(matcher.vectors(documents), matcher)
+    text = ", ".join(terms)
+    return text[:1].upper() + text[1:]
+
+
+def bundle_document(questions: Sequence[Question]) -> Document:
+    """The bundle as one question: all titles and descriptions, all themes, no single location."""
+    parts = [question_document(q) for q in questions]
+    return Document(
+        id="bundle",
+        title=" ".join(p.title for p in parts),
+        description=" ".join(p.description for p in parts),
+        themes=frozenset().union(*(p.themes for p in parts)),
+    )
+
+
+def candidate_solutions(session: Session, questions: Sequence[Question]) -> list[tuple[Solution, Result]]:
+    """Active solutions for the bundle as a whole that serve every municipality in it, best first."""
+    if not questions:
+        return []
+    matcher = _solution_matcher(session)
+    if matcher is None:
+        return []
+    results = matcher.rank(bundle_document(questions), 50, min_score=0.05)
+    solutions = {s.id: s for s in session.scalars(select(Solution).where(_active_ids(results)))}
+    municipalities = {q.municipality for q in questions}
+    found = [
+        (solutions[r.id], _without_numbers(r))
+        for r in results
+        if r.id in solutions and all(solutions[r.id].covers(m) for m in municipalities)
+    ]
+    return found[:CANDIDATES]
+
+
+def _active_ids(results: list[Result]):
+    return Solution.id.in_([r.id for r in results]) & (Solution.status == SolutionStatus.ACTIEF)
+
+
+def _solution_matcher(session: Session) -> Matcher | None:
+    """The cached solutions model, or one fitted now when no model was saved yet."""
+    models = store().get()
+    if models is not None:
+        return models.solutions
+    active = list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIEF)))
+    return Matcher.fit(solution_document(s) for s in active) if active else None
+
+
+def _without_numbers(result: Result) -> Result:
+    """Numbers such as 240 are shared by chance, not by subject; the explanation leaves them out."""
+    terms = tuple(t for t in result.terms if not any(ch.isdigit() for ch in t))
+    return Result(result.id, result.score, terms)

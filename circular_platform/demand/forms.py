@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from circular_platform.demand.services import BUNDLE_STATUSES
+from circular_platform.forms import choices
+
+
+class ConfirmBundleForm(FlaskForm):
+    """A proposal as the coordinator keeps it: the ticked questions and a label."""
+
+    label = StringField(_l("Naam van de bundel"), validators=[Length(max=160)])
+    # Rendered as checkboxes per proposal; whether they may be bundled is the service's rule.
+    question_ids = SelectMultipleField(_l("Vragen"), coerce=int, validate_choice=False)
+
+    def validate_question_ids(self, field) -> None:
+        if len(set(field.data or [])) < 2:
+            raise ValidationError(_l("Kies minstens twee vragen."))
+
+
+class RenameBundleForm(FlaskForm):
+    label = StringField(_l("Naam van de bundel"), validators=[DataRequired(), Length(min=3, max=160)])
+
+
+class BundleStatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=choices(BUNDLE_STATUSES))
+
+
+class AddQuestionForm(FlaskForm):
+    question_id = SelectField(_l("Open vraag toevoegen"), coerce=int)

@@ -1,0 +1,147 @@
+"""Demand bundles: proposals from the engine, and the coordinator's confirmations and edits.
+
+Rules: a bundle holds at least two open questions of at least two organisations when it is
+confirmed, and never fewer than two questions; a question is in at most one active bundle
+(every status but ``afgerond``). Functions ``flush()``; the view commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform import bundling, permissions
+from circular_platform.demand.figures import OPEN_STATUSES, Scope, open_questions
+from circular_platform.errors import DomainError
+from circular_platform.models import BundleQuestion, BundleStatus, DemandBundle, Question, User
+
+BUNDLE_STATUSES = {
+    BundleStatus.VERKENNING: _l("Verkenning"),
+    BundleStatus.GEZAMENLIJKE_UITVRAAG: _l("Gezamenlijke uitvraag"),
+    BundleStatus.GEGUND: _l("Gegund"),
+    BundleStatus.AFGEROND: _l("Afgerond"),
+}
+BUNDLE_STATUS_COLOURS = {
+    "verkenning": "info",
+    "gezamenlijke_uitvraag": "primary",
+    "gegund": "success",
+    "afgerond": "dark",
+}
+DEFAULT_THRESHOLD = 0.2  # on the demo data: the renovation, asphalt and workwear bundles, nothing loose
+MIN_THRESHOLD, MAX_THRESHOLD = 0.05, 0.95
+
+
+def clamp_threshold(value: str | None) -> float:
+    """The threshold from a query string, within bounds; the default when missing or malformed."""
+    try:
+        threshold = float((value or "").replace(",", "."))
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return min(MAX_THRESHOLD, max(MIN_THRESHOLD, threshold))
+
+
+def bundled_question_ids(session: Session, except_bundle: DemandBundle | None = None) -> set[int]:
+    """Questions in an active bundle (other than ``except_bundle``)."""
+    query = (
+        select(BundleQuestion.question_id)
+        .join(BundleQuestion.bundle)
+        .where(DemandBundle.status != BundleStatus.AFGEROND)
+    )
+    if except_bundle is not None:
+        query = query.where(DemandBundle.id != except_bundle.id)
+    return set(session.scalars(query))
+
+
+def proposals(session: Session, scope: Scope, threshold: float) -> list[bundling.Proposal]:
+    """Proposed bundles among the open questions in ``scope`` that are not bundled yet."""
+    taken = bundled_question_ids(session)
+    questions = [q for q in open_questions(session, scope) if q.id not in taken]
+    return bundling.propose(questions, threshold)
+
+
+def visible_bundles(session: Session, user: User) -> list[DemandBundle]:
+    query = select(DemandBundle).where(permissions.visible_bundles(user))
+    return list(session.scalars(query.order_by(DemandBundle.created_at.desc(), DemandBundle.id.desc())))
+
+
+def confirm_bundle(
+    session: Session, user: User, question_ids: Sequence[int], label: str, scope: Scope
+) -> DemandBundle:
+    questions = _load_questions(session, question_ids)
+    _check_joinable(session, questions, None)
+    if len(questions) < 2 or len({q.organisation_id for q in questions}) < 2:
+        raise DomainError(_l("Een bundel bestaat uit vragen van minstens twee organisaties."))
+    bundle = DemandBundle(
+        label=label.strip() or bundling.suggested_label(questions) or str(_l("Nieuwe bundel")),
+        theme=_common(q.theme for q in questions) or scope.theme,
+        province=_common(q.province for q in questions),
+        municipality=_common(q.municipality for q in questions),
+        created_by=user,
+        members=[BundleQuestion(question=q) for q in questions],
+    )
+    session.add(bundle)
+    session.flush()
+    return bundle
+
+
+def _load_questions(session: Session, ids: Sequence[int]) -> list[Question]:
+    return list(session.scalars(select(Question).where(Question.id.in_(ids)).order_by(Question.id)))
+
+
+def _common(values):
+    distinct = list(dict.fromkeys(values))
+    return distinct[0] if len(distinct) == 1 else None
+
+
+def _check_joinable(session: Session, questions: Sequence[Question], bundle: DemandBundle | None) -> None:
+    taken = bundled_question_ids(session, except_bundle=bundle)
+    for question in questions:
+        if question.id in taken:
+            raise DomainError(
+                _l("‘%(title)s’ zit al in een andere lopende bundel.", title=question.title), "question_id"
+            )
+        if question.status not in OPEN_STATUSES:
+            raise DomainError(_l("‘%(title)s’ is geen open vraag meer.", title=question.title), "question_id")
+
+
+def rename_bundle(session: Session, bundle: DemandBundle, label: str) -> None:
+    bundle.label = label.strip()
+    session.flush()
+
+
+def change_status(session: Session, bundle: DemandBundle, status: BundleStatus) -> None:
+    """Reopening a finished bundle fails when one of its questions joined another bundle since."""
+    if not bundle.active and status != BundleStatus.AFGEROND:
+        taken = bundled_question_ids(session, except_bundle=bundle)
+        if any(q.id in taken for q in bundle.questions):
+            raise DomainError(_l("Een vraag uit deze bundel zit inmiddels in een andere lopende bundel."))
+    bundle.status = status
+    session.flush()
+
+
+def add_question(session: Session, bundle: DemandBundle, question: Question) -> None:
+    if question in bundle.questions:
+        raise DomainError(_l("Deze vraag zit al in de bundel."), "question_id")
+    _check_joinable(session, [question], bundle)
+    bundle.members.append(BundleQuestion(question=question))
+    session.flush()
+
+
+def remove_question(session: Session, bundle: DemandBundle, question: Question) -> None:
+    member = next((m for m in bundle.members if m.question_id == question.id), None)
+    if member is None:
+        raise DomainError(_l("Deze vraag zit niet in de bundel."))
+    if len(bundle.members) <= 2:
+        raise DomainError(_l("Een bundel houdt minstens twee vragen. Zet de bundel anders op afgerond."))
+    bundle.members.remove(member)
+    session.flush()
+
+
+def addable_questions(session: Session, bundle: DemandBundle) -> list[Question]:
+    """Open questions of the bundle's theme that are in no active bundle, for the add form."""
+    taken = bundled_question_ids(session)
+    scope = Scope(theme=bundle.theme)
+    return [q for q in open_questions(session, scope) if q.id not in taken]

@@ -1,0 +1,269 @@
+"""Coordination pages: open demand per region, circular procurement and demand bundles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from circular_platform import bundling, permissions, taxonomy
+from circular_platform.db import db
+from circular_platform.demand import charts, exports, figures, services
+from circular_platform.demand.forms import (
+    AddQuestionForm,
+    BundleStatusForm,
+    ConfirmBundleForm,
+    RenameBundleForm,
+)
+from circular_platform.errors import DomainError
+from circular_platform.marketplace import filter_options, list_filters
+from circular_platform.models import BundleStatus, DemandBundle, Municipality, Province, Question
+
+bp = Blueprint("demand", __name__, url_prefix="/coordination")
+
+
+@bp.app_template_filter("share")
+def format_share(value: float | None) -> str:
+    """A share as the reader's locale writes a percentage; a dash when there is none."""
+    return "—" if value is None else format_percent(value, "#,##0%")
+
+
+@bp.context_processor
+def _bundle_labels() -> dict:
+    return {"bundle_statuses": services.BUNDLE_STATUSES, "bundle_colours": services.BUNDLE_STATUS_COLOURS}
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    """Every page here needs a login; each view then asks its own rule."""
+
+
+def _require_coordinator() -> None:
+    permissions.require(permissions.can_follow_demand(current_user))
+
+
+def _scope() -> figures.Scope:
+    filters = list_filters("province", "municipality", "theme")
+    municipality = db.session.get(Municipality, filters.get("municipality", 0))
+    province = db.session.get(Province, filters.get("province", 0))
+    theme = filters.get("theme") if filters.get("theme") in taxonomy.THEMES else None
+    return figures.Scope(province=province, municipality=municipality, theme=theme)
+
+
+def _csv(data: bytes, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(data, mimetype="text/csv", headers=headers)
+
+
+def _svg(data: bytes) -> Response:
+    # The SVG's own inline <style> must apply inside the image; it carries no script.
+    headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+    return Response(data, mimetype="image/svg+xml", headers=headers)
+
+
+# -- region dashboard -------------------------------------------------------------------------
+
+
+@bp.get("/regio")
+def region():
+    _require_coordinator()
+    scope = _scope()
+    questions = figures.open_questions(db.session, scope)
+    return render_template(
+        "demand/region.html",
+        scope=scope,
+        total=figures.summarise(questions),
+        per_theme=figures.demand_per_theme(questions),
+        quarters=figures.quarters(questions, date.today()),
+        **filter_options(),
+    )
+
+
+@bp.get("/regio/vraag.csv")
+def region_csv():
+    _require_coordinator()
+    scope = _scope()
+    per_theme = figures.demand_per_theme(figures.open_questions(db.session, scope))
+    return _csv(exports.demand_csv(scope.region_name, per_theme), "open-vraag-per-thema.csv")
+
+
+@bp.get("/regio/kwartalen.csv")
+def quarters_csv():
+    _require_coordinator()
+    scope = _scope()
+    quarters = figures.quarters(figures.open_questions(db.session, scope), date.today())
+    return _csv(exports.quarters_csv(scope.region_name, quarters), "open-vraag-per-kwartaal.csv")
+
+
+@bp.get("/regio/kwartalen.svg")
+def quarters_chart():
+    _require_coordinator()
+    scope = _scope()
+    quarters = figures.quarters(figures.open_questions(db.session, scope), date.today())
+    return _svg(charts.demand_trend(quarters, scope.region_name))
+
+
+# -- circular procurement monitor ---------------------------------------------------------------
+
+
+@bp.get("/aanbestedingen")
+def procurement():
+    _require_coordinator()
+    monitor = figures.procurement_monitor(db.session, date.today())
+    return render_template("demand/procurement.html", monitor=monitor, all_regions=figures.ALL_REGIONS)
+
+
+@bp.get("/aanbestedingen.csv")
+def procurement_csv():
+    _require_coordinator()
+    monitor = figures.procurement_monitor(db.session, date.today())
+    return _csv(exports.procurement_csv(monitor), "circulaire-aanbestedingen.csv")
+
+
+@bp.get("/aanbestedingen.svg")
+def procurement_chart():
+    _require_coordinator()
+    return _svg(charts.procurement_share(figures.procurement_monitor(db.session, date.today())))
+
+
+# -- demand bundles ---------------------------------------------------------------------------
+
+
+@bp.get("/bundels")
+def bundles():
+    bundle_list = services.visible_bundles(db.session, current_user)
+    proposals, threshold, scope = [], services.DEFAULT_THRESHOLD, _scope()
+    if permissions.can_manage_bundles(current_user):
+        threshold = services.clamp_threshold(request.args.get("drempel"))
+        proposals = services.proposals(db.session, scope, threshold)
+    return render_template(
+        "demand/bundles.html",
+        bundles=[(b, figures.summarise(b.questions)) for b in bundle_list],
+        proposals=[(p, figures.summarise(p.questions)) for p in proposals],
+        threshold=threshold,
+        scope=scope,
+        form=ConfirmBundleForm(),
+        **filter_options(),
+    )
+
+
+@bp.get("/bundels.csv")
+def bundles_csv():
+    bundle_list = services.visible_bundles(db.session, current_user)
+    rows = [(b, figures.summarise(b.questions)) for b in bundle_list]
+    return _csv(exports.bundles_csv(rows), "bundels.csv")
+
+
+@bp.post("/bundels")
+def confirm_bundle():
+    permissions.require(permissions.can_manage_bundles(current_user))
+    form = ConfirmBundleForm()
+    if not form.validate():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("demand.bundles", **request.args))
+    try:
+        ids, label = form.question_ids.data, form.label.data
+        bundle = services.confirm_bundle(db.session, current_user, ids, label, _scope())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(url_for("demand.bundles", **request.args))
+    db.session.commit()
+    flash(_("De bundel ‘%(label)s’ is vastgelegd.", label=bundle.label), "success")
+    return redirect(url_for("demand.bundle", bundle_id=bundle.id))
+
+
+def _load_bundle(bundle_id: int) -> DemandBundle:
+    """The bundle, or 404 also when the user may not see it."""
+    bundle = db.session.get(DemandBundle, bundle_id)
+    if bundle is None or not permissions.can_view_bundle(current_user, bundle):
+        abort(404)
+    return bundle
+
+
+@bp.get("/bundels/<int:bundle_id>")
+def bundle(bundle_id: int):
+    bundle = _load_bundle(bundle_id)
+    add_form = AddQuestionForm()
+    add_form.question_id.choices = [(q.id, f"{q.title} ({q.organisation})") for q in _addable(bundle)]
+    return render_template(
+        "demand/bundle.html",
+        bundle=bundle,
+        demand=figures.summarise(bundle.questions),
+        questions=[q for q in bundle.questions if permissions.can_view_question(current_user, q)],
+        candidates=bundling.candidate_solutions(db.session, bundle.questions),
+        rename_form=RenameBundleForm(obj=bundle),
+        status_form=BundleStatusForm(status=bundle.status.value),
+        add_form=add_form,
+    )
+
+
+def _addable(bundle: DemandBundle) -> list[Question]:
+    if not permissions.can_manage_bundles(current_user):
+        return []
+    return services.addable_questions(db.session, bundle)
+
+
+def _edit(bundle_id: int, change) -> Response:
+    """Authorise, apply ``change(bundle)``, commit, and return to the bundle with a message."""
+    bundle = _load_bundle(bundle_id)
+    permissions.require(permissions.can_manage_bundles(current_user))
+    try:
+        message = change(bundle)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("demand.bundle", bundle_id=bundle_id))
+
+
+@bp.post("/bundels/<int:bundle_id>/naam")
+def rename_bundle(bundle_id: int):
+    form = RenameBundleForm()
+
+    def rename(bundle: DemandBundle) -> str:
+        if not form.validate():
+            raise DomainError(" ".join(form.label.errors))
+        services.rename_bundle(db.session, bundle, form.label.data)
+        return _("De naam is gewijzigd.")
+
+    return _edit(bundle_id, rename)
+
+
+@bp.post("/bundels/<int:bundle_id>/status")
+def change_status(bundle_id: int):
+    form = BundleStatusForm()
+
+    def change(bundle: DemandBundle) -> str:
+        if not form.validate():
+            abort(400)
+        services.change_status(db.session, bundle, BundleStatus(form.status.data))
+        return _("De status is gewijzigd.")
+
+    return _edit(bundle_id, change)
+
+
+@bp.post("/bundels/<int:bundle_id>/vragen")
+def add_question(bundle_id: int):
+    def add(bundle: DemandBundle) -> str:
+        question = db.session.get(Question, request.form.get("question_id", type=int) or 0) or abort(400)
+        services.add_question(db.session, bundle, question)
+        return _("De vraag is aan de bundel toegevoegd.")
+
+    return _edit(bundle_id, add)
+
+
+@bp.post("/bundels/<int:bundle_id>/vragen/<int:question_id>/verwijderen")
+def remove_question(bundle_id: int, question_id: int):
+    def remove(bundle: DemandBundle) -> str:
+        question = db.session.get(Question, question_id) or abort(404)
+        services.remove_question(db.session, bundle, question)
+        return _("De vraag is uit de bundel gehaald.")
+
+    return _edit(bundle_id, remove)
