@@ -14,11 +14,14 @@ from circular_platform.models.marketplace import (
 )
 from circular_platform.models.matching import Feedback, Match, MatchStatus
 from circular_platform.models.regions import Municipality, Province
+from circular_platform.models.review import MatchAction, MatchEvent
 
 __all__ = [
     "Feedback",
     "Match",
     "MatchStatus",
+    "MatchAction",
+    "MatchEvent",
     "ChangeLog",
     "Maturity",
     "Question",
