@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.accounts.services import create_user, user_by_email
+from circular_platform.demo import pipeline
 from circular_platform.models import (
     Maturity,
     Membership,
@@ -56,6 +57,7 @@ def load(session: Session) -> bool:
     for data in read("solutions.json"):
         _solution(session, organisations[data["organisation"]], data)
     session.flush()
+    pipeline.load(session, COORDINATOR["email"])
     return True
 
 

@@ -48,7 +48,8 @@ class MoveForm(FlaskForm):
 
     def __init__(self, statuses, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = choices((str(s), MATCH_STATUSES[s]) for s in statuses)
+        pick = [("", _l("Kies de nieuwe fase"))] if statuses else []
+        self.status.choices = choices(pick + [(str(s), MATCH_STATUSES[s]) for s in statuses])
 
 
 class NoteForm(FlaskForm):

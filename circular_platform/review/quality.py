@@ -157,6 +157,7 @@ def funnel_svg(figures: Quality, labels: dict[str, str]) -> bytes:
         disable_xml_declaration=True,
         show_legend=False,
         print_values=True,
+        print_values_position="top",
         width=800,
         height=320,
         margin=16,
