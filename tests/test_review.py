@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from circular_platform.db import db
+from circular_platform.demo import pipeline
 from circular_platform.models import Match, MatchEvent, MatchStatus, Province
 from tests.conftest import link_in
 
@@ -343,6 +345,8 @@ def test_quality_counts_introductions_pilots_and_owner_feedback(client, auth, co
     assert ["Thema", "Bouw", "2", "1", "50,0", "1", "50,0", "1", "2"] in rows
     assert ["Thema", "Kunststoffen", "1", "1", "100,0", "0", "0,0", "0", "0"] in rows
     assert rows[-1] == ["Totaal", "Totaal", "3", "2", "66,7", "1", "33,3", "1", "2"]
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert ["Maand", month, "3", "2", "66,7", "1", "33,3", "1", "2"] in rows
     html = client.get("/coordination/quality").text
     assert "66,7%" in html
 
@@ -381,3 +385,13 @@ def test_funnel_chart_is_a_script_free_svg(client, auth, coordinator, make_match
     assert response.text.lstrip().startswith("<svg")
     assert "<script" not in response.text
     assert "Pilot of opdracht" in response.text
+
+
+def test_demo_history_fills_the_coordinators_screens(app, session, market, coordinator):
+    with app.app_context():
+        moved = pipeline.load(db.session, "sanne@nice.example")
+        db.session.commit()
+    assert moved >= 1
+    events = session.scalars(select(MatchEvent)).all()
+    assert events
+    assert events[0].user.email == "sanne@nice.example"
