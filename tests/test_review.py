@@ -302,6 +302,16 @@ def test_notes_are_logged_with_who_and_when(client, auth, introduced):
     assert "Marieke" in html
 
 
+def test_no_notes_on_untouched_proposals(client, auth, session, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    response = client.post(
+        f"/coordination/matches/{match.id}/note", data={"note": "Bellen"}, follow_redirects=True
+    )
+    assert "Notities zijn mogelijk na een introductie of afwijzing." in response.text
+    assert session.scalars(select(MatchEvent)).all() == []
+
+
 def test_stalled_introductions_are_listed(client, auth, session, coordinator, introduced, make_match):
     fresh = make_match("plastic_q", "plastic_s", status=MatchStatus.IN_GESPREK)
     old = datetime.now(UTC) - timedelta(days=20)

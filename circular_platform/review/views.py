@@ -16,7 +16,7 @@ from circular_platform.errors import DomainError
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import Match, MatchStatus
 from circular_platform.pagination import paginate
-from circular_platform.review import quality, services
+from circular_platform.review import quality, queries, services
 from circular_platform.review.forms import IntroduceForm, MoveForm, NoteForm, RejectForm, SnoozeForm
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
@@ -67,10 +67,10 @@ def index():
     filters = list_filters(*QUEUE_FILTERS)
     return render_template(
         "review/index.html",
-        page=paginate(db.session, services.queue_query(filters), per_page=10),
+        page=paginate(db.session, queries.queue_query(filters), per_page=10),
         filters=filters,
-        counts=services.counts(db.session),
-        stalled=services.stalled(db.session),
+        counts=queries.counts(db.session),
+        stalled=queries.stalled(db.session),
         snooze_default=SnoozeForm().until.data,
         **filter_options(),
     )
@@ -83,7 +83,7 @@ def match_detail(match_id: int):
     return render_template(
         "review/match.html",
         match=match,
-        events=services.events_of(db.session, match),
+        events=queries.events_of(db.session, match),
         next_statuses=services.next_statuses(match),
         move_form=MoveForm(services.next_statuses(match)),
         note_form=NoteForm(),
@@ -176,7 +176,7 @@ def pipeline():
     _require_coordinator()
     status = request.args.get("status", "")
     statuses = (MatchStatus(status),) if status in PIPELINE_STATUSES else PIPELINE_STATUSES
-    page = paginate(db.session, services.pipeline_query(statuses))
+    page = paginate(db.session, queries.pipeline_query(statuses))
     return render_template("review/pipeline.html", page=page, status=status, statuses=PIPELINE_STATUSES)
 
 
@@ -185,7 +185,7 @@ def pipeline():
 def my_matches():
     """The introduced matches of the user's organisations."""
     organisation_ids = [o.id for o in current_user.organisations]
-    page = paginate(db.session, services.pipeline_query(PIPELINE_STATUSES, organisation_ids))
+    page = paginate(db.session, queries.pipeline_query(PIPELINE_STATUSES, organisation_ids))
     return render_template("review/mine.html", page=page)
 
 
