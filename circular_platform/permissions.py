@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import abort
 from flask_login import AnonymousUserMixin
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from circular_platform.models import (
     BundleQuestion,
@@ -197,6 +197,45 @@ def reader_audiences(user: AnyUser) -> frozenset[str] | None:
 
 def can_import_items(user: AnyUser) -> bool:
     return is_coordinator(user)
+
+
+# -- review of matches by coordinators, and the pipeline after an introduction ---------------
+
+# Before an introduction a match is the coordinators' business; owners only see it as a suggestion.
+_PRE_INTRODUCTION = ("voorgesteld", "afgewezen")
+
+
+def can_review_matches(user: AnyUser) -> bool:
+    return is_coordinator(user)
+
+
+def is_match_party(user: AnyUser, match: Match) -> bool:
+    """Whether ``user`` belongs to the organisation of the question or of the solution."""
+    own = _member_organisation_ids(user)
+    return match.question.organisation_id in own or match.solution.organisation_id in own
+
+
+def can_see_match(user: AnyUser, match: Match) -> bool:
+    """Coordinators see every match; both parties see it (with its log) once they were introduced."""
+    if is_coordinator(user):
+        return True
+    return match.status not in _PRE_INTRODUCTION and is_match_party(user, match)
+
+
+def visible_matches(user: AnyUser) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_see_match`; the query joins ``Match.question`` and ``Match.solution``."""
+    if is_coordinator(user):
+        return true()
+    own = _member_organisation_ids(user)
+    if not own:
+        return false()
+    party = or_(Question.organisation_id.in_(own), Solution.organisation_id.in_(own))
+    return and_(Match.status.not_in(_PRE_INTRODUCTION), party)
+
+
+def can_move_match(user: AnyUser, match: Match) -> bool:
+    """Coordinators and both parties move an introduced match along the pipeline and add notes."""
+    return can_see_match(user, match)
 
 
 def require(allowed: bool) -> None:

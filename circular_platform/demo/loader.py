@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.accounts.services import create_user, user_by_email
+from circular_platform.demo import pipeline
 from circular_platform.demo.bundles import confirm_demo_bundles
 from circular_platform.models import (
     Maturity,
@@ -58,6 +59,7 @@ def load(session: Session) -> bool:
         _solution(session, organisations[data["organisation"]], data)
     session.flush()
     confirm_demo_bundles(session, COORDINATOR["email"])
+    pipeline.load(session, COORDINATOR["email"])
     return True
 
 

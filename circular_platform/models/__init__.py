@@ -15,6 +15,7 @@ from circular_platform.models.marketplace import (
 )
 from circular_platform.models.matching import Feedback, Match, MatchStatus
 from circular_platform.models.regions import Municipality, Province
+from circular_platform.models.review import MatchAction, MatchEvent
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Feedback",
     "Match",
     "MatchStatus",
+    "MatchAction",
+    "MatchEvent",
     "ChangeLog",
     "Maturity",
     "Question",

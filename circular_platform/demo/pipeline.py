@@ -1,0 +1,117 @@
+"""Demo history for the coordinators' screens: a handful of matches moved along the pipeline.
+
+Runs after the demo questions and solutions exist; it computes the matches itself (the
+regular rebuild only runs after the commit). Without an app context there is no matcher,
+and nothing happens. No mail is sent: the events are written with their dates in the past.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform import matches
+from circular_platform.accounts.services import user_by_email
+from circular_platform.models import (
+    Feedback,
+    Match,
+    MatchAction,
+    MatchEvent,
+    MatchStatus,
+    Question,
+    QuestionStatus,
+    User,
+)
+
+S = MatchStatus
+# For the n-th best match: the steps (days ago, action, new status, reason, note); the coordinator
+# introduces and rejects, the asker's contact person moves the rest.
+STORIES: list[list[tuple[int, MatchAction, MatchStatus, str, str]]] = [
+    [
+        (
+            60,
+            MatchAction.INTRODUCE,
+            S.GEINTRODUCEERD,
+            "",
+            "Jullie zoeken allebei een eerste project in Drenthe.",
+        ),
+        (52, MatchAction.MOVE, S.IN_GESPREK, "", "Kennismaking op locatie gehad."),
+        (30, MatchAction.MOVE, S.PILOT_OPDRACHT, "", "Pilot in 12 woningen, oplevering in het voorjaar."),
+    ],
+    [
+        (90, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
+        (80, MatchAction.MOVE, S.IN_GESPREK, "", ""),
+        (65, MatchAction.MOVE, S.PILOT_OPDRACHT, "", "Opdracht verleend na offerte."),
+        (20, MatchAction.MOVE, S.AFGEROND, "", "Geleverd en gemonteerd; tevreden."),
+    ],
+    [(24, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", "Misschien een goede combinatie?")],
+    [
+        (45, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
+        (38, MatchAction.MOVE, S.IN_GESPREK, "", "Offerte aangevraagd."),
+    ],
+    [
+        (10, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
+        (4, MatchAction.MOVE, S.IN_GESPREK, "", "Afspraak staat voor volgende week."),
+    ],
+    [
+        (40, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
+        (33, MatchAction.MOVE, S.NIET_DOORGEGAAN, "Het budget is doorgeschoven naar 2027.", ""),
+    ],
+    [(15, MatchAction.REJECT, S.AFGEWEZEN, "regio_past_niet", "")],
+]
+FEEDBACK = [Feedback.INTERESSANT, Feedback.INTERESSANT, Feedback.NIET_RELEVANT]
+
+
+def load(session: Session, coordinator_email: str) -> int:
+    """Compute the matches and give the best ones a history; returns the number of matches moved."""
+    if not has_app_context() or not matches.rebuild(session):
+        return 0
+    coordinator = user_by_email(session, coordinator_email)
+    query = (
+        select(Match)
+        .join(Match.question)
+        .where(Question.status == QuestionStatus.OPEN)
+        .order_by(Match.score.desc(), Match.id)
+    )
+    best = list(session.scalars(query))
+    seen_questions: set[int] = set()
+    stories = iter(STORIES)
+    for match in best:
+        if match.question_id in seen_questions:
+            continue  # one story per question reads better in the demo
+        story = next(stories, None)
+        if story is None:
+            break
+        seen_questions.add(match.question_id)
+        _tell(session, match, story, coordinator)
+    for match, value in zip(best[-len(FEEDBACK) :], FEEDBACK, strict=False):
+        match.question_feedback, match.question_feedback_by = value, match.question.contact
+    session.flush()
+    return len(seen_questions)
+
+
+def _tell(session: Session, match: Match, story: list, coordinator: User | None) -> None:
+    now = datetime.now(UTC)
+    match.created_at = now - timedelta(days=story[0][0] + 3)
+    for days_ago, action, status, reason, note in story:
+        user = (
+            coordinator if action in (MatchAction.INTRODUCE, MatchAction.REJECT) else match.question.contact
+        )
+        event = MatchEvent(
+            match=match,
+            user=user,
+            action=action,
+            from_status=match.status,
+            to_status=status,
+            reason=reason,
+            note=note,
+            created_at=now - timedelta(days=days_ago),
+        )
+        session.add(event)
+        match.status = status
+        if status in (S.NIET_DOORGEGAAN, S.AFGEWEZEN):
+            match.reason = reason
+    match.updated_at = now - timedelta(days=story[-1][0])

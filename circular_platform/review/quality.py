@@ -1,0 +1,172 @@
+"""Matching quality from real use: what coordinators and owners did with the proposals.
+
+A match counts in the month it was proposed and under the theme of its question. "Reached" a
+pipeline stage means its status is at or past that stage now, or a logged event took it there
+(a match that stopped after a pilot still counts as having reached the pilot).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+import pygal
+from flask_babel import gettext as _
+from pygal.style import Style
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform.models import Feedback, Match, MatchEvent, MatchStatus, Question
+from circular_platform.taxonomy import THEMES
+
+S = MatchStatus
+STAGES = (S.VOORGESTELD, S.GEINTRODUCEERD, S.IN_GESPREK, S.PILOT_OPDRACHT, S.AFGEROND)
+_RANK = {status: rank for rank, status in enumerate(STAGES)}
+_RANK.update({S.NIET_DOORGEGAAN: _RANK[S.GEINTRODUCEERD], S.AFGEWEZEN: 0})
+
+
+@dataclass
+class Figures:
+    label: str
+    proposals: int = 0
+    introduced: int = 0
+    pilot: int = 0  # reached pilot of opdracht (or afgerond)
+    interesting: int = 0  # owners' "interessant", both sides counted
+    not_relevant: int = 0
+    stages: list[int] = field(default_factory=lambda: [0] * len(STAGES))
+
+    def add(self, furthest: int, feedback: Iterable[Feedback | None]) -> None:
+        self.proposals += 1
+        self.introduced += furthest >= _RANK[S.GEINTRODUCEERD]
+        self.pilot += furthest >= _RANK[S.PILOT_OPDRACHT]
+        for rank in range(furthest + 1):
+            self.stages[rank] += 1
+        for value in feedback:
+            self.interesting += value == Feedback.INTERESSANT
+            self.not_relevant += value == Feedback.NIET_RELEVANT
+
+    @property
+    def introduced_share(self) -> float:
+        """Percentage of proposals introduced, 0 without proposals."""
+        return 100 * self.introduced / self.proposals if self.proposals else 0.0
+
+    @property
+    def pilot_share(self) -> float:
+        return 100 * self.pilot / self.proposals if self.proposals else 0.0
+
+
+@dataclass
+class Quality:
+    total: Figures
+    themes: list[Figures]
+    months: list[Figures]  # "2026-11", oldest first
+
+
+def _furthest_stages(session: Session) -> dict[int, int]:
+    furthest: dict[int, int] = defaultdict(int)
+    for match_id, status in session.execute(select(MatchEvent.match_id, MatchEvent.to_status)):
+        furthest[match_id] = max(furthest[match_id], _RANK[status])
+    return furthest
+
+
+def quality(session: Session) -> Quality:
+    logged = _furthest_stages(session)
+    total = Figures(_("Totaal"))
+    themes = {key: Figures(str(label)) for key, label in THEMES.items()}
+    months: dict[str, Figures] = {}
+    query = select(Match, Question.theme).join(Match.question)
+    for match, theme in session.execute(query):
+        furthest = max(_RANK[match.status], logged.get(match.id, 0))
+        feedback = (match.question_feedback, match.solution_feedback)
+        month = match.created_at.strftime("%Y-%m")
+        for figures in (
+            total,
+            themes.setdefault(theme, Figures(theme)),
+            months.setdefault(month, Figures(month)),
+        ):
+            figures.add(furthest, feedback)
+    return Quality(total, list(themes.values()), [months[key] for key in sorted(months)])
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+
+def _decimal_comma(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def dutch_csv(header: list[str], rows: Iterable[list]) -> bytes:
+    """CSV as Dutch Excel opens it: ``;`` between fields, decimal comma, UTF-8 with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_decimal_comma(v) if isinstance(v, float) else v for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def quality_csv(figures: Quality) -> bytes:
+    header = [
+        _("Indeling"),
+        _("Groep"),
+        _("Voorstellen"),
+        _("Geïntroduceerd"),
+        _("Geïntroduceerd (%)"),
+        _("Pilot of opdracht"),
+        _("Pilot of opdracht (%)"),
+        _("Interessant"),
+        _("Niet relevant"),
+    ]
+    groups = [(_("Thema"), f) for f in figures.themes] + [(_("Maand"), f) for f in figures.months]
+    groups.append((_("Totaal"), figures.total))
+    rows = (
+        [kind, f.label, f.proposals, f.introduced, f.introduced_share, f.pilot, f.pilot_share]
+        + [f.interesting, f.not_relevant]
+        for kind, f in groups
+    )
+    return dutch_csv(header, rows)
+
+
+def funnel_csv(figures: Quality, labels: dict[str, str]) -> bytes:
+    proposals = figures.total.proposals
+    rows = (
+        [str(labels[stage]), count, 100 * count / proposals if proposals else 0.0]
+        for stage, count in zip(STAGES, figures.total.stages, strict=True)
+    )
+    return dutch_csv([_("Fase"), _("Aantal matches"), _("Aandeel van de voorstellen (%)")], rows)
+
+
+def funnel_svg(figures: Quality, labels: dict[str, str]) -> bytes:
+    """A bar per stage, without any script: the SVG is an image, shown with ``<img>``."""
+    style = Style(
+        background="white",
+        plot_background="white",
+        colors=("#1f5f3f",),
+        font_family="system-ui, sans-serif",
+        label_font_size=14,
+        value_font_size=14,
+        major_label_font_size=14,
+    )
+    chart = pygal.HorizontalBar(
+        style=style,
+        js=[],
+        disable_xml_declaration=True,
+        show_legend=False,
+        print_values=True,
+        print_values_position="top",
+        width=800,
+        height=320,
+        margin=16,
+    )
+    # HorizontalBar draws the first value at the bottom; the funnel reads from the top.
+    chart.x_labels = [str(labels[stage]) for stage in reversed(STAGES)]
+    chart.add(_("Matches"), list(reversed(figures.total.stages)))
+    tree = chart.render_tree()
+    for defs in tree.iter("defs"):
+        for script in defs.findall("script"):  # pygal's config script, written even with js=[]
+            defs.remove(script)
+    return ElementTree.tostring(tree, encoding="utf-8", xml_declaration=False)

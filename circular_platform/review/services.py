@@ -1,0 +1,218 @@
+"""Reviewing proposed matches and moving introduced ones along the pipeline.
+
+A coordinator introduces, rejects or snoozes a proposal (status ``voorgesteld``). After the
+introduction the coordinator and both parties move the match: geïntroduceerd → in gesprek →
+pilot of opdracht → afgerond, or niet doorgegaan (with a reason) from any of those; talks that
+resume go from niet doorgegaan back to in gesprek. Every change writes a :class:`MatchEvent`.
+Functions ``flush()``; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from circular_platform.errors import DomainError
+from circular_platform.mail import send_mail
+from circular_platform.models import (
+    Match,
+    MatchAction,
+    MatchEvent,
+    MatchStatus,
+    MembershipRole,
+    OutboxMessage,
+    Question,
+    Solution,
+    User,
+)
+
+S = MatchStatus
+PIPELINE: dict[MatchStatus, tuple[MatchStatus, ...]] = {
+    S.GEINTRODUCEERD: (S.IN_GESPREK, S.NIET_DOORGEGAAN),
+    S.IN_GESPREK: (S.PILOT_OPDRACHT, S.NIET_DOORGEGAAN),
+    S.PILOT_OPDRACHT: (S.AFGEROND, S.NIET_DOORGEGAAN),
+    S.NIET_DOORGEGAAN: (S.IN_GESPREK,),
+    S.AFGEROND: (),
+}
+STALLING = (S.GEINTRODUCEERD, S.IN_GESPREK)
+STALLED_AFTER = timedelta(days=14)
+SNOOZE_DAYS = 14
+AGES = {"week": (None, 7), "maand": (None, 30), "ouder": (30, None)}  # (older than, newer than) in days
+
+MATCH_STATUSES = {
+    "voorgesteld": _l("Voorgesteld"),
+    "geintroduceerd": _l("Geïntroduceerd"),
+    "in_gesprek": _l("In gesprek"),
+    "pilot_opdracht": _l("Pilot of opdracht"),
+    "afgerond": _l("Afgerond"),
+    "niet_doorgegaan": _l("Niet doorgegaan"),
+    "afgewezen": _l("Afgewezen"),
+}
+REJECT_REASONS = {
+    "niet_relevant": _l("Niet relevant"),
+    "regio_past_niet": _l("Regio past niet"),
+    "al_in_contact": _l("Partijen zijn al met elkaar in contact"),
+    "anders": _l("Anders"),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- changes --------------------------------------------------------------------------------------
+
+
+def _log(
+    session: Session,
+    match: Match,
+    user: User,
+    action: MatchAction,
+    to_status: MatchStatus,
+    note: str = "",
+    reason: str = "",
+) -> MatchEvent:
+    event = MatchEvent(
+        match=match,
+        user=user,
+        action=action,
+        from_status=match.status,
+        to_status=to_status,
+        note=note.strip(),
+        reason=reason,
+    )
+    match.status = to_status
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _require_proposal(match: Match) -> None:
+    if match.status != S.VOORGESTELD:
+        raise DomainError(_l("Deze match is al behandeld door een coördinator."))
+
+
+def contact_persons(item: Question | Solution) -> list[User]:
+    """The item's contact person; without an active one, the active admins of its organisation."""
+    if item.contact is not None and item.contact.active:
+        return [item.contact]
+    return [
+        m.user
+        for m in item.organisation.memberships
+        if m.approved and m.role == MembershipRole.ADMIN and m.user.active
+    ]
+
+
+def introduce(session: Session, match: Match, coordinator: User, note: str) -> list[OutboxMessage]:
+    """Mail both sides each other's details and the note, in their own language; reply-to the coordinator.
+
+    Raises DomainError when the match was handled already or a side has nobody to write to.
+    """
+    _require_proposal(match)
+    people = {"question": contact_persons(match.question), "solution": contact_persons(match.solution)}
+    for item, side in ((match.question, "question"), (match.solution, "solution")):
+        if not people[side]:
+            raise DomainError(
+                _l(
+                    "%(organisation)s heeft geen contactpersoon en geen beheerder; "
+                    "vraag de organisatie eerst iemand aan te wijzen.",
+                    organisation=item.organisation.name,
+                )
+            )
+    messages = [
+        _introduction_mail(session, match, person, own, other, people[other_side], coordinator, note)
+        for own, other, side, other_side in (
+            (match.question, match.solution, "question", "solution"),
+            (match.solution, match.question, "solution", "question"),
+        )
+        for person in people[side]
+    ]
+    match.snoozed_until = None
+    _log(session, match, coordinator, MatchAction.INTRODUCE, S.GEINTRODUCEERD, note)
+    return messages
+
+
+def _introduction_mail(
+    session: Session,
+    match: Match,
+    recipient: User,
+    own: Question | Solution,
+    other: Question | Solution,
+    other_people: list[User],
+    coordinator: User,
+    note: str,
+) -> OutboxMessage:
+    return send_mail(
+        session,
+        recipient.email,
+        "introduction",
+        language=recipient.language,
+        reply_to=coordinator.email,
+        person=recipient,
+        side="question" if own is match.question else "solution",
+        own=own,
+        other=other,
+        other_people=other_people,
+        match=match,
+        question=match.question,
+        solution=match.solution,
+        coordinator=coordinator,
+        note=note.strip(),
+    )
+
+
+def reject(session: Session, match: Match, coordinator: User, reason: str, text: str = "") -> MatchEvent:
+    """Status afgewezen; ``reason`` is a key of REJECT_REASONS, "anders" needs ``text`` (stored instead)."""
+    _require_proposal(match)
+    if reason not in REJECT_REASONS:
+        raise DomainError(_l("Kies een reden uit de lijst."), "reason")
+    if reason == "anders" and not text.strip():
+        raise DomainError(_l("Beschrijf kort waarom deze match niet past."), "text")
+    match.reason = text.strip()[:500] if reason == "anders" else reason
+    return _log(session, match, coordinator, MatchAction.REJECT, S.AFGEWEZEN, reason=match.reason)
+
+
+def snooze(
+    session: Session, match: Match, coordinator: User, until: date, today: date | None = None
+) -> MatchEvent:
+    """Hide a proposal from the queue until the start of ``until``; the event's reason is that date."""
+    _require_proposal(match)
+    if until <= (today or utcnow().date()):
+        raise DomainError(_l("Kies een datum in de toekomst."), "until")
+    match.snoozed_until = datetime.combine(until, time(), UTC)
+    return _log(session, match, coordinator, MatchAction.SNOOZE, S.VOORGESTELD, reason=until.isoformat())
+
+
+def next_statuses(match: Match) -> tuple[MatchStatus, ...]:
+    return PIPELINE.get(match.status, ())
+
+
+def move(
+    session: Session, match: Match, user: User, to_status: MatchStatus, note: str = "", reason: str = ""
+) -> MatchEvent:
+    """One step along PIPELINE; niet doorgegaan needs a reason. Raises DomainError otherwise."""
+    if to_status not in next_statuses(match):
+        raise DomainError(
+            _l(
+                "Een match met status %(old)s kan niet naar %(new)s.",
+                old=MATCH_STATUSES[match.status],
+                new=MATCH_STATUSES[to_status],
+            ),
+            "status",
+        )
+    if to_status == S.NIET_DOORGEGAAN:
+        if not reason.strip():
+            raise DomainError(_l("Geef aan waarom het niet is doorgegaan."), "reason")
+        match.reason = reason.strip()[:500]
+    return _log(session, match, user, MatchAction.MOVE, to_status, note, reason.strip()[:500])
+
+
+def add_note(session: Session, match: Match, user: User, note: str) -> MatchEvent:
+    """Notes belong to handled matches: the matcher may drop an untouched proposal, and its log with it."""
+    if match.status == S.VOORGESTELD:
+        raise DomainError(_l("Notities zijn mogelijk na een introductie of afwijzing."), "note")
+    if not note.strip():
+        raise DomainError(_l("Schrijf een notitie."), "note")
+    return _log(session, match, user, MatchAction.NOTE, match.status, note)

@@ -1,0 +1,231 @@
+"""The coordinators' review of proposed matches, the pipeline after an introduction, and its figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from circular_platform import permissions
+from circular_platform.auth.views import safe_next
+from circular_platform.db import db
+from circular_platform.errors import DomainError
+from circular_platform.marketplace import filter_options, list_filters
+from circular_platform.models import Match, MatchStatus
+from circular_platform.pagination import paginate
+from circular_platform.review import quality, queries, services
+from circular_platform.review.forms import IntroduceForm, MoveForm, NoteForm, RejectForm, SnoozeForm
+
+bp = Blueprint("review", __name__, url_prefix="/coordination")
+QUEUE_FILTERS = ("theme", "province", "min_score", "age")
+PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.VOORGESTELD, MatchStatus.AFGEWEZEN))
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"match_statuses": services.MATCH_STATUSES, "reject_reasons": services.REJECT_REASONS}
+
+
+def _require_coordinator() -> None:
+    permissions.require(permissions.can_review_matches(current_user))
+
+
+def load_visible(match_id: int) -> Match:
+    """The match, or 404 also when the user may not see it."""
+    match = db.session.get(Match, match_id)
+    if match is None or not permissions.can_see_match(current_user, match):
+        abort(404)
+    return match
+
+
+def _apply(form: FlaskForm, change: Callable[[], str], default_next: str) -> Response:
+    """Validate ``form``, run ``change`` (which returns the success message), commit, and go back."""
+    if not form.validate():
+        errors = [f"{form[name].label.text}: {' '.join(messages)}" for name, messages in form.errors.items()]
+        flash(" ".join(errors) or _("Het formulier is verlopen; probeer het opnieuw."), "danger")
+    else:
+        try:
+            message = change()
+            db.session.commit()
+            flash(message, "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+    return redirect(safe_next(default_next))
+
+
+# -- the Monday-morning view ------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    _require_coordinator()
+    filters = list_filters(*QUEUE_FILTERS)
+    return render_template(
+        "review/index.html",
+        page=paginate(db.session, queries.queue_query(filters), per_page=10),
+        filters=filters,
+        counts=queries.counts(db.session),
+        stalled=queries.stalled(db.session),
+        snooze_default=SnoozeForm().until.data,
+        **filter_options(),
+    )
+
+
+@bp.get("/matches/<int:match_id>")
+@login_required
+def match_detail(match_id: int):
+    match = load_visible(match_id)
+    return render_template(
+        "review/match.html",
+        match=match,
+        events=queries.events_of(db.session, match),
+        next_statuses=services.next_statuses(match),
+        move_form=MoveForm(services.next_statuses(match)),
+        note_form=NoteForm(),
+        snooze_default=SnoozeForm().until.data,
+    )
+
+
+# -- coordinators' decisions on a proposal ----------------------------------------------------------
+
+
+@bp.post("/matches/<int:match_id>/introduce")
+@login_required
+def introduce(match_id: int):
+    _require_coordinator()
+    match = load_visible(match_id)
+    form = IntroduceForm()
+
+    def change() -> str:
+        sent = services.introduce(db.session, match, current_user, form.note.data or "")
+        recipients = ", ".join(message.recipient for message in sent)
+        return _("De introductie is verstuurd aan %(recipients)s.", recipients=recipients)
+
+    return _apply(form, change, url_for("review.index"))
+
+
+@bp.post("/matches/<int:match_id>/reject")
+@login_required
+def reject(match_id: int):
+    _require_coordinator()
+    match = load_visible(match_id)
+    form = RejectForm()
+
+    def change() -> str:
+        services.reject(db.session, match, current_user, form.reason.data, form.text.data or "")
+        return _("De match is afgewezen en verdwijnt uit de wachtrij.")
+
+    return _apply(form, change, url_for("review.index"))
+
+
+@bp.post("/matches/<int:match_id>/snooze")
+@login_required
+def snooze(match_id: int):
+    _require_coordinator()
+    match = load_visible(match_id)
+    form = SnoozeForm()
+
+    def change() -> str:
+        services.snooze(db.session, match, current_user, form.until.data)
+        return _("De match komt op %(date)s terug in de wachtrij.", date=form.until.data.strftime("%d-%m-%Y"))
+
+    return _apply(form, change, url_for("review.index"))
+
+
+# -- the pipeline, for coordinators and both parties ------------------------------------------------
+
+
+@bp.post("/matches/<int:match_id>/move")
+@login_required
+def move(match_id: int):
+    match = load_visible(match_id)
+    permissions.require(permissions.can_move_match(current_user, match))
+    form = MoveForm(services.next_statuses(match))
+
+    def change() -> str:
+        status = MatchStatus(form.status.data)
+        services.move(db.session, match, current_user, status, form.note.data or "", form.reason.data or "")
+        return _("De fase is gewijzigd in: %(status)s.", status=services.MATCH_STATUSES[status])
+
+    return _apply(form, change, url_for("review.match_detail", match_id=match.id))
+
+
+@bp.post("/matches/<int:match_id>/note")
+@login_required
+def add_note(match_id: int):
+    match = load_visible(match_id)
+    permissions.require(permissions.can_move_match(current_user, match))
+    form = NoteForm()
+
+    def change() -> str:
+        services.add_note(db.session, match, current_user, form.note.data)
+        return _("Uw notitie is toegevoegd.")
+
+    return _apply(form, change, url_for("review.match_detail", match_id=match.id))
+
+
+@bp.get("/pipeline")
+@login_required
+def pipeline():
+    """Every introduced match; ``?status=`` narrows to one phase."""
+    _require_coordinator()
+    status = request.args.get("status", "")
+    statuses = (MatchStatus(status),) if status in PIPELINE_STATUSES else PIPELINE_STATUSES
+    page = paginate(db.session, queries.pipeline_query(statuses))
+    return render_template("review/pipeline.html", page=page, status=status, statuses=PIPELINE_STATUSES)
+
+
+@bp.get("/mine")
+@login_required
+def my_matches():
+    """The introduced matches of the user's organisations."""
+    organisation_ids = [o.id for o in current_user.organisations]
+    page = paginate(db.session, queries.pipeline_query(PIPELINE_STATUSES, organisation_ids))
+    return render_template("review/mine.html", page=page)
+
+
+# -- matching quality --------------------------------------------------------------------------------
+
+
+@bp.get("/quality")
+@login_required
+def quality_report():
+    _require_coordinator()
+    figures = quality.quality(db.session)
+    return render_template("review/quality.html", figures=figures, stages=quality.STAGES)
+
+
+@bp.get("/quality/funnel.svg")
+@login_required
+def funnel_chart():
+    _require_coordinator()
+    svg = quality.funnel_svg(quality.quality(db.session), services.MATCH_STATUSES)
+    # pygal styles the chart with a <style> element; the chart holds no script and opened on its
+    # own it should still look like the chart, so this one resource allows inline styles only.
+    headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
+    return Response(svg, mimetype="image/svg+xml", headers=headers)
+
+
+@bp.get("/quality.csv")
+@login_required
+def quality_csv():
+    _require_coordinator()
+    return _csv_download(quality.quality_csv(quality.quality(db.session)), "matchkwaliteit.csv")
+
+
+@bp.get("/quality/funnel.csv")
+@login_required
+def funnel_csv():
+    _require_coordinator()
+    data = quality.funnel_csv(quality.quality(db.session), services.MATCH_STATUSES)
+    return _csv_download(data, "matchtrechter.csv")
+
+
+def _csv_download(data: bytes, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(data, mimetype="text/csv", headers=headers)

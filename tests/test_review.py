@@ -1,0 +1,407 @@
+"""The coordinators' review queue, introductions, the pipeline after them, and the quality figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from circular_platform.db import db
+from circular_platform.demo import pipeline
+from circular_platform.models import Match, MatchEvent, MatchStatus, Province
+from tests.conftest import link_in
+
+
+@pytest.fixture
+def market(make_organisation, make_user, make_question, make_solution, session):
+    """Two askers and two companies; the matcher's proposals are replaced by ones with known scores."""
+    corporation = make_organisation("Woonstichting Hondsrug", municipality="Emmen")
+    marieke = make_user("marieke@hondsrug.example", corporation)
+    municipality = make_organisation("Gemeente Leeuwarden", kind="gemeente", municipality="Leeuwarden")
+    make_user("jan@leeuwarden.example", municipality)
+    frames = make_organisation("Kozijnbank", kind="bedrijf", municipality="Assen")
+    pieter = make_user("pieter@kozijnbank.example", frames, language="en")
+    plastics = make_organisation("Plastic Noord", kind="bedrijf", municipality="Groningen")
+    make_user("info@plasticnoord.example", plastics, role="admin")
+    items = {
+        "frames_q": make_question(corporation, "Hergebruikte kozijnen voor 180 woningen", contact=marieke),
+        "plastic_q": make_question(
+            municipality,
+            "Inzameling van landbouwplastic",
+            theme="kunststoffen",
+            municipality="Leeuwarden",
+            description="Wij zoeken een partij die landbouwplastic inzamelt en verwerkt.",
+        ),
+        "frames_s": make_solution(frames, "Gekeurde kozijnen uit sloop", contact=pieter),
+        "plastic_s": make_solution(
+            plastics, "Landbouwplastic recyclen", themes=["kunststoffen"], area=["Nederland"]
+        ),
+    }
+    session.execute(delete(Match))
+    session.commit()
+    return items
+
+
+@pytest.fixture
+def make_match(session, market):
+    def make(question: str, solution: str, score: float = 0.5, age_days: int = 0, **fields) -> Match:
+        created = datetime.now(UTC) - timedelta(days=age_days)
+        match = Match(
+            question=market[question],
+            solution=market[solution],
+            score=score,
+            terms=["kozijnen"],
+            created_at=created,
+            **fields,
+        )
+        session.add(match)
+        session.commit()
+        return match
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user("sanne@nice.example", is_coordinator=True)
+
+
+def queue_order(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'aria-label="Match (.*?) en (.*?)"', html)
+
+
+# -- the queue --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "status"), [(None, 302), ("marieke@hondsrug.example", 403), ("sanne@nice.example", 200)]
+)
+def test_review_pages_are_for_coordinators(client, auth, market, coordinator, email, status):
+    if email:
+        auth.login(email)
+    for path in ("/coordination/", "/coordination/pipeline", "/coordination/quality"):
+        assert client.get(path).status_code == status
+
+
+def test_queue_shows_best_match_first_and_hides_snoozed(client, auth, coordinator, make_match):
+    make_match("frames_q", "frames_s", 0.3)
+    make_match("frames_q", "plastic_s", 0.6, age_days=40)
+    make_match("plastic_q", "plastic_s", 0.45, solution_feedback="interessant")
+    make_match("plastic_q", "frames_s", 0.9, snoozed_until=datetime.now(UTC) + timedelta(days=3))
+    auth.login("sanne@nice.example")
+    html = client.get("/coordination/").text
+    assert queue_order(html) == [
+        ("Hergebruikte kozijnen voor 180 woningen", "Landbouwplastic recyclen"),
+        ("Inzameling van landbouwplastic", "Landbouwplastic recyclen"),
+        ("Hergebruikte kozijnen voor 180 woningen", "Gekeurde kozijnen uit sloop"),
+    ]
+    assert "3 voorstellen te beoordelen" in " ".join(html.split()).replace("</div><div>", " ")
+    assert "Eigenaar: interessant" in html
+    assert "<mark>kozijnen</mark>" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("theme=kunststoffen", ["Inzameling van landbouwplastic"]),
+        ("province=Fryslân", ["Inzameling van landbouwplastic"]),
+        ("min_score=40", ["Hergebruikte kozijnen voor 180 woningen", "Inzameling van landbouwplastic"]),
+        ("age=week", ["Inzameling van landbouwplastic", "Hergebruikte kozijnen voor 180 woningen"]),
+        ("age=ouder", ["Hergebruikte kozijnen voor 180 woningen"]),
+    ],
+)
+def test_queue_filters(client, auth, session, coordinator, make_match, query, expected):
+    make_match("frames_q", "frames_s", 0.3)
+    make_match("frames_q", "plastic_s", 0.6, age_days=40)
+    make_match("plastic_q", "plastic_s", 0.45)
+    if query.startswith("province="):
+        province = session.scalar(select(Province).where(Province.name == query.split("=")[1]))
+        query = f"province={province.id}"
+    auth.login("sanne@nice.example")
+    html = client.get(f"/coordination/?{query}").text
+    assert [question for question, _ in queue_order(html)] == expected
+
+
+# -- introductions ----------------------------------------------------------------------------------
+
+
+def test_introduce_mails_both_contacts_each_others_details(client, auth, coordinator, make_match, outbox):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    response = client.post(
+        f"/coordination/matches/{match.id}/introduce",
+        data={"note": "Kozijnbank heeft 200 kozijnen op voorraad."},
+        follow_redirects=True,
+    )
+    assert (
+        "De introductie is verstuurd aan marieke@hondsrug.example, pieter@kozijnbank.example" in response.text
+    )
+    (to_asker,) = outbox("marieke@hondsrug.example")
+    assert to_asker.subject == "Kennismaking via Circulair Noord: Kozijnbank"
+    assert "Pieter, pieter@kozijnbank.example" in to_asker.body
+    assert "Kozijnbank heeft 200 kozijnen op voorraad." in to_asker.body
+    assert f"http://localhost/solutions/{match.solution_id}" in to_asker.body
+    assert to_asker.reply_to == "sanne@nice.example"
+    (to_company,) = outbox("pieter@kozijnbank.example")
+    assert to_company.body.startswith("Dear Pieter,")  # his own language
+    assert "Marieke, marieke@hondsrug.example" in to_company.body
+    assert f"http://localhost/questions/{match.question_id}" in to_company.body
+    assert link_in(to_company).startswith("/questions/")
+
+
+def test_introduction_is_recorded(client, auth, session, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    client.post(f"/coordination/matches/{match.id}/introduce", data={"note": ""})
+    session.refresh(match)
+    assert match.status == MatchStatus.GEINTRODUCEERD
+    (event,) = session.scalars(select(MatchEvent).where(MatchEvent.match_id == match.id))
+    assert (event.user.email, event.from_status, event.to_status) == (
+        "sanne@nice.example",
+        MatchStatus.VOORGESTELD,
+        MatchStatus.GEINTRODUCEERD,
+    )
+    again = client.post(f"/coordination/matches/{match.id}/introduce", follow_redirects=True)
+    assert "al behandeld" in again.text
+
+
+def test_introduce_falls_back_to_the_organisations_admins(client, auth, coordinator, make_match, outbox):
+    match = make_match("frames_q", "plastic_s")  # Plastic Noord has no contact person, one admin
+    auth.login("sanne@nice.example")
+    client.post(f"/coordination/matches/{match.id}/introduce")
+    assert len(outbox("info@plasticnoord.example")) == 1
+    assert len(outbox("marieke@hondsrug.example")) == 1
+
+
+def test_introduce_refused_without_anyone_to_write_to(client, auth, session, coordinator, make_match, outbox):
+    match = make_match("plastic_q", "frames_s")  # Gemeente Leeuwarden: no contact, no admin
+    auth.login("sanne@nice.example")
+    response = client.post(f"/coordination/matches/{match.id}/introduce", follow_redirects=True)
+    assert "Gemeente Leeuwarden heeft geen contactpersoon en geen beheerder" in response.text
+    assert outbox("pieter@kozijnbank.example") == []
+    session.refresh(match)
+    assert match.status == MatchStatus.VOORGESTELD
+
+
+def test_introduce_refused_to_owners(client, auth, session, make_match, outbox):
+    match = make_match("frames_q", "frames_s")
+    auth.login("marieke@hondsrug.example")
+    assert client.post(f"/coordination/matches/{match.id}/introduce").status_code == 403
+    assert outbox("pieter@kozijnbank.example") == []
+    session.refresh(match)
+    assert match.status == MatchStatus.VOORGESTELD
+
+
+def test_reject_needs_text_for_other_reasons_and_leaves_the_queue(
+    client, auth, session, coordinator, make_match
+):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    refused = client.post(
+        f"/coordination/matches/{match.id}/reject", data={"reason": "anders"}, follow_redirects=True
+    )
+    assert "Beschrijf kort waarom" in refused.text
+    client.post(f"/coordination/matches/{match.id}/reject", data={"reason": "regio_past_niet"})
+    session.refresh(match)
+    assert (match.status, match.reason) == (MatchStatus.AFGEWEZEN, "regio_past_niet")
+    assert queue_order(client.get("/coordination/").text) == []
+
+
+def test_snooze_hides_until_the_date(client, auth, session, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    past = client.post(
+        f"/coordination/matches/{match.id}/snooze", data={"until": "2020-01-01"}, follow_redirects=True
+    )
+    assert "Kies een datum in de toekomst" in past.text
+    until = (datetime.now(UTC) + timedelta(days=14)).date()
+    client.post(f"/coordination/matches/{match.id}/snooze", data={"until": until.isoformat()})
+    assert queue_order(client.get("/coordination/").text) == []
+    session.refresh(match)
+    assert match.acted_on
+
+
+# -- the pipeline -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def introduced(make_match):
+    return make_match("frames_q", "frames_s", status=MatchStatus.GEINTRODUCEERD)
+
+
+def move(client, match, status: str, **data):
+    return client.post(
+        f"/coordination/matches/{match.id}/move", data={"status": status, **data}, follow_redirects=True
+    )
+
+
+def test_owners_move_the_pipeline_step_by_step(client, auth, session, introduced):
+    auth.login("pieter@kozijnbank.example")
+    assert "Mijn matches" in client.get("/").text
+    assert "Hergebruikte kozijnen voor 180 woningen" in client.get("/coordination/mine").text
+    move(client, introduced, "in_gesprek", note="Eerste gesprek op 3 december.")
+    move(client, introduced, "pilot_opdracht")
+    response = move(client, introduced, "afgerond")
+    assert "De fase is gewijzigd in: Afgerond." in response.text
+    events = session.scalars(select(MatchEvent).order_by(MatchEvent.id)).all()
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("geintroduceerd", "in_gesprek"),
+        ("in_gesprek", "pilot_opdracht"),
+        ("pilot_opdracht", "afgerond"),
+    ]
+    assert {e.user.email for e in events} == {"pieter@kozijnbank.example"}
+    assert "Eerste gesprek op 3 december." in response.text
+
+
+@pytest.mark.parametrize("status", ["afgerond", "pilot_opdracht", "voorgesteld", "afgewezen", "onzin"])
+def test_skipping_or_going_back_is_refused(client, auth, session, introduced, status):
+    auth.login("marieke@hondsrug.example")
+    move(client, introduced, status)
+    session.refresh(introduced)
+    assert introduced.status == MatchStatus.GEINTRODUCEERD
+    assert session.scalars(select(MatchEvent)).all() == []
+
+
+def test_stopping_needs_a_reason_and_can_be_resumed(client, auth, session, introduced):
+    auth.login("marieke@hondsrug.example")
+    assert "Geef aan waarom het niet is doorgegaan." in move(client, introduced, "niet_doorgegaan").text
+    move(client, introduced, "niet_doorgegaan", reason="Budget is naar 2027 geschoven.")
+    session.refresh(introduced)
+    assert (introduced.status, introduced.reason) == (
+        MatchStatus.NIET_DOORGEGAAN,
+        "Budget is naar 2027 geschoven.",
+    )
+    move(client, introduced, "in_gesprek")
+    session.refresh(introduced)
+    assert introduced.status == MatchStatus.IN_GESPREK
+
+
+def test_others_neither_see_nor_move_a_match(client, auth, session, make_user, make_organisation, introduced):
+    outsider = make_organisation("Ander Bedrijf", kind="bedrijf", municipality="Assen")
+    make_user("iemand@ander.example", outsider)
+    auth.login("iemand@ander.example")
+    assert client.get(f"/coordination/matches/{introduced.id}").status_code == 404
+    assert move(client, introduced, "in_gesprek").status_code == 404
+    session.refresh(introduced)
+    assert introduced.status == MatchStatus.GEINTRODUCEERD
+
+
+def test_owners_do_not_see_proposals_before_an_introduction(client, auth, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("marieke@hondsrug.example")
+    assert client.get(f"/coordination/matches/{match.id}").status_code == 404
+
+
+def test_notes_are_logged_with_who_and_when(client, auth, introduced):
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/coordination/matches/{introduced.id}/note", data={"note": "Offerte aangevraagd."})
+    html = client.get(f"/coordination/matches/{introduced.id}").text
+    assert "Offerte aangevraagd." in html
+    assert "Marieke" in html
+
+
+def test_no_notes_on_untouched_proposals(client, auth, session, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    response = client.post(
+        f"/coordination/matches/{match.id}/note", data={"note": "Bellen"}, follow_redirects=True
+    )
+    assert "Notities zijn mogelijk na een introductie of afwijzing." in response.text
+    assert session.scalars(select(MatchEvent)).all() == []
+
+
+def test_stalled_introductions_are_listed(client, auth, session, coordinator, introduced, make_match):
+    fresh = make_match("plastic_q", "plastic_s", status=MatchStatus.IN_GESPREK)
+    old = datetime.now(UTC) - timedelta(days=20)
+    session.add(
+        MatchEvent(
+            match=introduced,
+            action="introduce",
+            from_status="voorgesteld",
+            to_status="geintroduceerd",
+            created_at=old,
+        )
+    )
+    session.add(MatchEvent(match=fresh, action="move", from_status="geintroduceerd", to_status="in_gesprek"))
+    session.commit()
+    auth.login("sanne@nice.example")
+    html = client.get("/coordination/").text
+    stalled = html[html.index('id="vastgelopen"') : html.index('id="wachtrij"')]
+    assert "Hergebruikte kozijnen voor 180 woningen" in stalled
+    assert "(20 dagen geleden)" in stalled
+    assert "Inzameling van landbouwplastic" not in stalled
+
+
+# -- quality figures --------------------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return [line.split(";") for line in response.data.decode("utf-8-sig").splitlines()]
+
+
+def test_quality_counts_introductions_pilots_and_owner_feedback(client, auth, coordinator, make_match):
+    make_match("frames_q", "frames_s", status=MatchStatus.PILOT_OPDRACHT, question_feedback="interessant")
+    make_match("frames_q", "plastic_s", question_feedback="niet_relevant", solution_feedback="niet_relevant")
+    make_match("plastic_q", "plastic_s", status=MatchStatus.GEINTRODUCEERD)
+    auth.login("sanne@nice.example")
+    response = client.get("/coordination/quality.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0][:3] == ["Indeling", "Groep", "Voorstellen"]
+    assert ["Thema", "Bouw", "2", "1", "50,0", "1", "50,0", "1", "2"] in rows
+    assert ["Thema", "Kunststoffen", "1", "1", "100,0", "0", "0,0", "0", "0"] in rows
+    assert rows[-1] == ["Totaal", "Totaal", "3", "2", "66,7", "1", "33,3", "1", "2"]
+    month = datetime.now(UTC).strftime("%Y-%m")
+    assert ["Maand", month, "3", "2", "66,7", "1", "33,3", "1", "2"] in rows
+    html = client.get("/coordination/quality").text
+    assert "66,7%" in html
+
+
+def test_feedback_given_by_an_owner_shows_in_the_figures(client, auth, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/matches/{match.id}/feedback", data={"feedback": "interessant"})
+    auth.logout()
+    auth.login("sanne@nice.example")
+    rows = csv_rows(client.get("/coordination/quality.csv"))
+    assert rows[-1][-2:] == ["1", "0"]
+
+
+def test_a_stopped_pilot_still_counts_as_reached(client, auth, coordinator, introduced):
+    auth.login("sanne@nice.example")
+    move(client, introduced, "in_gesprek")
+    move(client, introduced, "pilot_opdracht")
+    move(client, introduced, "niet_doorgegaan", reason="Leverancier failliet.")
+    rows = csv_rows(client.get("/coordination/quality/funnel.csv"))
+    assert rows == [
+        ["Fase", "Aantal matches", "Aandeel van de voorstellen (%)"],
+        ["Voorgesteld", "1", "100,0"],
+        ["Geïntroduceerd", "1", "100,0"],
+        ["In gesprek", "1", "100,0"],
+        ["Pilot of opdracht", "1", "100,0"],
+        ["Afgerond", "0", "0,0"],
+    ]
+
+
+def test_funnel_chart_is_a_script_free_svg(client, auth, coordinator, make_match):
+    make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    response = client.get("/coordination/quality/funnel.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert response.text.lstrip().startswith("<svg")
+    assert "<script" not in response.text
+    assert "Pilot of opdracht" in response.text
+
+
+def test_demo_history_fills_the_coordinators_screens(app, session, market, coordinator):
+    with app.app_context():
+        moved = pipeline.load(db.session, "sanne@nice.example")
+        db.session.commit()
+    assert moved >= 1
+    events = session.scalars(select(MatchEvent)).all()
+    assert events
+    assert events[0].user.email == "sanne@nice.example"
