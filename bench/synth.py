@@ -20,12 +20,13 @@ PROVINCES = {
     "groningen": ["groningen", "eemsdelta", "midden-groningen", "westerkwartier", "het hogeland",
                   "oldambt", "veendam", "stadskanaal", "pekela", "westerwolde"],
     "friesland": ["leeuwarden", "smallingerland", "heerenveen", "súdwest-fryslân", "harlingen",
-                  "de fryske marren", "dantumadiel", "waadhoeke", "opsterland", "tytsjerksteradiel"],
+                  "de fryske marren", "dantumadiel", "waadhoeke", "opsterland",
+                  "tytsjerksteradiel"],
     "drenthe": ["assen", "emmen", "hoogeveen", "meppel", "coevorden", "midden-drenthe",
                 "tynaarlo", "aa en hunze", "borger-odoorn", "noordenveld"],
 }
 THEMES = ["bouw", "energie", "textiel", "voedsel", "kunststof", "water", "mobiliteit", "afval"]
-BUILTIN = """
+_BUILTIN_TEXT = """
 circulair circulaire hergebruik hergebruikt recycling gerecycled grondstof grondstoffen
 materiaal materialen isolatie woning woningen corporatie gemeente gemeenten bouw renovatie
 sloop kozijn kozijnen hout houten beton staal glas dak daken gevel gevels vloer vloeren
@@ -34,12 +35,14 @@ duurzame afval afvalstromen restafval textiel kleding vezel vezels plastic kunst
 verpakking verpakkingen voedsel voedselverspilling compost biomassa water regenwater riool
 meubilair meubels kantoor kantoren school scholen onderhoud levensduur reparatie lease
 inkoop aanbesteding leverancier leveranciers product producten oplossing oplossingen vraag
-project projecten pilot proef wijk wijken buurt bewoners huurders eigenaren bedrijf bedrijven
-ondernemer ondernemers innovatie techniek systeem systemen modulair demontabel losmaakbaar
-paspoort registratie inventarisatie ketens keten samenwerking partners regio provincie
-transport logistiek vervoer elektrisch fiets fietsen auto deelauto laadpaal asfalt wegen
-bermen groen bomen natuur biodiversiteit stikstof co2 uitstoot emissie 2030 2050 100 50
-""".split()
+project projecten pilot proef wijk wijken buurt bewoners huurders eigenaren bedrijf
+bedrijven ondernemer ondernemers innovatie techniek systeem systemen modulair demontabel
+losmaakbaar paspoort registratie inventarisatie ketens keten samenwerking partners regio
+provincie transport logistiek vervoer elektrisch fiets fietsen auto deelauto laadpaal
+asfalt wegen bermen groen bomen natuur biodiversiteit stikstof co2 uitstoot emissie 2030
+2050 100 50
+"""
+BUILTIN = _BUILTIN_TEXT.split()
 
 
 def vocabulary(rng: random.Random, compounds: int = 20_000) -> tuple[list[str], list[float]]:
