@@ -27,7 +27,7 @@ from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
 
 _FORMAT = "circulair-noord-matcher/1"
-_CHUNK = 256  # queries per sparse product in rank_many; bounds the memory of one product
+_CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
 
