@@ -60,12 +60,14 @@ def top_k(
     docs: np.ndarray, scores: np.ndarray, k: int, allowed: np.ndarray | None, min_score: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best ``k`` (doc rows, scores) among candidates, best first, ties by row for stability."""
-    keep = (scores > 0) & (scores >= min_score)
     if allowed is not None:
-        keep &= allowed[docs]
-    docs, scores = docs[keep], scores[keep]
+        scores = scores * allowed[docs]  # filtered-out candidates drop to 0, i.e. no match
+    if min_score > 0:
+        scores = np.where(scores >= min_score, scores, 0)
     if len(scores) > k:
-        part = np.argpartition(-scores, k - 1)[:k]
+        part = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
         docs, scores = docs[part], scores[part]
+    keep = scores > 0
+    docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))
     return docs[order], scores[order]
