@@ -146,7 +146,7 @@ def split_compound(
     """
     if len(word) < 2 * min_known or not word.isalpha():
         return []
-    best = _parse(word, lexicon, min_known, min_unknown, {}, top=True)
+    best = _parse(word, lexicon, min_known, min_unknown, {}, budget=1, top=True)
     return list(best[3]) if best else []
 
 
@@ -154,40 +154,42 @@ _Parse = tuple[int, int, int, tuple[str, ...]]  # (unknown parts, parts, link le
 
 
 def _parse(
-    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool = False
+    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int,
+    top: bool = False,
 ) -> _Parse | None:
-    key = (s, top)
+    """Best split of ``s`` using at most ``budget`` unknown parts (memoised per call)."""
+    key = (s, budget, top)
     if key not in memo:
-        memo[key] = _best_parse(s, lexicon, mk, mu, memo, top)
+        memo[key] = _best_parse(s, lexicon, mk, mu, memo, budget, top)
     return memo[key]
 
 
 def _best_parse(
-    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, top: bool
+    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int, top: bool
 ) -> _Parse | None:
     options: list[_Parse] = []
     if not top:
         if s in lexicon and len(s) >= mk:
             options.append((0, 1, 0, (s,)))
-        elif len(s) >= mu:
+        elif budget and len(s) >= mu:
             options.append((1, 1, 0, (s,)))
     for i in range(mk, len(s) - mk + 1):
-        options.extend(_head_options(s, i, lexicon, mk, mu, memo))
-    valid = [o for o in options if o[0] <= 1 and (not top or o[0] < o[1])]
+        options.extend(_head_options(s, i, lexicon, mk, mu, memo, budget))
+    valid = [o for o in options if not top or o[0] < o[1]]
     return min(valid, default=None)
 
 
 def _head_options(
-    s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict
+    s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int
 ) -> Iterable[_Parse]:
     head = s[:i]
     unknown = 0 if head in lexicon else 1
-    if unknown and len(head) < mu:
+    if unknown > budget or (unknown and len(head) < mu):
         return
     for link in _LINKS:
         rest = s[i:]
         if not rest.startswith(link) or len(rest) - len(link) < mk:
             continue
-        tail = _parse(rest[len(link):], lexicon, mk, mu, memo)
-        if tail and tail[0] + unknown <= 1:
+        tail = _parse(rest[len(link):], lexicon, mk, mu, memo, budget - unknown)
+        if tail:
             yield (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))

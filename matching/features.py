@@ -1,11 +1,22 @@
-"""Weighted term counts for one document: word stems plus the stems of compound parts."""
+"""Weighted term counts: word stems plus the stems of compound parts, for many texts at once.
+
+Texts are first turned into a (documents x distinct tokens) count matrix; each distinct token
+is analysed once into weighted terms, a (tokens x terms) matrix per language; their product is
+the (documents x terms) count matrix. This keeps the per-token Python work proportional to the
+number of distinct tokens rather than to the length of the corpus.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
 
 from matching.analysis import (
+    LANGUAGES,
     STOP_WORDS,
     language_of,
     split_compound,
@@ -15,10 +26,11 @@ from matching.analysis import (
 )
 
 _MIN_COMPOUND = 6
+_MIN_WEIGHT = 0.5  # sublinear tf is 1 + ln(count): counts below 1/e would turn negative
 
 
 class TermExtractor:
-    """Turns title and description into ``{term: weight}`` using a fixed compound lexicon.
+    """Turns title and description into weighted term counts using a fixed compound lexicon.
 
     A compound contributes its own stem (weight 1) and each part's stem (``part_weight``), so
     ``isolatiemateriaal`` also matches ``isolatie``. Title words count ``title_weight`` times.
@@ -27,40 +39,38 @@ class TermExtractor:
     def __init__(
         self, lexicon: Iterable[str], *, title_weight: float = 2.0, part_weight: float = 0.5
     ) -> None:
+        if min(title_weight, part_weight) < _MIN_WEIGHT:
+            raise ValueError(f"title_weight and part_weight must be >= {_MIN_WEIGHT}")
         self.lexicon = frozenset(lexicon)
         self.title_weight = title_weight
         self.part_weight = part_weight
-        self._cache: dict[tuple[str, str], tuple[tuple[str, float], ...]] = {}
+        self._cache: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {}
         self.part_forms: dict[str, str] = {}  # part stem -> part as written inside a compound
 
-    @classmethod
-    def lexicon_from(cls, token_counts: Counter[str]) -> set[str]:
+    @staticmethod
+    def lexicon_from(words: Iterable[str]) -> set[str]:
         """Folded words and their stems, minus stop words and short words."""
         stops = STOP_WORDS["nl"] | STOP_WORDS["en"]
-        words = {w for t in token_counts for w in token_words(t) if w.isalpha()}
-        words = {w for w in words if len(w) >= 3 and w not in stops}
-        return words | {stem(w) for w in words}
+        folded = {w for t in words for w in token_words(t) if w.isalpha()}
+        folded = {w for w in folded if len(w) >= 3 and w not in stops}
+        return folded | {stem(w) for w in folded}
 
-    def counts(self, title: str, description: str) -> tuple[str, dict[str, float]]:
-        """(language, weighted term counts) of one document."""
-        title_tokens = Counter(tokens(title))
-        desc_tokens = Counter(tokens(description))
+    def counts(self, title: str, description: str) -> dict[str, float]:
+        """Weighted term counts of one document (the small-batch twin of :func:`count_matrix`)."""
+        title_tokens, desc_tokens = Counter(tokens(title)), Counter(tokens(description))
         lang = language_of(title_tokens + desc_tokens)
         acc: dict[str, float] = {}
-        self._add(acc, title_tokens, lang, self.title_weight)
-        self._add(acc, desc_tokens, lang, 1.0)
-        return lang, acc
-
-    def _add(self, acc: dict[str, float], token_counts: Counter[str], lang: str, w: float) -> None:
-        for token, n in token_counts.items():
-            for term, tw in self.token_features(token, lang):
-                acc[term] = acc.get(term, 0.0) + n * w * tw
+        for token_counts, weight in ((title_tokens, self.title_weight), (desc_tokens, 1.0)):
+            for token, n in token_counts.items():
+                for term, tw in self.token_features(token, lang):
+                    acc[term] = acc.get(term, 0.0) + n * weight * tw
+        return acc
 
     def token_features(self, token: str, lang: str) -> tuple[tuple[str, float], ...]:
-        key = (token, lang)
-        found = self._cache.get(key)
+        cache = self._cache.setdefault(lang, {})
+        found = cache.get(token)
         if found is None:
-            found = self._cache[key] = tuple(self._features(token, lang))
+            found = cache[token] = tuple(self._features(token, lang))
         return found
 
     def _features(self, token: str, lang: str) -> Iterable[tuple[str, float]]:
@@ -78,3 +88,86 @@ class TermExtractor:
     def __getstate__(self) -> dict:
         # The token cache is rebuilt on demand; persisting it would only bloat saved models.
         return {**self.__dict__, "_cache": {}}
+
+
+class TokenCounts:
+    """Token count matrices of many (title, description) pairs."""
+
+    def __init__(self, titles: Iterable[str], descriptions: Iterable[str]) -> None:
+        table: defaultdict[str, int] = defaultdict()
+        table.default_factory = table.__len__  # unseen token -> next free id
+        self.title = _incidence(titles, table)
+        self.description = _incidence(descriptions, table)
+        self.tokens = list(table)
+        shape = (self.title.shape[0], len(self.tokens))
+        self.title.resize(shape)
+        self.description.resize(shape)
+        self.raw = (self.title + self.description).tocsr()
+        self.languages = self._detect()
+
+    def _detect(self) -> np.ndarray:
+        """Per row "nl" or "en" by stop-word counts, as :func:`analysis.language_of`."""
+        nl = self.raw @ np.array([t in STOP_WORDS["nl"] for t in self.tokens], dtype=np.float64)
+        en = self.raw @ np.array([t in STOP_WORDS["en"] for t in self.tokens], dtype=np.float64)
+        return np.where(en > nl, "en", "nl")
+
+    def rows_of(self, lang: str) -> np.ndarray:
+        return np.flatnonzero(self.languages == lang)
+
+    def frequencies(self, lang: str) -> Counter[str]:
+        sums = np.asarray(self.raw[self.rows_of(lang)].sum(axis=0)).ravel()
+        return Counter({self.tokens[j]: int(sums[j]) for j in np.flatnonzero(sums)})
+
+
+def _incidence(texts: Iterable[str], table: defaultdict[str, int]) -> sp.csr_matrix:
+    ids = array("q")
+    indptr = array("q", [0])
+    for text in texts:
+        ids.extend(map(table.__getitem__, tokens(text)))
+        indptr.append(len(ids))
+    cols = np.frombuffer(ids, dtype=np.int64) if ids else np.zeros(0, np.int64)
+    data = np.ones(len(cols), dtype=np.float64)
+    shape = (len(indptr) - 1, len(table))
+    matrix = sp.csr_matrix((data, cols, np.frombuffer(indptr, dtype=np.int64)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def count_matrix(
+    extractor: TermExtractor, counts: TokenCounts, vocabulary: dict[str, int], grow: bool
+) -> sp.csr_matrix:
+    """(documents x terms) weighted counts; unknown terms extend ``vocabulary`` iff ``grow``."""
+    weighted = (counts.title * extractor.title_weight + counts.description).tocsr()
+    parts = []
+    for lang in LANGUAGES:
+        rows = counts.rows_of(lang)
+        if len(rows):
+            token_ids = np.unique(weighted[rows].indices)
+            parts.append((rows, _feature_lists(extractor, counts.tokens, token_ids, lang,
+                                               vocabulary, grow)))
+    shape_t = (len(counts.tokens), len(vocabulary))
+    out = sp.csr_matrix((weighted.shape[0], len(vocabulary)), dtype=np.float64)
+    for rows, (tok, col, val) in parts:
+        features = sp.csr_matrix((val, (tok, col)), shape=shape_t)
+        select = sp.csr_matrix((np.ones(len(rows)), (rows, rows)), shape=(weighted.shape[0],) * 2)
+        out = out + select @ weighted @ features
+    out = out.tocsr()
+    out.sort_indices()
+    return out
+
+
+def _feature_lists(
+    extractor: TermExtractor, names: Sequence[str], token_ids: np.ndarray, lang: str,
+    vocabulary: dict[str, int], grow: bool,
+) -> tuple[list[int], list[int], list[float]]:
+    tok: list[int] = []
+    col: list[int] = []
+    val: list[float] = []
+    for j in token_ids.tolist():
+        for term, weight in extractor.token_features(names[j], lang):
+            c = vocabulary.setdefault(term, len(vocabulary)) if grow else vocabulary.get(term)
+            if c is not None:
+                tok.append(j)
+                col.append(c)
+                val.append(weight)
+    return tok, col, val

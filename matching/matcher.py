@@ -21,14 +21,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.analysis import fold, language_of, stem, token_words, tokens
-from matching.features import TermExtractor
+from matching.analysis import LANGUAGES, fold, stem, token_words
+from matching.features import TermExtractor, TokenCounts, count_matrix
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
 
 _FORMAT = "circulair-noord-matcher/1"
-_CHUNK = 256  # queries per sparse product in rank_many; bounds the memory of one product
+_CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
+_SMALL_BATCH = 8  # up to this many documents are vectorised one by one
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,13 @@ class Result:
 
 
 class Matcher:
-    def __init__(self, extractor: TermExtractor, vocabulary: dict[str, int], idf: np.ndarray,
-                 surfaces: dict[str, str], n_terms: int = 5) -> None:
+    def __init__(self, extractor: TermExtractor, vocabulary: dict[str, int],
+                 tfidf: TfidfTransformer | None, surfaces: dict[str, str], n_terms: int = 5,
+                 ) -> None:
         self._extractor = extractor
         self._vocabulary = vocabulary
         self._terms = sorted(vocabulary, key=vocabulary.__getitem__)
-        self._idf = idf.astype(np.float32)
+        self._tfidf = tfidf  # None: empty corpus
         self._surfaces = surfaces
         self.n_terms = n_terms
         self._segments: list[Segment] = []
@@ -79,14 +81,13 @@ class Matcher:
         ``n_terms`` is how many explaining terms each result carries.
         """
         docs = _unique(documents)
-        by_lang = _token_counts(docs)
-        lexicon = TermExtractor.lexicon_from(sum(by_lang.values(), Counter()))
+        counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
+        lexicon = TermExtractor.lexicon_from(counts.tokens)
         extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight)
         vocabulary: dict[str, int] = {}
-        counts = _count_matrix(extractor, docs, vocabulary)
-        matrix, idf = _tfidf(counts)
-        surfaces = {**extractor.part_forms, **_corpus_surfaces(by_lang)}
-        matcher = cls(extractor, vocabulary, idf, surfaces, n_terms)
+        matrix, tfidf = _tfidf(count_matrix(extractor, counts, vocabulary, grow=True))
+        surfaces = {**extractor.part_forms, **_corpus_surfaces(counts)}
+        matcher = cls(extractor, vocabulary, tfidf, surfaces, n_terms)
         matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs])
         return matcher
 
@@ -104,21 +105,31 @@ class Matcher:
 
     def vectors(self, documents: Sequence[Document]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows (float32) in the fitted vocabulary, one per document."""
-        rows = [self._weights(d) for d in documents]
+        if len(documents) <= _SMALL_BATCH:
+            return self._small_vectors(documents)
+        counts = TokenCounts((d.title for d in documents), (d.description for d in documents))
+        matrix = count_matrix(self._extractor, counts, self._vocabulary, grow=False)
+        if self._tfidf is not None:
+            matrix = self._tfidf.transform(matrix)
+        return sp.csr_matrix(matrix, dtype=np.float32)
+
+    def _small_vectors(self, documents: Sequence[Document]) -> sp.csr_matrix:
+        """Same arithmetic as :meth:`vectors` without the fixed cost of building token tables."""
+        rows = [self._row(d) for d in documents]
         indptr = np.cumsum([0] + [len(c) for c, _ in rows])
         cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
         vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
         shape = (len(rows), len(self._terms))
         return sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32)
 
-    def _weights(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
-        """Same arithmetic as ``TfidfTransformer(sublinear_tf=True).transform``, for one row."""
-        _, counts = self._extractor.counts(doc.title, doc.description)
+    def _row(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
+        counts = self._extractor.counts(doc.title, doc.description)
         pairs = sorted((self._vocabulary[t], w) for t, w in counts.items() if t in self._vocabulary)
         cols = np.array([c for c, _ in pairs], dtype=np.int32)
-        vals = (1.0 + np.log([w for _, w in pairs])).astype(np.float32) * self._idf[cols]
-        norm = float(np.sqrt(np.dot(vals, vals)))
-        return cols, (vals / norm if norm else vals)
+        if self._tfidf is None or not pairs:
+            return cols, np.zeros(len(cols), dtype=np.float32)
+        vals = (1.0 + np.log([w for _, w in pairs])) * self._tfidf.idf_[cols]
+        return cols, (vals / np.sqrt(np.dot(vals, vals))).astype(np.float32)
 
     def surface_words(self, columns: Iterable[int]) -> list[str]:
         """The word people wrote for each vocabulary column (as in explanations), in order."""
@@ -166,13 +177,8 @@ class Matcher:
                                    seg.allowed(key, theme_filter), min_score)
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
         scratch = np.zeros(len(self._terms), dtype=np.float32)
-        return [self._results(self._row(qmatrix, i), sorted(f), k, exclude, scratch)
+        return [self._results(_csr_row(qmatrix, i), sorted(f), k, exclude, scratch)
                 for i, f in enumerate(found)]
-
-    @staticmethod
-    def _row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
-        return matrix.indices[lo:hi], matrix.data[lo:hi]
 
     def _results(self, qrow: tuple[np.ndarray, np.ndarray], found: list, k: int, exclude: set,
                  scratch: np.ndarray) -> list[Result]:
@@ -270,6 +276,11 @@ def compatible_documents(a: Document, b: Document, theme_filter: bool = True) ->
     return compatible(a.filter_key(), b.filter_key(), theme_filter)
 
 
+def _csr_row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
+    return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+
 def _clip(score: float) -> float:
     return min(1.0, max(0.0, float(score)))
 
@@ -279,43 +290,18 @@ def _unique(documents: Iterable[Document]) -> list[Document]:
     return list({d.id: d for d in documents}.values())
 
 
-def _token_counts(docs: Sequence[Document]) -> dict[str, Counter[str]]:
-    by_lang: dict[str, Counter[str]] = {}
-    for doc in docs:
-        toks = tokens(f"{doc.title}\n{doc.description}")
-        by_lang.setdefault(language_of(Counter(toks)), Counter()).update(toks)
-    return by_lang
-
-
-def _count_matrix(extractor: TermExtractor, docs: Sequence[Document],
-                  vocabulary: dict[str, int]) -> sp.csr_matrix:
-    cols: list[int] = []
-    vals: list[float] = []
-    indptr = [0]
-    for doc in docs:
-        _, counts = extractor.counts(doc.title, doc.description)
-        for term, weight in counts.items():
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-            vals.append(weight)
-        indptr.append(len(cols))
-    shape = (len(docs), len(vocabulary))
-    matrix = sp.csr_matrix((np.array(vals), np.array(cols, dtype=np.int32), indptr), shape=shape)
-    matrix.sort_indices()
-    return matrix
-
-
-def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
     if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
-        return counts, np.ones(counts.shape[1])
+        return counts, None
     tfidf = TfidfTransformer(sublinear_tf=True)
-    return tfidf.fit_transform(counts), tfidf.idf_
+    return tfidf.fit_transform(counts), tfidf
 
 
-def _corpus_surfaces(by_lang: dict[str, Counter[str]]) -> dict[str, str]:
+def _corpus_surfaces(counts: TokenCounts) -> dict[str, str]:
     """Stem -> the most frequent raw word form across the corpus."""
     forms: Counter[tuple[str, str]] = Counter()
-    for lang, counts in by_lang.items():
-        for token, n in counts.items():
+    for lang in LANGUAGES:
+        for token, n in counts.frequencies(lang).items():
             for word in token_words(token, lang):
                 forms[stem(word, lang), token if fold(token) == word else word] += n
     best: dict[str, str] = {}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matching.matcher import Document, Matcher, compatible_documents
@@ -162,3 +163,12 @@ def test_similarity(matcher: Matcher) -> None:
     pairs = matcher.similarity_matrix([a, a, Document("b", "beton")]).toarray()
     assert pairs[0, 1] == pytest.approx(1.0, abs=1e-5)
     assert pairs[0, 2] == 0.0
+
+
+def test_batch_and_single_vectors_agree(matcher: Matcher) -> None:
+    docs = [Document(i, f"Isolatiemateriaal {i}", "houten kozijnen, recycled insulation")
+            for i in range(20)] + list(SOLUTIONS)
+    batch = matcher.vectors(docs).toarray()
+    single = [matcher.vectors([d]).toarray()[0] for d in docs]
+    assert np.allclose(batch, np.array(single), atol=1e-6)
+    assert matcher.vectors([docs[-2]]).nnz > 0
