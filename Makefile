@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-stamp
 TRANSLATIONS := circular_platform/translations
 
-.PHONY: install translations migrate demo run test lint demo-reset extract-translations bench-search
+.PHONY: install translations migrate demo run test lint demo-reset extract-translations
+.PHONY: bench-quality bench-speed bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,14 @@ extract-translations: install
 # Indexes 100,000 synthetic documents and times queries, on Whoosh and (with DATABASE_URL set
 # to an empty PostgreSQL database) on PostgreSQL. BENCH_DOCUMENTS=10000 for a quick run.
 BENCH_DOCUMENTS ?= 100000
+# Ranking quality of the matcher against scikit-learn's default TF-IDF and BM25 (seconds).
+bench-quality: install
+	$(BIN)/python bench/quality.py
+
+# Speed and memory of the matcher at 1k/10k/100k synthetic documents, PASS/FAIL per target (minutes).
+bench-speed: install
+	$(BIN)/python bench/speed.py
+
 bench-search: install
 	$(BIN)/python bench/search.py --documents $(BENCH_DOCUMENTS) --backend whoosh
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/search.py --documents $(BENCH_DOCUMENTS) --backend postgres; \
