@@ -109,14 +109,27 @@ class ModelStore:
         self.lock = threading.Lock()
 
     def get(self) -> Models | None:
+        """The current models, or None when there are none yet or the stored ones are unusable."""
         mtime = self.path.stat().st_mtime if self.path.exists() else 0.0
         if mtime and mtime != self._loaded_mtime:
-            self.models = Models(
+            self._loaded_mtime = mtime
+            self.models = self._load()
+        return self.models
+
+    def _load(self) -> Models | None:
+        # A model written by an older version of the engine may load and still fail on use:
+        # try it once, and let a rebuild replace it rather than fail a user's request.
+        try:
+            models = Models(
                 Matcher.load(self.path.with_suffix(".solutions")),
                 Matcher.load(self.path.with_suffix(".questions")),
             )
-            self._loaded_mtime = mtime
-        return self.models
+            models.solutions.rank(_PROBE, 1)
+            models.questions.rank(_PROBE, 1)
+        except Exception as error:  # noqa: BLE001 - any failure means: rebuild
+            log.warning("The stored matcher at %s cannot be used (%s); it will be rebuilt.", self.path, error)
+            return None
+        return models
 
     def save(self, models: Models) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +140,7 @@ class ModelStore:
         self._loaded_mtime = self.path.stat().st_mtime
 
 
+_PROBE = Document(id="probe", title="isolatie", location=("Assen", "Drenthe"))
 _stores: dict[str, ModelStore] = {}
 
 
@@ -229,7 +243,13 @@ def _on_change(session: Session, refresh: Callable, item) -> None:
     if models is None:
         _after_commit_rebuild(session)
         return
-    refresh(session, item, models)
+    try:
+        with session.begin_nested():  # a failing engine must not lose the user's change
+            refresh(session, item, models)
+    except Exception:  # noqa: BLE001 - matching is an extra; the next rebuild catches up
+        log.exception("Matching %r failed; a rebuild is scheduled", item)
+        _after_commit_rebuild(session)
+        return
     if models.changed_since_fit > max(50, models.size // 10):
         _after_commit_rebuild(session)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -178,3 +180,16 @@ def test_highlight_marks_words_sharing_a_stem():
     assert "<mark>hennepvezel</mark>" in html
     assert "&lt;b&gt;" in html
     assert "<mark>isolatie</mark>" not in html
+
+
+def test_an_unusable_stored_model_is_rebuilt_not_a_failed_post(app, client, auth, session, fitted):
+    corporation, _ = fitted
+    path = Path(app.config["MATCHING_MODEL_PATH"])
+    path.with_suffix(".solutions").write_bytes(b"not a model")  # as if written by another version
+    path.touch()
+    auth.login("marieke@hondsrug.example")
+    question = post_question(
+        client, session, corporation, "Hennep isolatie voor 60 woningen", "Biobased isolatie van hennep voor daken."
+    )
+    assert question is not None
+    assert "Hennepvezel isolatiemateriaal voor woningen" in matched_titles(session, question)
