@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
@@ -62,10 +63,15 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def parse_dutch_number(text: str) -> Decimal:
-    """``2.500,5`` and ``2500.5`` and ``40,5`` alike; raises ValueError for anything else."""
+def parse_dutch_number(text: str, decimal_comma: bool = True) -> Decimal:
+    """``2.500,5`` and ``2500.5`` and ``40,5`` alike; raises ValueError for anything else.
+
+    With ``decimal_comma=False`` (English) the roles swap: ``2,500.5``.
+    """
     text = text.strip().replace(" ", "").replace("€", "")
-    if "," in text:
+    if not decimal_comma:
+        text = text.replace(",", "")
+    elif "," in text:
         text = text.replace(".", "").replace(",", ".")
     elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")
@@ -74,8 +80,12 @@ def parse_dutch_number(text: str) -> Decimal:
     return Decimal(text)
 
 
+def _decimal_comma() -> bool:
+    return str(get_locale()) != "en"
+
+
 class DutchDecimalField(StringField):
-    """A number as Dutch people type it: decimal comma, dots between thousands."""
+    """A number as Dutch people type it (decimal comma, dots between thousands); in English, 2,500.5."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
@@ -83,14 +93,17 @@ class DutchDecimalField(StringField):
         self.raw_data = [raw]
         if raw:
             try:
-                self.data = parse_dutch_number(raw)
+                self.data = parse_dutch_number(raw, decimal_comma=_decimal_comma())
             except (ValueError, InvalidOperation):
                 raise ValidationError(_l("Vul een getal in, bijvoorbeeld 2.500 of 40,5.")) from None
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else format(self.data.normalize(), "f").replace(".", ",")
+        if self.data is None:
+            return ""
+        text = format(self.data.normalize(), "f")
+        return text.replace(".", ",") if _decimal_comma() else text
 
 
 class EuroField(DutchDecimalField):

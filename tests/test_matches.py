@@ -189,7 +189,11 @@ def test_an_unusable_stored_model_is_rebuilt_not_a_failed_post(app, client, auth
     path.touch()
     auth.login("marieke@hondsrug.example")
     question = post_question(
-        client, session, corporation, "Hennep isolatie voor 60 woningen", "Biobased isolatie van hennep voor daken."
+        client,
+        session,
+        corporation,
+        "Hennep isolatie voor 60 woningen",
+        "Biobased isolatie van hennep voor daken.",
     )
     assert question is not None
     assert "Hennepvezel isolatiemateriaal voor woningen" in matched_titles(session, question)

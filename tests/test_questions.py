@@ -161,3 +161,13 @@ def test_filters_combine(client, make_question, corporation, make_organisation):
     assert "Bermgras" not in page
     assert "1 vraag gevonden" in page
     assert "Geen vragen gevonden" in client.get("/questions/?theme=kunststoffen").text
+
+
+def test_english_users_write_numbers_the_english_way(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    client.post("/language", data={"language": "en"})
+    data = {**form_data, "quantity": "2,500.5", "budget_min": "250,000", "budget_max": "400,000"}
+    client.post("/questions/new", data=data)
+    question = session.scalar(select(Question).where(Question.title == form_data["title"]))
+    assert str(question.quantity) == "2500.50"
+    assert question.budget_min == 250000

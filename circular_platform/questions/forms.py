@@ -32,7 +32,7 @@ class QuestionForm(FlaskForm):
         ),
         render_kw={"rows": 8},
     )
-    theme = SelectField(_l("Thema"), choices=choices(THEMES))
+    theme = SelectField(_l("Thema"), choices=choices({"": _l("Kies een thema"), **THEMES}))
     sector = SelectField(
         _l("Sector (bij Bouw)"),
         choices=choices({"": _l("n.v.t."), **BUILDING_SECTORS}),
@@ -52,7 +52,9 @@ class QuestionForm(FlaskForm):
     circular_criteria = TextAreaField(
         _l("Welke circulaire criteria?"),
         validators=[Optional(), Length(max=2000)],
-        description=_l("Bijvoorbeeld: minimaal 50% hergebruikt materiaal, MPG-score, materialenpaspoort."),
+        description=_l(
+            "Bijvoorbeeld: een minimumaandeel hergebruikt materiaal (50%), MPG-score, materialenpaspoort."
+        ),
         render_kw={"rows": 3},
     )
     visibility = RadioField(_l("Wie mag deze vraag zien?"), choices=choices(VISIBILITIES), default="public")

@@ -62,7 +62,9 @@ def detail(question_id: int):
 @login_required
 def new():
     permissions.require(permissions.can_post_question(current_user))
-    form = QuestionForm(organisations_for(current_user), contact_id=current_user.id)
+    organisations = organisations_for(current_user)
+    home = organisations[0].municipality_id if organisations else None
+    form = QuestionForm(organisations, contact_id=current_user.id, municipality_id=home)
     return render_template("questions/form.html", form=form, question=None)
 
 
