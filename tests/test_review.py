@@ -239,7 +239,7 @@ def move(client, match, status: str, **data):
 
 def test_owners_move_the_pipeline_step_by_step(client, auth, session, introduced):
     auth.login("pieter@kozijnbank.example")
-    assert "Mijn matches" in client.get("/").text
+    assert "My matches" in client.get("/").text  # in his own language
     assert "Hergebruikte kozijnen voor 180 woningen" in client.get("/coordination/mine").text
     move(client, introduced, "in_gesprek", note="Eerste gesprek op 3 december.")
     move(client, introduced, "pilot_opdracht")
