@@ -244,7 +244,7 @@ def test_owners_move_the_pipeline_step_by_step(client, auth, session, introduced
     move(client, introduced, "in_gesprek", note="Eerste gesprek op 3 december.")
     move(client, introduced, "pilot_opdracht")
     response = move(client, introduced, "afgerond")
-    assert "De fase is gewijzigd in: Afgerond." in response.text
+    assert "The stage has been changed to: Completed." in response.text
     events = session.scalars(select(MatchEvent).order_by(MatchEvent.id)).all()
     assert [(e.from_status, e.to_status) for e in events] == [
         ("geintroduceerd", "in_gesprek"),
