@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import flash, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import Form
 
@@ -11,6 +16,7 @@ from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality, Organisation, Province, User
 
+T = TypeVar("T")
 FIELD_ALIASES = {"contact": "contact_id", "provinces": "province_ids", "municipalities": "municipality_ids"}
 
 
@@ -53,3 +59,34 @@ def filter_options() -> dict:
         "provinces": list(db.session.scalars(select(Province).order_by(Province.name))),
         "municipalities": list(db.session.scalars(select(Municipality).order_by(Municipality.name))),
     }
+
+
+def save_form(form: FlaskForm, save: Callable[[], T], message: str) -> T | None:
+    """Validate ``form`` and call ``save``; on success commit, flash ``message`` and return the item.
+
+    On a validation or business-rule error the database is rolled back, the error is attached
+    to the form, and None is returned so the view can show the form again with what was typed.
+    """
+    if not form.validate():
+        return None
+    try:
+        item = save()
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return item
+
+
+def change_status_or_refuse(change: Callable[[], None]) -> None:
+    """Run a status change and commit, or roll back and tell the user it is not possible."""
+    try:
+        change()
+    except (ValueError, DomainError):
+        db.session.rollback()
+        flash(_("Deze statuswijziging is niet mogelijk."), "danger")
+        return
+    db.session.commit()
+    flash(_("De status is gewijzigd."), "success")

@@ -9,11 +9,11 @@ from circular_platform.models import Membership, Organisation, User
 from tests.conftest import PASSWORD, link_in
 
 REGISTRATION = {
-    "organisation_name": "Woonconcern Drentsche Aa",
-    "kind": "woningcorporatie",
-    "kvk_number": "12345678",
-    "website": "https://www.example.org/drentsche-aa",
-    "description": "Woningcorporatie in Assen.",
+    "organisation-name": "Woonconcern Drentsche Aa",
+    "organisation-kind": "woningcorporatie",
+    "organisation-kvk_number": "12345678",
+    "organisation-website": "https://www.example.org/drentsche-aa",
+    "organisation-description": "Woningcorporatie in Assen.",
     "name": "Marieke Bakker",
     "email": "Marieke@Example.org",
     "password": PASSWORD,
@@ -30,7 +30,7 @@ def assen(session):
 
 
 def test_register_confirm_login_logout(client, session, assen, outbox):
-    response = client.post("/register", data={**REGISTRATION, "municipality_id": assen.id})
+    response = client.post("/register", data={**REGISTRATION, "organisation-municipality_id": assen.id})
     assert "Kijk in uw mailbox" in response.text
 
     user = session.scalar(select(User).where(User.email == "marieke@example.org"))
@@ -56,8 +56,8 @@ def test_register_confirm_login_logout(client, session, assen, outbox):
 def test_registration_keeps_input_and_explains_errors(client, assen, session):
     data = {
         **REGISTRATION,
-        "municipality_id": assen.id,
-        "kvk_number": "1234",
+        "organisation-municipality_id": assen.id,
+        "organisation-kvk_number": "1234",
         "password": "kort",
         "password_repeat": "kort",
     }
@@ -72,7 +72,7 @@ def test_registration_keeps_input_and_explains_errors(client, assen, session):
 def test_common_password_is_refused(client, assen):
     data = {
         **REGISTRATION,
-        "municipality_id": assen.id,
+        "organisation-municipality_id": assen.id,
         "password": "password1234",
         "password_repeat": "password1234",
     }
@@ -81,7 +81,7 @@ def test_common_password_is_refused(client, assen):
 
 def test_duplicate_email_is_refused_case_insensitively(client, assen, make_user):
     make_user("marieke@example.org")
-    response = client.post("/register", data={**REGISTRATION, "municipality_id": assen.id})
+    response = client.post("/register", data={**REGISTRATION, "organisation-municipality_id": assen.id})
     assert response.status_code == 400
     assert "Er bestaat al een account met dit e-mailadres." in response.text
 

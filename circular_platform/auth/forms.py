@@ -3,13 +3,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FormField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from circular_platform.db import db
-from circular_platform.forms import choices, municipality_choices, new_password_fields
+from circular_platform.forms import choices, new_password_fields
 from circular_platform.models import Organisation
-from circular_platform.taxonomy import LANGUAGES, ORGANISATION_KINDS
+from circular_platform.organisations.forms import OrganisationFields
+from circular_platform.taxonomy import LANGUAGES
 
 
 class AccountFieldsForm(FlaskForm):
@@ -26,29 +35,7 @@ class AccountFieldsForm(FlaskForm):
 
 
 class RegisterOrganisationForm(AccountFieldsForm):
-    organisation_name = StringField(
-        _l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)]
-    )
-    kind = SelectField(_l("Soort organisatie"), choices=choices(ORGANISATION_KINDS))
-    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
-    kvk_number = StringField(
-        _l("KvK-nummer"),
-        validators=[Optional(), Regexp(r"^\d{8}$", message=_l("Een KvK-nummer bestaat uit 8 cijfers."))],
-        description=_l("Optioneel; 8 cijfers."),
-    )
-    website = StringField(
-        _l("Website"),
-        validators=[
-            Optional(),
-            URL(message=_l("Vul een volledig webadres in, met https://.")),
-            Length(max=300),
-        ],
-    )
-    description = TextAreaField(_l("Korte beschrijving"), validators=[Optional(), Length(max=2000)])
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.municipality_id.choices = municipality_choices()
+    organisation = FormField(OrganisationFields)
 
 
 class JoinOrganisationForm(AccountFieldsForm):

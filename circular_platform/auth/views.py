@@ -56,18 +56,11 @@ def register_post():
     form = RegisterOrganisationForm()
     if not form.validate():
         return render_template("auth/register.html", form=form), 400
-    organisation = {
-        "name": form.organisation_name.data.strip(),
-        "kind": form.kind.data,
-        "municipality_id": form.municipality_id.data,
-        "kvk_number": form.kvk_number.data or None,
-        "website": form.website.data or None,
-        "description": form.description.data or "",
-    }
+    organisation = form.organisation.form.organisation_data()
     try:
         user = services.register_with_organisation(db.session, _account_data(form), organisation)
     except DomainError as error:
-        (form.organisation_name if error.field == "name" else form.email).errors.append(error.message)
+        (form.organisation.form.name if error.field == "name" else form.email).errors.append(error.message)
         return render_template("auth/register.html", form=form), 400
     _send_confirmation(user)
     db.session.commit()

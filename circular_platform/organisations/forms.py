@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from circular_platform.forms import choices, municipality_choices
 from circular_platform.taxonomy import ORGANISATION_KINDS
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationFields(Form):
+    """The organisation's own fields: on its edit page and nested in the registration form."""
+
     name = StringField(_l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)])
     kind = SelectField(_l("Soort organisatie"), choices=choices(ORGANISATION_KINDS))
     municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
@@ -30,6 +32,21 @@ class OrganisationForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.municipality_id.choices = municipality_choices()
+
+    def organisation_data(self) -> dict:
+        """The values as the services take them: trimmed, with empty optional fields as None."""
+        return {
+            "name": self.name.data.strip(),
+            "kind": self.kind.data,
+            "municipality_id": self.municipality_id.data,
+            "kvk_number": self.kvk_number.data or None,
+            "website": self.website.data or None,
+            "description": (self.description.data or "").strip(),
+        }
+
+
+class OrganisationForm(FlaskForm, OrganisationFields):
+    pass
 
 
 class MembershipDecisionForm(FlaskForm):

@@ -71,13 +71,8 @@ def update(organisation_id: int):
     permissions.require(permissions.can_edit_organisation(current_user, organisation))
     form = OrganisationForm()
     if form.validate():
-        data = {
-            name: form[name].data
-            for name in ("name", "kind", "municipality_id", "kvk_number", "website", "description")
-        }
-        data["kvk_number"] = data["kvk_number"] or None
         try:
-            services.update_organisation(db.session, organisation, data)
+            services.update_organisation(db.session, organisation, form.organisation_data())
             db.session.commit()
             flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
             return redirect(url_for("organisations.profile", organisation_id=organisation.id))

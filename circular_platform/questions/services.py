@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from circular_platform import history, permissions
+from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.signals import question_changed
@@ -91,14 +91,7 @@ def update_question(session: Session, question: Question, user: User | None, dat
 
 
 def change_status(session: Session, question: Question, user: User | None, status: QuestionStatus) -> None:
-    if status not in ALLOWED_TRANSITIONS[question.status]:
-        raise DomainError(_l("Deze statuswijziging is niet mogelijk."), "status")
-    before = history.snapshot(question)
-    previous = question.status
-    question.status = status
-    session.flush()
-    history.record(session, question, user, before)
-    question_changed.send(session, question=question, previous_status=previous)
+    lifecycle.change_status(session, question, user, status, ALLOWED_TRANSITIONS, question_changed)
 
 
 def list_query(user, filters: dict[str, Any]) -> Select:

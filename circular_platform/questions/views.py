@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from circular_platform import history, matches, permissions
 from circular_platform.db import db
 from circular_platform.errors import DomainError
-from circular_platform.marketplace import filter_options, list_filters, organisations_for, show_domain_error
+from circular_platform.marketplace import (
+    change_status_or_refuse,
+    filter_options,
+    list_filters,
+    organisations_for,
+    save_form,
+)
 from circular_platform.models import Municipality, Question, QuestionStatus, User
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
@@ -72,20 +78,18 @@ def new():
 @login_required
 def create():
     permissions.require(permissions.can_post_question(current_user))
-    form = QuestionForm(organisations_for(current_user))
-    if form.validate():
-        organisation = next(o for o in organisations_for(current_user) if o.id == form.organisation_id.data)
-        try:
-            question = services.post_question(
-                db.session, current_user, organisation, _form_data(form), publish="publish" in request.form
-            )
-            db.session.commit()
-            flash(_("Uw vraag is opgeslagen."), "success")
-            return redirect(url_for("questions.detail", question_id=question.id))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-    return render_template("questions/form.html", form=form, question=None), 400
+    organisations = organisations_for(current_user)
+    form = QuestionForm(organisations)
+
+    def post() -> Question:
+        organisation = next(o for o in organisations if o.id == form.organisation_id.data)
+        publish = "publish" in request.form
+        return services.post_question(db.session, current_user, organisation, _form_data(form), publish)
+
+    question = save_form(form, post, _("Uw vraag is opgeslagen."))
+    if question is None:
+        return render_template("questions/form.html", form=form, question=None), 400
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 @bp.get("/<int:question_id>/edit")
@@ -101,30 +105,24 @@ def edit(question_id: int):
 def update(question_id: int):
     question = load_editable(question_id)
     form = QuestionForm([question.organisation])
-    if form.validate():
-        try:
-            services.update_question(db.session, question, current_user, _form_data(form))
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
-            return redirect(url_for("questions.detail", question_id=question.id))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-    return render_template("questions/form.html", form=form, question=question), 400
+
+    def save() -> Question:
+        services.update_question(db.session, question, current_user, _form_data(form))
+        return question
+
+    if save_form(form, save, _("De wijzigingen zijn opgeslagen.")) is None:
+        return render_template("questions/form.html", form=form, question=question), 400
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 @bp.post("/<int:question_id>/status")
 @login_required
 def change_status(question_id: int):
     question = load_editable(question_id)
-    try:
-        status = QuestionStatus(request.form.get("status", ""))
-        services.change_status(db.session, question, current_user, status)
-        db.session.commit()
-        flash(_("De status is gewijzigd."), "success")
-    except (ValueError, DomainError):
-        db.session.rollback()
-        flash(_("Deze statuswijziging is niet mogelijk."), "danger")
+    status = request.form.get("status", "")
+    change_status_or_refuse(
+        lambda: services.change_status(db.session, question, current_user, QuestionStatus(status))
+    )
     return redirect(url_for("questions.detail", question_id=question.id))
 
 

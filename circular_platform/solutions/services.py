@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from circular_platform import history, permissions
+from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.models import (
     Municipality,
@@ -68,14 +68,7 @@ def update_solution(session: Session, solution: Solution, user: User | None, dat
 
 
 def change_status(session: Session, solution: Solution, user: User | None, status: SolutionStatus) -> None:
-    if status not in ALLOWED_TRANSITIONS[solution.status]:
-        raise DomainError(_l("Deze statuswijziging is niet mogelijk."), "status")
-    before = history.snapshot(solution)
-    previous = solution.status
-    solution.status = status
-    session.flush()
-    history.record(session, solution, user, before)
-    solution_changed.send(session, solution=solution, previous_status=previous)
+    lifecycle.change_status(session, solution, user, status, ALLOWED_TRANSITIONS, solution_changed)
 
 
 def covering(municipality: Municipality | None = None, province_id: int | None = None):

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from circular_platform import history, matches, permissions
 from circular_platform.db import db
-from circular_platform.errors import DomainError
-from circular_platform.marketplace import filter_options, list_filters, organisations_for, show_domain_error
+from circular_platform.marketplace import (
+    change_status_or_refuse,
+    filter_options,
+    list_filters,
+    organisations_for,
+    save_form,
+)
 from circular_platform.models import Municipality, Province, Solution, SolutionStatus, User
 from circular_platform.pagination import paginate
 from circular_platform.solutions import services
@@ -74,17 +79,15 @@ def create():
     permissions.require(permissions.can_post_solution(current_user))
     organisations = organisations_for(current_user, publishing=True)
     form = SolutionForm(organisations)
-    if form.validate():
+
+    def publish() -> Solution:
         organisation = next(o for o in organisations if o.id == form.organisation_id.data)
-        try:
-            solution = services.publish_solution(db.session, current_user, organisation, _form_data(form))
-            db.session.commit()
-            flash(_("Uw aanbod is gepubliceerd."), "success")
-            return redirect(url_for("solutions.detail", solution_id=solution.id))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-    return render_template("solutions/form.html", form=form, solution=None), 400
+        return services.publish_solution(db.session, current_user, organisation, _form_data(form))
+
+    solution = save_form(form, publish, _("Uw aanbod is gepubliceerd."))
+    if solution is None:
+        return render_template("solutions/form.html", form=form, solution=None), 400
+    return redirect(url_for("solutions.detail", solution_id=solution.id))
 
 
 @bp.get("/<int:solution_id>/edit")
@@ -105,30 +108,24 @@ def edit(solution_id: int):
 def update(solution_id: int):
     solution = load_editable(solution_id)
     form = SolutionForm([solution.organisation])
-    if form.validate():
-        try:
-            services.update_solution(db.session, solution, current_user, _form_data(form))
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
-            return redirect(url_for("solutions.detail", solution_id=solution.id))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-    return render_template("solutions/form.html", form=form, solution=solution), 400
+
+    def save() -> Solution:
+        services.update_solution(db.session, solution, current_user, _form_data(form))
+        return solution
+
+    if save_form(form, save, _("De wijzigingen zijn opgeslagen.")) is None:
+        return render_template("solutions/form.html", form=form, solution=solution), 400
+    return redirect(url_for("solutions.detail", solution_id=solution.id))
 
 
 @bp.post("/<int:solution_id>/status")
 @login_required
 def change_status(solution_id: int):
     solution = load_editable(solution_id)
-    try:
-        status = SolutionStatus(request.form.get("status", ""))
-        services.change_status(db.session, solution, current_user, status)
-        db.session.commit()
-        flash(_("De status is gewijzigd."), "success")
-    except (ValueError, DomainError):
-        db.session.rollback()
-        flash(_("Deze statuswijziging is niet mogelijk."), "danger")
+    status = request.form.get("status", "")
+    change_status_or_refuse(
+        lambda: services.change_status(db.session, solution, current_user, SolutionStatus(status))
+    )
     return redirect(url_for("solutions.detail", solution_id=solution.id))
 
 
