@@ -19,10 +19,16 @@ from matching.filters import FilterIndex, FilterKey
 
 
 class Segment:
-    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey]):
+    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey],
+                 forms: sp.csr_matrix):
+        """``forms`` has ``matrix``'s nonzero pattern; its entries say which word each term
+        came from (see :func:`matching.features.counts_and_forms`)."""
         self.ids = list(ids)
         self.keys = list(keys)
         self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        self.forms = sp.csr_matrix(forms, dtype=np.int32)
+        if self.forms.nnz != self.matrix.nnz:
+            raise ValueError("forms must have the nonzero pattern of matrix")
         self.postings = self.matrix.T.tocsr()
         self.filters = FilterIndex(self.keys)
         self.alive = np.ones(len(self.ids), dtype=bool)
@@ -47,13 +53,16 @@ class Segment:
         """Sparse (queries x documents) cosine scores; only documents sharing a term appear."""
         return (queries @ self.postings).tocsr()
 
-    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(columns, weights, forms) of one document."""
         start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        return self.matrix.indices[start:end], self.matrix.data[start:end]
+        m = self.matrix
+        return m.indices[start:end], m.data[start:end], self.forms.data[start:end]
 
-    def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey]]:
+    def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey], sp.csr_matrix]:
         rows = np.flatnonzero(self.alive)
-        return [self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows]
+        return ([self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows],
+                self.forms[rows])
 
 
 def top_k(

@@ -172,3 +172,16 @@ def test_batch_and_single_vectors_agree(matcher: Matcher) -> None:
     single = [matcher.vectors([d]).toarray()[0] for d in docs]
     assert np.allclose(batch, np.array(single), atol=1e-6)
     assert matcher.vectors([docs[-2]]).nnz > 0
+
+
+def test_explanations_are_words_from_the_texts_never_numbers() -> None:
+    matcher = Matcher.fit([
+        Document("a", "Betonliggers hergebruiken", "Voorgespannen betonliggers (beton) uit viaducten, "
+                 "2024, 12 stuks, 000 km"),
+        Document("b", "Tweedehands kleding", "Textiel uit 2024"),
+    ])
+    result = matcher.rank(Document("q", "Liggers van viaducten hergebruiken in 2024, 12 km"))[0]
+    assert result.id == "a"
+    assert "liggers" in result.terms  # the document has it only inside a compound
+    assert "viaducten" in result.terms
+    assert not any(t.isdigit() or len(t) < 3 for t in result.terms)
