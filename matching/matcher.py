@@ -196,11 +196,8 @@ class Matcher:
         found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
         wanted = k + len(exclude)
         for s, seg in enumerate(self._segments):
-            scores = seg.scores(qmatrix)
-            for i, key in enumerate(keys):
-                lo, hi = scores.indptr[i], scores.indptr[i + 1]
-                docs, vals = top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted,
-                                   seg.allowed(key, theme_filter), min_score)
+            masks = [seg.allowed(key, theme_filter) for key in keys]
+            for i, docs, vals in _candidates(seg, qmatrix, masks, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
         query = _QueryScratch(len(self._terms), qwords)
         return [self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f),
@@ -356,6 +353,21 @@ def readable(word: str) -> bool:
     """Whether a word is worth showing as an explanation: three or more characters, a letter
     among them (``co2`` yes; ``000``, ``2024``, ``m²`` no)."""
     return len(word) >= 3 and any(ch.isalpha() for ch in word)
+
+
+def _candidates(seg: Segment, queries: sp.csr_matrix, masks: list, wanted: int,
+                min_score: float) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+    """(query row, best documents, scores) per query. Queries without a filter mask take the
+    top-n product, which never materialises all scores; filtered queries score every document
+    so the filter cannot empty their top k."""
+    free = [i for i, m in enumerate(masks) if m is None]
+    masked = [i for i, m in enumerate(masks) if m is not None]
+    for rows, scores in ((free, seg.best(queries[free], wanted) if free else None),
+                         (masked, seg.scores(queries[masked]) if masked else None)):
+        for j, i in enumerate(rows):
+            lo, hi = scores.indptr[j], scores.indptr[j + 1]
+            yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i],
+                            min_score)
 
 
 def compatible_documents(a: Document, b: Document, theme_filter: bool = True) -> bool:

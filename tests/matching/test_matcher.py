@@ -185,3 +185,15 @@ def test_explanations_are_words_from_the_texts_never_numbers() -> None:
     assert "liggers" in result.terms  # the document has it only inside a compound
     assert "viaducten" in result.terms
     assert not any(t.isdigit() or len(t) < 3 for t in result.terms)
+
+
+def test_top_n_product_agrees_with_all_scores() -> None:
+    words = ["hout", "beton", "isolatie", "kozijnen", "asfalt", "textiel", "glas", "staal"]
+    docs = [Document(i, f"{words[i % 8]} {words[i % 5]}", f"{words[i % 3]} {words[i % 7]} {i}")
+            for i in range(60)]
+    matcher = Matcher.fit(docs)
+    queries = [Document(f"q{i}", words[i % 8], words[(i * 3) % 8]) for i in range(20)]
+    scores = (matcher.vectors(queries) @ matcher.vectors(docs).T).toarray()
+    for row, results in zip(scores, matcher.rank_many(queries, 5), strict=True):
+        best = sorted(row[row > 0], reverse=True)[:5]
+        assert [r.score for r in results] == pytest.approx(best, abs=1e-6)
