@@ -138,7 +138,7 @@ def display_form(raw: str, word: str) -> str:
 
 
 def split_compound(
-    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 6,
+    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 5,
     min_beside_unknown: int = 4,
 ) -> list[str]:
     """Split a folded compound into parts, or return ``[]`` when no split is found.
