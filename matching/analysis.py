@@ -45,6 +45,8 @@ _EXTRA_STOP_WORDS = {
         "d", "m", "v", "t", "n", "s", "dus", "echter", "daarom", "hierbij", "daarbij", "zodat",
         "zowel", "andere", "ander", "anders", "wordt", "werden", "kunnen", "kan", "zullen",
         "gaan", "gaat", "komen", "komt", "hebben", "heeft", "had", "mogen", "moeten",
+        "ten", "ter", "mee", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+        "tien",
     },
     "en": {"also", "can", "could", "would", "via", "etc", "per", "within", "e", "g", "us"},
 }
@@ -121,33 +123,52 @@ def word_terms(text: str, lang: str | None = None) -> list[str]:
 def surface_forms(text: str, lang: str | None = None) -> dict[str, str]:
     """Map each stem to the word form (lower-cased, accents kept) most frequent in the text."""
     lang, words = _words(text, lang)
-    counts = Counter((stem(w, lang), _display(raw, w)) for raw, w in words)
+    counts = Counter((stem(w, lang), display_form(raw, w)) for raw, w in words)
     best: dict[str, str] = {}
     for (term, form), _ in counts.most_common():
         best.setdefault(term, form)
     return best
 
 
-def _display(raw: str, word: str) -> str:
-    # A part of a hyphenated token has no unfolded form of its own; show the folded part.
-    return raw if fold(raw) == word else word
+def display_form(raw: str, word: str) -> str:
+    """How ``word`` (from raw token ``raw``) is written: the raw token with its accents, or for
+    a part of a hyphenated token, which has no unfolded form of its own, the folded part
+    (``take-back`` for ``takeback``, ``back`` for ``back``)."""
+    return raw if fold(raw).replace("-", "") == word else word
 
 
 def split_compound(
-    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 5
+    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 5,
+    min_beside_unknown: int = 4,
 ) -> list[str]:
     """Split a folded compound into parts, or return ``[]`` when no split is found.
 
     Parts are lexicon words of at least ``min_known`` letters; linking ``s``/``e``/``en``
-    between parts is dropped. At most one part may be missing from the lexicon if it has at
-    least ``min_unknown`` letters and another part is known (``isolatie|materiaal`` splits
-    when only ``materiaal`` is known). Among splits, the fewest unknown parts then the fewest
-    parts, then the fewest dropped linking letters win.
+    between parts is dropped. A split made only of known parts is preferred; failing that, one
+    part may be missing from the lexicon if it has at least ``min_unknown`` letters and the
+    known parts have at least ``min_beside_unknown`` (``isolatie|materiaal`` splits when only
+    ``materiaal`` is known, but not ``bin|dmiddel`` or ``won|ingen``: a short known word next
+    to an unknown rest is usually a coincidence). The last part must reach at least three
+    letters into the word's stem, so an inflection is never a part (``viaduc|ten``,
+    ``beton|nen``). Among splits, the fewest parts then the fewest linking letters win.
     """
     if len(word) < 2 * min_known or not word.isalpha():
         return []
-    best = _parse(word, lexicon, min_known, min_unknown, {}, budget=1, top=True)
-    return list(best[3]) if best else []
+    ending = _inflection_length(word)
+    for mk, budget in ((min_known, 0), (max(min_known, min_beside_unknown), 1)):
+        best = _parse(word, lexicon, mk, min_unknown, {}, budget=budget, top=True)
+        if best and len(best[3][-1]) - ending >= _MIN_STEM_IN_LAST:
+            return list(best[3])
+    return []
+
+
+_MIN_STEM_IN_LAST = 3
+
+
+def _inflection_length(word: str) -> int:
+    """Letters after the Dutch stem (``viaducten`` -> 2), 0 when the stem is no prefix."""
+    base = stem(word, "nl")
+    return len(word) - len(base) if word.startswith(base) else 0
 
 
 _Parse = tuple[int, int, int, tuple[str, ...]]  # (unknown parts, parts, link letters, parts)

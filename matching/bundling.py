@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from matching.matcher import Document, Matcher
+from matching.matcher import Document, Matcher, readable
 
 LABEL_TERMS = 3
 
@@ -107,7 +107,7 @@ def shared_terms(vectors: sp.csr_matrix, matcher: Matcher, n: int = LABEL_TERMS)
     columns = [int(c) for c in np.argsort(-weight, kind="stable") if present[c] >= needed]
     words: list[str] = []
     for word in matcher.surface_words(columns):
-        if not any(ch.isdigit() for ch in word) and word not in words:
+        if readable(word) and not any(ch.isdigit() for ch in word) and word not in words:
             words.append(word)
         if len(words) == n:
             break

@@ -14,15 +14,25 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sparse_dot_topn import sp_matmul_topn
 
 from matching.filters import FilterIndex, FilterKey
 
+_THREADS = 2  # the production box has two cores
+_THREADED_BATCH = 16  # starting threads costs more than scoring a few queries
+
 
 class Segment:
-    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey]):
+    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey],
+                 forms: sp.csr_matrix):
+        """``forms`` has ``matrix``'s nonzero pattern; its entries say which word each term
+        came from (see :func:`matching.features.counts_and_forms`)."""
         self.ids = list(ids)
         self.keys = list(keys)
         self.matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        self.forms = sp.csr_matrix(forms, dtype=np.int32)
+        if self.forms.nnz != self.matrix.nnz:
+            raise ValueError("forms must have the nonzero pattern of matrix")
         self.postings = self.matrix.T.tocsr()
         self.filters = FilterIndex(self.keys)
         self.alive = np.ones(len(self.ids), dtype=bool)
@@ -47,13 +57,23 @@ class Segment:
         """Sparse (queries x documents) cosine scores; only documents sharing a term appear."""
         return (queries @ self.postings).tocsr()
 
-    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        return self.matrix.indices[start:end], self.matrix.data[start:end]
+    def best(self, queries: sp.csr_matrix, n: int) -> sp.csr_matrix:
+        """The ``n`` best scores per query, as :meth:`scores` but without materialising the
+        others (sparse_dot_topn: a multithreaded C++ product with a per-row heap). Among equal
+        scores at the cut-off, which one is kept is not defined."""
+        threads = _THREADS if queries.shape[0] >= _THREADED_BATCH else None
+        return sp_matmul_topn(queries, self.postings, top_n=max(n, 1), n_threads=threads)
 
-    def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey]]:
+    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(columns, weights, forms) of one document."""
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        m = self.matrix
+        return m.indices[start:end], m.data[start:end], self.forms.data[start:end]
+
+    def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey], sp.csr_matrix]:
         rows = np.flatnonzero(self.alive)
-        return [self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows]
+        return ([self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows],
+                self.forms[rows])
 
 
 def top_k(

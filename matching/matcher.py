@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from matching.analysis import LANGUAGES, fold, stem, token_words
-from matching.features import TermExtractor, TokenCounts, count_matrix
+from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
 
@@ -64,10 +64,11 @@ class Matcher:
         self._terms = sorted(vocabulary, key=vocabulary.__getitem__)
         self._tfidf = tfidf  # None: empty corpus
         self._surfaces = surfaces
+        self._forms = _WordTable()  # words as written in the indexed documents
         self.n_terms = n_terms
         self._segments: list[Segment] = []
         self._where: dict[Hashable, tuple[int, int]] = {}
-        self._delta: dict[Hashable, tuple[sp.csr_matrix, FilterKey]] = {}
+        self._delta: dict[Hashable, tuple[sp.csr_matrix, sp.csr_matrix, FilterKey]] = {}
         self._dirty = False  # delta segment out of date; rebuilt lazily by the next rank
         self.changed_since_fit = 0
 
@@ -85,14 +86,19 @@ class Matcher:
         lexicon = TermExtractor.lexicon_from(counts.tokens)
         extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight)
         vocabulary: dict[str, int] = {}
-        matrix, tfidf = _tfidf(count_matrix(extractor, counts, vocabulary, grow=True))
-        surfaces = {**extractor.part_forms, **_corpus_surfaces(counts)}
-        matcher = cls(extractor, vocabulary, tfidf, surfaces, n_terms)
-        matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs])
+        raw, forms, words = counts_and_forms(extractor, counts, vocabulary, grow=True)
+        matrix, tfidf = _tfidf(raw)
+        surfaces = _corpus_surfaces(counts)
+        words_only = set(surfaces.values())
+        parts = {t: p for t, p in extractor.part_forms.items() if p in words_only}
+        matcher = cls(extractor, vocabulary, tfidf, {**parts, **surfaces}, n_terms)
+        forms = matcher._forms.globalise(forms, words)
+        matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs], forms)
         return matcher
 
-    def _set_main(self, ids: list, matrix: sp.csr_matrix, keys: list[FilterKey]) -> None:
-        self._segments = [Segment(ids, matrix, keys)]
+    def _set_main(self, ids: list, matrix: sp.csr_matrix, keys: list[FilterKey],
+                  forms: sp.csr_matrix) -> None:
+        self._segments = [Segment(ids, matrix, keys, forms)]
         self._where = {doc_id: (0, row) for row, doc_id in enumerate(ids)}
         self._delta = {}
 
@@ -106,34 +112,54 @@ class Matcher:
     def vectors(self, documents: Sequence[Document]) -> sp.csr_matrix:
         """L2-normalised TF-IDF rows (float32) in the fitted vocabulary, one per document."""
         if len(documents) <= _SMALL_BATCH:
+            return self._small_vectors(documents)[0]
+        counts = TokenCounts((d.title for d in documents), (d.description for d in documents))
+        return self._weigh(count_matrix(self._extractor, counts, self._vocabulary, grow=False))
+
+    def _vectors_and_forms(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix,
+                                                                          sp.csr_matrix, list]:
+        """:meth:`vectors` plus the words behind them (see :func:`counts_and_forms`)."""
+        if len(documents) <= _SMALL_BATCH:
             return self._small_vectors(documents)
         counts = TokenCounts((d.title for d in documents), (d.description for d in documents))
-        matrix = count_matrix(self._extractor, counts, self._vocabulary, grow=False)
+        raw, forms, words = counts_and_forms(self._extractor, counts, self._vocabulary, False)
+        return self._weigh(raw), forms, words
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         if self._tfidf is not None:
-            matrix = self._tfidf.transform(matrix)
-        return sp.csr_matrix(matrix, dtype=np.float32)
+            counts = self._tfidf.transform(counts)
+        return sp.csr_matrix(counts, dtype=np.float32)
 
-    def _small_vectors(self, documents: Sequence[Document]) -> sp.csr_matrix:
+    def _small_vectors(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix,
+                                                                      sp.csr_matrix, list]:
         """Same arithmetic as :meth:`vectors` without the fixed cost of building token tables."""
-        rows = [self._row(d) for d in documents]
-        indptr = np.cumsum([0] + [len(c) for c, _ in rows])
-        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32)
-        vals = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
+        words: dict[str, int] = {}
+        rows = [self._row(d, words) for d in documents]
+        indptr = np.cumsum([0] + [len(c) for c, _, _ in rows])
+        cols = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int32)
+        vals = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        forms = np.concatenate([r[2] for r in rows]) if rows else np.zeros(0, np.int32)
         shape = (len(rows), len(self._terms))
-        return sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32)
+        return (sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32),
+                sp.csr_matrix((forms, cols, indptr), shape=shape, dtype=np.int32), list(words))
 
-    def _row(self, doc: Document) -> tuple[np.ndarray, np.ndarray]:
-        counts = self._extractor.counts(doc.title, doc.description)
-        pairs = sorted((self._vocabulary[t], w) for t, w in counts.items() if t in self._vocabulary)
-        cols = np.array([c for c, _ in pairs], dtype=np.int32)
+    def _row(self, doc: Document, words: dict[str, int]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        counts, forms = self._extractor.counts_and_forms(doc.title, doc.description)
+        pairs = sorted((self._vocabulary[t], w, forms[t]) for t, w in counts.items()
+                       if t in self._vocabulary)
+        cols = np.array([c for c, _, _ in pairs], dtype=np.int32)
+        signed = np.array([(words.setdefault(form, len(words)) + 1) * (-1 if part else 1)
+                           for _, _, (part, form) in pairs], dtype=np.int32)
         if self._tfidf is None or not pairs:
-            return cols, np.zeros(len(cols), dtype=np.float32)
-        vals = (1.0 + np.log([w for _, w in pairs])) * self._tfidf.idf_[cols]
-        return cols, (vals / np.sqrt(np.dot(vals, vals))).astype(np.float32)
+            return cols, np.zeros(len(cols), dtype=np.float32), signed
+        vals = (1.0 + np.log([w for _, w, _ in pairs])) * self._tfidf.idf_[cols]
+        return cols, (vals / np.sqrt(np.dot(vals, vals))).astype(np.float32), signed
 
     def surface_words(self, columns: Iterable[int]) -> list[str]:
-        """The word people wrote for each vocabulary column (as in explanations), in order."""
-        return [self._surfaces.get(self._terms[c], self._terms[c]) for c in columns]
+        """The word people wrote most often for each vocabulary column, in order; ``""`` for a
+        compound part that is no word of the corpus on its own."""
+        return [self._surfaces.get(self._terms[c], "") for c in columns]
 
     def similarity(self, a: Document, b: Document) -> float:
         """Cosine similarity of two documents in the fitted space (filters not applied)."""
@@ -165,56 +191,64 @@ class Matcher:
 
     def _rank_chunk(self, queries: Sequence[Document], k: int, min_score: float,
                     theme_filter: bool, exclude: set) -> list[list[Result]]:
-        qmatrix = self.vectors(queries)
+        qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         keys = [q.filter_key() for q in queries]
         found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
         wanted = k + len(exclude)
         for s, seg in enumerate(self._segments):
-            scores = seg.scores(qmatrix)
-            for i, key in enumerate(keys):
-                lo, hi = scores.indptr[i], scores.indptr[i + 1]
-                docs, vals = top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted,
-                                   seg.allowed(key, theme_filter), min_score)
+            masks = [seg.allowed(key, theme_filter) for key in keys]
+            for i, docs, vals in _candidates(seg, qmatrix, masks, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
-        scratch = np.zeros(len(self._terms), dtype=np.float32)
-        return [self._results(_csr_row(qmatrix, i), sorted(f), k, exclude, scratch)
-                for i, f in enumerate(found)]
+        query = _QueryScratch(len(self._terms), qwords)
+        return [self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f),
+                              k, exclude) for i, f in enumerate(found)]
 
-    def _results(self, qrow: tuple[np.ndarray, np.ndarray], found: list, k: int, exclude: set,
-                 scratch: np.ndarray) -> list[Result]:
-        scratch[qrow[0]] = qrow[1]  # dense copy of the query for O(1) weight lookups
+    def _results(self, query: _QueryScratch, qrow: tuple[np.ndarray, np.ndarray],
+                 qforms: np.ndarray, found: list, k: int, exclude: set) -> list[Result]:
+        query.load(qrow[0], qrow[1], qforms)
         results = []
         for neg, s, row in found:
             doc_id = self._segments[s].ids[row]
             if doc_id not in exclude:
-                terms = self._explain(scratch, *self._segments[s].row_terms(row))
+                terms = self._explain(query, *self._segments[s].row_terms(row))
                 results.append(Result(doc_id, _clip(-neg), terms))
             if len(results) == k:
                 break
-        scratch[qrow[0]] = 0.0
+        query.clear(qrow[0])
         return results
 
-    def _explain(self, query: np.ndarray, dcols: np.ndarray, dvals: np.ndarray) -> tuple[str, ...]:
-        """Surface forms of the shared terms with the largest contributions to the score."""
-        contrib = query[dcols] * dvals
+    def _explain(self, query: _QueryScratch, dcols: np.ndarray, dvals: np.ndarray,
+                 dforms: np.ndarray) -> tuple[str, ...]:
+        """Words of the shared terms with the largest contributions to the score, each as
+        written in the document, or in the query when the document has the term only inside a
+        compound; numbers and words under three letters are never shown."""
+        contrib = query.weights[dcols] * dvals
         shared = np.flatnonzero(contrib)
         order = shared[np.argsort(-contrib[shared], kind="stable")]
         words: list[str] = []
-        for col in dcols[order]:
-            term = self._terms[col]
-            word = self._surfaces.get(term, term)
-            if word not in words:
+        parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
+        for i in order:
+            word = self._shown_word(int(dforms[i]), query.word(int(dcols[i])))
+            if readable(word) and word not in words and word not in parts:
                 words.append(word)
+                parts.update(word.split("-"))
             if len(words) == self.n_terms:
                 break
         return tuple(words)
+
+    def _shown_word(self, doc_form: int, query_form: tuple[bool, str]) -> str:
+        doc_word = self._forms.words[abs(doc_form) - 1]
+        query_has_word, query_word = query_form
+        return query_word if doc_form < 0 and query_has_word else doc_word
 
     # -- updates ---------------------------------------------------------------------------
 
     def upsert(self, document: Document) -> None:
         """Add or replace one document using the fitted vocabulary and IDF."""
         self._drop(document.id)
-        self._delta[document.id] = (self.vectors([document]), document.filter_key())
+        matrix, forms, words = self._small_vectors([document])
+        forms = self._forms.globalise(forms, words)
+        self._delta[document.id] = (matrix, forms, document.filter_key())
         self.changed_since_fit += 1
         self._dirty = True
 
@@ -243,17 +277,19 @@ class Matcher:
         self._segments = [main]
         if ids:
             rows = sp.vstack([self._delta[i][0] for i in ids], format="csr")
-            self._segments.append(Segment(ids, rows, [self._delta[i][1] for i in ids]))
+            forms = sp.vstack([self._delta[i][1] for i in ids], format="csr")
+            self._segments.append(Segment(ids, rows, [self._delta[i][2] for i in ids], forms))
         self._where.update({doc_id: (1, row) for row, doc_id in enumerate(ids)})
 
     def _merge(self) -> None:
-        ids, matrix, keys = self._segments[0].alive_rows()
+        ids, matrix, keys, forms = self._segments[0].alive_rows()
         delta = list(self._delta)
         if delta:
             matrix = sp.vstack([matrix, *(self._delta[i][0] for i in delta)], format="csr")
+            forms = sp.vstack([forms, *(self._delta[i][1] for i in delta)], format="csr")
             ids += delta
-            keys += [self._delta[i][1] for i in delta]
-        self._set_main(ids, matrix, keys)
+            keys += [self._delta[i][2] for i in delta]
+        self._set_main(ids, matrix, keys, forms)
 
     # -- persistence -----------------------------------------------------------------------
 
@@ -269,6 +305,69 @@ class Matcher:
         if tag != _FORMAT or not isinstance(matcher, cls):
             raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
         return matcher
+
+
+class _WordTable:
+    """Words as written in indexed documents, stored once; form matrices point into it."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def globalise(self, forms: sp.csr_matrix, words: list[str]) -> sp.csr_matrix:
+        """``forms`` pointing into ``words`` rewritten to point into this table."""
+        table = np.array([self._id(w) for w in words] + [0], dtype=np.int32)
+        out = forms.copy()
+        out.data = np.sign(out.data) * (table[np.abs(out.data) - 1] + 1)
+        return out
+
+    def _id(self, word: str) -> int:
+        found = self._ids.get(word)
+        if found is None:
+            found = self._ids[word] = len(self.words)
+            self.words.append(word)
+        return found
+
+
+class _QueryScratch:
+    """Dense copies of one query's weights and word forms, for O(1) lookups by column."""
+
+    def __init__(self, n_terms: int, words: list[str]) -> None:
+        self.weights = np.zeros(n_terms, dtype=np.float32)
+        self.forms = np.zeros(n_terms, dtype=np.int32)
+        self.words = words
+
+    def load(self, cols: np.ndarray, weights: np.ndarray, forms: np.ndarray) -> None:
+        self.weights[cols], self.forms[cols] = weights, forms
+
+    def clear(self, cols: np.ndarray) -> None:
+        self.weights[cols], self.forms[cols] = 0.0, 0
+
+    def word(self, col: int) -> tuple[bool, str]:
+        """(whether the query has the term as a word of its own, the word as written)."""
+        form = int(self.forms[col])
+        return form > 0, self.words[abs(form) - 1] if form else ""
+
+
+def readable(word: str) -> bool:
+    """Whether a word is worth showing as an explanation: three or more characters, a letter
+    among them (``co2`` yes; ``000``, ``2024``, ``m²`` no)."""
+    return len(word) >= 3 and any(ch.isalpha() for ch in word)
+
+
+def _candidates(seg: Segment, queries: sp.csr_matrix, masks: list, wanted: int,
+                min_score: float) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+    """(query row, best documents, scores) per query. Queries without a filter mask take the
+    top-n product, which never materialises all scores; filtered queries score every document
+    so the filter cannot empty their top k."""
+    free = [i for i, m in enumerate(masks) if m is None]
+    masked = [i for i, m in enumerate(masks) if m is not None]
+    for rows, scores in ((free, seg.best(queries[free], wanted) if free else None),
+                         (masked, seg.scores(queries[masked]) if masked else None)):
+        for j, i in enumerate(rows):
+            lo, hi = scores.indptr[j], scores.indptr[j + 1]
+            yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i],
+                            min_score)
 
 
 def compatible_documents(a: Document, b: Document, theme_filter: bool = True) -> bool:

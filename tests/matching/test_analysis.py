@@ -74,11 +74,26 @@ LEXICON = {"woning", "corporatie", "materiaal", "kozijn", "hout", "bedrijf", "af
         ("kozijnhout", ["kozijn", "hout"]),
         ("bedrijfsafval", ["bedrijf", "afval"]),  # linking s
         ("isolatiemateriaal", ["isolatie", "materiaal"]),  # one unknown part
-        ("dakisolatie", ["dak", "isolatie"]),
+        ("dakhout", ["dak", "hout"]),  # a short part when every part is known
     ],
 )
 def test_split_compound(word: str, parts: list[str]) -> None:
     assert split_compound(word, LEXICON) == parts
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "bindmiddel",  # not bin|dmiddel: a short known word next to an unknown rest
+        "woningen",  # not won|ingen
+        "viaducten",  # not viaduc|ten: the inflection is no part
+        "betonnen",  # not beton|nen
+        "dakisolatie",  # isolatie unknown and dak short: no evidence for the split
+    ],
+)
+def test_split_compound_makes_no_fragments(word: str) -> None:
+    lexicon = {"bin", "won", "ten", "nen", "beton", "dak", "middel"}
+    assert split_compound(word, lexicon) == []
 
 
 @pytest.mark.parametrize("word", ["materiaal", "duurzaamheid", "verwerking", "woningen"])

@@ -172,3 +172,28 @@ def test_batch_and_single_vectors_agree(matcher: Matcher) -> None:
     single = [matcher.vectors([d]).toarray()[0] for d in docs]
     assert np.allclose(batch, np.array(single), atol=1e-6)
     assert matcher.vectors([docs[-2]]).nnz > 0
+
+
+def test_explanations_are_words_from_the_texts_never_numbers() -> None:
+    matcher = Matcher.fit([
+        Document("a", "Betonliggers hergebruiken", "Voorgespannen betonliggers (beton) uit viaducten, "
+                 "2024, 12 stuks, 000 km"),
+        Document("b", "Tweedehands kleding", "Textiel uit 2024"),
+    ])
+    result = matcher.rank(Document("q", "Liggers van viaducten hergebruiken in 2024, 12 km"))[0]
+    assert result.id == "a"
+    assert "liggers" in result.terms  # the document has it only inside a compound
+    assert "viaducten" in result.terms
+    assert not any(t.isdigit() or len(t) < 3 for t in result.terms)
+
+
+def test_top_n_product_agrees_with_all_scores() -> None:
+    words = ["hout", "beton", "isolatie", "kozijnen", "asfalt", "textiel", "glas", "staal"]
+    docs = [Document(i, f"{words[i % 8]} {words[i % 5]}", f"{words[i % 3]} {words[i % 7]} {i}")
+            for i in range(60)]
+    matcher = Matcher.fit(docs)
+    queries = [Document(f"q{i}", words[i % 8], words[(i * 3) % 8]) for i in range(20)]
+    scores = (matcher.vectors(queries) @ matcher.vectors(docs).T).toarray()
+    for row, results in zip(scores, matcher.rank_many(queries, 5), strict=True):
+        best = sorted(row[row > 0], reverse=True)[:5]
+        assert [r.score for r in results] == pytest.approx(best, abs=1e-6)
