@@ -2,9 +2,12 @@
 
     python bench/search.py [--documents 100000] [--backend whoosh|postgres]
 
-Every query computes the four facets and applies the anonymous visitor's visibility filter.
-The ``postgres`` backend needs ``DATABASE_URL`` pointing at an empty PostgreSQL database
-(the tables are created with ``alembic upgrade head``; ``make bench-search`` starts one).
+Documents are written as ``flask search rebuild`` writes them (one commit, batches of 500),
+then one drain batch of 500 changed documents. Every query computes the four facets and
+applies the anonymous visitor's visibility filter; no query is warmed up beforehand.
+The ``postgres`` backend needs ``DATABASE_URL`` pointing at a PostgreSQL database it may fill
+(tables created with ``alembic upgrade head``; its search tables are truncated). Nothing is
+started here: run it against a server you started, e.g. as ``.ci/run`` does.
 """
 
 from __future__ import annotations

@@ -13,10 +13,16 @@ Query language: words are ANDed; ``"..."`` is a phrase; ``-word`` excludes. Anyt
 unbalanced quote, ``AND``/``OR``/``*``/brackets) is read as plain words, so no query fails.
 Each query word matches its Dutch or English stem. Compounds, both ways:
 
-* the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): a prefix
-  match on the stems and a prefix match on the reversed stems (a suffix match), with a low boost;
+* the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): indexed
+  stems that start or end with the query stem (at most :data:`MAX_AFFIXED`, the shortest),
+  found in a sorted per-segment vocabulary, with a low boost;
 * the query word is a compound of indexed words (``hennepisolatie`` -> ``hennep isolatie``):
-  :func:`matching.analysis.split_compound` against the index's own vocabulary.
+  :func:`matching.analysis.split_compound` against the stems the index holds.
+
+Whoosh stores the index; queries are evaluated on numpy copies of its postings
+(:mod:`matching.search_arrays`), so facets are counted over every hit and a common word costs
+no more than a rare one. Spelling suggestions are the closest indexed stem, shown as a word of a
+document that has it, and are looked up only for words without hits.
 
 Whoosh allows one writer at a time across processes (a file lock); :meth:`SearchIndex.write`
 waits up to ``timeout`` seconds for it and then raises :class:`IndexLocked`.
