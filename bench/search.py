@@ -2,9 +2,12 @@
 
     python bench/search.py [--documents 100000] [--backend whoosh|postgres]
 
-Every query computes the four facets and applies the anonymous visitor's visibility filter.
-The ``postgres`` backend needs ``DATABASE_URL`` pointing at an empty PostgreSQL database
-(the tables are created with ``alembic upgrade head``; ``make bench-search`` starts one).
+Documents are written as ``flask search rebuild`` writes them (one commit, batches of 500),
+then one drain batch of 500 changed documents. Every query computes the four facets and
+applies the anonymous visitor's visibility filter; no query is warmed up beforehand.
+The ``postgres`` backend needs ``DATABASE_URL`` pointing at a PostgreSQL database it may fill
+(tables created with ``alembic upgrade head``; its search tables are truncated). Nothing is
+started here: run it against a server you started, e.g. as ``.ci/run`` does.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -115,6 +122,7 @@ FILLER = [
 ]
 THEMES = ("biomassa_voedsel", "kunststoffen", "maakindustrie", "bouw", "consumptiegoederen")
 PROVINCES = ("PV20", "PV21", "PV22")
+BATCH = 500  # documents per write, as queue.BATCH_SIZE
 
 
 SYLLABLES = [
@@ -191,10 +199,12 @@ def percentile(values: list[float], fraction: float) -> float:
 def whoosh_backend(directory: str):
     index = SearchIndex(directory)
 
-    def write(documents: list[SearchDocument]) -> None:
-        index.write(documents, timeout=60)
+    @contextmanager
+    def writing() -> Iterator[Any]:
+        with index.writing(timeout=60, limitmb=1024) as batch:
+            yield batch
 
-    return write, index.search
+    return writing, index.search
 
 
 def postgres_backend(url: str):
@@ -212,17 +222,63 @@ def postgres_backend(url: str):
         connection.exec_driver_sql("TRUNCATE search_document, search_word")
     backend = PostgresBackend()
 
-    def write(documents: list[SearchDocument]) -> None:
+    @contextmanager
+    def writing() -> Iterator[Any]:
         with Session(engine) as session:
             with backend.writing(session) as batch:
-                batch.write(documents, ())
+                yield batch
             session.commit()
 
     def search(query: SearchQuery):
         with Session(engine) as session:
             return backend.search(session, query)
 
-    return write, search
+    return writing, search
+
+
+def batched(items: Iterator[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def index_documents(writing, documents: Iterator[SearchDocument], total: int) -> None:
+    """As ``flask search rebuild`` does: one transaction, cleared, written in batches."""
+    started = time.perf_counter()
+    with writing() as batch:
+        batch.clear()
+        for chunk in batched(documents, BATCH):
+            batch.write(chunk, ())
+    seconds = time.perf_counter() - started
+    print(
+        f"  rebuild: {total} documents in {seconds:.1f} s ({total / seconds:.0f} documents/s, "
+        f"one commit, batches of {BATCH})"
+    )
+
+
+def update_documents(writing, documents: list[SearchDocument]) -> None:
+    """As the queue's drain does: one batch of changed documents replacing their old versions."""
+    started = time.perf_counter()
+    with writing() as batch:
+        batch.write(documents, ())
+    seconds = time.perf_counter() - started
+    print(f"  update: {len(documents)} changed documents in {seconds:.2f} s (one drain batch)")
+
+
+def time_queries(search, words: list[str], weights: list[float], rng: random.Random, count: int) -> None:
+    for length in (1, 2, 3):
+        timings, totals = [], []
+        for _ in range(count):
+            text = " ".join(rng.choices(words, weights, k=length))
+            query = SearchQuery(text, audiences=frozenset({"public"}))
+            begun = time.perf_counter()
+            results = search(query)
+            timings.append((time.perf_counter() - begun) * 1000)
+            totals.append(results.total)
+        print(
+            f"  {length}-word queries with facets: p50 {percentile(timings, 0.5):.1f} ms, "
+            f"p95 {percentile(timings, 0.95):.1f} ms, max {max(timings):.1f} ms "
+            f"(median hits {statistics.median(totals):.0f})"
+        )
 
 
 def main() -> None:
@@ -238,35 +294,16 @@ def main() -> None:
         if args.backend == "postgres":
             if not os.environ.get("DATABASE_URL"):
                 sys.exit("The postgres backend needs DATABASE_URL (an empty PostgreSQL database).")
-            write, search = postgres_backend(os.environ["DATABASE_URL"])
+            writing, search = postgres_backend(os.environ["DATABASE_URL"])
         else:
-            write, search = whoosh_backend(directory)
-        started = time.perf_counter()
-        for start in range(0, args.documents, 5000):
-            write(
-                [
-                    make_document(n, words, weights, rng)
-                    for n in range(start, min(args.documents, start + 5000))
-                ]
-            )
-        seconds = time.perf_counter() - started
-        print(
-            f"backend {args.backend}: indexed {args.documents} documents in {seconds:.1f} s "
-            f"({args.documents / seconds:.0f} documents/s, batches of 5000)"
-        )
-        for length in (1, 2, 3):
-            timings, totals = [], []
-            for _ in range(args.queries):
-                text = " ".join(rng.choices(words, weights, k=length))
-                query = SearchQuery(text, audiences=frozenset({"public"}))
-                begun = time.perf_counter()
-                results = search(query)
-                timings.append((time.perf_counter() - begun) * 1000)
-                totals.append(results.total)
-            print(
-                f"  {length}-word queries with facets: p50 {percentile(timings, 0.5):.1f} ms, "
-                f"p95 {percentile(timings, 0.95):.1f} ms (median hits {statistics.median(totals):.0f})"
-            )
+            writing, search = whoosh_backend(directory)
+        print(f"backend {args.backend}:")
+        documents = (make_document(n, words, weights, rng) for n in range(args.documents))
+        index_documents(writing, documents, args.documents)
+        changed = rng.sample(range(args.documents), min(BATCH, args.documents))
+        update_documents(writing, [make_document(n, words, weights, rng) for n in changed])
+        # Every query is timed, the first ones included: nothing is warmed up beforehand.
+        time_queries(search, words, weights, rng, args.queries)
 
 
 if __name__ == "__main__":

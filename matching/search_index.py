@@ -13,10 +13,16 @@ Query language: words are ANDed; ``"..."`` is a phrase; ``-word`` excludes. Anyt
 unbalanced quote, ``AND``/``OR``/``*``/brackets) is read as plain words, so no query fails.
 Each query word matches its Dutch or English stem. Compounds, both ways:
 
-* the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): a prefix
-  match on the stems and a prefix match on the reversed stems (a suffix match), with a low boost;
+* the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): indexed
+  stems that start or end with the query stem (at most :data:`MAX_AFFIXED`, the shortest),
+  found in a sorted per-segment vocabulary, with a low boost;
 * the query word is a compound of indexed words (``hennepisolatie`` -> ``hennep isolatie``):
-  :func:`matching.analysis.split_compound` against the index's own vocabulary.
+  :func:`matching.analysis.split_compound` against the stems the index holds.
+
+Whoosh stores the index; queries are evaluated on numpy copies of its postings
+(:mod:`matching.search_arrays`), so facets are counted over every hit and a common word costs
+no more than a rare one. Spelling suggestions are the closest indexed stem, shown as a word of a
+document that has it, and are looked up only for words without hits.
 
 Whoosh allows one writer at a time across processes (a file lock); :meth:`SearchIndex.write`
 waits up to ``timeout`` seconds for it and then raises :class:`IndexLocked`.
@@ -37,8 +43,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -48,13 +57,13 @@ with warnings.catch_warnings():
     import whoosh.lang.porter2  # noqa: F401  (the English stemmer)
     from whoosh import index as whoosh_index
     from whoosh import query as q
-    from whoosh import sorting
     from whoosh.analysis import Token, Tokenizer
     from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
     from whoosh.index import LockError
     from whoosh.writing import CLEAR
 
     from matching import analysis
+    from matching.search_arrays import ArrayCache, ReaderArrays, top
 
     analysis.stem("isolatie", "nl"), analysis.stem("insulation", "en")  # loads both stemmers
 
@@ -65,6 +74,11 @@ _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # analysis.tokens(), with offsets
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _MARK = "\x1f"
 MIN_AFFIX = 4  # shortest stem that also matches as part of a compound
+AFFIX_BOOST = 0.3  # a compound containing the query word counts less than the word itself
+MAX_AFFIXED = 32  # compounds per query stem; the shortest, being closest to the query word
+_TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 1.5}  # field boosts
+_FACET_FIELDS_AND_AUDIENCES = (*_FACET_FIELDS.values(), "audiences")
+_CACHE = ArrayCache()  # per-segment arrays, shared by every index in this process
 
 
 class IndexLocked(Exception):
@@ -246,20 +260,13 @@ def _untag(value: str) -> tuple[str, str]:
 
 
 class AnalyserTokenizer(Tokenizer):
-    """A Whoosh tokenizer producing :mod:`matching.analysis` terms.
-
-    ``form`` is ``"stem"`` (search terms), ``"reversed"`` (reversed stems, for suffix matches on
-    compounds) or ``"word"`` (folded words: the vocabulary for spelling and decompounding).
-    """
-
-    def __init__(self, form: str = "stem") -> None:
-        self.form = form
+    """A Whoosh tokenizer producing :mod:`matching.analysis` stems."""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, AnalyserTokenizer) and other.form == self.form
+        return isinstance(other, AnalyserTokenizer)
 
     def __hash__(self) -> int:
-        return hash(self.form)
+        return hash(AnalyserTokenizer)
 
     def __call__(
         self,
@@ -278,23 +285,24 @@ class AnalyserTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         for raw in _TOKEN.findall(text):
-            words = analysis.token_words(raw, lang)
+            terms = token_stems(raw, lang)
             # A hyphenated word gives its joined form and then its parts: the parts get
             # consecutive positions (so "gft afval" is a phrase in "gft-afval"), the joined
             # form shares the first part's.
-            for i, word in enumerate(words):
-                token.text = self._term(word, lang)
+            for i, term in enumerate(terms):
+                token.text = term
                 token.boost, token.stopped = 1.0, False
                 if positions:
                     token.pos = position + max(0, i - 1)
                 yield token
-            position += max(1, len(words) - 1)
+            position += max(1, len(terms) - 1)
 
-    def _term(self, word: str, lang: str) -> str:
-        if self.form == "word":
-            return word
-        term = analysis.stem(word, lang)
-        return term[::-1] if self.form == "reversed" else term
+
+@lru_cache(maxsize=500_000)
+def token_stems(token: str, lang: str) -> tuple[str, ...]:
+    """:func:`matching.analysis.token_terms`, cached: texts repeat their words, and indexing
+    spends its analysis time here."""
+    return analysis.token_terms(token, lang)
 
 
 class IndexBatch:
@@ -309,36 +317,40 @@ class IndexBatch:
         self.changed = self.cleared = True
 
     def write(self, upserts: Iterable[SearchDocument] = (), deletes: Iterable[str] = ()) -> None:
-        for key in deletes:
-            self.writer.delete_by_term("key", key)
-            self.changed = True
+        upserts = list(upserts)
+        # Old versions go first, found with one searcher: update_document() opens a searcher
+        # per document, which costs about 0.1 s each on a large index. After clear() no old
+        # document survives the commit, so there is nothing to look up.
+        replaced = [*deletes, *([] if self.cleared else [d.key for d in upserts])]
+        if replaced:
+            with self.writer.searcher() as searcher:
+                for key in replaced:
+                    self.writer.delete_by_term("key", key, searcher=searcher)
         for document in upserts:
-            self.writer.update_document(**_fields(document))
-            self.changed = True
+            self.writer.add_document(**_fields(document))
+        self.changed = self.changed or bool(replaced or upserts)
 
 
 def build_schema() -> Schema:
-    text = AnalyserTokenizer("stem")
+    text = AnalyserTokenizer()
     return Schema(
         key=ID(unique=True, stored=True),
-        kind=ID(sortable=True),
-        status=ID(sortable=True),
+        kind=ID,
+        status=ID,
         themes=KEYWORD,
         provinces=KEYWORD,
         audiences=KEYWORD,
         date=NUMERIC(bits=64, sortable=True),
-        title=TEXT(analyzer=text, field_boost=3.0),
+        title=TEXT(analyzer=text, field_boost=_TEXT_FIELDS["title"]),
         body=TEXT(analyzer=text),
-        context=TEXT(analyzer=text, field_boost=1.5),
-        reversed=TEXT(analyzer=AnalyserTokenizer("reversed"), phrase=False),
-        words=TEXT(analyzer=AnalyserTokenizer("word"), phrase=False),
+        context=TEXT(analyzer=text, field_boost=_TEXT_FIELDS["context"]),
         stored=STORED,
     )
 
 
 class SearchIndex:
-    """A Whoosh index in ``directory``; missing or unreadable, it is recreated empty and
-    :attr:`recreated` is set so the caller can refill it."""
+    """A Whoosh index in ``directory``; missing, unreadable or of an older schema, it is
+    recreated empty and :attr:`recreated` is set so the caller can refill it."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
@@ -360,9 +372,9 @@ class SearchIndex:
             try:
                 index = whoosh_index.open_dir(str(self.directory))
                 index.doc_count()
-                return index
             except Exception:  # missing, or corrupt in any of many ways
                 return None
+        return index if set(index.schema.names()) == set(build_schema().names()) else None
 
     def _create(self) -> Any:
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -387,13 +399,15 @@ class SearchIndex:
             batch.write(upserts, deletes)
 
     @contextmanager
-    def writing(self, timeout: float = 10.0) -> Iterator[IndexBatch]:
+    def writing(self, timeout: float = 10.0, limitmb: int = 256) -> Iterator[IndexBatch]:
         """Hold the index's write lock; what the batch received is committed on a clean exit.
 
-        Raises :class:`IndexLocked` when another writer kept the lock for ``timeout`` seconds.
+        ``limitmb`` is the postings buffer before Whoosh spills sorted runs to disk (a rebuild
+        of 100,000 documents fits in about 1 GB). Raises :class:`IndexLocked` when another
+        writer kept the lock for ``timeout`` seconds.
         """
         try:
-            writer = self._open().writer(timeout=timeout, delay=0.02)
+            writer = self._open().writer(timeout=timeout, delay=0.02, limitmb=limitmb)
         except LockError as error:
             raise IndexLocked(str(self.directory)) from error
         batch = IndexBatch(writer)
@@ -417,39 +431,39 @@ class SearchIndex:
         self._local.searcher = current
         return current
 
+    def arrays(self, searcher: Any) -> ReaderArrays:
+        """The searcher's arrays, built again only when a commit changed the searcher."""
+        cached = getattr(self._local, "arrays", None)
+        if cached is None or cached.reader is not searcher.reader():
+            cached = ReaderArrays(searcher.reader(), _CACHE, _FACET_FIELDS_AND_AUDIENCES, tuple(_TEXT_FIELDS))
+            self._local.arrays = cached
+        return cached
+
     def search(self, search: SearchQuery) -> SearchResults:
         parsed = parse_query(search.text)
-        searcher = self.searcher()
-        reader = searcher.reader()
         if parsed.is_empty:
             return SearchResults([], 0, 1, search.per_page, {}, empty_query=True)
-        known = _known_words(reader)
-        page = searcher.search_page(
-            _build_query(parsed, known),
-            max(1, search.page),
-            pagelen=search.per_page,
-            filter=_filter(search),
-            sortedby="date" if search.sort == "date" else None,
-            reverse=search.sort == "date",
-            groupedby=_facets(),
-            maptype=sorting.Count,
-        )
-        hits = [_hit(hit) for hit in page]
-        corrections = _corrections(searcher, parsed, known)
+        searcher = self.searcher()
+        arrays = self.arrays(searcher)
+        words = {w: _word_scores(arrays, w) for w in parsed.words}
+        scores, matches = _evaluate(searcher, arrays, parsed, words)
+        matches &= _filter(arrays, search)
+        total = int(np.count_nonzero(matches))
+        pages = max(1, -(-total // search.per_page))
+        page = min(max(1, search.page), pages)
         return SearchResults(
-            hits=hits,
-            total=page.total,
-            page=page.pagenum,
+            hits=_page(searcher, arrays, scores, matches, search, page),
+            total=total,
+            page=page,
             per_page=search.per_page,
-            facets={name: _counts(page.results.groups(name)) for name in FACETS},
-            suggestion=suggest_text(parsed, corrections),
+            facets=_facet_counts(arrays, matches),
+            suggestion=suggest_text(parsed, _corrections(searcher, arrays, parsed, words)),
             terms=parsed.terms,
         )
 
 
 def _fields(document: SearchDocument) -> dict[str, Any]:
     lang = document.lang if document.lang in LANGUAGES else analysis.DEFAULT_LANGUAGE
-    everything = tag_language(lang, f"{document.title}\n{document.body}\n{document.context}")
     return {
         "key": document.key,
         "kind": document.kind,
@@ -461,8 +475,6 @@ def _fields(document: SearchDocument) -> dict[str, Any]:
         "title": tag_language(lang, document.title),
         "body": tag_language(lang, document.body),
         "context": tag_language(lang, document.context),
-        "reversed": everything,
-        "words": everything,
         "stored": {
             "kind": document.kind,
             "title": document.title,
@@ -474,46 +486,68 @@ def _fields(document: SearchDocument) -> dict[str, Any]:
     }
 
 
-def _counts(groups: dict) -> dict[str, int]:
-    # Whoosh counts documents without a value under None; organisations have no status ("-").
-    return {value: count for value, count in groups.items() if value and value != "-"}
-
-
-def _hit(hit: Any) -> SearchHit:
-    stored = hit["stored"]
+def _hit(stored: dict[str, Any], score: float) -> SearchHit:
     return SearchHit(
-        key=hit["key"],
-        kind=stored["kind"],
-        title=stored["title"],
-        body=stored["body"],
-        context=stored["context"],
-        lang=stored["lang"],
-        date=stored["date"],
-        score=float(hit.score or 0.0),
+        key=stored["key"],
+        kind=stored["stored"]["kind"],
+        title=stored["stored"]["title"],
+        body=stored["stored"]["body"],
+        context=stored["stored"]["context"],
+        lang=stored["stored"]["lang"],
+        date=stored["stored"]["date"],
+        score=score,
     )
 
 
-def _known_words(reader: Any) -> Callable[[set[str]], set[str]]:
+def _known_words(arrays: ReaderArrays) -> Callable[[set[str]], set[str]]:
+    """Words whose Dutch or English stem is an indexed term: the lexicon for decompounding."""
+
     def known(words: set[str]) -> set[str]:
-        return {w for w in words if reader.doc_frequency("words", w)}
+        return {w for w in words if any(arrays.contains(s) for s in stems(w))}
 
     return known
 
 
-def _word_query(word: str, known: Callable[[set[str]], set[str]], expand: bool = True) -> q.Query:
-    clauses: list[q.Query] = []
+def _word_scores(arrays: ReaderArrays, word: str, expand: bool = True) -> np.ndarray:
+    """Per document, the score of ``word``: its stems, compounds containing them (when
+    ``expand``) and, for a compound query word, its parts together; 0 where it does not occur."""
+    scores = np.zeros(arrays.size, np.float32)
     for term in stems(word):
-        clauses += [q.Term(name, term) for name in ("title", "body", "context")]
+        _add_term(arrays, scores, term, 1.0)
         if expand and len(term) >= MIN_AFFIX:
-            clauses += [
-                q.Prefix("title", term, boost=0.3),
-                q.Prefix("body", term, boost=0.3),
-                q.Prefix("reversed", term[::-1], boost=0.3),
-            ]
+            for compound in arrays.affixed(term, MAX_AFFIXED):
+                _add_term(arrays, scores, compound, AFFIX_BOOST)
+    known = _known_words(arrays)
     parts = compound_parts(word, known) if expand and not known({word}) else []
     if parts:
-        clauses.append(q.And([_word_query(part, known, expand=False) for part in parts], boost=0.5))
-    return q.Or(clauses)
+        part_scores = [_word_scores(arrays, part, expand=False) for part in parts]
+        together = np.logical_and.reduce([p > 0 for p in part_scores])
+        scores += np.where(together, 0.5 * np.sum(part_scores, axis=0), 0).astype(np.float32)
+    return scores
+
+
+def _add_term(arrays: ReaderArrays, scores: np.ndarray, term: str, boost: float) -> None:
+    for name, field_boost in _TEXT_FIELDS.items():
+        arrays.add_scores(scores, name, term, boost * field_boost)
+
+
+def _evaluate(
+    searcher: Any, arrays: ReaderArrays, parsed: ParsedQuery, words: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Summed scores and the documents matching every word and phrase and no excluded word."""
+    scores = np.zeros(arrays.size, np.float32)
+    matches = arrays.live.copy()
+    for word_scores in words.values():
+        scores += word_scores
+        matches &= word_scores > 0
+    for phrase in parsed.phrases:
+        found = np.zeros(arrays.size, bool)
+        found[list(searcher.docs_for_query(_phrase_query(phrase)))] = True
+        scores += np.where(found, sum(_word_scores(arrays, w, expand=False) for w in phrase), 0)
+        matches &= found
+    for word in parsed.excluded:
+        matches &= _word_scores(arrays, word, expand=False) == 0
+    return scores, matches
 
 
 def _phrase_query(words: tuple[str, ...]) -> q.Query:
@@ -526,39 +560,70 @@ def _phrase_query(words: tuple[str, ...]) -> q.Query:
     )
 
 
-def _build_query(parsed: ParsedQuery, known: Callable[[set[str]], set[str]]) -> q.Query:
-    clauses: list[q.Query] = [_word_query(w, known) for w in parsed.words]
-    clauses += [_phrase_query(phrase) for phrase in parsed.phrases]
-    clauses += [q.Not(_word_query(w, known, expand=False)) for w in parsed.excluded]
-    return q.And(clauses)
-
-
-def _filter(search: SearchQuery) -> q.Query | None:
-    clauses: list[q.Query] = [
-        q.Term(_FACET_FIELDS[name], value) for name, value in search.filters.items() if name in FACETS
-    ]
+def _filter(arrays: ReaderArrays, search: SearchQuery) -> np.ndarray:
+    allowed = np.ones(arrays.size, bool)
+    for name, value in search.filters.items():
+        if name in FACETS:
+            allowed &= arrays.any_of(_FACET_FIELDS[name], (value,))
     if search.audiences is not None:
-        clauses.append(q.Or([q.Term("audiences", a) for a in search.audiences] or [q.NullQuery]))
-    return q.And(clauses) if clauses else None
+        allowed &= arrays.any_of("audiences", search.audiences)
+    return allowed
 
 
-def _facets() -> dict[str, sorting.FacetType]:
-    return {
-        name: sorting.FieldFacet(field_name, allow_overlap=field_name in {"themes", "provinces"})
-        for name, field_name in _FACET_FIELDS.items()
-    }
+def _facet_counts(arrays: ReaderArrays, matches: np.ndarray) -> dict[str, dict[str, int]]:
+    # Organisations have no status: they are indexed under "-", which is no facet value.
+    counts: dict[str, dict[str, int]] = {}
+    for name, field_name in _FACET_FIELDS.items():
+        found = {v: int(np.count_nonzero(m & matches)) for v, m in arrays.values[field_name].items()}
+        counts[name] = {v: n for v, n in found.items() if n and v != "-"}
+    return counts
 
 
-def _corrections(searcher: Any, parsed: ParsedQuery, known: Callable[[set[str]], set[str]]) -> dict:
-    """Query words that match no document, with the closest word of the vocabulary."""
+def _page(
+    searcher: Any,
+    arrays: ReaderArrays,
+    scores: np.ndarray,
+    matches: np.ndarray,
+    search: SearchQuery,
+    page: int,
+) -> list[SearchHit]:
+    wanted = page * search.per_page
+    if search.sort == "date":
+        candidates = np.flatnonzero(matches)
+        # Dates are whole seconds: among equal ones the later-indexed document comes first.
+        order = np.lexsort((-candidates, -arrays.dates()[candidates]))
+        docnums = [int(d) for d in candidates[order][:wanted]]
+    else:
+        docnums = top(scores, matches, wanted)
+    return [_hit(searcher.stored_fields(d), float(scores[d])) for d in docnums[wanted - search.per_page :]]
+
+
+def _corrections(
+    searcher: Any, arrays: ReaderArrays, parsed: ParsedQuery, words: dict[str, np.ndarray]
+) -> dict[str, str]:
+    """Query words that match no document, with the closest indexed word."""
     corrections = {}
     for word in (*parsed.words, *(w for phrase in parsed.phrases for w in phrase)):
-        if _word_query(word, known).matcher(searcher).is_active():
+        scores = words[word] if word in words else _word_scores(arrays, word)
+        if np.any(scores[arrays.live] > 0):
             continue
-        found = searcher.corrector("words").suggest(word, limit=1, maxdist=2, prefix=1)
-        if found:
-            corrections[word] = found[0]
+        closest = closest_word(word, arrays.near(word, 2))
+        if closest:
+            corrections[word] = _surface_word(searcher, arrays, closest)
     return corrections
+
+
+def _surface_word(searcher: Any, arrays: ReaderArrays, term: str) -> str:
+    """A word of an indexed document that has ``term`` as its stem (a stem is often no word)."""
+    for name in _TEXT_FIELDS:
+        ids = arrays.postings(name, term)[0]
+        if len(ids):
+            stored = searcher.stored_fields(int(ids[0]))["stored"]
+            for token in _TOKEN.findall(stored[name]):
+                for word in analysis.token_words(token, stored["lang"]):
+                    if analysis.stem(word, stored["lang"]) == term:
+                        return word
+    return term
 
 
 def closest_word(word: str, candidates: Iterable[str], maxdist: int = 2) -> str | None:

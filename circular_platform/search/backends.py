@@ -9,22 +9,21 @@ configuration per document) in the application's own database. Both read queries
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import reduce
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     String,
+    Text,
     and_,
+    bindparam,
     func,
-    literal,
     literal_column,
     select,
-    true,
-    union_all,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -86,15 +85,12 @@ class WhooshBackend:
 # The PostgreSQL backend --------------------------------------------------------------------------
 
 _CONFIG = {"nl": "dutch", "en": "english"}
+RANKED_CANDIDATES = 2000
 _DRAIN_LOCK = 7_262_001  # pg_advisory_xact_lock key: one index writer at a time
 
 
 def _config(name: str) -> ColumnElement:
     return literal_column(f"'{name}'::regconfig")
-
-
-def _weighted(config: str, value: str, weight: str) -> ColumnElement:
-    return func.setweight(func.to_tsvector(_config(config), value), literal_column(f"'{weight}'::\"char\""))
 
 
 class PostgresBatch:
@@ -112,47 +108,67 @@ class PostgresBatch:
             self.session.execute(
                 SearchRow.__table__.delete().where(SearchRow.kind == kind, SearchRow.item_id == int(item_id))
             )
-        for document in upserts:
-            self._upsert(document)
-
-    def _upsert(self, document: engine.SearchDocument) -> None:
-        kind, _, item_id = document.key.partition(":")
-        config = _CONFIG.get(document.lang, "dutch")
-        folded = {name: analysis.fold(getattr(document, name)) for name in ("title", "body", "context")}
-        words = {w for t in folded.values() for w in engine.query_words(t) if len(w) <= 60}
-        reversed_stems = " ".join(analysis.stem(w, document.lang)[::-1] for w in words)
-        vector = (
-            _weighted(config, folded["title"], "A")
-            .op("||")(_weighted(config, folded["context"], "B"))
-            .op("||")(_weighted(config, folded["body"], "C"))
-            .op("||")(_weighted("simple", reversed_stems, "D"))
-        )
-        values = {
-            "kind": kind,
-            "item_id": int(item_id),
-            "title": document.title,
-            "body": document.body,
-            "context": document.context,
-            "language": document.lang,
-            "status": document.status or "-",
-            "themes": list(document.themes),
-            "provinces": list(document.provinces),
-            "audiences": list(document.audiences),
-            "date": document.date,
-            "vector": vector,
-        }
-        insert = postgresql.insert(SearchRow.__table__).values(values)
-        self.session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["kind", "item_id"],
-                set_={k: insert.excluded[k] for k in values if k not in ("kind", "item_id")},
-            )
-        )
+        rows = [_row(document) for document in upserts]
+        if not rows:
+            return
+        # One multi-row statement per batch (SQLAlchemy's insertmanyvalues): the tsvector is
+        # computed by PostgreSQL from the bound texts, not row by row over the network.
+        self.session.execute(_UPSERT, rows)
+        words = sorted({w for row in rows for w in row.pop("words")})
         if words:
             self.session.execute(
-                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(),
-                [{"word": w} for w in sorted(words)],
+                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(), [{"word": w} for w in words]
             )
+
+
+def _row(document: engine.SearchDocument) -> dict:
+    kind, _, item_id = document.key.partition(":")
+    folded = {name: analysis.fold(getattr(document, name)) for name in ("title", "body", "context")}
+    words = {w for t in folded.values() for w in engine.query_words(t) if len(w) <= 60}
+    return {
+        "kind": kind,
+        "item_id": int(item_id),
+        "title": document.title,
+        "body": document.body,
+        "context": document.context,
+        "language": document.lang,
+        "status": document.status or "-",
+        "themes": list(document.themes),
+        "provinces": list(document.provinces),
+        "audiences": list(document.audiences),
+        "date": document.date,
+        "config": _CONFIG.get(document.lang, "dutch"),
+        "folded_title": folded["title"],
+        "folded_body": folded["body"],
+        "folded_context": folded["context"],
+        "reversed_stems": " ".join(sorted({analysis.stem(w, document.lang)[::-1] for w in words})),
+        "words": words,
+    }
+
+
+def _upsert_statement() -> Any:
+    config = bindparam("config", type_=String).op("::")(literal_column("regconfig"))
+
+    def weighted(text: ColumnElement, weight: str, regconfig: ColumnElement = config) -> ColumnElement:
+        return func.setweight(func.to_tsvector(regconfig, text), literal_column(f"'{weight}'::\"char\""))
+
+    vector = (
+        weighted(bindparam("folded_title", type_=Text), "A")
+        .op("||")(weighted(bindparam("folded_context", type_=Text), "B"))
+        .op("||")(weighted(bindparam("folded_body", type_=Text), "C"))
+        .op("||")(weighted(bindparam("reversed_stems", type_=Text), "D", _config("simple")))
+    )
+    columns = ("title", "body", "context", "language", "status", "themes", "provinces", "audiences", "date")
+    values = {"kind": bindparam("kind"), "item_id": bindparam("item_id"), "vector": vector}
+    values |= {name: bindparam(name, type_=SearchRow.__table__.c[name].type) for name in columns}
+    insert = postgresql.insert(SearchRow.__table__).values(values)
+    return insert.on_conflict_do_update(
+        index_elements=["kind", "item_id"],
+        set_={name: insert.excluded[name] for name in (*columns, "vector")},
+    )
+
+
+_UPSERT = _upsert_statement()
 
 
 class PostgresBackend:
@@ -173,19 +189,19 @@ class PostgresBackend:
         if parsed.is_empty:
             return engine.SearchResults([], 0, 1, query.per_page, {}, empty_query=True)
         known = _known_words(session)
-        matches = SearchRow.vector.op("@@")(_tsquery(parsed, known))
-        where = and_(matches, *_filters(query))
-        facets = _facet_counts(session, where)
-        total = sum(facets.get("kind", {}).values())
+        tsquery = _tsquery(parsed, known)  # built once: decompounding asks the database
+        where = and_(SearchRow.vector.op("@@")(tsquery), *_filters(query))
+        facets, total = _facet_counts(session, where)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
-        hits = _page(session, where, parsed, known, query, page)
+        # A word without hits leaves the whole query without hits: only then look for typos.
+        corrections = _corrections(session, parsed, known) if total == 0 else {}
         return engine.SearchResults(
-            hits=hits,
+            hits=_page(session, where, tsquery, total, query, page) if total else [],
             total=total,
             page=page,
             per_page=query.per_page,
             facets=facets,
-            suggestion=engine.suggest_text(parsed, _corrections(session, parsed, known)),
+            suggestion=engine.suggest_text(parsed, corrections),
             terms=parsed.terms,
         )
 
@@ -248,38 +264,42 @@ def _filters(query: engine.SearchQuery) -> list[ColumnElement]:
     return clauses
 
 
-def _facet_counts(session: Session, where: ColumnElement) -> dict[str, dict[str, int]]:
-    matched = select(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces).where(where)
-    m = matched.cte("matched")
-    theme = func.unnest(m.c.themes).table_valued("value").render_derived(name="theme")
-    province = func.unnest(m.c.provinces).table_valued("value").render_derived(name="province")
-    parts: list[Select] = [
-        select(literal("kind"), m.c.kind, func.count()).group_by(m.c.kind),
-        select(literal("status"), m.c.status, func.count()).group_by(m.c.status),
-        select(literal("theme"), theme.c.value, func.count())
-        .select_from(m)
-        .join(theme, true())
-        .group_by(theme.c.value),
-        select(literal("province"), province.c.value, func.count())
-        .select_from(m)
-        .join(province, true())
-        .group_by(province.c.value),
-    ]
-    facets: dict[str, dict[str, int]] = {name: {} for name in engine.FACETS}
-    for facet, value, count in session.execute(union_all(*parts)):
-        facets[facet][value] = count
-    return facets
+def _facet_counts(session: Session, where: ColumnElement) -> tuple[dict[str, dict[str, int]], int]:
+    """Facet counts and the total in one pass: the matching rows grouped by their combination
+    of facet values (a few hundred at most), added up per value here."""
+    combinations = session.execute(
+        select(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces, func.count())
+        .where(where)
+        .group_by(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces)
+    )
+    facets: dict[str, Counter[str]] = {name: Counter() for name in engine.FACETS}
+    total = 0
+    for kind, status, themes, provinces, count in combinations:
+        total += count
+        facets["kind"][kind] += count
+        if status != "-":  # organisations have no status
+            facets["status"][status] += count
+        for theme in set(themes):
+            facets["theme"][theme] += count
+        for province in set(provinces):
+            facets["province"][province] += count
+    return {name: dict(counts) for name, counts in facets.items()}, total
 
 
 def _page(
     session: Session,
     where: ColumnElement,
-    parsed: engine.ParsedQuery,
-    known: Known,
+    tsquery: ColumnElement,
+    total: int,
     query: engine.SearchQuery,
     page: int,
 ) -> list[engine.SearchHit]:
-    rank = func.ts_rank(SearchRow.vector, _tsquery(parsed, known))
+    candidates = select(SearchRow.id).where(where)
+    if query.sort != "date" and total > RANKED_CANDIDATES:
+        # ts_rank reads every candidate's tsvector: beyond RANKED_CANDIDATES matches only the
+        # newest ones are ranked, which keeps a query for a very common word fast.
+        candidates = candidates.order_by(SearchRow.date.desc().nulls_last()).limit(RANKED_CANDIDATES)
+    rank = func.ts_rank(SearchRow.vector, tsquery)
     order = (
         (SearchRow.date.desc().nulls_last(), SearchRow.id)
         if query.sort == "date"
@@ -287,7 +307,7 @@ def _page(
     )
     rows = session.execute(
         select(SearchRow, rank)
-        .where(where)
+        .where(SearchRow.id.in_(candidates.scalar_subquery()))
         .order_by(*order)
         .limit(query.per_page)
         .offset((page - 1) * query.per_page)
