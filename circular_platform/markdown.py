@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown as md
@@ -38,11 +39,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _LIST_AFTER_TEXT = re.compile(r"^(?![ \t]*(?:[-*+]|\d+\.)[ \t])(\S.*)\n(?=[ \t]*(?:[-*+]|\d+\.)[ \t])", re.M)
 
 
-def render_markdown(text: str) -> Markup:
+def _html(text: str) -> str:
     source = _LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")
-    html = md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+    return md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+
+
+def render_markdown(text: str) -> Markup:
     clean = nh3.clean(
-        html,
+        _html(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -53,7 +57,8 @@ def render_markdown(text: str) -> Markup:
 
 def plain_text(text: str, limit: int = 220) -> str:
     """The text of the Markdown without markup, cut at a word boundary, for cards and previews."""
-    stripped = nh3.clean(md.markdown(text or ""), tags=set()).replace("\n", " ").strip()
+    # nh3 returns HTML: unescape it, since templates escape plain text themselves.
+    stripped = html.unescape(nh3.clean(_html(text), tags=set())).replace("\n", " ").strip()
     if len(stripped) <= limit:
         return stripped
     return stripped[:limit].rsplit(" ", 1)[0] + " …"

@@ -96,9 +96,11 @@ def titles(client: FlaskClient, query: str, **args) -> list[str]:
 
 
 @pytest.fixture
-def catalogue(make_question, make_solution, index) -> None:
+def catalogue(session, make_question, make_solution, index) -> None:
     make_solution(
-        "Hennepisolatie voor woningen", "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen."
+        "Hennepisolatie voor woningen",
+        "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen.",
+        provinces=[regions.province_by_name(session, "Drenthe")],
     )
     make_solution("Hemp insulation panels", "We produce insulation panels from hemp fibres for houses.")
     make_solution(
@@ -278,3 +280,26 @@ def test_a_locked_index_fails_no_change_and_loses_none(app, client, corporation,
     assert titles(client, "strobouw") == []
     index()
     assert titles(client, "strobouw") == ["Woonstichting Hondsrug"]
+
+
+def test_a_place_name_narrows_to_its_province(client, session, make_solution, index):
+    make_solution(
+        "Hennepvezel isolatiemateriaal voor daken", provinces=[regions.province_by_name(session, "Drenthe")]
+    )
+    make_solution(
+        "Hennep isolatie voor Friese woningen", provinces=[regions.province_by_name(session, "Friesland")]
+    )
+    index()
+    assert titles(client, "hennep isolatie Assen") == ["Hennepvezel isolatiemateriaal voor daken"]
+    assert "in de provincie Drenthe" in client.get("/search/?q=hennep+isolatie+Assen").text
+    # As a plain word, Assen matches where it is written: here the company's own address.
+    assert len(titles(client, "hennep isolatie Assen", plaats="nee")) == 2
+
+
+def test_snippets_show_text_not_markdown(client, make_solution, index):
+    make_solution("Hennepvezel isolatie", "**Biobased** isolatie van hennepvezel & meer:\n- daken\n- gevels")
+    index()
+    page = client.get("/search/?q=hennepvezel").text
+    assert "**Biobased**" not in page
+    assert "&amp;amp;" not in page
+    assert "- daken" not in page

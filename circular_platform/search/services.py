@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy import delete
@@ -16,6 +16,7 @@ from circular_platform.models import SearchPending
 from circular_platform.permissions import AnyUser
 from circular_platform.search import documents, queue
 from circular_platform.search.backends import Backend
+from circular_platform.search.places import Place, split_place
 from matching.search_index import FACETS, SearchQuery, SearchResults
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,22 @@ class SearchRequest:
     filters: dict[str, str]
     sort: str = "relevance"
     page: int = 1
+    place: Place | None = None  # a place named in the text, searched as a province filter
 
     @classmethod
     def from_args(cls, args) -> SearchRequest:
         filters = {name: args[name] for name in FACETS if args.get(name)}
         sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
         return cls(args.get("q", "").strip(), filters, sort, max(1, args.get("page", 1, type=int) or 1))
+
+    def with_place(self, session: Session) -> SearchRequest:
+        """Read a place name in the text as a region, unless the reader chose a province already."""
+        text, place = split_place(session, self.text)
+        if place is None or not text or "province" in self.filters:
+            return self
+        return replace(
+            self, text=text, filters={**self.filters, "province": place.province_code}, place=place
+        )
 
 
 def backend() -> Backend:

@@ -18,16 +18,7 @@ from matching.search_index import SearchHit, SearchResults, highlight, snippet
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 KIND_LABELS = {"question": _l("Vraag"), "solution": _l("Oplossing"), "organisation": _l("Organisatie")}
-STATUS_LABELS = {
-    "concept": _l("Concept"),
-    "open": _l("Open"),
-    "in_gesprek": _l("In gesprek"),
-    "afgerond": _l("Afgerond"),
-    "ingetrokken": _l("Ingetrokken"),
-    "actief": _l("Actief"),
-    "gepauzeerd": _l("Gepauzeerd"),
-    "gearchiveerd": _l("Gearchiveerd"),
-}
+STATUS_LABELS = {**taxonomy.QUESTION_STATUSES, **taxonomy.SOLUTION_STATUSES}
 FACET_TITLES = {
     "kind": _l("Soort"),
     "theme": _l("Thema"),
@@ -45,6 +36,8 @@ DETAIL_ENDPOINTS = {
 @bp.get("/")
 def results():
     wanted = services.SearchRequest.from_args(request.args)
+    if request.args.get("plaats") != "nee":
+        wanted = wanted.with_place(db.session)
     found = services.search(db.session, current_user, wanted) if wanted.text else None
     return render_template(
         "search/results.html",
