@@ -30,6 +30,7 @@ demo: migrate
 
 run: demo
 	$(FLASK) matching rebuild
+	$(FLASK) search rebuild
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
