@@ -23,8 +23,7 @@ class Concepts:
     """Stem -> concept features, per language."""
 
     def __init__(self, groups: dict[str, Iterable[str]]) -> None:
-        found: dict[str, defaultdict[str, set[str]]] = {
-            lang: defaultdict(set) for lang in LANGUAGES}
+        found: dict[str, defaultdict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGUAGES}
         self.words: list[str] = []  # as written in the glossary, for the compound lexicon
         for name, words in groups.items():
             for word in words:
@@ -32,8 +31,9 @@ class Concepts:
                 for lang in LANGUAGES:
                     for w in token_words(word, lang)[:1]:  # a hyphenated word: its joined form
                         found[lang][stem(w, lang)].add(PREFIX + name)
-        self._by_stem = {lang: {s: tuple(sorted(c)) for s, c in table.items()}
-                         for lang, table in found.items()}
+        self._by_stem = {
+            lang: {s: tuple(sorted(c)) for s, c in table.items()} for lang, table in found.items()
+        }
 
     @classmethod
     def load(cls, path: Path = GLOSSARY) -> Concepts:
