@@ -15,6 +15,7 @@ import pickle
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from matching.analysis import LANGUAGES, fold, stem, token_words
+from matching.concepts import Concepts, is_concept
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
@@ -76,18 +78,22 @@ class Matcher:
 
     @classmethod
     def fit(cls, documents: Iterable[Document], *, title_weight: float = 2.0,
-            part_weight: float = 0.5, n_terms: int = 5) -> Matcher:
+            part_weight: float = 0.5, concept_weight: float = 1.0, n_terms: int = 5) -> Matcher:
         """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
 
-        ``n_terms`` is how many explaining terms each result carries.
+        ``concept_weight`` is the weight of a glossary concept (see :mod:`matching.concepts`)
+        relative to the word that carries it; 0 switches concepts off. ``n_terms`` is how many
+        explaining terms each result carries.
         """
         docs = _unique(documents)
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
-        lexicon = TermExtractor.lexicon_from(counts.tokens)
-        extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight)
+        concepts = _glossary() if concept_weight else None
+        lexicon = TermExtractor.lexicon_from([*counts.tokens, *(concepts.words if concepts else ())])
+        extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight,
+                                  concepts=concepts)
         vocabulary: dict[str, int] = {}
         raw, forms, words = counts_and_forms(extractor, counts, vocabulary, grow=True)
-        matrix, tfidf = _tfidf(raw)
+        matrix, tfidf = _tfidf(raw, _concept_scale(vocabulary, concept_weight))
         surfaces = _corpus_surfaces(counts)
         words_only = set(surfaces.values())
         parts = {t: p for t, p in extractor.part_forms.items() if p in words_only}
@@ -384,16 +390,30 @@ def _clip(score: float) -> float:
     return min(1.0, max(0.0, float(score)))
 
 
+@cache
+def _glossary() -> Concepts:
+    return Concepts.load()
+
+
 def _unique(documents: Iterable[Document]) -> list[Document]:
     """Last document wins per id, like repeated upserts."""
     return list({d.id: d for d in documents}.values())
 
 
-def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
+def _tfidf(counts: sp.csr_matrix, scale: np.ndarray
+           ) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
+    """Fitted transformer whose IDF is multiplied by ``scale`` per column."""
     if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
         return counts, None
-    tfidf = TfidfTransformer(sublinear_tf=True)
-    return tfidf.fit_transform(counts), tfidf
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+    tfidf.idf_ = tfidf.idf_ * scale
+    return tfidf.transform(counts), tfidf
+
+
+def _concept_scale(vocabulary: dict[str, int], concept_weight: float) -> np.ndarray:
+    scale = np.ones(len(vocabulary))
+    scale[[c for t, c in vocabulary.items() if is_concept(t)]] = concept_weight
+    return scale
 
 
 def _corpus_surfaces(counts: TokenCounts) -> dict[str, str]:

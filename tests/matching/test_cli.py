@@ -72,7 +72,7 @@ def test_rank_top_limits_results(files: dict[str, Path]) -> None:
 
 def test_evaluate_prints_metrics(files: dict[str, Path], tmp_path: Path) -> None:
     qrels = tmp_path / "r.tsv"
-    qrels.write_text("query_id\tdoc_id\tgrade\nq1\tkozijn\t2\nq2\tkozijn\t2\nq2\t1\t1\n")
+    qrels.write_text("query_id\tdoc_id\tgrade\nq1\tkozijn\t2\nq2\tkozijn\t2\nq2\t1\t2\n")
     out = run(
         "evaluate",
         "--documents",
