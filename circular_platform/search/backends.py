@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import reduce
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -34,7 +35,6 @@ from matching import analysis
 from matching import search_index as engine
 
 log = logging.getLogger(__name__)
-Known = Callable[[set[str]], set[str]]
 
 
 class Batch(Protocol):
@@ -96,11 +96,21 @@ def _config(name: str) -> ColumnElement:
 class PostgresBatch:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.cleared = False
 
     def clear(self) -> None:
         # DELETE rather than TRUNCATE: searches keep seeing the old rows until the commit.
         self.session.execute(SearchRow.__table__.delete())
         self.session.execute(SearchWord.__table__.delete())
+        self.cleared = True
+
+    def tidy_after_rebuild(self) -> None:
+        """Merge the GIN pending list (else every query scans it) and refresh the planner's
+        statistics, which still describe the table before the rebuild."""
+        self.session.execute(
+            select(func.gin_clean_pending_list(literal_column("'ix_search_document_vector'::regclass")))
+        )
+        self.session.execute(text("ANALYZE search_document, search_word"))
 
     def write(self, upserts: Iterable[engine.SearchDocument], deletes: Iterable[str]) -> None:
         for key in deletes:
@@ -117,7 +127,8 @@ class PostgresBatch:
         words = sorted({w for row in rows for w in row.pop("words")})
         if words:
             self.session.execute(
-                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(), [{"word": w} for w in words]
+                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(),
+                [{"word": w, "reversed_stem": analysis.stem(w, "nl")[::-1]} for w in words],
             )
 
 
@@ -141,7 +152,6 @@ def _row(document: engine.SearchDocument) -> dict:
         "folded_title": folded["title"],
         "folded_body": folded["body"],
         "folded_context": folded["context"],
-        "reversed_stems": " ".join(sorted({analysis.stem(w, document.lang)[::-1] for w in words})),
         "words": words,
     }
 
@@ -149,14 +159,13 @@ def _row(document: engine.SearchDocument) -> dict:
 def _upsert_statement() -> Any:
     config = bindparam("config", type_=String).op("::")(literal_column("regconfig"))
 
-    def weighted(text: ColumnElement, weight: str, regconfig: ColumnElement = config) -> ColumnElement:
-        return func.setweight(func.to_tsvector(regconfig, text), literal_column(f"'{weight}'::\"char\""))
+    def weighted(value: ColumnElement, weight: str) -> ColumnElement:
+        return func.setweight(func.to_tsvector(config, value), literal_column(f"'{weight}'::\"char\""))
 
     vector = (
         weighted(bindparam("folded_title", type_=Text), "A")
         .op("||")(weighted(bindparam("folded_context", type_=Text), "B"))
         .op("||")(weighted(bindparam("folded_body", type_=Text), "C"))
-        .op("||")(weighted(bindparam("reversed_stems", type_=Text), "D", _config("simple")))
     )
     columns = ("title", "body", "context", "language", "status", "themes", "provinces", "audiences", "date")
     values = {"kind": bindparam("kind"), "item_id": bindparam("item_id"), "vector": vector}
@@ -179,7 +188,10 @@ class PostgresBackend:
     @contextmanager
     def writing(self, session: Session) -> Iterator[Batch]:
         session.execute(select(func.pg_advisory_xact_lock(_DRAIN_LOCK)))
-        yield PostgresBatch(session)
+        batch = PostgresBatch(session)
+        yield batch
+        if batch.cleared:
+            batch.tidy_after_rebuild()
 
     def recover(self) -> None:
         pass  # the table lives in the database: nothing to repair
@@ -188,13 +200,13 @@ class PostgresBackend:
         parsed = engine.parse_query(query.text)
         if parsed.is_empty:
             return engine.SearchResults([], 0, 1, query.per_page, {}, empty_query=True)
-        known = _known_words(session)
-        tsquery = _tsquery(parsed, known)  # built once: decompounding asks the database
+        vocabulary = Vocabulary(session)
+        tsquery = _tsquery(parsed, vocabulary)  # built once: decompounding asks the database
         where = and_(SearchRow.vector.op("@@")(tsquery), *_filters(query))
         facets, total = _facet_counts(session, where)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
         # A word without hits leaves the whole query without hits: only then look for typos.
-        corrections = _corrections(session, parsed, known) if total == 0 else {}
+        corrections = _corrections(session, parsed, vocabulary) if total == 0 else {}
         return engine.SearchResults(
             hits=_page(session, where, tsquery, total, query, page) if total else [],
             total=total,
@@ -206,25 +218,50 @@ class PostgresBackend:
         )
 
 
-def _known_words(session: Session) -> Known:
-    def known(words: set[str]) -> set[str]:
-        return set(session.scalars(select(SearchWord.word).where(SearchWord.word.in_(words))))
+class Vocabulary:
+    """The ``search_word`` table as the query builder asks it: known words (compound splitting)
+    and the compounds ending in a stem (what the reversed stems in every vector used to do)."""
 
-    return known
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def known(self, words: set[str]) -> set[str]:
+        return set(self.session.scalars(select(SearchWord.word).where(SearchWord.word.in_(words))))
+
+    def ending_in(self, stem: str) -> list[str]:
+        """Up to ``MAX_AFFIXED`` words whose Dutch stem ends in ``stem``, the shortest first (as
+        the Whoosh backend picks them: the closest to the query word)."""
+        return list(
+            self.session.scalars(
+                select(SearchWord.word)
+                .where(SearchWord.reversed_stem.startswith(stem[::-1], autoescape=True))
+                .order_by(func.length(SearchWord.word), SearchWord.word)
+                .limit(engine.MAX_AFFIXED)
+            )
+        )
 
 
 def _ts(function: str, config: str, value: str) -> ColumnElement:
     return getattr(func, function)(_config(config), value)
 
 
-def _word_tsquery(word: str, known: Known, expand: bool = True) -> ColumnElement:
+def _lexemes(words: list[str]) -> str:
+    """``words`` as a to_tsquery OR-list, each word quoted (folded words hold no quotes that
+    matter, but a stray one must not break the query)."""
+    return " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+
+
+def _word_tsquery(word: str, vocabulary: Vocabulary, expand: bool = True) -> ColumnElement:
     options = [_ts("plainto_tsquery", c, word) for c in ("dutch", "english")]
     stem = analysis.stem(word, "nl")
     if expand and len(stem) >= engine.MIN_AFFIX:
-        options += [_ts("to_tsquery", "simple", f"{stem}:*"), _ts("to_tsquery", "simple", f"{stem[::-1]}:*")]
-    parts = engine.compound_parts(word, known) if expand and not known({word}) else []
+        options.append(_ts("to_tsquery", "simple", f"{stem}:*"))
+        compounds = [w for w in vocabulary.ending_in(stem) if w != word]
+        # Stemmed by each configuration, as the documents' vectors hold them.
+        options += [_ts("to_tsquery", c, _lexemes(compounds)) for c in ("dutch", "english") if compounds]
+    parts = engine.compound_parts(word, vocabulary.known) if expand and not vocabulary.known({word}) else []
     if parts:
-        options.append(_all([_word_tsquery(p, known, expand=False) for p in parts]))
+        options.append(_all([_word_tsquery(p, vocabulary, expand=False) for p in parts]))
     return _any(options)
 
 
@@ -236,13 +273,13 @@ def _all(queries: list[ColumnElement]) -> ColumnElement:
     return reduce(func.tsquery_and, queries)
 
 
-def _tsquery(parsed: engine.ParsedQuery, known: Known) -> ColumnElement:
-    clauses = [_word_tsquery(w, known) for w in parsed.words]
+def _tsquery(parsed: engine.ParsedQuery, vocabulary: Vocabulary) -> ColumnElement:
+    clauses = [_word_tsquery(w, vocabulary) for w in parsed.words]
     clauses += [
         _any([_ts("phraseto_tsquery", c, " ".join(phrase)) for c in ("dutch", "english")])
         for phrase in parsed.phrases
     ]
-    clauses += [func.tsquery_not(_word_tsquery(w, known, expand=False)) for w in parsed.excluded]
+    clauses += [func.tsquery_not(_word_tsquery(w, vocabulary, expand=False)) for w in parsed.excluded]
     return _all(clauses)
 
 
@@ -327,11 +364,13 @@ def _page(
     ]
 
 
-def _corrections(session: Session, parsed: engine.ParsedQuery, known: Known) -> dict[str, str]:
+def _corrections(session: Session, parsed: engine.ParsedQuery, vocabulary: Vocabulary) -> dict[str, str]:
     """Query words that match no document, with the closest word of ``search_word``."""
     corrections = {}
     for word in (*parsed.words, *(w for phrase in parsed.phrases for w in phrase)):
-        found = select(SearchRow.id).where(SearchRow.vector.op("@@")(_word_tsquery(word, known))).limit(1)
+        found = (
+            select(SearchRow.id).where(SearchRow.vector.op("@@")(_word_tsquery(word, vocabulary))).limit(1)
+        )
         if session.scalar(found) is not None:
             continue
         candidates = session.scalars(
