@@ -278,3 +278,19 @@ def test_a_locked_index_fails_no_change_and_loses_none(app, client, corporation,
     assert titles(client, "strobouw") == []
     index()
     assert titles(client, "strobouw") == ["Woonstichting Hondsrug"]
+
+
+@pytest.mark.skipif(os.environ.get("SEARCH_BACKEND") != "postgres", reason="the PostgreSQL count cap")
+@pytest.mark.usefixtures("catalogue")
+def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session, monkeypatch):
+    from circular_platform.search import backends
+    from matching.search_index import SearchQuery
+
+    monkeypatch.setattr(backends, "COUNTED_MATCHES", 2)
+    backend = app.extensions["search_backend"]
+    exact = backend.search(session, SearchQuery("isolatie"))
+    assert exact.total == 2
+    assert exact.facets["kind"] == {"question": 1, "solution": 1}
+    beyond = backend.search(session, SearchQuery("Hondsrug"))  # 3 matches
+    assert beyond.total == 3  # COUNTED_MATCHES + 1: "more than 2"
+    assert sum(beyond.facets["kind"].values()) == 3
