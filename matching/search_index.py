@@ -131,6 +131,7 @@ class SearchResults:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     terms: frozenset[str] = frozenset()  # stems to highlight
+    counted_up_to: int | None = None  # set when counting stopped there: total and facets are lower bounds
     empty_query: bool = False
 
 

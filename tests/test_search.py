@@ -303,3 +303,20 @@ def test_snippets_show_text_not_markdown(client, make_solution, index):
     assert "**Biobased**" not in page
     assert "&amp;amp;" not in page
     assert "- daken" not in page
+
+
+@pytest.mark.skipif(os.environ.get("SEARCH_BACKEND") != "postgres", reason="the PostgreSQL count cap")
+@pytest.mark.usefixtures("catalogue")
+def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session, monkeypatch):
+    from circular_platform.search import backends
+    from matching.search_index import SearchQuery
+
+    monkeypatch.setattr(backends, "COUNTED_MATCHES", 2)
+    backend = app.extensions["search_backend"]
+    exact = backend.search(session, SearchQuery("isolatie"))
+    assert exact.total == 2
+    assert exact.facets["kind"] == {"question": 1, "solution": 1}
+    beyond = backend.search(session, SearchQuery("Hondsrug"))  # 3 matches
+    assert beyond.total == 3  # COUNTED_MATCHES + 1: "more than 2"
+    assert beyond.counted_up_to == 2
+    assert sum(beyond.facets["kind"].values()) == 3

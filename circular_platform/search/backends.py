@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import reduce
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -34,7 +35,6 @@ from matching import analysis
 from matching import search_index as engine
 
 log = logging.getLogger(__name__)
-Known = Callable[[set[str]], set[str]]
 
 
 class Batch(Protocol):
@@ -85,7 +85,8 @@ class WhooshBackend:
 # The PostgreSQL backend --------------------------------------------------------------------------
 
 _CONFIG = {"nl": "dutch", "en": "english"}
-RANKED_CANDIDATES = 2000
+RANKED_CANDIDATES = 300  # ts_rank reads each candidate's vector: ~0.1 ms apiece
+COUNTED_MATCHES = 1000  # matches counted exactly for the total and the facets
 _DRAIN_LOCK = 7_262_001  # pg_advisory_xact_lock key: one index writer at a time
 
 
@@ -96,11 +97,21 @@ def _config(name: str) -> ColumnElement:
 class PostgresBatch:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.cleared = False
 
     def clear(self) -> None:
         # DELETE rather than TRUNCATE: searches keep seeing the old rows until the commit.
         self.session.execute(SearchRow.__table__.delete())
         self.session.execute(SearchWord.__table__.delete())
+        self.cleared = True
+
+    def tidy_after_rebuild(self) -> None:
+        """Merge the GIN pending list (else every query scans it) and refresh the planner's
+        statistics, which still describe the table before the rebuild."""
+        self.session.execute(
+            select(func.gin_clean_pending_list(literal_column("'ix_search_document_vector'::regclass")))
+        )
+        self.session.execute(text("ANALYZE search_document, search_word"))
 
     def write(self, upserts: Iterable[engine.SearchDocument], deletes: Iterable[str]) -> None:
         for key in deletes:
@@ -117,7 +128,8 @@ class PostgresBatch:
         words = sorted({w for row in rows for w in row.pop("words")})
         if words:
             self.session.execute(
-                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(), [{"word": w} for w in words]
+                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(),
+                [{"word": w, "reversed_stem": analysis.stem(w, "nl")[::-1]} for w in words],
             )
 
 
@@ -141,7 +153,6 @@ def _row(document: engine.SearchDocument) -> dict:
         "folded_title": folded["title"],
         "folded_body": folded["body"],
         "folded_context": folded["context"],
-        "reversed_stems": " ".join(sorted({analysis.stem(w, document.lang)[::-1] for w in words})),
         "words": words,
     }
 
@@ -149,14 +160,13 @@ def _row(document: engine.SearchDocument) -> dict:
 def _upsert_statement() -> Any:
     config = bindparam("config", type_=String).op("::")(literal_column("regconfig"))
 
-    def weighted(text: ColumnElement, weight: str, regconfig: ColumnElement = config) -> ColumnElement:
-        return func.setweight(func.to_tsvector(regconfig, text), literal_column(f"'{weight}'::\"char\""))
+    def weighted(value: ColumnElement, weight: str) -> ColumnElement:
+        return func.setweight(func.to_tsvector(config, value), literal_column(f"'{weight}'::\"char\""))
 
     vector = (
         weighted(bindparam("folded_title", type_=Text), "A")
         .op("||")(weighted(bindparam("folded_context", type_=Text), "B"))
         .op("||")(weighted(bindparam("folded_body", type_=Text), "C"))
-        .op("||")(weighted(bindparam("reversed_stems", type_=Text), "D", _config("simple")))
     )
     columns = ("title", "body", "context", "language", "status", "themes", "provinces", "audiences", "date")
     values = {"kind": bindparam("kind"), "item_id": bindparam("item_id"), "vector": vector}
@@ -179,7 +189,10 @@ class PostgresBackend:
     @contextmanager
     def writing(self, session: Session) -> Iterator[Batch]:
         session.execute(select(func.pg_advisory_xact_lock(_DRAIN_LOCK)))
-        yield PostgresBatch(session)
+        batch = PostgresBatch(session)
+        yield batch
+        if batch.cleared:
+            batch.tidy_after_rebuild()
 
     def recover(self) -> None:
         pass  # the table lives in the database: nothing to repair
@@ -188,13 +201,13 @@ class PostgresBackend:
         parsed = engine.parse_query(query.text)
         if parsed.is_empty:
             return engine.SearchResults([], 0, 1, query.per_page, {}, empty_query=True)
-        known = _known_words(session)
-        tsquery = _tsquery(parsed, known)  # built once: decompounding asks the database
+        vocabulary = Vocabulary(session)
+        tsquery = _tsquery(parsed, vocabulary)  # built once: decompounding asks the database
         where = and_(SearchRow.vector.op("@@")(tsquery), *_filters(query))
         facets, total = _facet_counts(session, where)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
         # A word without hits leaves the whole query without hits: only then look for typos.
-        corrections = _corrections(session, parsed, known) if total == 0 else {}
+        corrections = _corrections(session, parsed, vocabulary) if total == 0 else {}
         return engine.SearchResults(
             hits=_page(session, where, tsquery, total, query, page) if total else [],
             total=total,
@@ -203,28 +216,54 @@ class PostgresBackend:
             facets=facets,
             suggestion=engine.suggest_text(parsed, corrections),
             terms=parsed.terms,
+            counted_up_to=COUNTED_MATCHES if total > COUNTED_MATCHES else None,
         )
 
 
-def _known_words(session: Session) -> Known:
-    def known(words: set[str]) -> set[str]:
-        return set(session.scalars(select(SearchWord.word).where(SearchWord.word.in_(words))))
+class Vocabulary:
+    """The ``search_word`` table as the query builder asks it: known words (compound splitting)
+    and the compounds ending in a stem (what the reversed stems in every vector used to do)."""
 
-    return known
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def known(self, words: set[str]) -> set[str]:
+        return set(self.session.scalars(select(SearchWord.word).where(SearchWord.word.in_(words))))
+
+    def ending_in(self, stem: str) -> list[str]:
+        """Up to ``MAX_AFFIXED`` words whose Dutch stem ends in ``stem``, the shortest first (as
+        the Whoosh backend picks them: the closest to the query word)."""
+        return list(
+            self.session.scalars(
+                select(SearchWord.word)
+                .where(SearchWord.reversed_stem.startswith(stem[::-1], autoescape=True))
+                .order_by(func.length(SearchWord.word), SearchWord.word)
+                .limit(engine.MAX_AFFIXED)
+            )
+        )
 
 
 def _ts(function: str, config: str, value: str) -> ColumnElement:
     return getattr(func, function)(_config(config), value)
 
 
-def _word_tsquery(word: str, known: Known, expand: bool = True) -> ColumnElement:
+def _lexemes(words: list[str]) -> str:
+    """``words`` as a to_tsquery OR-list, each word quoted (folded words hold no quotes that
+    matter, but a stray one must not break the query)."""
+    return " | ".join("'" + w.replace("'", "''").replace("\\", "") + "'" for w in words)
+
+
+def _word_tsquery(word: str, vocabulary: Vocabulary, expand: bool = True) -> ColumnElement:
     options = [_ts("plainto_tsquery", c, word) for c in ("dutch", "english")]
     stem = analysis.stem(word, "nl")
     if expand and len(stem) >= engine.MIN_AFFIX:
-        options += [_ts("to_tsquery", "simple", f"{stem}:*"), _ts("to_tsquery", "simple", f"{stem[::-1]}:*")]
-    parts = engine.compound_parts(word, known) if expand and not known({word}) else []
+        options.append(_ts("to_tsquery", "simple", f"{stem}:*"))
+        compounds = [w for w in vocabulary.ending_in(stem) if w != word]
+        # Stemmed by each configuration, as the documents' vectors hold them.
+        options += [_ts("to_tsquery", c, _lexemes(compounds)) for c in ("dutch", "english") if compounds]
+    parts = engine.compound_parts(word, vocabulary.known) if expand and not vocabulary.known({word}) else []
     if parts:
-        options.append(_all([_word_tsquery(p, known, expand=False) for p in parts]))
+        options.append(_all([_word_tsquery(p, vocabulary, expand=False) for p in parts]))
     return _any(options)
 
 
@@ -236,13 +275,13 @@ def _all(queries: list[ColumnElement]) -> ColumnElement:
     return reduce(func.tsquery_and, queries)
 
 
-def _tsquery(parsed: engine.ParsedQuery, known: Known) -> ColumnElement:
-    clauses = [_word_tsquery(w, known) for w in parsed.words]
+def _tsquery(parsed: engine.ParsedQuery, vocabulary: Vocabulary) -> ColumnElement:
+    clauses = [_word_tsquery(w, vocabulary) for w in parsed.words]
     clauses += [
         _any([_ts("phraseto_tsquery", c, " ".join(phrase)) for c in ("dutch", "english")])
         for phrase in parsed.phrases
     ]
-    clauses += [func.tsquery_not(_word_tsquery(w, known, expand=False)) for w in parsed.excluded]
+    clauses += [func.tsquery_not(_word_tsquery(w, vocabulary, expand=False)) for w in parsed.excluded]
     return _all(clauses)
 
 
@@ -265,12 +304,21 @@ def _filters(query: engine.SearchQuery) -> list[ColumnElement]:
 
 
 def _facet_counts(session: Session, where: ColumnElement) -> tuple[dict[str, dict[str, int]], int]:
-    """Facet counts and the total in one pass: the matching rows grouped by their combination
-    of facet values (a few hundred at most), added up per value here."""
-    combinations = session.execute(
-        select(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces, func.count())
+    """Facet counts and the total over at most ``COUNTED_MATCHES + 1`` matching rows.
+
+    Up to ``COUNTED_MATCHES`` matches both are exact. Beyond, the total is
+    ``COUNTED_MATCHES + 1`` ("more than COUNTED_MATCHES") and the facet counts are lower
+    bounds: counting 80,000 matches exactly means reading every matching heap row, which no
+    index can avoid (GIN has no index-only scans) and which takes 150+ ms at 100k documents.
+    """
+    matches = (
+        select(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces)
         .where(where)
-        .group_by(SearchRow.kind, SearchRow.status, SearchRow.themes, SearchRow.provinces)
+        .limit(COUNTED_MATCHES + 1)
+        .subquery()
+    )
+    combinations = session.execute(
+        select(matches, func.count()).group_by(*matches.c)  # a few hundred combinations at most
     )
     facets: dict[str, Counter[str]] = {name: Counter() for name in engine.FACETS}
     total = 0
@@ -298,7 +346,9 @@ def _page(
     if query.sort != "date" and total > RANKED_CANDIDATES:
         # ts_rank reads every candidate's tsvector: beyond RANKED_CANDIDATES matches only the
         # newest ones are ranked, which keeps a query for a very common word fast.
-        candidates = candidates.order_by(SearchRow.date.desc().nulls_last()).limit(RANKED_CANDIDATES)
+        # DESC NULLS FIRST: the date index read backwards, stopping after RANKED_CANDIDATES
+        # matches, instead of sorting every match (NULLS LAST cannot use it).
+        candidates = candidates.order_by(SearchRow.date.desc()).limit(RANKED_CANDIDATES)
     rank = func.ts_rank(SearchRow.vector, tsquery)
     order = (
         (SearchRow.date.desc().nulls_last(), SearchRow.id)
@@ -327,11 +377,13 @@ def _page(
     ]
 
 
-def _corrections(session: Session, parsed: engine.ParsedQuery, known: Known) -> dict[str, str]:
+def _corrections(session: Session, parsed: engine.ParsedQuery, vocabulary: Vocabulary) -> dict[str, str]:
     """Query words that match no document, with the closest word of ``search_word``."""
     corrections = {}
     for word in (*parsed.words, *(w for phrase in parsed.phrases for w in phrase)):
-        found = select(SearchRow.id).where(SearchRow.vector.op("@@")(_word_tsquery(word, known))).limit(1)
+        found = (
+            select(SearchRow.id).where(SearchRow.vector.op("@@")(_word_tsquery(word, vocabulary))).limit(1)
+        )
         if session.scalar(found) is not None:
             continue
         candidates = session.scalars(
