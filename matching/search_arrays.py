@@ -159,6 +159,22 @@ class ReaderArrays:
         key = (segment.segment_id, field, term)
         return self.cache.get(key, lambda: read_postings(segment.reader, field, term), _length)
 
+    def warm(self, min_documents: int) -> int:
+        """Read now the postings of every term found in at least ``min_documents`` documents.
+
+        Reading a common word's postings is what makes its first search slow (tens of ms per
+        field at 100k documents); rare words are cheap to read on demand. Returns the number
+        of postings lists read.
+        """
+        read = 0
+        for segment in self.segments:
+            for field in self.text_fields:
+                for term, info in segment.reader.iter_field(field):
+                    if info.doc_frequency() >= min_documents:
+                        self._segment_postings(segment, field, term.decode("utf-8"))
+                        read += 1
+        return read
+
     def mask(self, field: str, term: str) -> np.ndarray:
         found = np.zeros(self.size, bool)
         found[self.postings(field, term)[0]] = True

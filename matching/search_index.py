@@ -75,6 +75,7 @@ _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _MARK = "\x1f"
 MIN_AFFIX = 4  # shortest stem that also matches as part of a compound
 AFFIX_BOOST = 0.3  # a compound containing the query word counts less than the word itself
+WARM_FRACTION = 0.002  # words in at least this share of documents are loaded by warm()
 MAX_AFFIXED = 32  # compounds per query stem; the shortest, being closest to the query word
 _TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 1.5}  # field boosts
 _FACET_FIELDS_AND_AUDIENCES = (*_FACET_FIELDS.values(), "audiences")
@@ -439,6 +440,11 @@ class SearchIndex:
             cached = ReaderArrays(searcher.reader(), _CACHE, _FACET_FIELDS_AND_AUDIENCES, tuple(_TEXT_FIELDS))
             self._local.arrays = cached
         return cached
+
+    def warm(self, fraction: float = WARM_FRACTION) -> int:
+        """Load the postings of the common words into memory, so no reader waits for them."""
+        arrays = self.arrays(self.searcher())
+        return arrays.warm(max(1, int(arrays.size * fraction)))
 
     def search(self, search: SearchQuery) -> SearchResults:
         parsed = parse_query(search.text)

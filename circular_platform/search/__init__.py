@@ -31,5 +31,7 @@ def init_app(app: Flask) -> None:
         mode=app.config.get("SEARCH_INDEXING", "background"),
         retry_seconds=float(app.config.get("SEARCH_RETRY_SECONDS", 30)),
     )
+    if isinstance(backend, WhooshBackend) and app.config.get("SEARCH_INDEXING", "background") == "background":
+        backend.warm_in_background()
     if not event.contains(Session, "after_flush", queue.enqueue_changes):
         event.listen(Session, "after_flush", queue.enqueue_changes)

@@ -9,6 +9,7 @@ configuration per document) in the application's own database. Both read queries
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -77,6 +78,17 @@ class WhooshBackend:
 
     def recover(self) -> None:
         self.index.recreate()
+
+    def warm_in_background(self) -> None:
+        """Load the common words' postings while the server starts, so no visitor waits for it."""
+
+        def warm() -> None:
+            try:
+                self.index.warm()
+            except Exception:  # noqa: BLE001 - a cold cache is slower, never wrong
+                log.warning("Warming the search index failed", exc_info=True)
+
+        threading.Thread(target=warm, name="search-warmup", daemon=True).start()
 
     def search(self, session: Session, query: engine.SearchQuery) -> engine.SearchResults:
         return self.index.search(query)

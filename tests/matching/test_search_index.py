@@ -103,3 +103,12 @@ def test_parse_query_reads_phrases_exclusions_and_unbalanced_quotes():
 def test_highlight_marks_stems_and_compound_parts():
     fragments = highlight("Isolatiemateriaal van hennep voor woningen", {"isolatie", "woning"}, "nl")
     assert [text for text, match in fragments if match] == ["Isolatiemateriaal", "woningen"]
+
+
+def test_warm_loads_common_words_and_changes_no_result(tmp_path):
+    index = SearchIndex(tmp_path)
+    index.write([document(n, "Hennepisolatie voor woningen") for n in range(20)] + [document(99, "Kozijnen")])
+    before = keys(index, "hennepisolatie")
+    assert index.warm(fraction=0.5) >= 1  # the words of twenty titles, not the one-off "kozijnen"
+    assert keys(index, "hennepisolatie") == before
+    assert len(before) == 20
