@@ -18,6 +18,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,29 +204,45 @@ def _replace_proposals(session: Session, pairs: dict[tuple[int, int], Result], e
 
 
 def refresh_question(session: Session, question: Question, models: Models) -> None:
-    own_matches = select(Match).where(Match.question_id == question.id)
-    if question.status != QuestionStatus.OPEN:
-        models.questions.remove(question.id)
-        _replace_proposals(session, {}, own_matches)
-        return
-    document = question_document(question)
-    models.questions.upsert(document)
-    results = models.solutions.rank(document, TOP_K, min_score=MIN_SCORE)
-    active = _still_active(session, Solution, [r.id for r in results], SolutionStatus.ACTIEF)
-    _replace_proposals(session, {(question.id, r.id): r for r in results if r.id in active}, own_matches)
+    _refresh(
+        session,
+        question_document(question) if question.status == QuestionStatus.OPEN else None,
+        own_index=models.questions,
+        other_index=models.solutions,
+        others_still_matchable=lambda ids: _still_active(session, Solution, ids, SolutionStatus.ACTIEF),
+        pair=lambda other_id: (question.id, other_id),
+        own_matches=select(Match).where(Match.question_id == question.id),
+        item_id=question.id,
+    )
 
 
 def refresh_solution(session: Session, solution: Solution, models: Models) -> None:
-    own_matches = select(Match).where(Match.solution_id == solution.id)
-    if solution.status != SolutionStatus.ACTIEF:
-        models.solutions.remove(solution.id)
+    _refresh(
+        session,
+        solution_document(solution) if solution.status == SolutionStatus.ACTIEF else None,
+        own_index=models.solutions,
+        other_index=models.questions,
+        others_still_matchable=lambda ids: _still_active(session, Question, ids, QuestionStatus.OPEN),
+        pair=lambda other_id: (other_id, solution.id),
+        own_matches=select(Match).where(Match.solution_id == solution.id),
+        item_id=solution.id,
+    )
+
+
+def _refresh(
+    session, document, *, own_index, other_index, others_still_matchable, pair, own_matches, item_id
+):
+    """Rank ``document`` against the other side and store the pairs; with no document (the item is
+    not open or active) take it out of its index and drop its untouched proposals."""
+    if document is None:
+        with suppress(KeyError):  # a concept or paused item was never in the index
+            own_index.remove(item_id)
         _replace_proposals(session, {}, own_matches)
         return
-    document = solution_document(solution)
-    models.solutions.upsert(document)
-    results = models.questions.rank(document, TOP_K, min_score=MIN_SCORE)
-    open_ids = _still_active(session, Question, [r.id for r in results], QuestionStatus.OPEN)
-    _replace_proposals(session, {(r.id, solution.id): r for r in results if r.id in open_ids}, own_matches)
+    own_index.upsert(document)
+    results = other_index.rank(document, TOP_K, min_score=MIN_SCORE)
+    matchable = others_still_matchable([r.id for r in results])
+    _replace_proposals(session, {pair(r.id): r for r in results if r.id in matchable}, own_matches)
 
 
 def _still_active(session: Session, model, ids: list[int], status) -> set[int]:
