@@ -6,8 +6,8 @@ Documents are written as ``flask search rebuild`` writes them (one commit, batch
 then one drain batch of 500 changed documents. Every query computes the four facets and
 applies the anonymous visitor's visibility filter; no query is warmed up beforehand.
 The ``postgres`` backend needs ``DATABASE_URL`` pointing at a PostgreSQL database it may fill
-(tables created with ``alembic upgrade head``; its search tables are truncated). Nothing is
-started here: run it against a server you started, e.g. as ``.ci/run`` does.
+(tables created with ``alembic upgrade head``; its search tables are truncated);
+``make bench-search`` starts one with ``.ci/with-postgres`` when none is given.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def postgres_backend(url: str, reuse: bool = False):
 
     from circular_platform.config import normalise_database_url
     from circular_platform.db import make_engine
-    from circular_platform.search.backends import PostgresBackend
+    from circular_platform.search.postgres import PostgresBackend
     from tests.conftest import alembic_config
 
     engine = make_engine(normalise_database_url(url))

@@ -48,6 +48,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -634,21 +636,8 @@ def _surface_word(searcher: Any, arrays: ReaderArrays, term: str) -> str:
 
 
 def closest_word(word: str, candidates: Iterable[str], maxdist: int = 2) -> str | None:
-    """The candidate with the smallest edit distance to ``word`` (at most ``maxdist``)."""
-    best: tuple[int, str] | None = None
-    for candidate in candidates:
-        if candidate != word and abs(len(candidate) - len(word)) <= maxdist:
-            distance = _edit_distance(word, candidate)
-            if distance <= maxdist and (best is None or (distance, candidate) < best):
-                best = (distance, candidate)
-    return best[1] if best else None
-
-
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+    """The candidate with the smallest edit distance to ``word`` (at most ``maxdist``; ties go to
+    the first in alphabetical order)."""
+    choices = [c for c in candidates if c != word]
+    found = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+    return min(((distance, choice) for choice, distance, _ in found), default=(0, None))[1]

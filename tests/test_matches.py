@@ -202,9 +202,14 @@ def test_an_unusable_stored_model_is_rebuilt_not_a_failed_post(app, client, auth
 def test_saving_a_concept_is_quiet_and_keeps_the_model(client, auth, session, fitted, caplog):
     corporation, _ = fitted
     auth.login("marieke@hondsrug.example")
-    form = question_form(session, corporation, "Concept: hennep isolatie", "Nog niet publiceren, eerst intern.")
+    form = question_form(
+        session, corporation, "Concept: hennep isolatie", "Nog niet publiceren, eerst intern."
+    )
     del form["publish"]
     with caplog.at_level("INFO", logger="circular_platform.matches"):
         client.post("/questions/new", data=form)
-    assert session.scalar(select(Question).where(Question.title == "Concept: hennep isolatie")).status == "concept"
+    assert (
+        session.scalar(select(Question).where(Question.title == "Concept: hennep isolatie")).status
+        == "concept"
+    )
     assert [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}] == []

@@ -305,13 +305,18 @@ def test_snippets_show_text_not_markdown(client, make_solution, index):
     assert "- daken" not in page
 
 
-@pytest.mark.skipif(os.environ.get("SEARCH_BACKEND") != "postgres", reason="the PostgreSQL count cap")
+postgres_only = pytest.mark.skipif(
+    os.environ.get("SEARCH_BACKEND") != "postgres", reason="about the PostgreSQL backend"
+)
+
+
+@postgres_only
 @pytest.mark.usefixtures("catalogue")
 def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session, monkeypatch):
-    from circular_platform.search import backends
+    from circular_platform.search import postgres
     from matching.search_index import SearchQuery
 
-    monkeypatch.setattr(backends, "COUNTED_MATCHES", 2)
+    monkeypatch.setattr(postgres, "COUNTED_MATCHES", 2)
     backend = app.extensions["search_backend"]
     exact = backend.search(session, SearchQuery("isolatie"))
     assert exact.total == 2
@@ -320,3 +325,63 @@ def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session
     assert beyond.total == 3  # COUNTED_MATCHES + 1: "more than 2"
     assert beyond.counted_up_to == 2
     assert sum(beyond.facets["kind"].values()) == 3
+
+
+@postgres_only
+def test_postgres_beyond_the_cap_still_shows_the_newest_matches(
+    app, session, make_question, index, monkeypatch
+):
+    from circular_platform.search import postgres
+    from matching.search_index import SearchQuery
+
+    for n in range(6):
+        make_question(f"Compost partij {n}")
+    index()
+    monkeypatch.setattr(postgres, "COUNTED_MATCHES", 2)
+    backend = app.extensions["search_backend"]
+    by_date = backend.search(session, SearchQuery("compost", sort="date", per_page=3))
+    assert [hit.title for hit in by_date.hits] == ["Compost partij 5", "Compost partij 4", "Compost partij 3"]
+    by_relevance = backend.search(session, SearchQuery("compost"))
+    assert "Compost partij 5" in {hit.title for hit in by_relevance.hits}
+
+
+@postgres_only
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize(
+    "query", ["isolatie", "hennep isolatie", "woning", '"gft afval"', "isolatie -hennep"]
+)
+def test_postgres_finds_the_same_through_the_table_or_the_index(app, session, monkeypatch, query):
+    """The backend reads the table for common words and the GIN index for rarer ones: the
+    results must not depend on which."""
+    from circular_platform.search import postgres
+    from matching.search_index import SearchQuery
+
+    backend = app.extensions["search_backend"]
+    found = []
+    for settings in (postgres._SEQUENTIAL, postgres._THROUGH_GIN):
+        monkeypatch.setattr(postgres, "_scan_settings", lambda *args, settings=settings: settings)
+        results = backend.search(session, SearchQuery(query))
+        found.append(([hit.title for hit in results.hits], results.total, results.facets))
+    assert found[0] == found[1]
+    assert found[0][1] > 0
+
+
+def test_postgres_reads_the_table_only_for_words_in_many_documents():
+    from circular_platform.search.postgres import (
+        _SEQUENTIAL,
+        _THROUGH_GIN,
+        Statistics,
+        TsQuery,
+        _scan_settings,
+    )
+    from matching.search_index import SearchQuery
+
+    statistics = Statistics({("vector", "isolatie"): 0.9, ("vector", "hennep"): 0.02}, documents=100_000)
+    common = TsQuery("'isolatie'", {}, share=0.9, postings=0.9)
+    rare = TsQuery("'hennep'", {}, share=0.02, postings=0.02)
+    unknown = TsQuery("'zeldzaam'", {}, share=0.0, postings=0.0)
+    assert _scan_settings(statistics, common, SearchQuery("isolatie")) == _SEQUENTIAL
+    assert _scan_settings(statistics, rare, SearchQuery("hennep")) == _THROUGH_GIN
+    assert _scan_settings(statistics, unknown, SearchQuery("zeldzaam")) == _THROUGH_GIN
+    # A filter on a value no statistics count makes the matches rare: through the index.
+    assert _scan_settings(statistics, common, SearchQuery("isolatie", {"theme": "bouw"})) == _THROUGH_GIN

@@ -54,7 +54,7 @@ class SearchDocument(Base):
     themes: Mapped[list[str]] = mapped_column(STRING_ARRAY)
     provinces: Mapped[list[str]] = mapped_column(STRING_ARRAY)
     audiences: Mapped[list[str]] = mapped_column(STRING_ARRAY)
-    date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    date: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # NOT NULL: one sort order
     vector: Mapped[str] = mapped_column(TSVECTOR)
 
 
@@ -65,8 +65,9 @@ class SearchWord(Base):
     __tablename__ = "search_word"
 
     __table_args__ = (
-        # Suffix lookups (``reversed_stem LIKE 'eitalosi%'``) need a pattern index whatever the
-        # database collation is.
+        # Prefix and suffix lookups (``word LIKE 'isolatie%'``, ``reversed_stem LIKE 'eitalosi%'``)
+        # need pattern indexes whatever the database collation is.
+        Index("ix_search_word_word_pattern", "word", postgresql_ops={"word": "text_pattern_ops"}),
         Index(
             "ix_search_word_reversed_stem",
             "reversed_stem",

@@ -8,7 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from circular_platform.search import queue
-from circular_platform.search.backends import PostgresBackend, WhooshBackend
+from circular_platform.search.backends import WhooshBackend
+from circular_platform.search.postgres import PostgresBackend
 
 BACKENDS = ("whoosh", "postgres")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "11a5ef4ca60b"
 down_revision = "119fb28e0151"
 branch_labels = None
