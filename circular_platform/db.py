@@ -27,6 +27,11 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("postgresql"):
+        # psycopg prepares a statement run five times, and PostgreSQL may then keep one generic
+        # plan for it. Such a plan cannot use an index for LIKE 'prefix%' with the prefix bound
+        # as a parameter, nor see which words a tsquery holds: every statement is planned anew.
+        kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _make_sqlite_transactional(engine)

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Row,
     String,
     Text,
+    any_,
     bindparam,
     cast,
     func,
@@ -229,10 +230,8 @@ Options = dict[str, float]  # tsqueries any of which matches a word, with their 
 
 
 class QueryBuilder:
-    """One query's ``tsquery`` text, in two round trips: the vocabulary it needs (compounds with
-    a query word in them, known words for splitting a compound query word), then the lexemes
-    of every word and phrase in both configurations. Lexemes' shares of the documents (from
-    ``statistics``) give the estimated share of documents the query matches."""
+    """One query's ``tsquery`` text, from one round trip (:meth:`_load`). Lexemes' shares of the
+    documents (from ``statistics``) give the estimated share of documents the query matches."""
 
     def __init__(self, session: Session, parsed: engine.ParsedQuery, statistics: Statistics) -> None:
         self.session = session
@@ -281,7 +280,7 @@ class QueryBuilder:
         }
         values = [_unnest(given, phrase=False), _unnest(phrases, phrase=True)]
         known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
-            SearchWord.word.in_(parts)
+            SearchWord.word == any_(literal(sorted(parts), postgresql.ARRAY(Text)))  # one parameter, not ~100
         )
         stems = [(i, analysis.stem(w, "nl")) for i, w in enumerate(words)]
         lookups = [_affix_lookup(i, stem) for i, stem in stems if len(stem) >= engine.MIN_AFFIX]
