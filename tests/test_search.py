@@ -130,6 +130,13 @@ def test_stemmed_and_compound_queries_find_their_documents(client, query, expect
     assert set(titles(client, query)) == expected
 
 
+def test_a_known_compound_is_not_split_into_its_parts(client, make_solution, index):
+    make_solution("Hennepisolatie voor daken")
+    make_solution("Isolatie met hennep", "Losse hennep als isolatie in de spouw.")
+    index()
+    assert titles(client, "hennepisolatie") == ["Hennepisolatie voor daken"]
+
+
 @pytest.mark.usefixtures("catalogue")
 def test_matching_words_are_highlighted_and_user_text_escaped(client, make_solution, index):
     make_solution("Isolatie <script>alert(1)</script>", "Isolatie & meer")

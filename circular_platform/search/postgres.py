@@ -275,6 +275,7 @@ class QueryBuilder:
         them (Dutch only: English does not glue words together)."""
         words = self.parsed.words
         given = sorted({*words, *self.parsed.excluded, *(w for p in self.parsed.phrases for w in p)})
+        # Every substring of 3+ letters, the word itself included: a known word is not split.
         parts = {
             w[i:j] for w in words if len(w) >= 6 for i in range(len(w)) for j in range(i + 3, len(w) + 1)
         }
