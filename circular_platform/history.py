@@ -89,6 +89,7 @@ def changes_of(session: Session, item: Question | Solution) -> list[ChangeLog]:
     )
     return list(session.scalars(query))
 
+
 FIELD_LABELS = {
     "title": _l("Titel"),
     "description": _l("Omschrijving"),
