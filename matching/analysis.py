@@ -39,13 +39,77 @@ _COMBINING = re.compile(r"[\u0300-\u036f]+")
 # Function words missing from the Snowball lists; no domain words (those are left to IDF).
 _EXTRA_STOP_WORDS = {
     "nl": {
-        "we", "wij", "onze", "ons", "jullie", "hen", "zoals", "waar", "waarbij", "waarmee",
-        "welke", "welk", "wel", "zeer", "heel", "erg", "alle", "elk", "elke", "ieder", "iedere",
-        "binnen", "buiten", "tussen", "via", "per", "bijv", "bijvoorbeeld", "etc", "enz",
-        "d", "m", "v", "t", "n", "s", "dus", "echter", "daarom", "hierbij", "daarbij", "zodat",
-        "zowel", "andere", "ander", "anders", "wordt", "werden", "kunnen", "kan", "zullen",
-        "gaan", "gaat", "komen", "komt", "hebben", "heeft", "had", "mogen", "moeten",
-        "ten", "ter", "mee", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+        "we",
+        "wij",
+        "onze",
+        "ons",
+        "jullie",
+        "hen",
+        "zoals",
+        "waar",
+        "waarbij",
+        "waarmee",
+        "welke",
+        "welk",
+        "wel",
+        "zeer",
+        "heel",
+        "erg",
+        "alle",
+        "elk",
+        "elke",
+        "ieder",
+        "iedere",
+        "binnen",
+        "buiten",
+        "tussen",
+        "via",
+        "per",
+        "bijv",
+        "bijvoorbeeld",
+        "etc",
+        "enz",
+        "d",
+        "m",
+        "v",
+        "t",
+        "n",
+        "s",
+        "dus",
+        "echter",
+        "daarom",
+        "hierbij",
+        "daarbij",
+        "zodat",
+        "zowel",
+        "andere",
+        "ander",
+        "anders",
+        "wordt",
+        "werden",
+        "kunnen",
+        "kan",
+        "zullen",
+        "gaan",
+        "gaat",
+        "komen",
+        "komt",
+        "hebben",
+        "heeft",
+        "had",
+        "mogen",
+        "moeten",
+        "ten",
+        "ter",
+        "mee",
+        "twee",
+        "drie",
+        "vier",
+        "vijf",
+        "zes",
+        "zeven",
+        "acht",
+        "negen",
         "tien",
     },
     "en": {"also", "can", "could", "would", "via", "etc", "per", "within", "e", "g", "us"},
@@ -138,7 +202,11 @@ def display_form(raw: str, word: str) -> str:
 
 
 def split_compound(
-    word: str, lexicon: Collection[str], *, min_known: int = 3, min_unknown: int = 5,
+    word: str,
+    lexicon: Collection[str],
+    *,
+    min_known: int = 3,
+    min_unknown: int = 5,
     min_beside_unknown: int = 4,
 ) -> list[str]:
     """Split a folded compound into parts, or return ``[]`` when no split is found.
@@ -175,7 +243,12 @@ _Parse = tuple[int, int, int, tuple[str, ...]]  # (unknown parts, parts, link le
 
 
 def _parse(
-    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int,
+    s: str,
+    lexicon: Collection[str],
+    mk: int,
+    mu: int,
+    memo: dict,
+    budget: int,
     top: bool = False,
 ) -> _Parse | None:
     """Best split of ``s`` using at most ``budget`` unknown parts (memoised per call)."""
@@ -211,6 +284,6 @@ def _head_options(
         rest = s[i:]
         if not rest.startswith(link) or len(rest) - len(link) < mk:
             continue
-        tail = _parse(rest[len(link):], lexicon, mk, mu, memo, budget - unknown)
+        tail = _parse(rest[len(link) :], lexicon, mk, mu, memo, budget - unknown)
         if tail:
             yield (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))

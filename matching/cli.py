@@ -29,8 +29,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--documents", required=True, help="JSON lines of things to rank")
     parser.add_argument("--queries", required=True, help="JSON lines of queries")
     parser.add_argument("--top", type=_positive, default=10, help="results per query")
-    parser.add_argument("--no-theme-filter", action="store_true",
-                        help="ignore themes (regions still filter)")
+    parser.add_argument("--no-theme-filter", action="store_true", help="ignore themes (regions still filter)")
 
 
 def _positive(text: str) -> int:
@@ -74,8 +73,7 @@ def _result_json(result: Result) -> dict:
 def _evaluate(args: argparse.Namespace) -> int:
     qrels = read_qrels(args.qrels)
     queries, results = _run(args)
-    runs = {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results,
-                                                                       strict=True)}
+    runs = {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results, strict=True)}
     judged = {q: grades for q, grades in qrels.items() if q in runs}
     scores = evaluate(runs, judged)
     print(f"queries\t{sum(1 for g in judged.values() if any(v >= 1 for v in g.values()))}")

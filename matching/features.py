@@ -54,7 +54,11 @@ class TermExtractor:
     """
 
     def __init__(
-        self, lexicon: Iterable[str], *, title_weight: float = 2.0, part_weight: float = 0.5,
+        self,
+        lexicon: Iterable[str],
+        *,
+        title_weight: float = 2.0,
+        part_weight: float = 0.5,
         concepts: Concepts | None = None,
     ) -> None:
         if min(title_weight, part_weight) < _MIN_WEIGHT:
@@ -78,8 +82,9 @@ class TermExtractor:
         """Weighted term counts of one document (the small-batch twin of :func:`count_matrix`)."""
         return self.counts_and_forms(title, description)[0]
 
-    def counts_and_forms(self, title: str, description: str
-                         ) -> tuple[dict[str, float], dict[str, tuple[bool, str]]]:
+    def counts_and_forms(
+        self, title: str, description: str
+    ) -> tuple[dict[str, float], dict[str, tuple[bool, str]]]:
         """Weighted term counts of one document and, per term, (only a compound part?, word as
         written), chosen as in :func:`counts_and_forms`."""
         title_tokens, desc_tokens = Counter(tokens(title)), Counter(tokens(description))
@@ -203,15 +208,17 @@ def counts_and_forms(
         rows = counts.rows_of(lang)
         if len(rows):
             token_ids = np.unique(weighted[rows].indices)
-            blocks.append((rows, _feature_lists(extractor, counts.tokens, token_ids, lang,
-                                                vocabulary, grow, forms)))
+            blocks.append(
+                (rows, _feature_lists(extractor, counts.tokens, token_ids, lang, vocabulary, grow, forms))
+            )
     out = sp.csr_matrix((n_docs, len(vocabulary)), dtype=np.float64)
     picked = []
     for rows, pairs in blocks:
         select = sp.csr_matrix((np.ones(len(rows)), (rows, rows)), shape=(n_docs, n_docs))
         block = (select @ weighted).tocsr()
-        features = sp.csr_matrix((pairs.weight, (pairs.token, pairs.term)),
-                                 shape=(len(counts.tokens), len(vocabulary)))
+        features = sp.csr_matrix(
+            (pairs.weight, (pairs.token, pairs.term)), shape=(len(counts.tokens), len(vocabulary))
+        )
         out = out + block @ features
         picked.append(_best_forms(block.tocoo(), pairs))
     out = out.tocsr()
@@ -229,8 +236,13 @@ class _Pairs(NamedTuple):
 
 
 def _feature_lists(
-    extractor: TermExtractor, names: Sequence[str], token_ids: np.ndarray, lang: str,
-    vocabulary: dict[str, int], grow: bool, forms: dict[str, int],
+    extractor: TermExtractor,
+    names: Sequence[str],
+    token_ids: np.ndarray,
+    lang: str,
+    vocabulary: dict[str, int],
+    grow: bool,
+    forms: dict[str, int],
 ) -> _Pairs:
     tok: list[int] = []
     col: list[int] = []
@@ -246,8 +258,12 @@ def _feature_lists(
                 val.append(feature.weight)
                 f = forms.setdefault(feature.form, len(forms)) + 1
                 form.append(-f if feature.part else f)
-    return _Pairs(np.array(tok, dtype=np.int64), np.array(col, dtype=np.int64),
-                  np.array(val, dtype=np.float64), np.array(form, dtype=np.int32))
+    return _Pairs(
+        np.array(tok, dtype=np.int64),
+        np.array(col, dtype=np.int64),
+        np.array(val, dtype=np.float64),
+        np.array(form, dtype=np.int32),
+    )
 
 
 def _best_forms(block: sp.coo_matrix, pairs: _Pairs) -> tuple[np.ndarray, ...]:

@@ -23,8 +23,9 @@ _THREADED_BATCH = 16  # starting threads costs more than scoring a few queries
 
 
 class Segment:
-    def __init__(self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey],
-                 forms: sp.csr_matrix):
+    def __init__(
+        self, ids: Sequence[Hashable], matrix: sp.csr_matrix, keys: Sequence[FilterKey], forms: sp.csr_matrix
+    ):
         """``forms`` has ``matrix``'s nonzero pattern; its entries say which word each term
         came from (see :func:`matching.features.counts_and_forms`)."""
         self.ids = list(ids)
@@ -72,8 +73,12 @@ class Segment:
 
     def alive_rows(self) -> tuple[list[Hashable], sp.csr_matrix, list[FilterKey], sp.csr_matrix]:
         rows = np.flatnonzero(self.alive)
-        return ([self.ids[i] for i in rows], self.matrix[rows], [self.keys[i] for i in rows],
-                self.forms[rows])
+        return (
+            [self.ids[i] for i in rows],
+            self.matrix[rows],
+            [self.keys[i] for i in rows],
+            self.forms[rows],
+        )
 
 
 def top_k(
@@ -85,7 +90,7 @@ def top_k(
     if min_score > 0:
         scores = np.where(scores >= min_score, scores, 0)
     if len(scores) > k:
-        part = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
+        part = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
         docs, scores = docs[part], scores[part]
     keep = scores > 0
     docs, scores = docs[keep], scores[keep]

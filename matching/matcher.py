@@ -58,9 +58,14 @@ class Result:
 
 
 class Matcher:
-    def __init__(self, extractor: TermExtractor, vocabulary: dict[str, int],
-                 tfidf: TfidfTransformer | None, surfaces: dict[str, str], n_terms: int = 5,
-                 ) -> None:
+    def __init__(
+        self,
+        extractor: TermExtractor,
+        vocabulary: dict[str, int],
+        tfidf: TfidfTransformer | None,
+        surfaces: dict[str, str],
+        n_terms: int = 5,
+    ) -> None:
         self._extractor = extractor
         self._vocabulary = vocabulary
         self._terms = sorted(vocabulary, key=vocabulary.__getitem__)
@@ -77,8 +82,15 @@ class Matcher:
     # -- fitting ---------------------------------------------------------------------------
 
     @classmethod
-    def fit(cls, documents: Iterable[Document], *, title_weight: float = 2.0,
-            part_weight: float = 0.5, concept_weight: float = 1.0, n_terms: int = 5) -> Matcher:
+    def fit(
+        cls,
+        documents: Iterable[Document],
+        *,
+        title_weight: float = 2.0,
+        part_weight: float = 0.5,
+        concept_weight: float = 1.0,
+        n_terms: int = 5,
+    ) -> Matcher:
         """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
 
         ``concept_weight`` is the weight of a glossary concept (see :mod:`matching.concepts`)
@@ -89,8 +101,9 @@ class Matcher:
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
         concepts = _glossary() if concept_weight else None
         lexicon = TermExtractor.lexicon_from([*counts.tokens, *(concepts.words if concepts else ())])
-        extractor = TermExtractor(lexicon, title_weight=title_weight, part_weight=part_weight,
-                                  concepts=concepts)
+        extractor = TermExtractor(
+            lexicon, title_weight=title_weight, part_weight=part_weight, concepts=concepts
+        )
         vocabulary: dict[str, int] = {}
         raw, forms, words = counts_and_forms(extractor, counts, vocabulary, grow=True)
         matrix, tfidf = _tfidf(raw, _concept_scale(vocabulary, concept_weight))
@@ -102,8 +115,9 @@ class Matcher:
         matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs], forms)
         return matcher
 
-    def _set_main(self, ids: list, matrix: sp.csr_matrix, keys: list[FilterKey],
-                  forms: sp.csr_matrix) -> None:
+    def _set_main(
+        self, ids: list, matrix: sp.csr_matrix, keys: list[FilterKey], forms: sp.csr_matrix
+    ) -> None:
         self._segments = [Segment(ids, matrix, keys, forms)]
         self._where = {doc_id: (0, row) for row, doc_id in enumerate(ids)}
         self._delta = {}
@@ -122,8 +136,7 @@ class Matcher:
         counts = TokenCounts((d.title for d in documents), (d.description for d in documents))
         return self._weigh(count_matrix(self._extractor, counts, self._vocabulary, grow=False))
 
-    def _vectors_and_forms(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix,
-                                                                          sp.csr_matrix, list]:
+    def _vectors_and_forms(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix, sp.csr_matrix, list]:
         """:meth:`vectors` plus the words behind them (see :func:`counts_and_forms`)."""
         if len(documents) <= _SMALL_BATCH:
             return self._small_vectors(documents)
@@ -136,8 +149,7 @@ class Matcher:
             counts = self._tfidf.transform(counts)
         return sp.csr_matrix(counts, dtype=np.float32)
 
-    def _small_vectors(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix,
-                                                                      sp.csr_matrix, list]:
+    def _small_vectors(self, documents: Sequence[Document]) -> tuple[sp.csr_matrix, sp.csr_matrix, list]:
         """Same arithmetic as :meth:`vectors` without the fixed cost of building token tables."""
         words: dict[str, int] = {}
         rows = [self._row(d, words) for d in documents]
@@ -146,17 +158,20 @@ class Matcher:
         vals = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
         forms = np.concatenate([r[2] for r in rows]) if rows else np.zeros(0, np.int32)
         shape = (len(rows), len(self._terms))
-        return (sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32),
-                sp.csr_matrix((forms, cols, indptr), shape=shape, dtype=np.int32), list(words))
+        return (
+            sp.csr_matrix((vals, cols, indptr), shape=shape, dtype=np.float32),
+            sp.csr_matrix((forms, cols, indptr), shape=shape, dtype=np.int32),
+            list(words),
+        )
 
-    def _row(self, doc: Document, words: dict[str, int]
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _row(self, doc: Document, words: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counts, forms = self._extractor.counts_and_forms(doc.title, doc.description)
-        pairs = sorted((self._vocabulary[t], w, forms[t]) for t, w in counts.items()
-                       if t in self._vocabulary)
+        pairs = sorted((self._vocabulary[t], w, forms[t]) for t, w in counts.items() if t in self._vocabulary)
         cols = np.array([c for c, _, _ in pairs], dtype=np.int32)
-        signed = np.array([(words.setdefault(form, len(words)) + 1) * (-1 if part else 1)
-                           for _, _, (part, form) in pairs], dtype=np.int32)
+        signed = np.array(
+            [(words.setdefault(form, len(words)) + 1) * (-1 if part else 1) for _, _, (part, form) in pairs],
+            dtype=np.int32,
+        )
         if self._tfidf is None or not pairs:
             return cols, np.zeros(len(cols), dtype=np.float32), signed
         vals = (1.0 + np.log([w for _, w, _ in pairs])) * self._tfidf.idf_[cols]
@@ -179,24 +194,38 @@ class Matcher:
 
     # -- ranking ---------------------------------------------------------------------------
 
-    def rank(self, query: Document, k: int = 10, *, min_score: float = 0.0,
-             theme_filter: bool = True, exclude: Collection = ()) -> list[Result]:
-        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter,
-                              exclude=exclude)[0]
+    def rank(
+        self,
+        query: Document,
+        k: int = 10,
+        *,
+        min_score: float = 0.0,
+        theme_filter: bool = True,
+        exclude: Collection = (),
+    ) -> list[Result]:
+        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter, exclude=exclude)[0]
 
-    def rank_many(self, queries: Sequence[Document], k: int = 10, *, min_score: float = 0.0,
-                  theme_filter: bool = True, exclude: Collection = ()) -> list[list[Result]]:
+    def rank_many(
+        self,
+        queries: Sequence[Document],
+        k: int = 10,
+        *,
+        min_score: float = 0.0,
+        theme_filter: bool = True,
+        exclude: Collection = (),
+    ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list."""
         if self._dirty:
             self._rebuild_delta()
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
-            chunk = queries[start:start + _CHUNK]
+            chunk = queries[start : start + _CHUNK]
             out.extend(self._rank_chunk(chunk, k, min_score, theme_filter, set(exclude)))
         return out
 
-    def _rank_chunk(self, queries: Sequence[Document], k: int, min_score: float,
-                    theme_filter: bool, exclude: set) -> list[list[Result]]:
+    def _rank_chunk(
+        self, queries: Sequence[Document], k: int, min_score: float, theme_filter: bool, exclude: set
+    ) -> list[list[Result]]:
         qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         keys = [q.filter_key() for q in queries]
         found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
@@ -206,11 +235,20 @@ class Matcher:
             for i, docs, vals in _candidates(seg, qmatrix, masks, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
         query = _QueryScratch(len(self._terms), qwords)
-        return [self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f),
-                              k, exclude) for i, f in enumerate(found)]
+        return [
+            self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude)
+            for i, f in enumerate(found)
+        ]
 
-    def _results(self, query: _QueryScratch, qrow: tuple[np.ndarray, np.ndarray],
-                 qforms: np.ndarray, found: list, k: int, exclude: set) -> list[Result]:
+    def _results(
+        self,
+        query: _QueryScratch,
+        qrow: tuple[np.ndarray, np.ndarray],
+        qforms: np.ndarray,
+        found: list,
+        k: int,
+        exclude: set,
+    ) -> list[Result]:
         query.load(qrow[0], qrow[1], qforms)
         results = []
         for neg, s, row in found:
@@ -223,8 +261,9 @@ class Matcher:
         query.clear(qrow[0])
         return results
 
-    def _explain(self, query: _QueryScratch, dcols: np.ndarray, dvals: np.ndarray,
-                 dforms: np.ndarray) -> tuple[str, ...]:
+    def _explain(
+        self, query: _QueryScratch, dcols: np.ndarray, dvals: np.ndarray, dforms: np.ndarray
+    ) -> tuple[str, ...]:
         """Words of the shared terms with the largest contributions to the score, each as
         written in the document, or in the query when the document has the term only inside a
         compound; numbers and words under three letters are never shown."""
@@ -361,19 +400,21 @@ def readable(word: str) -> bool:
     return len(word) >= 3 and any(ch.isalpha() for ch in word)
 
 
-def _candidates(seg: Segment, queries: sp.csr_matrix, masks: list, wanted: int,
-                min_score: float) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+def _candidates(
+    seg: Segment, queries: sp.csr_matrix, masks: list, wanted: int, min_score: float
+) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
     """(query row, best documents, scores) per query. Queries without a filter mask take the
     top-n product, which never materialises all scores; filtered queries score every document
     so the filter cannot empty their top k."""
     free = [i for i, m in enumerate(masks) if m is None]
     masked = [i for i, m in enumerate(masks) if m is not None]
-    for rows, scores in ((free, seg.best(queries[free], wanted) if free else None),
-                         (masked, seg.scores(queries[masked]) if masked else None)):
+    for rows, scores in (
+        (free, seg.best(queries[free], wanted) if free else None),
+        (masked, seg.scores(queries[masked]) if masked else None),
+    ):
         for j, i in enumerate(rows):
             lo, hi = scores.indptr[j], scores.indptr[j + 1]
-            yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i],
-                            min_score)
+            yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score)
 
 
 def compatible_documents(a: Document, b: Document, theme_filter: bool = True) -> bool:
@@ -400,8 +441,7 @@ def _unique(documents: Iterable[Document]) -> list[Document]:
     return list({d.id: d for d in documents}.values())
 
 
-def _tfidf(counts: sp.csr_matrix, scale: np.ndarray
-           ) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
+def _tfidf(counts: sp.csr_matrix, scale: np.ndarray) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
     """Fitted transformer whose IDF is multiplied by ``scale`` per column."""
     if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
         return counts, None

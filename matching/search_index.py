@@ -71,7 +71,8 @@ with warnings.catch_warnings():
 
 LANGUAGES = analysis.LANGUAGES
 FACETS = ("kind", "theme", "province", "status")
-_FACET_FIELDS = {"kind": "kind", "theme": "themes", "province": "provinces", "status": "status"}
+# Facet name -> the field (Whoosh) or column (PostgreSQL backend) holding its values.
+FACET_FIELDS = {"kind": "kind", "theme": "themes", "province": "provinces", "status": "status"}
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # analysis.tokens(), with offsets
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _MARK = "\x1f"
@@ -80,7 +81,7 @@ AFFIX_BOOST = 0.3  # a compound containing the query word counts less than the w
 WARM_FRACTION = 0.002  # words in at least this share of documents are loaded by warm()
 MAX_AFFIXED = 32  # compounds per query stem; the shortest, being closest to the query word
 _TEXT_FIELDS = {"title": 3.0, "body": 1.0, "context": 1.5}  # field boosts
-_FACET_FIELDS_AND_AUDIENCES = (*_FACET_FIELDS.values(), "audiences")
+_FACET_FIELDS_AND_AUDIENCES = (*FACET_FIELDS.values(), "audiences")
 _CACHE = ArrayCache()  # per-segment arrays, shared by every index in this process
 
 
@@ -573,7 +574,7 @@ def _filter(arrays: ReaderArrays, search: SearchQuery) -> np.ndarray:
     allowed = np.ones(arrays.size, bool)
     for name, value in search.filters.items():
         if name in FACETS:
-            allowed &= arrays.any_of(_FACET_FIELDS[name], (value,))
+            allowed &= arrays.any_of(FACET_FIELDS[name], (value,))
     if search.audiences is not None:
         allowed &= arrays.any_of("audiences", search.audiences)
     return allowed
@@ -582,7 +583,7 @@ def _filter(arrays: ReaderArrays, search: SearchQuery) -> np.ndarray:
 def _facet_counts(arrays: ReaderArrays, matches: np.ndarray) -> dict[str, dict[str, int]]:
     # Organisations have no status: they are indexed under "-", which is no facet value.
     counts: dict[str, dict[str, int]] = {}
-    for name, field_name in _FACET_FIELDS.items():
+    for name, field_name in FACET_FIELDS.items():
         found = {v: int(np.count_nonzero(m & matches)) for v, m in arrays.values[field_name].items()}
         counts[name] = {v: n for v, n in found.items() if n and v != "-"}
     return counts

@@ -62,6 +62,7 @@ _ROW_COST, _POSTING_COST, _FETCH_COST = 4.0, 0.25, 10.0
 NEWEST_WINDOW = 500  # beyond COUNTED_MATCHES, matches among this many newest documents are ranked too
 _CONFIG = {"nl": "dutch", "en": "english"}
 _CONFIGS = ("dutch", "english")
+_ARRAY_FACETS = {"theme", "province"}  # columns holding several values
 _DRAIN_LOCK = 7_262_001  # pg_advisory_xact_lock key: one index writer at a time
 _NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)  # the date column is NOT NULL, so the index sorts both ways
 
@@ -184,17 +185,7 @@ class PostgresBackend:
         wanted = max(1, query.page) * query.per_page
         settings = _scan_settings(statistics, tsquery, query)
         rows = _read_matches(session, tsquery, query, wanted, settings) if tsquery.text else []
-        facets: dict[str, dict[str, int]] = {name: {} for name in engine.FACETS}
-        best: list[tuple[int, int, float]] = []
-        total = 0
-        for facet, value, number, id_, rank in rows:
-            if facet == "total":
-                total = number
-            elif facet is not None:
-                facets[facet][value] = number
-            else:
-                best.append((number, id_, rank))  # number: the position
-        ranked = [(id_, rank) for _, id_, rank in sorted(best)]
+        total, facets, ranked = _unpack(rows)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
         offset = (page - 1) * query.per_page
         if total > COUNTED_MATCHES and query.sort == "date":
@@ -360,14 +351,12 @@ def _tsquery(value: str) -> ColumnElement:
 
 def _filters(query: engine.SearchQuery, columns: Any = SearchRow.__table__.c) -> list[ColumnElement]:
     """The facet filters and the reader's audiences, on the table's ``columns`` or a subquery's."""
-    scalars = {"kind": columns.kind, "status": columns.status}
-    arrays = {"theme": columns.themes, "province": columns.provinces}
     clauses: list[ColumnElement] = []
     for name, value in query.filters.items():
-        if name in scalars:
-            clauses.append(scalars[name] == value)
-        elif name in arrays:
-            clauses.append(arrays[name].op("@>")(_array([value])))
+        if name not in engine.FACET_FIELDS:
+            continue
+        column = columns[engine.FACET_FIELDS[name]]
+        clauses.append(column.op("@>")(_array([value])) if name in _ARRAY_FACETS else column == value)
     if query.audiences is not None:
         clauses.append(columns.audiences.op("&&")(_array(sorted(query.audiences))))
     return clauses
@@ -407,7 +396,6 @@ class Statistics:
 
     _cached: tuple[float, Statistics] | None = None
     _lock = threading.Lock()
-    _COLUMNS = {"kind": "kind", "status": "status", "theme": "themes", "province": "provinces"}
 
     def __init__(self, shares: dict[tuple[str, str], float], documents: float = 0.0) -> None:
         self.shares = shares
@@ -447,7 +435,7 @@ class Statistics:
     def filters_share(self, query: engine.SearchQuery) -> float:
         share = 1.0
         for name, value in query.filters.items():
-            share *= self.shares.get((self._COLUMNS.get(name, name), value), 0.0)
+            share *= self.shares.get((engine.FACET_FIELDS.get(name, name), value), 0.0)
         if query.audiences is not None:
             share *= max((self.shares.get(("audiences", a), 0.0) for a in query.audiences), default=0.0)
         return share
@@ -507,6 +495,21 @@ def _read_matches(
     page_rows = select(no_text, no_text, best.c.position, best.c.id, best.c.rank)
     with _planner(session, settings):
         return session.execute(union_all(*facet_rows, page_rows)).all()
+
+
+def _unpack(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
+    """The total, the facet counts and the ranked (id, rank) candidates of :func:`_read_matches`."""
+    total = 0
+    facets: dict[str, dict[str, int]] = {name: {} for name in engine.FACETS}
+    best: list[tuple[int, int, float]] = []
+    for facet, value, number, id_, rank in rows:
+        if facet == "total":
+            total = number
+        elif facet is not None:
+            facets[facet][value] = number
+        else:
+            best.append((number, id_, rank))  # number: the position
+    return total, facets, [(id_, rank) for _, id_, rank in sorted(best)]
 
 
 def _among_newest(session: Session, tsquery: TsQuery, query: engine.SearchQuery) -> list[tuple[int, float]]:
