@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from circular_platform.matches import question_document, solution_document, store
+from circular_platform.matches import active_solutions, question_document, solution_document, store
 from circular_platform.models import Question, Solution, SolutionStatus
-from matching.bundling import Candidate, bundles, shared_terms
+from matching.bundling import Candidate, bundles, label, shared_terms
 from matching.matcher import Document, Matcher, Result
 
 CANDIDATES = 5
@@ -52,9 +52,7 @@ def suggested_label(questions: Sequence[Question]) -> str:
     if len(documents) < 2:
         return ""
     matcher = Matcher.fit(documents)
-    terms = shared_terms(matcher.vectors(documents), matcher)
-    text = ", ".join(terms)
-    return text[:1].upper() + text[1:]
+    return label(shared_terms(matcher.vectors(documents), matcher))
 
 
 def bundle_document(questions: Sequence[Question]) -> Document:
@@ -95,7 +93,7 @@ def _solution_matcher(session: Session) -> Matcher | None:
     models = store().get()
     if models is not None:
         return models.solutions
-    active = list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIEF)))
+    active = active_solutions(session)
     return Matcher.fit(solution_document(s) for s in active) if active else None
 
 

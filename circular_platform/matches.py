@@ -93,7 +93,7 @@ def _open_questions(session: Session) -> list[Question]:
     return list(session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)))
 
 
-def _active_solutions(session: Session) -> list[Solution]:
+def active_solutions(session: Session) -> list[Solution]:
     return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIEF)))
 
 
@@ -153,27 +153,20 @@ def store() -> ModelStore:
 # -- ranking and storing ----------------------------------------------------------------------
 
 
-def fit(session: Session) -> Models | None:
-    questions, solutions = _open_questions(session), _active_solutions(session)
-    if not questions or not solutions:
-        return None
-    return Models(
-        solutions=Matcher.fit(solution_document(s) for s in solutions),
-        questions=Matcher.fit(question_document(q) for q in questions),
-    )
-
-
 def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
     """Refit both models, save them and recompute every match; returns the number of pairs kept."""
-    models = fit(session)
-    if models is None:
+    questions, solutions = _open_questions(session), active_solutions(session)
+    if not questions or not solutions:
         return 0
-    questions, solutions = _open_questions(session), _active_solutions(session)
+    # Each document once: building one renders its Markdown.
+    question_documents = [question_document(q) for q in questions]
+    solution_documents = [solution_document(s) for s in solutions]
+    models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
     pairs: dict[tuple[int, int], Result] = {}
-    ranked = models.solutions.rank_many([question_document(q) for q in questions], TOP_K, min_score=MIN_SCORE)
+    ranked = models.solutions.rank_many(question_documents, TOP_K, min_score=MIN_SCORE)
     for question, results in progress(zip(questions, ranked, strict=True)):
         pairs.update({(question.id, r.id): r for r in results})
-    ranked = models.questions.rank_many([solution_document(s) for s in solutions], TOP_K, min_score=MIN_SCORE)
+    ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
     for solution, results in zip(solutions, ranked, strict=True):
         for r in results:
             pairs.setdefault((r.id, solution.id), r)

@@ -62,10 +62,6 @@ def can_manage_members(user: AnyUser, organisation: Organisation) -> bool:
     return is_org_admin(user, organisation) or is_coordinator(user)
 
 
-def can_verify_organisation(user: AnyUser) -> bool:
-    return is_coordinator(user)
-
-
 def can_change_roles(user: AnyUser) -> bool:
     return is_admin(user)
 
@@ -151,10 +147,6 @@ def feedback_side(user: AnyUser, match: Match) -> str | None:
     if match.solution.organisation_id in own:
         return "solution"
     return None
-
-
-def can_give_feedback(user: AnyUser, match: Match) -> bool:
-    return feedback_side(user, match) is not None
 
 
 # The search index form of the view rules above: each item carries audience tags, each reader a

@@ -187,7 +187,11 @@ def word_terms(text: str, lang: str | None = None) -> list[str]:
 def surface_forms(text: str, lang: str | None = None) -> dict[str, str]:
     """Map each stem to the word form (lower-cased, accents kept) most frequent in the text."""
     lang, words = _words(text, lang)
-    counts = Counter((stem(w, lang), display_form(raw, w)) for raw, w in words)
+    return most_frequent_forms(Counter((stem(w, lang), display_form(raw, w)) for raw, w in words))
+
+
+def most_frequent_forms(counts: Counter[tuple[str, str]]) -> dict[str, str]:
+    """Of (stem, form) counts, each stem's most frequent form."""
     best: dict[str, str] = {}
     for (term, form), _ in counts.most_common():
         best.setdefault(term, form)

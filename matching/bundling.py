@@ -47,9 +47,13 @@ class Cluster:
 
     @property
     def label(self) -> str:
-        """The shared words as a capitalised list, e.g. ``Isolatie, kozijnen, biobased``."""
-        text = ", ".join(self.terms)
-        return text[:1].upper() + text[1:]
+        return label(self.terms)
+
+
+def label(terms: Sequence[str]) -> str:
+    """Shared words as a capitalised list, e.g. ``Isolatie, kozijnen, biobased``."""
+    text = ", ".join(terms)
+    return text[:1].upper() + text[1:]
 
 
 def bundles(candidates: Sequence[Candidate], matcher: Matcher, threshold: float) -> list[Cluster]:

@@ -78,10 +78,6 @@ class TermExtractor:
         folded = {w for w in folded if len(w) >= 3 and w not in stops}
         return folded | {stem(w) for w in folded}
 
-    def counts(self, title: str, description: str) -> dict[str, float]:
-        """Weighted term counts of one document (the small-batch twin of :func:`count_matrix`)."""
-        return self.counts_and_forms(title, description)[0]
-
     def counts_and_forms(
         self, title: str, description: str
     ) -> tuple[dict[str, float], dict[str, tuple[bool, str]]]:

@@ -26,9 +26,6 @@ class FilterKey:
     regions: frozenset[str]
     location: tuple[str, str] | None
 
-    def covered_by(self, regions: Collection[str]) -> bool:
-        return covers(regions, self.location)
-
 
 def covers(regions: Collection[str], location: tuple[str, str] | None) -> bool:
     """A service area covers a location; unknown on either side means no restriction."""

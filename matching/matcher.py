@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.analysis import LANGUAGES, fold, stem, token_words
+from matching.analysis import LANGUAGES, display_form, fold, most_frequent_forms, stem, token_words
 from matching.concepts import Concepts, is_concept
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
@@ -186,11 +186,6 @@ class Matcher:
         """Cosine similarity of two documents in the fitted space (filters not applied)."""
         va, vb = self.vectors([a, b])
         return _clip(va.multiply(vb).sum())
-
-    def similarity_matrix(self, documents: Sequence[Document]) -> sp.csr_matrix:
-        """Sparse pairwise cosine similarities, e.g. for clustering questions."""
-        v = self.vectors(documents)
-        return (v @ v.T).tocsr()
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -462,8 +457,5 @@ def _corpus_surfaces(counts: TokenCounts) -> dict[str, str]:
     for lang in LANGUAGES:
         for token, n in counts.frequencies(lang).items():
             for word in token_words(token, lang):
-                forms[stem(word, lang), token if fold(token) == word else word] += n
-    best: dict[str, str] = {}
-    for (term, form), _ in forms.most_common():
-        best.setdefault(term, form)
-    return best
+                forms[stem(word, lang), display_form(token, word)] += n
+    return most_frequent_forms(forms)

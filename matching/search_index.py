@@ -364,7 +364,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._local = threading.local()
 
-    def _open(self) -> Any:
+    def open(self) -> Any:
+        """The index, opened (or recreated) on first use and kept."""
         with self._lock:
             if self._index is None:
                 self._index = self._open_existing() or self._create()
@@ -394,7 +395,7 @@ class SearchIndex:
             self._index = self._create()
 
     def doc_count(self) -> int:
-        return self._open().doc_count()
+        return self.open().doc_count()
 
     def write(
         self, upserts: Iterable[SearchDocument] = (), deletes: Iterable[str] = (), timeout: float = 10.0
@@ -412,7 +413,7 @@ class SearchIndex:
         writer kept the lock for ``timeout`` seconds.
         """
         try:
-            writer = self._open().writer(timeout=timeout, delay=0.02, limitmb=limitmb)
+            writer = self.open().writer(timeout=timeout, delay=0.02, limitmb=limitmb)
         except LockError as error:
             raise IndexLocked(str(self.directory)) from error
         batch = IndexBatch(writer)
@@ -429,10 +430,8 @@ class SearchIndex:
     def searcher(self) -> Any:
         """This thread's searcher, refreshed to the newest commit."""
         current = getattr(self._local, "searcher", None)
-        if current is None or current.ixreader is None:
-            current = self._open().searcher()
-        else:
-            current = current.refresh()
+        fresh = current is None or current.ixreader is None
+        current = self.open().searcher() if fresh else current.refresh()
         self._local.searcher = current
         return current
 

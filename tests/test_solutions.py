@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from circular_platform.models import Solution
 from circular_platform.regions import municipality_by_name, province_by_name
@@ -93,3 +93,28 @@ def test_edit_keeps_service_area(client, auth, session, make_solution, company, 
     client.post(f"/solutions/{solution.id}/edit", data={**form_data, "title": "Nieuwe titel isolatie"})
     session.refresh(solution)
     assert solution.title == "Nieuwe titel isolatie"
+
+
+def test_the_list_costs_the_same_queries_however_many_solutions_it_shows(
+    client, engine, make_solution, company
+):
+    def statements_for_the_list() -> int:
+        executed = []
+
+        def count(*args) -> None:
+            executed.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/solutions/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(executed)
+
+    make_solution(company, "Isolatie in Drenthe", area=["Drenthe"])
+    few = statements_for_the_list()
+    for n in range(6):
+        make_solution(
+            company, f"Kozijnhergebruik {n}", area=["Groningen", "Emmen"], themes=["bouw", "maakindustrie"]
+        )
+    assert statements_for_the_list() == few

@@ -90,12 +90,9 @@ def decide_membership(session: Session, membership: Membership, approve: bool) -
 
 
 def set_member_role(session: Session, membership: Membership, role: MembershipRole) -> None:
-    if role == MembershipRole.MEMBER and membership.role == MembershipRole.ADMIN:
-        admins = [
-            m for m in membership.organisation.memberships if m.approved and m.role == MembershipRole.ADMIN
-        ]
-        if len(admins) == 1:
-            raise DomainError(_l("Een organisatie heeft minstens één beheerder nodig."))
+    demoted = role == MembershipRole.MEMBER and membership.role == MembershipRole.ADMIN
+    if demoted and len(membership.organisation.admins) == 1:
+        raise DomainError(_l("Een organisatie heeft minstens één beheerder nodig."))
     membership.role = role
     session.flush()
 
@@ -126,8 +123,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 def delete_account(session: Session, user: User) -> None:
     """GDPR erasure: personal data goes; what the user posted stays with the organisation."""
     for organisation in user.organisations:
-        admins = [m for m in organisation.memberships if m.approved and m.role == MembershipRole.ADMIN]
-        if len(admins) == 1 and admins[0].user_id == user.id and len(organisation.active_members) > 1:
+        if organisation.admins == [user] and len(organisation.active_members) > 1:
             raise DomainError(
                 _l("Maak eerst een andere collega beheerder van %(name)s.", name=organisation.name)
             )

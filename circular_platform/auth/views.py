@@ -93,19 +93,17 @@ def join_post():
 
 def _notify_organisation_admins(organisation: Organisation, applicant: User) -> None:
     link = url_for("organisations.members", organisation_id=organisation.id, _external=True)
-    for membership in organisation.memberships:
-        if membership.approved and membership.role == "admin":
-            admin = membership.user
-            send_mail(
-                db.session,
-                admin.email,
-                "join_request",
-                language=admin.language,
-                admin=admin,
-                applicant=applicant,
-                organisation=organisation,
-                link=link,
-            )
+    for admin in organisation.admins:
+        send_mail(
+            db.session,
+            admin.email,
+            "join_request",
+            language=admin.language,
+            admin=admin,
+            applicant=applicant,
+            organisation=organisation,
+            link=link,
+        )
 
 
 @bp.get("/confirm/<token>")

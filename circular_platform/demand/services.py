@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import bundling, permissions
 from circular_platform.demand.figures import OPEN_STATUSES, Scope, open_questions
@@ -63,7 +63,11 @@ def proposals(session: Session, scope: Scope, threshold: float) -> list[bundling
 
 
 def visible_bundles(session: Session, user: User) -> list[DemandBundle]:
-    query = select(DemandBundle).where(permissions.visible_bundles(user))
+    query = (
+        select(DemandBundle)
+        .where(permissions.visible_bundles(user))
+        .options(selectinload(DemandBundle.members).selectinload(BundleQuestion.question))
+    )
     return list(session.scalars(query.order_by(DemandBundle.created_at.desc(), DemandBundle.id.desc())))
 
 

@@ -52,6 +52,10 @@ class Organisation(Base):
     def active_members(self) -> list[User]:
         return [m.user for m in self.memberships if m.approved]
 
+    @property
+    def admins(self) -> list[User]:
+        return [m.user for m in self.memberships if m.approved and m.role == MembershipRole.ADMIN]
+
     def __str__(self) -> str:
         return self.name
 

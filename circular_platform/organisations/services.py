@@ -1,21 +1,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from circular_platform.accounts.services import organisation_by_name
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality, Organisation
 
 
 def update_organisation(session: Session, organisation: Organisation, data: dict) -> None:
-    other = session.scalar(
-        select(Organisation).where(
-            func.lower(Organisation.name) == data["name"].strip().lower(),
-            Organisation.id != organisation.id,
-        )
-    )
-    if other is not None:
+    other = organisation_by_name(session, data["name"])
+    if other is not None and other.id != organisation.id:
         raise DomainError(_l("Er is al een organisatie met deze naam."), field="name")
     for key, value in data.items():
         setattr(organisation, key, value)

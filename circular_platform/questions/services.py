@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
@@ -96,7 +96,12 @@ def change_status(session: Session, question: Question, user: User | None, statu
 
 def list_query(user, filters: dict[str, Any]) -> Select:
     """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
-    query = select(Question).join(Question.municipality).where(permissions.visible_questions(user))
+    query = (
+        select(Question)
+        .join(Question.municipality)
+        .where(permissions.visible_questions(user))
+        .options(selectinload(Question.organisation), selectinload(Question.municipality))
+    )
     if filters.get("theme"):
         query = query.where(Question.theme == filters["theme"])
     if filters.get("sector"):

@@ -129,6 +129,5 @@ def change_status(question_id: int):
 def _form_data(form: QuestionForm) -> dict:
     municipality = db.session.get(Municipality, form.municipality_id.data)
     if municipality is None:
-        form.municipality_id.errors = [_("Kies een bestaande gemeente.")]
         raise DomainError(_("Kies een bestaande gemeente."), "municipality_id")
     return form.data_for_service(municipality, db.session.get(User, form.contact_id.data))

@@ -18,7 +18,8 @@ from circular_platform.models import (
     Solution,
     SolutionStatus,
 )
-from circular_platform.review.services import AGES, STALLED_AFTER, STALLING, utcnow
+from circular_platform.models._types import utcnow
+from circular_platform.review.services import AGES, STALLED_AFTER, STALLING
 
 S = MatchStatus
 
@@ -95,7 +96,8 @@ def stalled(session: Session, now: datetime | None = None) -> list[Stalled]:
 
 
 def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Queue size, new in the queue this week, snoozed proposals, stalled matches, and one per status."""
+    """Queue size, new in the queue this week, snoozed proposals, and one per status (the stalled
+    matches the page lists itself)."""
     now = now or utcnow()
     queue = queue_query({}, now).order_by(None).subquery()
     per_status = dict(session.execute(select(Match.status, func.count()).group_by(Match.status)).all())
@@ -109,7 +111,6 @@ def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
             select(func.count(Match.id)).where(Match.status == S.VOORGESTELD, Match.snoozed_until > now)
         )
         or 0,
-        "stalled": len(stalled(session, now)),
         **{str(status): per_status.get(status, 0) for status in S},
     }
 

@@ -21,12 +21,12 @@ from circular_platform.models import (
     MatchAction,
     MatchEvent,
     MatchStatus,
-    MembershipRole,
     OutboxMessage,
     Question,
     Solution,
     User,
 )
+from circular_platform.models._types import utcnow
 
 S = MatchStatus
 PIPELINE: dict[MatchStatus, tuple[MatchStatus, ...]] = {
@@ -56,10 +56,6 @@ REJECT_REASONS = {
     "al_in_contact": _l("Partijen zijn al met elkaar in contact"),
     "anders": _l("Anders"),
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # -- changes --------------------------------------------------------------------------------------
@@ -98,11 +94,7 @@ def contact_persons(item: Question | Solution) -> list[User]:
     """The item's contact person; without an active one, the active admins of its organisation."""
     if item.contact is not None and item.contact.active:
         return [item.contact]
-    return [
-        m.user
-        for m in item.organisation.memberships
-        if m.approved and m.role == MembershipRole.ADMIN and m.user.active
-    ]
+    return [user for user in item.organisation.admins if user.active]
 
 
 def introduce(session: Session, match: Match, coordinator: User, note: str) -> list[OutboxMessage]:

@@ -47,7 +47,7 @@ class WhooshBackend:
 
     @property
     def needs_rebuild(self) -> bool:
-        self.index.doc_count()  # opens, or recreates, the index
+        self.index.open()  # the first time, opens or recreates it; then no I/O
         return self.index.recreated
 
     @needs_rebuild.setter

@@ -8,10 +8,10 @@ from functools import partial
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from circular_platform import regions
+from circular_platform.accounts.services import organisation_by_name
 from circular_platform.errors import DomainError
 from circular_platform.models import (
     Municipality,
@@ -122,9 +122,7 @@ class Area:
 
 
 def find_organisation(session: Session, name: str) -> Organisation:
-    organisation = session.scalar(
-        select(Organisation).where(func.lower(Organisation.name) == parse_text(name).lower())
-    )
+    organisation = organisation_by_name(session, parse_text(name))
     if organisation is None:
         raise DomainError(_l("Er staat geen organisatie “%(name)s” op het platform.", name=name))
     return organisation
