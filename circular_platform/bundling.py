@@ -85,7 +85,7 @@ def candidate_solutions(session: Session, questions: Sequence[Question]) -> list
 
 
 def _active_ids(results: list[Result]):
-    return Solution.id.in_([r.id for r in results]) & (Solution.status == SolutionStatus.ACTIEF)
+    return Solution.id.in_([r.id for r in results]) & (Solution.status == SolutionStatus.ACTIVE)
 
 
 def _solution_matcher(session: Session) -> Matcher | None:

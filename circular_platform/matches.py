@@ -94,7 +94,7 @@ def _open_questions(session: Session) -> list[Question]:
 
 
 def active_solutions(session: Session) -> list[Solution]:
-    return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIEF)))
+    return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIVE)))
 
 
 # -- the fitted models, per process -----------------------------------------------------------
@@ -202,7 +202,7 @@ def refresh_question(session: Session, question: Question, models: Models) -> No
         question_document(question) if question.status == QuestionStatus.OPEN else None,
         own_index=models.questions,
         other_index=models.solutions,
-        others_still_matchable=lambda ids: _still_active(session, Solution, ids, SolutionStatus.ACTIEF),
+        others_still_matchable=lambda ids: _still_active(session, Solution, ids, SolutionStatus.ACTIVE),
         pair=lambda other_id: (question.id, other_id),
         own_matches=select(Match).where(Match.question_id == question.id),
         item_id=question.id,
@@ -212,7 +212,7 @@ def refresh_question(session: Session, question: Question, models: Models) -> No
 def refresh_solution(session: Session, solution: Solution, models: Models) -> None:
     _refresh(
         session,
-        solution_document(solution) if solution.status == SolutionStatus.ACTIEF else None,
+        solution_document(solution) if solution.status == SolutionStatus.ACTIVE else None,
         own_index=models.solutions,
         other_index=models.questions,
         others_still_matchable=lambda ids: _still_active(session, Question, ids, QuestionStatus.OPEN),
@@ -351,8 +351,8 @@ def suggestions_for_question(session: Session, question: Question, limit: int = 
         .join(Match.solution)
         .where(
             Match.question_id == question.id,
-            Match.status != MatchStatus.AFGEWEZEN,
-            Solution.status == SolutionStatus.ACTIEF,
+            Match.status != MatchStatus.REJECTED,
+            Solution.status == SolutionStatus.ACTIVE,
         )
         .order_by(Match.score.desc())
         .limit(limit)
@@ -367,7 +367,7 @@ def suggestions_for_solution(session: Session, solution: Solution, user, limit: 
         .join(Match.question)
         .where(
             Match.solution_id == solution.id,
-            Match.status != MatchStatus.AFGEWEZEN,
+            Match.status != MatchStatus.REJECTED,
             Question.status == QuestionStatus.OPEN,
             permissions.visible_questions(user),
         )

@@ -79,8 +79,8 @@ def _member_organisation_ids(user: AnyUser) -> list[int]:
 
 
 # Questions that everyone may see once published; concept and withdrawn ones stay with their owners.
-PUBLISHED_QUESTION_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_GESPREK, QuestionStatus.AFGEROND)
-LISTED_SOLUTION_STATUSES = (SolutionStatus.ACTIEF, SolutionStatus.GEPAUZEERD)
+PUBLISHED_QUESTION_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.COMPLETED)
+LISTED_SOLUTION_STATUSES = (SolutionStatus.ACTIVE, SolutionStatus.PAUSED)
 
 
 def can_post_question(user: AnyUser) -> bool:

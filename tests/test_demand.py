@@ -262,7 +262,7 @@ def test_confirming_a_proposal_saves_the_bundle(client, auth, session, coordinat
     bundle = session.scalars(select(DemandBundle)).one()
     assert response.headers["Location"].endswith(f"/coordination/bundels/{bundle.id}")
     assert bundle.label == "Renovatie huurwoningen"
-    assert bundle.status == BundleStatus.VERKENNING
+    assert bundle.status == BundleStatus.EXPLORING
     assert bundle.theme == "bouw"
     assert bundle.province.name == "Drenthe"
     page = client.get(f"/coordination/bundels/{bundle.id}").get_data(as_text=True)
@@ -298,7 +298,7 @@ def test_bundle_edits(client, auth, session, coordinator, demand):
     client.post(f"{url}/vragen", data={"question_id": demand["martini"].id})
     session.refresh(bundle)
     assert bundle.label == "Gezamenlijke renovatie Drenthe"
-    assert bundle.status == BundleStatus.GEZAMENLIJKE_UITVRAAG
+    assert bundle.status == BundleStatus.JOINT_TENDER
     assert {q.id for q in bundle.questions} == {demand[k].id for k in ("hondsrug", "drentse_aa", "martini")}
     assert "820 woningen" in client.get(url).get_data(as_text=True)
     client.post(f"{url}/vragen/{demand['martini'].id}/verwijderen")
@@ -311,10 +311,10 @@ def test_bundle_edits(client, auth, session, coordinator, demand):
 def test_finished_bundle_frees_its_questions(session, coordinator, demand):
     ids = [demand["hondsrug"].id, demand["drentse_aa"].id]
     first = services.confirm_bundle(session, coordinator, ids, "Eerste", figures.Scope())
-    services.change_status(session, first, BundleStatus.AFGEROND)
+    services.change_status(session, first, BundleStatus.COMPLETED)
     services.confirm_bundle(session, coordinator, ids, "Tweede", figures.Scope())
     with pytest.raises(DomainError):
-        services.change_status(session, first, BundleStatus.VERKENNING)
+        services.change_status(session, first, BundleStatus.EXPLORING)
 
 
 def test_members_see_their_bundles_read_only(

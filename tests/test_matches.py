@@ -153,7 +153,7 @@ def test_withdrawing_keeps_matches_people_acted_on(client, auth, session, fitted
     question = session.scalar(select(Question))
     proposals = session.scalars(select(Match).where(Match.question_id == question.id)).all()
     assert len(proposals) >= 2
-    proposals[0].status = MatchStatus.GEINTRODUCEERD
+    proposals[0].status = MatchStatus.INTRODUCED
     session.commit()
     auth.login("marieke@hondsrug.example")
     client.post(f"/questions/{question.id}/status", data={"status": "ingetrokken"})

@@ -156,12 +156,12 @@ def test_introduction_is_recorded(client, auth, session, coordinator, make_match
     auth.login("sanne@nice.example")
     client.post(f"/coordination/matches/{match.id}/introduce", data={"note": ""})
     session.refresh(match)
-    assert match.status == MatchStatus.GEINTRODUCEERD
+    assert match.status == MatchStatus.INTRODUCED
     (event,) = session.scalars(select(MatchEvent).where(MatchEvent.match_id == match.id))
     assert (event.user.email, event.from_status, event.to_status) == (
         "sanne@nice.example",
-        MatchStatus.VOORGESTELD,
-        MatchStatus.GEINTRODUCEERD,
+        MatchStatus.PROPOSED,
+        MatchStatus.INTRODUCED,
     )
     again = client.post(f"/coordination/matches/{match.id}/introduce", follow_redirects=True)
     assert "al behandeld" in again.text
@@ -182,7 +182,7 @@ def test_introduce_refused_without_anyone_to_write_to(client, auth, session, coo
     assert "Gemeente Leeuwarden heeft geen contactpersoon en geen beheerder" in response.text
     assert outbox("pieter@kozijnbank.example") == []
     session.refresh(match)
-    assert match.status == MatchStatus.VOORGESTELD
+    assert match.status == MatchStatus.PROPOSED
 
 
 def test_introduce_refused_to_owners(client, auth, session, make_match, outbox):
@@ -191,7 +191,7 @@ def test_introduce_refused_to_owners(client, auth, session, make_match, outbox):
     assert client.post(f"/coordination/matches/{match.id}/introduce").status_code == 403
     assert outbox("pieter@kozijnbank.example") == []
     session.refresh(match)
-    assert match.status == MatchStatus.VOORGESTELD
+    assert match.status == MatchStatus.PROPOSED
 
 
 def test_reject_needs_text_for_other_reasons_and_leaves_the_queue(
@@ -205,7 +205,7 @@ def test_reject_needs_text_for_other_reasons_and_leaves_the_queue(
     assert "Beschrijf kort waarom" in refused.text
     client.post(f"/coordination/matches/{match.id}/reject", data={"reason": "regio_past_niet"})
     session.refresh(match)
-    assert (match.status, match.reason) == (MatchStatus.AFGEWEZEN, "regio_past_niet")
+    assert (match.status, match.reason) == (MatchStatus.REJECTED, "regio_past_niet")
     assert queue_order(client.get("/coordination/").text) == []
 
 
@@ -228,7 +228,7 @@ def test_snooze_hides_until_the_date(client, auth, session, coordinator, make_ma
 
 @pytest.fixture
 def introduced(make_match):
-    return make_match("frames_q", "frames_s", status=MatchStatus.GEINTRODUCEERD)
+    return make_match("frames_q", "frames_s", status=MatchStatus.INTRODUCED)
 
 
 def move(client, match, status: str, **data):
@@ -260,7 +260,7 @@ def test_skipping_or_going_back_is_refused(client, auth, session, introduced, st
     auth.login("marieke@hondsrug.example")
     move(client, introduced, status)
     session.refresh(introduced)
-    assert introduced.status == MatchStatus.GEINTRODUCEERD
+    assert introduced.status == MatchStatus.INTRODUCED
     assert session.scalars(select(MatchEvent)).all() == []
 
 
@@ -270,12 +270,12 @@ def test_stopping_needs_a_reason_and_can_be_resumed(client, auth, session, intro
     move(client, introduced, "niet_doorgegaan", reason="Budget is naar 2027 geschoven.")
     session.refresh(introduced)
     assert (introduced.status, introduced.reason) == (
-        MatchStatus.NIET_DOORGEGAAN,
+        MatchStatus.DISCONTINUED,
         "Budget is naar 2027 geschoven.",
     )
     move(client, introduced, "in_gesprek")
     session.refresh(introduced)
-    assert introduced.status == MatchStatus.IN_GESPREK
+    assert introduced.status == MatchStatus.IN_TALKS
 
 
 def test_others_neither_see_nor_move_a_match(client, auth, session, make_user, make_organisation, introduced):
@@ -285,7 +285,7 @@ def test_others_neither_see_nor_move_a_match(client, auth, session, make_user, m
     assert client.get(f"/coordination/matches/{introduced.id}").status_code == 404
     assert move(client, introduced, "in_gesprek").status_code == 404
     session.refresh(introduced)
-    assert introduced.status == MatchStatus.GEINTRODUCEERD
+    assert introduced.status == MatchStatus.INTRODUCED
 
 
 def test_owners_do_not_see_proposals_before_an_introduction(client, auth, make_match):
@@ -313,7 +313,7 @@ def test_no_notes_on_untouched_proposals(client, auth, session, coordinator, mak
 
 
 def test_stalled_introductions_are_listed(client, auth, session, coordinator, introduced, make_match):
-    fresh = make_match("plastic_q", "plastic_s", status=MatchStatus.IN_GESPREK)
+    fresh = make_match("plastic_q", "plastic_s", status=MatchStatus.IN_TALKS)
     old = datetime.now(UTC) - timedelta(days=20)
     session.add(
         MatchEvent(
@@ -343,9 +343,9 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def test_quality_counts_introductions_pilots_and_owner_feedback(client, auth, coordinator, make_match):
-    make_match("frames_q", "frames_s", status=MatchStatus.PILOT_OPDRACHT, question_feedback="interessant")
+    make_match("frames_q", "frames_s", status=MatchStatus.PILOT_OR_CONTRACT, question_feedback="interessant")
     make_match("frames_q", "plastic_s", question_feedback="niet_relevant", solution_feedback="niet_relevant")
-    make_match("plastic_q", "plastic_s", status=MatchStatus.GEINTRODUCEERD)
+    make_match("plastic_q", "plastic_s", status=MatchStatus.INTRODUCED)
     auth.login("sanne@nice.example")
     response = client.get("/coordination/quality.csv")
     assert response.mimetype == "text/csv"

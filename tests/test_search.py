@@ -182,8 +182,8 @@ def test_members_only_and_concept_items_stay_hidden(
     client, auth, make_question, make_solution, make_user, corporation, index
 ):
     make_question("Asbestdak vervangen", visibility=Visibility.MEMBERS)
-    make_question("Asbestdak concept", status=QuestionStatus.CONCEPT)
-    make_solution("Asbestdak saneren archief", status=SolutionStatus.GEARCHIVEERD)
+    make_question("Asbestdak concept", status=QuestionStatus.DRAFT)
+    make_solution("Asbestdak saneren archief", status=SolutionStatus.ARCHIVED)
     index()
     assert titles(client, "asbestdak") == []
     make_user("piet@example.org")
@@ -203,7 +203,7 @@ def test_edits_status_changes_and_deletes_reach_the_index(client, session, make_
     index()
     assert titles(client, "zonnepanelen") == []
     assert titles(client, "windturbinebladen") == ["Windturbinebladen hergebruiken"]
-    question.status = QuestionStatus.INGETROKKEN
+    question.status = QuestionStatus.WITHDRAWN
     session.commit()
     index()
     assert titles(client, "windturbinebladen") == []

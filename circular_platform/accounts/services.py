@@ -63,7 +63,7 @@ def register_with_organisation(session: Session, user_data: dict, organisation_d
         raise DomainError(_l("Deze organisatie bestaat al: vraag om lid te worden."), field="name")
     user = create_user(session, **user_data)
     kind = OrganisationKind(organisation_data["kind"])
-    organisation = Organisation(**organisation_data, may_publish_solutions=kind == OrganisationKind.BEDRIJF)
+    organisation = Organisation(**organisation_data, may_publish_solutions=kind == OrganisationKind.COMPANY)
     session.add(organisation)
     session.add(Membership(user=user, organisation=organisation, role=MembershipRole.ADMIN, approved=True))
     session.flush()

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, joinedload
 from circular_platform import taxonomy
 from circular_platform.models import Municipality, Province, Question, QuestionStatus
 
-OPEN_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_GESPREK)
+OPEN_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS)
 # Procurement that happened or is happening: concept and withdrawn questions do not count.
-COUNTED_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_GESPREK, QuestionStatus.AFGEROND)
+COUNTED_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.COMPLETED)
 # The national target path for circular procurement (Rijksbreed programma Circulaire Economie).
 TARGETS = {2019: 0.10, 2020: 0.20, 2021: 0.40, 2022: 0.80}
 FULL_TARGET_FROM = 2023

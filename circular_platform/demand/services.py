@@ -19,10 +19,10 @@ from circular_platform.errors import DomainError
 from circular_platform.models import BundleQuestion, BundleStatus, DemandBundle, Question, User
 
 BUNDLE_STATUSES = {
-    BundleStatus.VERKENNING: _l("Verkenning"),
-    BundleStatus.GEZAMENLIJKE_UITVRAAG: _l("Gezamenlijke uitvraag"),
-    BundleStatus.GEGUND: _l("Gegund"),
-    BundleStatus.AFGEROND: _l("Afgerond"),
+    BundleStatus.EXPLORING: _l("Verkenning"),
+    BundleStatus.JOINT_TENDER: _l("Gezamenlijke uitvraag"),
+    BundleStatus.AWARDED: _l("Gegund"),
+    BundleStatus.COMPLETED: _l("Afgerond"),
 }
 BUNDLE_STATUS_COLOURS = {
     "verkenning": "info",
@@ -48,7 +48,7 @@ def bundled_question_ids(session: Session, except_bundle: DemandBundle | None = 
     query = (
         select(BundleQuestion.question_id)
         .join(BundleQuestion.bundle)
-        .where(DemandBundle.status != BundleStatus.AFGEROND)
+        .where(DemandBundle.status != BundleStatus.COMPLETED)
     )
     if except_bundle is not None:
         query = query.where(DemandBundle.id != except_bundle.id)
@@ -118,7 +118,7 @@ def rename_bundle(session: Session, bundle: DemandBundle, label: str) -> None:
 
 def change_status(session: Session, bundle: DemandBundle, status: BundleStatus) -> None:
     """Reopening a finished bundle fails when one of its questions joined another bundle since."""
-    if not bundle.active and status != BundleStatus.AFGEROND:
+    if not bundle.active and status != BundleStatus.COMPLETED:
         taken = bundled_question_ids(session, except_bundle=bundle)
         if any(q.id in taken for q in bundle.questions):
             raise DomainError(_l("Een vraag uit deze bundel zit inmiddels in een andere lopende bundel."))

@@ -15,8 +15,8 @@ from circular_platform.models import BundleStatus
 
 # (a word of the proposal's label, the bundle's name, its status)
 DEMO_BUNDLES = (
-    ("isolatie", "Renovatie huurwoningen: biobased isolatie en circulaire kozijnen", BundleStatus.VERKENNING),
-    ("asfalt", "Circulair asfalt bij groot onderhoud", BundleStatus.GEZAMENLIJKE_UITVRAAG),
+    ("isolatie", "Renovatie huurwoningen: biobased isolatie en circulaire kozijnen", BundleStatus.EXPLORING),
+    ("asfalt", "Circulair asfalt bij groot onderhoud", BundleStatus.JOINT_TENDER),
 )
 
 

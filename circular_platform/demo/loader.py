@@ -91,7 +91,7 @@ def _organisation(session: Session, data: dict) -> Organisation:
         website=data.get("website"),
         description=data.get("description", ""),
         verified=data.get("verified", False),
-        may_publish_solutions=kind == OrganisationKind.BEDRIJF,
+        may_publish_solutions=kind == OrganisationKind.COMPANY,
     )
     session.add(organisation)
     for person in data["users"]:
@@ -166,8 +166,8 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
     """(description, email) of one account per kind of user, for the README and ``make run``."""
     accounts = [("Coördinator", COORDINATOR["email"]), ("Beheerder", ADMINISTRATOR["email"])]
     for label, kind in (
-        ("Woningcorporatie", OrganisationKind.WONINGCORPORATIE),
-        ("Bedrijf", OrganisationKind.BEDRIJF),
+        ("Woningcorporatie", OrganisationKind.HOUSING_CORPORATION),
+        ("Bedrijf", OrganisationKind.COMPANY),
     ):
         membership = session.scalars(
             select(Membership)

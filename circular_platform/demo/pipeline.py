@@ -34,35 +34,35 @@ STORIES: list[list[tuple[int, MatchAction, MatchStatus, str, str]]] = [
         (
             60,
             MatchAction.INTRODUCE,
-            S.GEINTRODUCEERD,
+            S.INTRODUCED,
             "",
             "Jullie zoeken allebei een eerste project in Drenthe.",
         ),
-        (52, MatchAction.MOVE, S.IN_GESPREK, "", "Kennismaking op locatie gehad."),
-        (30, MatchAction.MOVE, S.PILOT_OPDRACHT, "", "Pilot in 12 woningen, oplevering in het voorjaar."),
+        (52, MatchAction.MOVE, S.IN_TALKS, "", "Kennismaking op locatie gehad."),
+        (30, MatchAction.MOVE, S.PILOT_OR_CONTRACT, "", "Pilot in 12 woningen, oplevering in het voorjaar."),
     ],
     [
-        (90, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
-        (80, MatchAction.MOVE, S.IN_GESPREK, "", ""),
-        (65, MatchAction.MOVE, S.PILOT_OPDRACHT, "", "Opdracht verleend na offerte."),
-        (20, MatchAction.MOVE, S.AFGEROND, "", "Geleverd en gemonteerd; tevreden."),
+        (90, MatchAction.INTRODUCE, S.INTRODUCED, "", ""),
+        (80, MatchAction.MOVE, S.IN_TALKS, "", ""),
+        (65, MatchAction.MOVE, S.PILOT_OR_CONTRACT, "", "Opdracht verleend na offerte."),
+        (20, MatchAction.MOVE, S.COMPLETED, "", "Geleverd en gemonteerd; tevreden."),
     ],
-    [(24, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", "Misschien een goede combinatie?")],
+    [(24, MatchAction.INTRODUCE, S.INTRODUCED, "", "Misschien een goede combinatie?")],
     [
-        (45, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
-        (38, MatchAction.MOVE, S.IN_GESPREK, "", "Offerte aangevraagd."),
-    ],
-    [
-        (10, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
-        (4, MatchAction.MOVE, S.IN_GESPREK, "", "Afspraak staat voor volgende week."),
+        (45, MatchAction.INTRODUCE, S.INTRODUCED, "", ""),
+        (38, MatchAction.MOVE, S.IN_TALKS, "", "Offerte aangevraagd."),
     ],
     [
-        (40, MatchAction.INTRODUCE, S.GEINTRODUCEERD, "", ""),
-        (33, MatchAction.MOVE, S.NIET_DOORGEGAAN, "Het budget is doorgeschoven naar 2027.", ""),
+        (10, MatchAction.INTRODUCE, S.INTRODUCED, "", ""),
+        (4, MatchAction.MOVE, S.IN_TALKS, "", "Afspraak staat voor volgende week."),
     ],
-    [(15, MatchAction.REJECT, S.AFGEWEZEN, "regio_past_niet", "")],
+    [
+        (40, MatchAction.INTRODUCE, S.INTRODUCED, "", ""),
+        (33, MatchAction.MOVE, S.DISCONTINUED, "Het budget is doorgeschoven naar 2027.", ""),
+    ],
+    [(15, MatchAction.REJECT, S.REJECTED, "regio_past_niet", "")],
 ]
-FEEDBACK = [Feedback.INTERESSANT, Feedback.INTERESSANT, Feedback.NIET_RELEVANT]
+FEEDBACK = [Feedback.INTERESTING, Feedback.INTERESTING, Feedback.NOT_RELEVANT]
 
 
 def load(session: Session, coordinator_email: str) -> int:
@@ -112,6 +112,6 @@ def _tell(session: Session, match: Match, story: list, coordinator: User | None)
         )
         session.add(event)
         match.status = status
-        if status in (S.NIET_DOORGEGAAN, S.AFGEWEZEN):
+        if status in (S.DISCONTINUED, S.REJECTED):
             match.reason = reason
     match.updated_at = now - timedelta(days=story[-1][0])

@@ -44,7 +44,7 @@ def open_questions_per_province(session: Session) -> dict[int, int]:
 def active_solutions_in(session: Session, province: Province) -> int:
     """Active solutions whose service area reaches into ``province``, nationwide ones included."""
     query = select(func.count(Solution.id)).where(
-        Solution.status == SolutionStatus.ACTIEF, covering(province_id=province.id)
+        Solution.status == SolutionStatus.ACTIVE, covering(province_id=province.id)
     )
     return session.scalar(query) or 0
 

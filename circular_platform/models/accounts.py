@@ -13,14 +13,14 @@ from circular_platform.models.regions import Municipality
 
 
 class OrganisationKind(enum.StrEnum):
-    WONINGCORPORATIE = "woningcorporatie"
-    GEMEENTE = "gemeente"
-    PROVINCIE = "provincie"
-    WATERSCHAP = "waterschap"
-    ONDERWIJS = "onderwijs"
-    ZORG = "zorg"
-    BEDRIJF = "bedrijf"
-    OVERIG = "overig"
+    HOUSING_CORPORATION = "woningcorporatie"
+    MUNICIPALITY = "gemeente"
+    PROVINCE = "provincie"
+    WATER_BOARD = "waterschap"
+    EDUCATION = "onderwijs"
+    CARE = "zorg"
+    COMPANY = "bedrijf"
+    OTHER = "overig"
 
 
 class MembershipRole(enum.StrEnum):

@@ -16,10 +16,10 @@ from circular_platform.models.regions import Municipality, Province
 
 
 class BundleStatus(enum.StrEnum):
-    VERKENNING = "verkenning"
-    GEZAMENLIJKE_UITVRAAG = "gezamenlijke_uitvraag"
-    GEGUND = "gegund"
-    AFGEROND = "afgerond"  # the bundle no longer holds its questions: they may join another
+    EXPLORING = "verkenning"
+    JOINT_TENDER = "gezamenlijke_uitvraag"
+    AWARDED = "gegund"
+    COMPLETED = "afgerond"  # the bundle no longer holds its questions: they may join another
 
 
 class DemandBundle(Base):
@@ -28,7 +28,7 @@ class DemandBundle(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(160))
     status: Mapped[BundleStatus] = mapped_column(
-        enum_column_type(BundleStatus, 25), default=BundleStatus.VERKENNING, index=True
+        enum_column_type(BundleStatus, 25), default=BundleStatus.EXPLORING, index=True
     )
     theme: Mapped[str | None] = mapped_column(String(30))  # a key of taxonomy.THEMES
     province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
@@ -50,7 +50,7 @@ class DemandBundle(Base):
 
     @property
     def active(self) -> bool:
-        return self.status != BundleStatus.AFGEROND
+        return self.status != BundleStatus.COMPLETED
 
     def __str__(self) -> str:
         return self.label

@@ -28,17 +28,17 @@ from circular_platform.models.regions import Municipality, Province
 
 
 class QuestionStatus(enum.StrEnum):
-    CONCEPT = "concept"
+    DRAFT = "concept"
     OPEN = "open"
-    IN_GESPREK = "in_gesprek"
-    AFGEROND = "afgerond"
-    INGETROKKEN = "ingetrokken"
+    IN_TALKS = "in_gesprek"
+    COMPLETED = "afgerond"
+    WITHDRAWN = "ingetrokken"
 
 
 class SolutionStatus(enum.StrEnum):
-    ACTIEF = "actief"
-    GEPAUZEERD = "gepauzeerd"
-    GEARCHIVEERD = "gearchiveerd"
+    ACTIVE = "actief"
+    PAUSED = "gepauzeerd"
+    ARCHIVED = "gearchiveerd"
 
 
 class Visibility(enum.StrEnum):
@@ -47,9 +47,9 @@ class Visibility(enum.StrEnum):
 
 
 class Maturity(enum.StrEnum):
-    IDEE = "idee"
+    IDEA = "idee"
     PILOT = "pilot"
-    MARKTRIJP = "marktrijp"
+    MARKET_READY = "marktrijp"
 
 
 class Question(Base):
@@ -79,7 +79,7 @@ class Question(Base):
         enum_column_type(Visibility, 10), default=Visibility.PUBLIC
     )
     status: Mapped[QuestionStatus] = mapped_column(
-        enum_column_type(QuestionStatus), default=QuestionStatus.CONCEPT, index=True
+        enum_column_type(QuestionStatus), default=QuestionStatus.DRAFT, index=True
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -133,12 +133,12 @@ class Solution(Base):
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
     nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
-    maturity: Mapped[Maturity] = mapped_column(enum_column_type(Maturity, 10), default=Maturity.MARKTRIJP)
+    maturity: Mapped[Maturity] = mapped_column(enum_column_type(Maturity, 10), default=Maturity.MARKET_READY)
     capacity: Mapped[str] = mapped_column(Text, default="")
     certifications: Mapped[str] = mapped_column(Text, default="")
     price_indication: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[SolutionStatus] = mapped_column(
-        enum_column_type(SolutionStatus), default=SolutionStatus.ACTIEF, index=True
+        enum_column_type(SolutionStatus), default=SolutionStatus.ACTIVE, index=True
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -15,18 +15,18 @@ from circular_platform.models.marketplace import Question, Solution
 
 
 class MatchStatus(enum.StrEnum):
-    VOORGESTELD = "voorgesteld"  # proposed by the matcher, nobody acted yet
-    GEINTRODUCEERD = "geintroduceerd"
-    IN_GESPREK = "in_gesprek"
-    PILOT_OPDRACHT = "pilot_opdracht"
-    AFGEROND = "afgerond"
-    NIET_DOORGEGAAN = "niet_doorgegaan"
-    AFGEWEZEN = "afgewezen"  # rejected by a coordinator before an introduction
+    PROPOSED = "voorgesteld"  # proposed by the matcher, nobody acted yet
+    INTRODUCED = "geintroduceerd"
+    IN_TALKS = "in_gesprek"
+    PILOT_OR_CONTRACT = "pilot_opdracht"
+    COMPLETED = "afgerond"
+    DISCONTINUED = "niet_doorgegaan"
+    REJECTED = "afgewezen"  # rejected by a coordinator before an introduction
 
 
 class Feedback(enum.StrEnum):
-    INTERESSANT = "interessant"
-    NIET_RELEVANT = "niet_relevant"
+    INTERESTING = "interessant"
+    NOT_RELEVANT = "niet_relevant"
 
 
 class Match(Base):
@@ -39,7 +39,7 @@ class Match(Base):
     score: Mapped[float] = mapped_column(Float)  # cosine similarity, 0..1
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that explain the score
     status: Mapped[MatchStatus] = mapped_column(
-        enum_column_type(MatchStatus), default=MatchStatus.VOORGESTELD
+        enum_column_type(MatchStatus), default=MatchStatus.PROPOSED
     )
     question_feedback: Mapped[Feedback | None] = mapped_column(enum_column_type(Feedback))
     question_feedback_by_id: Mapped[int | None] = mapped_column(
@@ -63,7 +63,7 @@ class Match(Base):
     def acted_on(self) -> bool:
         """Whether a person touched this match; such matches keep their state when matching reruns."""
         return (
-            self.status != MatchStatus.VOORGESTELD
+            self.status != MatchStatus.PROPOSED
             or self.question_feedback is not None
             or self.solution_feedback is not None
             or self.snoozed_until is not None

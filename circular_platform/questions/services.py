@@ -20,11 +20,11 @@ from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATH
 
 S = QuestionStatus
 ALLOWED_TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
-    S.CONCEPT: {S.OPEN, S.INGETROKKEN},
-    S.OPEN: {S.IN_GESPREK, S.AFGEROND, S.INGETROKKEN},
-    S.IN_GESPREK: {S.OPEN, S.AFGEROND, S.INGETROKKEN},
-    S.AFGEROND: {S.OPEN},
-    S.INGETROKKEN: {S.OPEN},
+    S.DRAFT: {S.OPEN, S.WITHDRAWN},
+    S.OPEN: {S.IN_TALKS, S.COMPLETED, S.WITHDRAWN},
+    S.IN_TALKS: {S.OPEN, S.COMPLETED, S.WITHDRAWN},
+    S.COMPLETED: {S.OPEN},
+    S.WITHDRAWN: {S.OPEN},
 }
 
 
@@ -69,7 +69,7 @@ def post_question(
     check_rules(data)
     check_contact(organisation, data.get("contact"))
     question = Question(organisation=organisation, author=author, **data)
-    question.status = S.OPEN if publish else S.CONCEPT
+    question.status = S.OPEN if publish else S.DRAFT
     if question.contact is None:
         question.contact = author
     session.add(question)

@@ -24,9 +24,9 @@ from circular_platform.models import Feedback, Match, MatchEvent, MatchStatus, Q
 from circular_platform.taxonomy import THEMES
 
 S = MatchStatus
-STAGES = (S.VOORGESTELD, S.GEINTRODUCEERD, S.IN_GESPREK, S.PILOT_OPDRACHT, S.AFGEROND)
+STAGES = (S.PROPOSED, S.INTRODUCED, S.IN_TALKS, S.PILOT_OR_CONTRACT, S.COMPLETED)
 _RANK = {status: rank for rank, status in enumerate(STAGES)}
-_RANK.update({S.NIET_DOORGEGAAN: _RANK[S.GEINTRODUCEERD], S.AFGEWEZEN: 0})
+_RANK.update({S.DISCONTINUED: _RANK[S.INTRODUCED], S.REJECTED: 0})
 
 
 @dataclass
@@ -41,13 +41,13 @@ class Figures:
 
     def add(self, furthest: int, feedback: Iterable[Feedback | None]) -> None:
         self.proposals += 1
-        self.introduced += furthest >= _RANK[S.GEINTRODUCEERD]
-        self.pilot += furthest >= _RANK[S.PILOT_OPDRACHT]
+        self.introduced += furthest >= _RANK[S.INTRODUCED]
+        self.pilot += furthest >= _RANK[S.PILOT_OR_CONTRACT]
         for rank in range(furthest + 1):
             self.stages[rank] += 1
         for value in feedback:
-            self.interesting += value == Feedback.INTERESSANT
-            self.not_relevant += value == Feedback.NIET_RELEVANT
+            self.interesting += value == Feedback.INTERESTING
+            self.not_relevant += value == Feedback.NOT_RELEVANT
 
     @property
     def introduced_share(self) -> float:

@@ -36,9 +36,9 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
         .join(Match.question)
         .join(Match.solution)
         .where(
-            Match.status == S.VOORGESTELD,
+            Match.status == S.PROPOSED,
             Question.status == QuestionStatus.OPEN,
-            Solution.status == SolutionStatus.ACTIEF,
+            Solution.status == SolutionStatus.ACTIVE,
             or_(Match.snoozed_until.is_(None), Match.snoozed_until <= now),
         )
         .order_by(Match.score.desc(), Match.created_at, Match.id)
@@ -108,7 +108,7 @@ def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
         )
         or 0,
         "snoozed": session.scalar(
-            select(func.count(Match.id)).where(Match.status == S.VOORGESTELD, Match.snoozed_until > now)
+            select(func.count(Match.id)).where(Match.status == S.PROPOSED, Match.snoozed_until > now)
         )
         or 0,
         **{str(status): per_status.get(status, 0) for status in S},

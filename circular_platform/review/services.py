@@ -30,13 +30,13 @@ from circular_platform.models._types import utcnow
 
 S = MatchStatus
 PIPELINE: dict[MatchStatus, tuple[MatchStatus, ...]] = {
-    S.GEINTRODUCEERD: (S.IN_GESPREK, S.NIET_DOORGEGAAN),
-    S.IN_GESPREK: (S.PILOT_OPDRACHT, S.NIET_DOORGEGAAN),
-    S.PILOT_OPDRACHT: (S.AFGEROND, S.NIET_DOORGEGAAN),
-    S.NIET_DOORGEGAAN: (S.IN_GESPREK,),
-    S.AFGEROND: (),
+    S.INTRODUCED: (S.IN_TALKS, S.DISCONTINUED),
+    S.IN_TALKS: (S.PILOT_OR_CONTRACT, S.DISCONTINUED),
+    S.PILOT_OR_CONTRACT: (S.COMPLETED, S.DISCONTINUED),
+    S.DISCONTINUED: (S.IN_TALKS,),
+    S.COMPLETED: (),
 }
-STALLING = (S.GEINTRODUCEERD, S.IN_GESPREK)
+STALLING = (S.INTRODUCED, S.IN_TALKS)
 STALLED_AFTER = timedelta(days=14)
 SNOOZE_DAYS = 14
 AGES = {"week": (None, 7), "maand": (None, 30), "ouder": (30, None)}  # (older than, newer than) in days
@@ -86,7 +86,7 @@ def _log(
 
 
 def _require_proposal(match: Match) -> None:
-    if match.status != S.VOORGESTELD:
+    if match.status != S.PROPOSED:
         raise DomainError(_l("Deze match is al behandeld door een coördinator."))
 
 
@@ -122,7 +122,7 @@ def introduce(session: Session, match: Match, coordinator: User, note: str) -> l
         for person in people[side]
     ]
     match.snoozed_until = None
-    _log(session, match, coordinator, MatchAction.INTRODUCE, S.GEINTRODUCEERD, note)
+    _log(session, match, coordinator, MatchAction.INTRODUCE, S.INTRODUCED, note)
     return messages
 
 
@@ -163,7 +163,7 @@ def reject(session: Session, match: Match, coordinator: User, reason: str, text:
     if reason == "anders" and not text.strip():
         raise DomainError(_l("Beschrijf kort waarom deze match niet past."), "text")
     match.reason = text.strip()[:500] if reason == "anders" else reason
-    return _log(session, match, coordinator, MatchAction.REJECT, S.AFGEWEZEN, reason=match.reason)
+    return _log(session, match, coordinator, MatchAction.REJECT, S.REJECTED, reason=match.reason)
 
 
 def snooze(
@@ -174,7 +174,7 @@ def snooze(
     if until <= (today or utcnow().date()):
         raise DomainError(_l("Kies een datum in de toekomst."), "until")
     match.snoozed_until = datetime.combine(until, time(), UTC)
-    return _log(session, match, coordinator, MatchAction.SNOOZE, S.VOORGESTELD, reason=until.isoformat())
+    return _log(session, match, coordinator, MatchAction.SNOOZE, S.PROPOSED, reason=until.isoformat())
 
 
 def next_statuses(match: Match) -> tuple[MatchStatus, ...]:
@@ -194,7 +194,7 @@ def move(
             ),
             "status",
         )
-    if to_status == S.NIET_DOORGEGAAN:
+    if to_status == S.DISCONTINUED:
         if not reason.strip():
             raise DomainError(_l("Geef aan waarom het niet is doorgegaan."), "reason")
         match.reason = reason.strip()[:500]
@@ -203,7 +203,7 @@ def move(
 
 def add_note(session: Session, match: Match, user: User, note: str) -> MatchEvent:
     """Notes belong to handled matches: the matcher may drop an untouched proposal, and its log with it."""
-    if match.status == S.VOORGESTELD:
+    if match.status == S.PROPOSED:
         raise DomainError(_l("Notities zijn mogelijk na een introductie of afwijzing."), "note")
     if not note.strip():
         raise DomainError(_l("Schrijf een notitie."), "note")

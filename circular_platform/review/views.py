@@ -21,7 +21,7 @@ from circular_platform.review.forms import IntroduceForm, MoveForm, NoteForm, Re
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
 QUEUE_FILTERS = ("theme", "province", "min_score", "age")
-PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.VOORGESTELD, MatchStatus.AFGEWEZEN))
+PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.PROPOSED, MatchStatus.REJECTED))
 
 
 @bp.context_processor

@@ -25,9 +25,9 @@ from circular_platform.taxonomy import THEMES
 
 S = SolutionStatus
 ALLOWED_TRANSITIONS: dict[SolutionStatus, set[SolutionStatus]] = {
-    S.ACTIEF: {S.GEPAUZEERD, S.GEARCHIVEERD},
-    S.GEPAUZEERD: {S.ACTIEF, S.GEARCHIVEERD},
-    S.GEARCHIVEERD: {S.ACTIEF},
+    S.ACTIVE: {S.PAUSED, S.ARCHIVED},
+    S.PAUSED: {S.ACTIVE, S.ARCHIVED},
+    S.ARCHIVED: {S.ACTIVE},
 }
 
 
@@ -47,7 +47,7 @@ def publish_solution(
     session: Session, author: User | None, organisation: Organisation, data: dict[str, Any]
 ) -> Solution:
     check_rules(organisation, data)
-    solution = Solution(organisation=organisation, author=author, status=S.ACTIEF, **data)
+    solution = Solution(organisation=organisation, author=author, status=S.ACTIVE, **data)
     if solution.contact is None:
         solution.contact = author
     session.add(solution)

@@ -58,7 +58,7 @@ class ImportReport:
 def _create_question(
     session: Session, user: User | None, organisation: Organisation, data: dict, status: QuestionStatus
 ) -> Question:
-    publish = status != QuestionStatus.CONCEPT
+    publish = status != QuestionStatus.DRAFT
     question = questions.post_question(session, user, organisation, data, publish=publish)
     if question.status != status:
         questions.change_status(session, question, user, status)
