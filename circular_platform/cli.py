@@ -71,7 +71,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 @matching_cli.command("rebuild")
 def rebuild_matches() -> None:
     """Refit the matcher on all open questions and active solutions and recompute every match."""
-    from circular_platform import matches
+    from circular_platform.matches import services as matches
 
     def progress(items):
         with click.progressbar(list(items), label="Matching questions") as bar:

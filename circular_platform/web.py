@@ -30,13 +30,13 @@ def init_app(app: Flask) -> None:
     _init_login(app)
     _register_blueprints(app)
     search.init_app(app)
+    matches.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")
     app.add_template_filter(format_number, "number")
-    app.add_template_filter(matches.highlight, "highlight")
     cli.init_app(app)
 
 
@@ -55,7 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.demand.views import bp as demand_bp
     from circular_platform.main.views import bp as main_bp
-    from circular_platform.matches_views import bp as matches_bp
+    from circular_platform.matches.views import bp as matches_bp
     from circular_platform.organisations.views import bp as organisations_bp
     from circular_platform.questions.views import bp as questions_bp
     from circular_platform.review.views import bp as review_bp

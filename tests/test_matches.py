@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from circular_platform import matches
 from circular_platform.db import db
+from circular_platform.matches import services as matches
+from circular_platform.matches.views import highlight
 from circular_platform.models import Match, MatchStatus, Question
 
 
@@ -175,7 +176,7 @@ def test_without_a_model_the_first_post_builds_one(client, auth, session, market
 
 
 def test_highlight_marks_words_sharing_a_stem():
-    html = matches.highlight("Wij leveren <b>kozijnen</b>, hennepvezel en isolatie", ["kozijn", "hennep"])
+    html = highlight("Wij leveren <b>kozijnen</b>, hennepvezel en isolatie", ["kozijn", "hennep"])
     assert "<mark>kozijnen</mark>" in html
     assert "<mark>hennepvezel</mark>" in html
     assert "&lt;b&gt;" in html

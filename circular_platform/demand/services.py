@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from circular_platform import bundling, permissions
+from circular_platform import permissions
+from circular_platform.demand import bundling
 from circular_platform.demand.figures import OPEN_STATUSES, Scope, open_questions
 from circular_platform.errors import DomainError
 from circular_platform.models import BundleQuestion, BundleStatus, DemandBundle, Question, User

@@ -9,9 +9,9 @@ from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import bundling, permissions, taxonomy
+from circular_platform import permissions, taxonomy
 from circular_platform.db import db
-from circular_platform.demand import charts, exports, figures, services
+from circular_platform.demand import bundling, charts, exports, figures, services
 from circular_platform.demand.forms import (
     AddQuestionForm,
     BundleStatusForm,

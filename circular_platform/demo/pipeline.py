@@ -13,8 +13,8 @@ from flask import has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from circular_platform import matches
 from circular_platform.accounts.services import user_by_email
+from circular_platform.matches import services as matches
 from circular_platform.models import (
     Feedback,
     Match,

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import history, matches, permissions
+from circular_platform import history, permissions
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.marketplace import (
@@ -14,6 +14,7 @@ from circular_platform.marketplace import (
     organisations_for,
     save_form,
 )
+from circular_platform.matches import services as matches
 from circular_platform.models import Municipality, Question, QuestionStatus, User
 from circular_platform.pagination import paginate
 from circular_platform.questions import services

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
-from circular_platform.markdown import plain_text
+from circular_platform.matches.documents import question_body, solution_body
 from circular_platform.models import Municipality, Organisation, Province, Question, Solution
 from matching.analysis import detect_language
 from matching.search_index import SearchDocument
@@ -82,17 +82,12 @@ def document_for(session: Session, kind: str, item) -> SearchDocument:
     return _organisation(item)
 
 
-def _plain(markdown_text: str) -> str:
-    """Searchable, snippet-ready text without Markdown's asterisks and list dashes."""
-    return plain_text(markdown_text, limit=len(markdown_text) + 1)
-
-
 def _context(*parts: object) -> str:
     return " · ".join(dict.fromkeys(str(p) for p in parts if p))
 
 
 def _question(question: Question) -> SearchDocument:
-    body = "\n\n".join(t for t in (_plain(question.description), question.circular_criteria) if t)
+    body = question_body(question)
     return SearchDocument(
         key=key_of("question", question.id),
         kind="question",
@@ -109,9 +104,7 @@ def _question(question: Question) -> SearchDocument:
 
 
 def _solution(solution: Solution, every_province: list[Province]) -> SearchDocument:
-    body = "\n\n".join(
-        t for t in (_plain(solution.description), solution.capacity, solution.certifications) if t
-    )
+    body = solution_body(solution)
     home = solution.organisation.municipality
     provinces = every_province if solution.nationwide else solution.provinces
     provinces = [*provinces, *(m.province for m in solution.municipalities)]

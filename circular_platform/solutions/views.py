@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from circular_platform import history, matches, permissions
+from circular_platform import history, permissions
 from circular_platform.db import db
 from circular_platform.marketplace import (
     change_status_or_refuse,
@@ -14,6 +14,7 @@ from circular_platform.marketplace import (
     organisations_for,
     save_form,
 )
+from circular_platform.matches import services as matches
 from circular_platform.models import Municipality, Province, Solution, SolutionStatus, User
 from circular_platform.pagination import paginate
 from circular_platform.solutions import services

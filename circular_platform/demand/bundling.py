@@ -1,7 +1,7 @@
 """The adapter between demand bundles and the engine: proposals and candidate solutions.
 
 Like :mod:`circular_platform.matches` for single matches, this is the one place where demand
-bundles meet ``matching/``; it builds documents with the same functions as the matcher does.
+bundles meet ``matching/``; it reads items through :mod:`circular_platform.matches.documents`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from circular_platform.matches import active_solutions, question_document, solution_document, store
+from circular_platform.matches.documents import question_document, solution_document
+from circular_platform.matches.services import matchable_solutions
+from circular_platform.matches.store import store
 from circular_platform.models import Question, Solution, SolutionStatus
 from matching.bundling import Candidate, bundles, label, shared_terms
 from matching.matcher import Document, Matcher, Result
@@ -93,7 +95,7 @@ def _solution_matcher(session: Session) -> Matcher | None:
     models = store().get()
     if models is not None:
         return models.solutions
-    active = active_solutions(session)
+    active = matchable_solutions(session)
     return Matcher.fit(solution_document(s) for s in active) if active else None
 
 

@@ -1,0 +1,241 @@
+"""Ranking and storing matches, and what owners say of them.
+
+The database is the truth; the fitted models (:mod:`.store`) are a cache.
+
+* When a question or solution is saved (the ``signals``, connected by :func:`init_app`), its
+  matches are ranked with the fitted model and stored in the same transaction: no refit
+  happens in a request.
+* New or edited items enter the in-memory model with ``upsert`` (same vocabulary and IDF).
+  Once enough has changed since the fit, or when there is no model yet, a full
+  :func:`rebuild` runs after the commit in a background thread.
+* Matches people acted on (feedback, an introduction, a rejection) keep their state; open
+  proposals of withdrawn questions or archived solutions are dropped.
+
+Functions ``flush()``; the caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from circular_platform import permissions
+from circular_platform.db import after_commit, db
+from circular_platform.matches.documents import question_document, solution_document
+from circular_platform.matches.store import Models, store
+from circular_platform.models import (
+    Feedback,
+    Match,
+    MatchStatus,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    User,
+)
+from matching.matcher import Document, Matcher, Result
+
+log = logging.getLogger(__name__)
+TOP_K = 10
+MIN_SCORE = 0.1  # below this the shared words are incidental (judged on the demo data)
+
+
+def matchable_questions(session: Session) -> list[Question]:
+    return list(session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)))
+
+
+def matchable_solutions(session: Session) -> list[Solution]:
+    return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIVE)))
+
+
+# -- ranking and storing ----------------------------------------------------------------------
+
+
+def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
+    """Refit both models, save them and recompute every match; returns the number of pairs kept."""
+    questions, solutions = matchable_questions(session), matchable_solutions(session)
+    if not questions or not solutions:
+        return 0
+    # Each document once: building one renders its Markdown.
+    question_documents = [question_document(q) for q in questions]
+    solution_documents = [solution_document(s) for s in solutions]
+    models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
+    pairs: dict[tuple[int, int], Result] = {}
+    ranked = models.solutions.rank_many(question_documents, TOP_K, min_score=MIN_SCORE)
+    for question, results in progress(zip(questions, ranked, strict=True)):
+        pairs.update({(question.id, r.id): r for r in results})
+    ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
+    for solution, results in zip(solutions, ranked, strict=True):
+        for r in results:
+            pairs.setdefault((r.id, solution.id), r)
+    _replace_proposals(session, pairs, select(Match))
+    store().save(models)
+    return len(pairs)
+
+
+def refresh_question(session: Session, question: Question, models: Models) -> None:
+    """Rank an open question against the solutions, or drop it from the model when it is not open."""
+    document = question_document(question) if question.status == QuestionStatus.OPEN else None
+    own_matches = select(Match).where(Match.question_id == question.id)
+    results = _rank_or_remove(question.id, document, models.questions, models.solutions)
+    active = _still_matchable(session, Solution, [r.id for r in results], SolutionStatus.ACTIVE)
+    pairs = {(question.id, r.id): r for r in results if r.id in active}
+    _replace_proposals(session, pairs, own_matches)
+
+
+def refresh_solution(session: Session, solution: Solution, models: Models) -> None:
+    """Rank an active solution against the questions, or drop it from the model when it is not active."""
+    document = solution_document(solution) if solution.status == SolutionStatus.ACTIVE else None
+    own_matches = select(Match).where(Match.solution_id == solution.id)
+    results = _rank_or_remove(solution.id, document, models.solutions, models.questions)
+    open_ids = _still_matchable(session, Question, [r.id for r in results], QuestionStatus.OPEN)
+    pairs = {(r.id, solution.id): r for r in results if r.id in open_ids}
+    _replace_proposals(session, pairs, own_matches)
+
+
+def _rank_or_remove(item_id: int, document: Document | None, own: Matcher, other: Matcher) -> list[Result]:
+    if document is None:
+        with suppress(KeyError):  # a concept or paused item was never in the index
+            own.remove(item_id)
+        return []
+    own.upsert(document)
+    return other.rank(document, TOP_K, min_score=MIN_SCORE)
+
+
+def _still_matchable(session: Session, model, ids: list[int], status) -> set[int]:
+    """The ids that still exist with ``status``: the model may lag behind other processes."""
+    if not ids:
+        return set()
+    return set(session.scalars(select(model.id).where(model.id.in_(ids), model.status == status)))
+
+
+def _replace_proposals(
+    session: Session, pairs: dict[tuple[int, int], Result], existing_query: Select
+) -> None:
+    """Store ``pairs``; drop the untouched proposals among ``existing_query`` that are not in them."""
+    existing = {(m.question_id, m.solution_id): m for m in session.scalars(existing_query)}
+    for key, match in existing.items():
+        if key in pairs:
+            match.score, match.terms = pairs[key].score, list(pairs[key].terms)
+        elif not match.acted_on:
+            session.delete(match)
+    for (question_id, solution_id), result in pairs.items():
+        if (question_id, solution_id) not in existing:
+            session.add(
+                Match(
+                    question_id=question_id,
+                    solution_id=solution_id,
+                    score=result.score,
+                    terms=list(result.terms),
+                )
+            )
+    session.flush()
+
+
+# -- after a question or solution changed -------------------------------------------------------
+
+
+def question_changed(session: Session, question: Question, **_: object) -> None:
+    _on_change(session, refresh_question, question)
+
+
+def solution_changed(session: Session, solution: Solution, **_: object) -> None:
+    _on_change(session, refresh_solution, solution)
+
+
+def _on_change(session: Session, refresh: Callable, item: Question | Solution) -> None:
+    if not has_app_context():  # a script working on the database without the app: nothing to match with
+        return
+    models = store().get()
+    if models is None:
+        _rebuild_after_commit(session)
+        return
+    try:
+        with session.begin_nested():  # a failing engine must not lose the user's change
+            refresh(session, item, models)
+    except Exception:  # noqa: BLE001 - matching is an extra; the next rebuild catches up
+        log.exception("Matching %r failed; a rebuild is scheduled", item)
+        _rebuild_after_commit(session)
+        return
+    if models.changed_since_fit > max(50, models.size // 10):
+        _rebuild_after_commit(session)
+
+
+def _rebuild_after_commit(session: Session) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit(session, lambda: run_rebuild(app), key="matching-rebuild")
+
+
+def run_rebuild(app: Flask) -> None:
+    """Rebuild in a background thread (or at once when ``MATCHING_SYNC``); one at a time per process."""
+
+    def job() -> None:
+        with app.app_context():
+            models_store = store()
+            if not models_store.lock.acquire(blocking=False):
+                return
+            session = db.sessionmaker()
+            try:
+                rebuild(session)
+                session.commit()
+            except Exception:  # a failed background rebuild must not take the process down
+                log.exception("Rebuilding the matcher failed")
+                session.rollback()
+            finally:
+                session.close()
+                models_store.lock.release()
+
+    if app.config.get("MATCHING_SYNC"):
+        job()
+    else:
+        threading.Thread(target=job, name="matcher-rebuild", daemon=True).start()
+
+
+# -- reading and feedback -------------------------------------------------------------------------
+
+
+def give_feedback(session: Session, match: Match, side: str, value: Feedback, user: User) -> None:
+    """Record an owner's verdict on their side of the match; the match then keeps its state."""
+    if side == "question":
+        match.question_feedback, match.question_feedback_by = value, user
+    else:
+        match.solution_feedback, match.solution_feedback_by = value, user
+    session.flush()
+
+
+def suggestions_for_question(session: Session, question: Question, limit: int = TOP_K) -> list[Match]:
+    query = (
+        select(Match)
+        .join(Match.solution)
+        .where(
+            Match.question_id == question.id,
+            Match.status != MatchStatus.REJECTED,
+            Solution.status == SolutionStatus.ACTIVE,
+        )
+        .order_by(Match.score.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def suggestions_for_solution(session: Session, solution: Solution, user, limit: int = TOP_K) -> list[Match]:
+    """Questions the solution may answer, among those ``user`` may see."""
+    query = (
+        select(Match)
+        .join(Match.question)
+        .where(
+            Match.solution_id == solution.id,
+            Match.status != MatchStatus.REJECTED,
+            Question.status == QuestionStatus.OPEN,
+            permissions.visible_questions(user),
+        )
+        .order_by(Match.score.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
