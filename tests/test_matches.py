@@ -134,6 +134,14 @@ def test_feedback_is_kept_when_matching_runs_again(app, client, auth, session, f
     assert solutions["frames"].title in matched_titles(session, question)
 
 
+def test_unknown_feedback_is_refused_and_nothing_stored(client, auth, session, fitted):
+    match = session.scalar(select(Match))
+    auth.login("marieke@hondsrug.example")
+    assert client.post(f"/matches/{match.id}/feedback", data={"feedback": "geweldig"}).status_code == 400
+    session.refresh(match)
+    assert (match.question_feedback, match.solution_feedback) == (None, None)
+
+
 def test_other_organisation_cannot_give_feedback(client, auth, session, fitted, make_organisation, make_user):
     make_user("iemand@elders.example", make_organisation("Elders", kind="gemeente", municipality="Assen"))
     match = session.scalar(select(Match))
