@@ -172,6 +172,30 @@ def make_user(session: Session) -> Callable[..., User]:
 
 
 @pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    """A coordinator of the regional innovation lab, not logged in."""
+    return make_user("sanne@nice.example", is_coordinator=True)
+
+
+@pytest.fixture
+def corporation(
+    make_organisation: Callable[..., Organisation], make_user: Callable[..., User]
+) -> Organisation:
+    """A housing corporation in Emmen with one member, marieke@hondsrug.example."""
+    organisation = make_organisation("Woonstichting Hondsrug", municipality="Emmen")
+    make_user("marieke@hondsrug.example", organisation)
+    return organisation
+
+
+@pytest.fixture
+def company(make_organisation: Callable[..., Organisation], make_user: Callable[..., User]) -> Organisation:
+    """A company in Assen that may publish solutions, with one member, info@hennepbouw.example."""
+    organisation = make_organisation("Hennepbouw Drenthe", kind="bedrijf", municipality="Assen")
+    make_user("info@hennepbouw.example", organisation)
+    return organisation
+
+
+@pytest.fixture
 def outbox(session: Session) -> Callable[[str], list[OutboxMessage]]:
     def messages(recipient: str) -> list[OutboxMessage]:
         query = select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id)

@@ -19,11 +19,6 @@ ASPHALT = "Groot onderhoud van wegen met asfaltgranulaat: circulair asfalt op la
 
 
 @pytest.fixture
-def coordinator(make_user):
-    return make_user("sanne@lab.example", is_coordinator=True)
-
-
-@pytest.fixture
 def corporations(make_organisation):
     return [
         make_organisation("Woonstichting Hondsrug", municipality="Emmen"),
@@ -92,7 +87,7 @@ def test_only_coordinators_follow_demand(client, auth, make_user, make_organisat
     auth.login("piet@example.org")
     assert client.get(path).status_code == 403
     auth.logout()
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     assert client.get(path).status_code == 200
 
 
@@ -100,7 +95,7 @@ def test_only_coordinators_follow_demand(client, auth, make_user, make_organisat
 
 
 def test_dashboard_sums_per_unit_and_counts_organisations(client, auth, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     page = client.get("/coordination/regio").get_data(as_text=True)
     assert "820 woningen" in page
     assert "3 organisaties" in page
@@ -110,7 +105,7 @@ def test_dashboard_sums_per_unit_and_counts_organisations(client, auth, coordina
 
 def test_dashboard_for_a_province_and_theme(client, auth, session, coordinator, demand):
     drenthe = regions.province_by_name(session, "Drenthe")
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     page = client.get(f"/coordination/regio?province={drenthe.id}&theme=bouw").get_data(as_text=True)
     assert "Open vraag in Drenthe" in page
     assert "420 woningen" in page
@@ -149,7 +144,7 @@ def test_quarters_count_what_is_still_open(session, demand):
 
 
 def test_dashboard_csv_has_a_row_per_theme_and_unit(client, auth, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     rows = csv_rows(client.get("/coordination/regio/vraag.csv"))
     assert rows[0] == ["regio", "thema", "eenheid", "hoeveelheid", "vragen", "organisaties"]
     assert ["Noord-Nederland", "Bouw", "woningen", "820", "3", "3"] in rows
@@ -157,7 +152,7 @@ def test_dashboard_csv_has_a_row_per_theme_and_unit(client, auth, coordinator, d
 
 
 def test_quarter_chart_is_svg_without_script(client, auth, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     response = client.get("/coordination/regio/kwartalen.svg")
     assert response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
@@ -206,7 +201,7 @@ def test_procurement_share_per_year_and_province(session, procurements):
 
 
 def test_procurement_page_shows_dash_for_years_without_procurement(client, auth, coordinator, procurements):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     page = client.get("/coordination/aanbestedingen").get_data(as_text=True)
     row_2021 = page.split('<th scope="row">2021</th>')[1].split("</tr>")[0]
     assert row_2021.count("—") == 3  # Drenthe, Groningen, Noord-Nederland
@@ -216,7 +211,7 @@ def test_procurement_page_shows_dash_for_years_without_procurement(client, auth,
 
 
 def test_procurement_csv_uses_decimal_comma(client, auth, coordinator, procurements):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     rows = csv_rows(client.get("/coordination/aanbestedingen.csv"))
     assert rows[0][:4] == ["jaar", "regio", "aanbestedingen", "met_circulaire_criteria"]
     assert ["2020", "Drenthe", "3", "1", "33,3", "20,0"] in rows
@@ -224,7 +219,7 @@ def test_procurement_csv_uses_decimal_comma(client, auth, coordinator, procureme
 
 
 def test_procurement_chart_draws_the_target(client, auth, coordinator, procurements):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     response = client.get("/coordination/aanbestedingen.svg")
     assert response.mimetype == "image/svg+xml"
     assert b"Streefwaarde" in response.data
@@ -235,7 +230,7 @@ def test_procurement_chart_draws_the_target(client, auth, coordinator, procureme
 
 
 def test_proposals_group_similar_questions_of_different_organisations(client, auth, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     page = client.get("/coordination/bundels?drempel=0.2").get_data(as_text=True)
     proposal = page.split("Voorstellen")[1]
     assert proposal.count('name="question_ids"') == 3
@@ -257,7 +252,7 @@ def confirm(client, demand, *keys, label="Renovatie huurwoningen"):
 
 
 def test_confirming_a_proposal_saves_the_bundle(client, auth, session, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     response = confirm(client, demand, "hondsrug", "drentse_aa")
     bundle = session.scalars(select(DemandBundle)).one()
     assert response.headers["Location"].endswith(f"/coordination/bundels/{bundle.id}")
@@ -274,7 +269,7 @@ def test_confirming_a_proposal_saves_the_bundle(client, auth, session, coordinat
 
 
 def test_a_question_is_in_one_active_bundle(client, auth, session, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "drentse_aa")
     confirm(client, demand, "hondsrug", "martini", label="Nog een")
     assert session.scalars(select(DemandBundle)).all()[-1].label == "Renovatie huurwoningen"
@@ -289,7 +284,7 @@ def test_one_organisation_is_no_bundle(session, coordinator, make_question, corp
 
 
 def test_bundle_edits(client, auth, session, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "drentse_aa")
     bundle = session.scalars(select(DemandBundle)).one()
     url = f"/coordination/bundels/{bundle.id}"
@@ -339,7 +334,7 @@ def test_members_see_their_bundles_read_only(
 
 
 def test_bundles_csv(client, auth, session, coordinator, demand):
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "drentse_aa", "martini")
     rows = csv_rows(client.get("/coordination/bundels.csv"))
     assert rows[1] == ["Renovatie huurwoningen", "Verkenning", "Bouw", "3", "3", "820 woningen"]
@@ -351,7 +346,7 @@ def test_candidate_solutions_serve_every_municipality(
     company = make_organisation("Hennepbouw", kind="bedrijf", municipality="Emmen")
     make_solution(company, "Biobased isolatie en kozijnen voor renovatie van woningen", area=["Drenthe"])
     make_solution(company, "Biobased isolatie voor woningrenovatie in heel Nederland", area=["Nederland"])
-    auth.login("sanne@lab.example")
+    auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "martini")  # Emmen (Drenthe) and Groningen
     bundle = session.scalars(select(DemandBundle)).one()
     page = client.get(f"/coordination/bundels/{bundle.id}").get_data(as_text=True)

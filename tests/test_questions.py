@@ -8,13 +8,6 @@ from circular_platform.regions import municipality_by_name
 
 
 @pytest.fixture
-def corporation(make_organisation, make_user):
-    organisation = make_organisation("Woonstichting Hondsrug", municipality="Emmen")
-    make_user("marieke@hondsrug.example", organisation)
-    return organisation
-
-
-@pytest.fixture
 def form_data(session, corporation):
     return {
         "organisation_id": corporation.id,

@@ -63,11 +63,6 @@ def make_match(session, market):
     return make
 
 
-@pytest.fixture
-def coordinator(make_user):
-    return make_user("sanne@nice.example", is_coordinator=True)
-
-
 def queue_order(html: str) -> list[tuple[str, str]]:
     return re.findall(r'aria-label="Match (.*?) en (.*?)"', html)
 

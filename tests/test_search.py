@@ -37,17 +37,9 @@ whoosh_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def company(make_organisation) -> Organisation:
-    return make_organisation("Hennepbouw Drenthe", kind="bedrijf", municipality="Assen")
+def add_question(session: Session, corporation: Organisation) -> Callable[..., Question]:
+    """A question stored as given, without the services: search must find exactly these rows."""
 
-
-@pytest.fixture
-def corporation(make_organisation) -> Organisation:
-    return make_organisation("Woonstichting Hondsrug", municipality="Emmen")
-
-
-@pytest.fixture
-def make_question(session: Session, corporation: Organisation) -> Callable[..., Question]:
     def make(title: str, description: str = "", **fields) -> Question:
         question = Question(
             organisation=fields.pop("organisation", corporation),
@@ -66,7 +58,9 @@ def make_question(session: Session, corporation: Organisation) -> Callable[..., 
 
 
 @pytest.fixture
-def make_solution(session: Session, company: Organisation) -> Callable[..., Solution]:
+def add_solution(session: Session, company: Organisation) -> Callable[..., Solution]:
+    """A solution stored as given, without the services."""
+
     def make(title: str, description: str = "", themes=("bouw",), **fields) -> Solution:
         solution = Solution(
             organisation=fields.pop("organisation", company),
@@ -96,18 +90,18 @@ def titles(client: FlaskClient, query: str, **args) -> list[str]:
 
 
 @pytest.fixture
-def catalogue(session, make_question, make_solution, index) -> None:
-    make_solution(
+def catalogue(session, add_question, add_solution, index) -> None:
+    add_solution(
         "Hennepisolatie voor woningen",
         "Wij leveren isolatiemateriaal van hennep, gemaakt in Assen.",
         provinces=[regions.province_by_name(session, "Drenthe")],
     )
-    make_solution("Hemp insulation panels", "We produce insulation panels from hemp fibres for houses.")
-    make_solution(
+    add_solution("Hemp insulation panels", "We produce insulation panels from hemp fibres for houses.")
+    add_solution(
         "Circulaire kozijnen", "Houten kozijnen uit hergebruikt hout.", themes=("bouw", "maakindustrie")
     )
-    make_question("Isolatie van 200 huurwoningen", "Wij zoeken circulaire isolatie voor onze woningen.")
-    make_question("Verwerking van gft-afval", "Wie verwerkt ons gft tot compost?", theme="biomassa_voedsel")
+    add_question("Isolatie van 200 huurwoningen", "Wij zoeken circulaire isolatie voor onze woningen.")
+    add_question("Verwerking van gft-afval", "Wie verwerkt ons gft tot compost?", theme="biomassa_voedsel")
     index()
 
 
@@ -130,16 +124,16 @@ def test_stemmed_and_compound_queries_find_their_documents(client, query, expect
     assert set(titles(client, query)) == expected
 
 
-def test_a_known_compound_is_not_split_into_its_parts(client, make_solution, index):
-    make_solution("Hennepisolatie voor daken")
-    make_solution("Isolatie met hennep", "Losse hennep als isolatie in de spouw.")
+def test_a_known_compound_is_not_split_into_its_parts(client, add_solution, index):
+    add_solution("Hennepisolatie voor daken")
+    add_solution("Isolatie met hennep", "Losse hennep als isolatie in de spouw.")
     index()
     assert titles(client, "hennepisolatie") == ["Hennepisolatie voor daken"]
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_matching_words_are_highlighted_and_user_text_escaped(client, make_solution, index):
-    make_solution("Isolatie <script>alert(1)</script>", "Isolatie & meer")
+def test_matching_words_are_highlighted_and_user_text_escaped(client, add_solution, index):
+    add_solution("Isolatie <script>alert(1)</script>", "Isolatie & meer")
     index()
     page = client.get("/search/", query_string={"q": "hennep isolatie"}).text
     assert "<mark>Hennepisolatie</mark>" in page
@@ -179,11 +173,11 @@ def test_bad_query_syntax_gives_results_or_a_message(client, query):
 
 
 def test_members_only_and_concept_items_stay_hidden(
-    client, auth, make_question, make_solution, make_user, corporation, index
+    client, auth, add_question, add_solution, make_user, corporation, index
 ):
-    make_question("Asbestdak vervangen", visibility=Visibility.MEMBERS)
-    make_question("Asbestdak concept", status=QuestionStatus.DRAFT)
-    make_solution("Asbestdak saneren archief", status=SolutionStatus.ARCHIVED)
+    add_question("Asbestdak vervangen", visibility=Visibility.MEMBERS)
+    add_question("Asbestdak concept", status=QuestionStatus.DRAFT)
+    add_solution("Asbestdak saneren archief", status=SolutionStatus.ARCHIVED)
     index()
     assert titles(client, "asbestdak") == []
     make_user("piet@example.org")
@@ -195,8 +189,8 @@ def test_members_only_and_concept_items_stay_hidden(
     assert set(titles(client, "asbestdak")) == {"Asbestdak vervangen", "Asbestdak concept"}
 
 
-def test_edits_status_changes_and_deletes_reach_the_index(client, session, make_question, index):
-    question = make_question("Zonnepanelen hergebruiken", "Een tweede leven voor oude installaties.")
+def test_edits_status_changes_and_deletes_reach_the_index(client, session, add_question, index):
+    question = add_question("Zonnepanelen hergebruiken", "Een tweede leven voor oude installaties.")
     index()
     question.title = "Windturbinebladen hergebruiken"
     session.commit()
@@ -217,8 +211,8 @@ def test_edits_status_changes_and_deletes_reach_the_index(client, session, make_
     assert session.scalar(select(func.count()).select_from(SearchPending)) == 0
 
 
-def test_a_rolled_back_change_queues_nothing(session, make_question):
-    existing = make_question("Betonpuin")
+def test_a_rolled_back_change_queues_nothing(session, add_question):
+    existing = add_question("Betonpuin")
     before = session.scalar(select(func.count()).select_from(SearchPending))
     session.add(
         Question(
@@ -244,9 +238,9 @@ def test_rebuild_from_scratch_gives_the_same_results(app, client, session):
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_results_sort_by_date_and_paginate(client, make_question, index):
+def test_results_sort_by_date_and_paginate(client, add_question, index):
     for n in range(25):
-        make_question(f"Compost partij {n}")
+        add_question(f"Compost partij {n}")
     index()
     page = client.get("/search/", query_string={"q": "compost", "sort": "date"}).text
     assert "26 resultaten" in page
@@ -289,11 +283,11 @@ def test_a_locked_index_fails_no_change_and_loses_none(app, client, corporation,
     assert titles(client, "strobouw") == ["Woonstichting Hondsrug"]
 
 
-def test_a_place_name_narrows_to_its_province(client, session, make_solution, index):
-    make_solution(
+def test_a_place_name_narrows_to_its_province(client, session, add_solution, index):
+    add_solution(
         "Hennepvezel isolatiemateriaal voor daken", provinces=[regions.province_by_name(session, "Drenthe")]
     )
-    make_solution(
+    add_solution(
         "Hennep isolatie voor Friese woningen", provinces=[regions.province_by_name(session, "Friesland")]
     )
     index()
@@ -303,8 +297,8 @@ def test_a_place_name_narrows_to_its_province(client, session, make_solution, in
     assert len(titles(client, "hennep isolatie Assen", plaats="nee")) == 2
 
 
-def test_snippets_show_text_not_markdown(client, make_solution, index):
-    make_solution("Hennepvezel isolatie", "**Biobased** isolatie van hennepvezel & meer:\n- daken\n- gevels")
+def test_snippets_show_text_not_markdown(client, add_solution, index):
+    add_solution("Hennepvezel isolatie", "**Biobased** isolatie van hennepvezel & meer:\n- daken\n- gevels")
     index()
     page = client.get("/search/?q=hennepvezel").text
     assert "**Biobased**" not in page
@@ -336,13 +330,13 @@ def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session
 
 @postgres_only
 def test_postgres_beyond_the_cap_still_shows_the_newest_matches(
-    app, session, make_question, index, monkeypatch
+    app, session, add_question, index, monkeypatch
 ):
     from circular_platform.search import postgres
     from matching.search_index import SearchQuery
 
     for n in range(6):
-        make_question(f"Compost partij {n}")
+        add_question(f"Compost partij {n}")
     index()
     monkeypatch.setattr(postgres, "COUNTED_MATCHES", 2)
     backend = app.extensions["search_backend"]

@@ -8,13 +8,6 @@ from circular_platform.regions import municipality_by_name, province_by_name
 
 
 @pytest.fixture
-def company(make_organisation, make_user):
-    organisation = make_organisation("Hennepbouw Noord", kind="bedrijf", municipality="Veendam")
-    make_user("info@hennepbouw.example", organisation)
-    return organisation
-
-
-@pytest.fixture
 def form_data(session, company):
     return {
         "organisation_id": company.id,

@@ -163,8 +163,9 @@ def test_similarity(matcher: Matcher) -> None:
 
 
 def test_batch_and_single_vectors_agree(matcher: Matcher) -> None:
-    docs = [Document(i, f"Isolatiemateriaal {i}", "houten kozijnen, recycled insulation")
-            for i in range(20)] + list(SOLUTIONS)
+    docs = [
+        Document(i, f"Isolatiemateriaal {i}", "houten kozijnen, recycled insulation") for i in range(20)
+    ] + list(SOLUTIONS)
     batch = matcher.vectors(docs).toarray()
     single = [matcher.vectors([d]).toarray()[0] for d in docs]
     assert np.allclose(batch, np.array(single), atol=1e-6)
@@ -172,11 +173,16 @@ def test_batch_and_single_vectors_agree(matcher: Matcher) -> None:
 
 
 def test_explanations_are_words_from_the_texts_never_numbers() -> None:
-    matcher = Matcher.fit([
-        Document("a", "Betonliggers hergebruiken", "Voorgespannen betonliggers (beton) uit viaducten, "
-                 "2024, 12 stuks, 000 km"),
-        Document("b", "Tweedehands kleding", "Textiel uit 2024"),
-    ])
+    matcher = Matcher.fit(
+        [
+            Document(
+                "a",
+                "Betonliggers hergebruiken",
+                "Voorgespannen betonliggers (beton) uit viaducten, 2024, 12 stuks, 000 km",
+            ),
+            Document("b", "Tweedehands kleding", "Textiel uit 2024"),
+        ]
+    )
     result = matcher.rank(Document("q", "Liggers van viaducten hergebruiken in 2024, 12 km"))[0]
     assert result.id == "a"
     assert "liggers" in result.terms  # the document has it only inside a compound
@@ -186,8 +192,9 @@ def test_explanations_are_words_from_the_texts_never_numbers() -> None:
 
 def test_top_n_product_agrees_with_all_scores() -> None:
     words = ["hout", "beton", "isolatie", "kozijnen", "asfalt", "textiel", "glas", "staal"]
-    docs = [Document(i, f"{words[i % 8]} {words[i % 5]}", f"{words[i % 3]} {words[i % 7]} {i}")
-            for i in range(60)]
+    docs = [
+        Document(i, f"{words[i % 8]} {words[i % 5]}", f"{words[i % 3]} {words[i % 7]} {i}") for i in range(60)
+    ]
     matcher = Matcher.fit(docs)
     queries = [Document(f"q{i}", words[i % 8], words[(i * 3) % 8]) for i in range(20)]
     scores = (matcher.vectors(queries) @ matcher.vectors(docs).T).toarray()
