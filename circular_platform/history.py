@@ -8,10 +8,13 @@ from enum import Enum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.models import ChangeLog, Question, Solution, User
+from circular_platform.questions.forms import QuestionForm
+from circular_platform.solutions.forms import SolutionForm
 
 TRACKED = {
     "question": (
@@ -90,30 +93,25 @@ def changes_of(session: Session, item: Question | Solution) -> list[ChangeLog]:
     return list(session.scalars(query))
 
 
-FIELD_LABELS = {
-    "title": _l("Titel"),
-    "description": _l("Omschrijving"),
-    "theme": _l("Thema"),
-    "themes": _l("Thema's"),
-    "sector": _l("Sector"),
-    "transition_paths": _l("Transitiepaden"),
-    "municipality": _l("Gemeente"),
-    "quantity": _l("Hoeveelheid"),
-    "unit": _l("Eenheid"),
-    "budget_min": _l("Budget vanaf"),
-    "budget_max": _l("Budget tot en met"),
-    "desired_start": _l("Gewenste start"),
-    "is_procurement": _l("Aanbesteding"),
-    "has_circular_criteria": _l("Circulaire criteria"),
-    "circular_criteria": _l("Welke criteria"),
-    "visibility": _l("Zichtbaarheid"),
-    "status": _l("Status"),
-    "contact": _l("Contactpersoon"),
-    "nationwide": _l("Heel Nederland"),
-    "provinces": _l("Provincies"),
-    "municipalities": _l("Gemeenten"),
-    "maturity": _l("Volwassenheid"),
-    "capacity": _l("Capaciteit"),
-    "certifications": _l("Certificaten"),
-    "price_indication": _l("Prijsindicatie"),
+# The form field that edits a tracked field, where the two names differ.
+FORM_FIELDS = {
+    "municipality": "municipality_id",
+    "contact": "contact_id",
+    "provinces": "province_ids",
+    "municipalities": "municipality_ids",
 }
+
+
+def _form_label(form_class: type[FlaskForm], name: str) -> Any:
+    """The label the edit form shows for ``name``: WTForms keeps it in the unbound field's arguments."""
+    unbound = getattr(form_class, FORM_FIELDS.get(name, name))
+    return unbound.kwargs.get("label") or unbound.args[0]
+
+
+# The labels of the tracked fields, as their forms show them; the status has its own form.
+FIELD_LABELS = {
+    name: _form_label(form_class, name)
+    for kind, form_class in (("question", QuestionForm), ("solution", SolutionForm))
+    for name in TRACKED[kind]
+    if name != "status"
+} | {"status": _l("Status")}

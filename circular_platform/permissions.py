@@ -13,15 +13,15 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from circular_platform.models import (
+    LISTED_SOLUTIONS,
+    PUBLISHED_QUESTIONS,
     BundleQuestion,
     DemandBundle,
     Match,
     MembershipRole,
     Organisation,
     Question,
-    QuestionStatus,
     Solution,
-    SolutionStatus,
     User,
     Visibility,
 )
@@ -78,11 +78,6 @@ def _member_organisation_ids(user: AnyUser) -> list[int]:
     return [m.organisation_id for m in user.memberships if m.approved] if _is_user(user) else []
 
 
-# Questions that everyone may see once published; concept and withdrawn ones stay with their owners.
-PUBLISHED_QUESTION_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.COMPLETED)
-LISTED_SOLUTION_STATUSES = (SolutionStatus.ACTIVE, SolutionStatus.PAUSED)
-
-
 def can_post_question(user: AnyUser) -> bool:
     return bool(_member_organisation_ids(user)) or is_coordinator(user)
 
@@ -94,7 +89,7 @@ def can_edit_question(user: AnyUser, question: Question) -> bool:
 def can_view_question(user: AnyUser, question: Question) -> bool:
     if can_edit_question(user, question):
         return True
-    if question.status not in PUBLISHED_QUESTION_STATUSES:
+    if question.status not in PUBLISHED_QUESTIONS:
         return False
     return question.visibility == Visibility.PUBLIC or _is_user(user)
 
@@ -103,7 +98,7 @@ def visible_questions(user: AnyUser) -> ColumnElement[bool]:
     """The SQL form of :func:`can_view_question`, for lists, counts and search."""
     if is_coordinator(user):
         return true()
-    published = Question.status.in_(PUBLISHED_QUESTION_STATUSES)
+    published = Question.status.in_(PUBLISHED_QUESTIONS)
     if not _is_user(user):
         return and_(published, Question.visibility == Visibility.PUBLIC)
     return or_(published, Question.organisation_id.in_(_member_organisation_ids(user)))
@@ -124,14 +119,14 @@ def can_edit_solution(user: AnyUser, solution: Solution) -> bool:
 
 
 def can_view_solution(user: AnyUser, solution: Solution) -> bool:
-    return solution.status in LISTED_SOLUTION_STATUSES or can_edit_solution(user, solution)
+    return solution.status in LISTED_SOLUTIONS or can_edit_solution(user, solution)
 
 
 def visible_solutions(user: AnyUser) -> ColumnElement[bool]:
     """The SQL form of :func:`can_view_solution`."""
     if is_coordinator(user):
         return true()
-    listed = Solution.status.in_(LISTED_SOLUTION_STATUSES)
+    listed = Solution.status.in_(LISTED_SOLUTIONS)
     own = _member_organisation_ids(user)
     return or_(listed, Solution.organisation_id.in_(own)) if own else listed
 
@@ -160,7 +155,7 @@ def _organisation_audience(organisation_id: int) -> str:
 
 def question_audiences(question: Question) -> set[str]:
     audiences = {_organisation_audience(question.organisation_id)}
-    if question.status in PUBLISHED_QUESTION_STATUSES:
+    if question.status in PUBLISHED_QUESTIONS:
         audiences.add(SIGNED_IN)
         if question.visibility == Visibility.PUBLIC:
             audiences.add(PUBLIC)
@@ -169,7 +164,7 @@ def question_audiences(question: Question) -> set[str]:
 
 def solution_audiences(solution: Solution) -> set[str]:
     audiences = {_organisation_audience(solution.organisation_id)}
-    if solution.status in LISTED_SOLUTION_STATUSES:
+    if solution.status in LISTED_SOLUTIONS:
         audiences |= {PUBLIC, SIGNED_IN}
     return audiences
 

@@ -1,6 +1,7 @@
-"""Fixed vocabularies: themes, transition paths, organisation kinds, units.
+"""Fixed vocabularies stored as plain keys: themes, sectors, transition paths, units, languages.
 
-Stored as short keys; the labels users read are translated here, in one place.
+The labels users read are translated here, in one place. Vocabularies stored in enum columns
+(statuses, maturity, visibility, organisation kinds) carry their labels on the enum, in ``models``.
 """
 
 from __future__ import annotations
@@ -60,17 +61,6 @@ TRANSITION_PATHS = {
     ),
 }
 
-ORGANISATION_KINDS = {
-    "woningcorporatie": _l("Woningcorporatie"),
-    "gemeente": _l("Gemeente"),
-    "provincie": _l("Provincie"),
-    "waterschap": _l("Waterschap"),
-    "onderwijs": _l("Onderwijs- of kennisinstelling"),
-    "zorg": _l("Zorginstelling"),
-    "bedrijf": _l("Bedrijf"),
-    "overig": _l("Overig"),
-}
-
 UNITS = {
     "woning": _l("woningen"),
     "gebouw": _l("gebouwen"),
@@ -85,36 +75,3 @@ UNITS = {
 }
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
-
-QUESTION_STATUSES = {
-    "concept": _l("Concept"),
-    "open": _l("Open"),
-    "in_gesprek": _l("In gesprek"),
-    "afgerond": _l("Afgerond"),
-    "ingetrokken": _l("Ingetrokken"),
-}
-
-SOLUTION_STATUSES = {
-    "actief": _l("Actief"),
-    "gepauzeerd": _l("Gepauzeerd"),
-    "gearchiveerd": _l("Gearchiveerd"),
-}
-
-MATURITIES = {
-    "idee": _l("Idee: nog niet getest"),
-    "pilot": _l("Pilot: getest in de praktijk"),
-    "marktrijp": _l("Marktrijp: wordt al geleverd"),
-}
-
-VISIBILITIES = {"public": _l("Iedereen"), "members": _l("Alleen ingelogde deelnemers")}
-
-STATUS_COLOURS = {
-    "concept": "secondary",
-    "open": "success",
-    "in_gesprek": "info",
-    "afgerond": "dark",
-    "ingetrokken": "light",
-    "actief": "success",
-    "gepauzeerd": "warning",
-    "gearchiveerd": "light",
-}

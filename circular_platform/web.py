@@ -13,6 +13,7 @@ from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_
 from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale
 from circular_platform.markdown import plain_text, render_markdown
+from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -92,6 +93,11 @@ def _template_globals() -> dict:
         "current_user": current_user,
         "current_locale": str(get_locale()),
         "taxonomy": taxonomy,
+        # the enum vocabularies the list filters offer; each member carries its label
+        "Maturity": Maturity,
+        "OrganisationKind": OrganisationKind,
+        "QuestionStatus": QuestionStatus,
+        "SolutionStatus": SolutionStatus,
         "history_labels": FIELD_LABELS,
     }
 

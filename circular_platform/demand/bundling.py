@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.services import matchable_solutions
 from circular_platform.matches.store import store
-from circular_platform.models import Question, Solution, SolutionStatus
+from circular_platform.models import MATCHABLE_SOLUTIONS, Question, Solution
 from matching.bundling import Candidate, bundles, label, shared_terms
 from matching.matcher import Document, Matcher, Result
 
@@ -87,7 +87,7 @@ def candidate_solutions(session: Session, questions: Sequence[Question]) -> list
 
 
 def _active_ids(results: list[Result]):
-    return Solution.id.in_([r.id for r in results]) & (Solution.status == SolutionStatus.ACTIVE)
+    return Solution.id.in_([r.id for r in results]) & Solution.status.in_(MATCHABLE_SOLUTIONS)
 
 
 def _solution_matcher(session: Session) -> Matcher | None:

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from circular_platform import taxonomy
 from circular_platform.demand.figures import Demand, ProcurementMonitor, Quarter
-from circular_platform.demand.services import BUNDLE_STATUSES
 from circular_platform.models import DemandBundle
 from circular_platform.transfer.csvfile import write_rows
 
@@ -102,7 +101,7 @@ def bundles_csv(bundles: Sequence[tuple[DemandBundle, Demand]]) -> bytes:
                 columns,
                 [
                     bundle.label,
-                    str(BUNDLE_STATUSES[bundle.status]),
+                    str(bundle.status.label),
                     str(taxonomy.THEMES.get(bundle.theme or "", "")),
                     demand.questions,
                     demand.organisations,

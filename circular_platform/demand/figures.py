@@ -1,7 +1,8 @@
 """The numbers of the region dashboard and the circular procurement monitor.
 
-Open demand means questions with status ``open`` or ``in_gesprek``: published and not yet
-finished or withdrawn. Quantities are summed per unit only (woningen never add up with m²).
+Open demand means the questions in ``OPEN_DEMAND``: published and not yet finished or withdrawn;
+the procurement monitor counts every published question (``PUBLISHED_QUESTIONS``). Quantities
+are summed per unit only (woningen never add up with m²).
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import taxonomy
-from circular_platform.models import Municipality, Province, Question, QuestionStatus
+from circular_platform.models import OPEN_DEMAND, PUBLISHED_QUESTIONS, Municipality, Province, Question
 
-OPEN_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS)
-# Procurement that happened or is happening: concept and withdrawn questions do not count.
-COUNTED_STATUSES = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.COMPLETED)
 # The national target path for circular procurement (Rijksbreed programma Circulaire Economie).
 TARGETS = {2019: 0.10, 2020: 0.20, 2021: 0.40, 2022: 0.80}
 FULL_TARGET_FROM = 2023
@@ -96,7 +94,7 @@ def open_questions(session: Session, scope: Scope) -> list[Question]:
     query = (
         select(Question)
         .options(joinedload(Question.organisation), joinedload(Question.municipality))
-        .where(Question.status.in_(OPEN_STATUSES), *scope.conditions())
+        .where(Question.status.in_(OPEN_DEMAND), *scope.conditions())
         .order_by(Question.created_at)
     )
     return list(session.scalars(query))
@@ -196,7 +194,7 @@ def procurement_monitor(session: Session, today: date) -> ProcurementMonitor:
         select(Question.created_at, Province.name, Question.has_circular_criteria)
         .join(Question.municipality)
         .join(Municipality.province)
-        .where(Question.is_procurement.is_(True), Question.status.in_(COUNTED_STATUSES))
+        .where(Question.is_procurement.is_(True), Question.status.in_(PUBLISHED_QUESTIONS))
     )
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     for created_at, province, circular in session.execute(query):

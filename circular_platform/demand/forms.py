@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from circular_platform.demand.services import BUNDLE_STATUSES
 from circular_platform.forms import choices
+from circular_platform.models import BundleStatus
 
 
 class ConfirmBundleForm(FlaskForm):
@@ -26,7 +26,7 @@ class RenameBundleForm(FlaskForm):
 
 
 class BundleStatusForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=choices(BUNDLE_STATUSES))
+    status = SelectField(_l("Status"), choices=choices(BundleStatus.labels()))
 
 
 class AddQuestionForm(FlaskForm):

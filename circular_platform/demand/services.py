@@ -15,22 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
 from circular_platform.demand import bundling
-from circular_platform.demand.figures import OPEN_STATUSES, Scope, open_questions
+from circular_platform.demand.figures import Scope, open_questions
 from circular_platform.errors import DomainError
-from circular_platform.models import BundleQuestion, BundleStatus, DemandBundle, Question, User
+from circular_platform.models import OPEN_DEMAND, BundleQuestion, BundleStatus, DemandBundle, Question, User
 
-BUNDLE_STATUSES = {
-    BundleStatus.EXPLORING: _l("Verkenning"),
-    BundleStatus.JOINT_TENDER: _l("Gezamenlijke uitvraag"),
-    BundleStatus.AWARDED: _l("Gegund"),
-    BundleStatus.COMPLETED: _l("Afgerond"),
-}
-BUNDLE_STATUS_COLOURS = {
-    "verkenning": "info",
-    "gezamenlijke_uitvraag": "primary",
-    "gegund": "success",
-    "afgerond": "dark",
-}
 DEFAULT_THRESHOLD = 0.2  # on the demo data: the renovation, asphalt and workwear bundles, nothing loose
 MIN_THRESHOLD, MAX_THRESHOLD = 0.05, 0.95
 
@@ -108,7 +96,7 @@ def _check_joinable(session: Session, questions: Sequence[Question], bundle: Dem
             raise DomainError(
                 _l("‘%(title)s’ zit al in een andere lopende bundel.", title=question.title), "question_id"
             )
-        if question.status not in OPEN_STATUSES:
+        if question.status not in OPEN_DEMAND:
             raise DomainError(_l("‘%(title)s’ is geen open vraag meer.", title=question.title), "question_id")
 
 

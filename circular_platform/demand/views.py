@@ -31,11 +31,6 @@ def format_share(value: float | None) -> str:
     return "—" if value is None else format_percent(value, "#,##0%")
 
 
-@bp.context_processor
-def _bundle_labels() -> dict:
-    return {"bundle_statuses": services.BUNDLE_STATUSES, "bundle_colours": services.BUNDLE_STATUS_COLOURS}
-
-
 @bp.before_request
 @login_required
 def _logged_in() -> None:

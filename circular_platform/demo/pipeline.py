@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from circular_platform.accounts.services import user_by_email
 from circular_platform.matches import services as matches
 from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
     Feedback,
     Match,
     MatchAction,
     MatchEvent,
     MatchStatus,
     Question,
-    QuestionStatus,
     User,
 )
 
@@ -73,7 +73,7 @@ def load(session: Session, coordinator_email: str) -> int:
     query = (
         select(Match)
         .join(Match.question)
-        .where(Question.status == QuestionStatus.OPEN)
+        .where(Question.status.in_(MATCHABLE_QUESTIONS))
         .order_by(Match.score.desc(), Match.id)
     )
     best = list(session.scalars(query))

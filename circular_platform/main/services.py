@@ -4,13 +4,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
     Municipality,
     Organisation,
     Province,
     Question,
-    QuestionStatus,
     Solution,
-    SolutionStatus,
 )
 from circular_platform.solutions.services import covering
 
@@ -35,7 +35,7 @@ def open_questions_per_province(session: Session) -> dict[int, int]:
     query = (
         select(Municipality.province_id, func.count(Question.id))
         .join(Question.municipality)
-        .where(Question.status == QuestionStatus.OPEN)
+        .where(Question.status.in_(MATCHABLE_QUESTIONS))
         .group_by(Municipality.province_id)
     )
     return {province_id: count for province_id, count in session.execute(query)}
@@ -44,7 +44,7 @@ def open_questions_per_province(session: Session) -> dict[int, int]:
 def active_solutions_in(session: Session, province: Province) -> int:
     """Active solutions whose service area reaches into ``province``, nationwide ones included."""
     query = select(func.count(Solution.id)).where(
-        Solution.status == SolutionStatus.ACTIVE, covering(province_id=province.id)
+        Solution.status.in_(MATCHABLE_SOLUTIONS), covering(province_id=province.id)
     )
     return session.scalar(query) or 0
 

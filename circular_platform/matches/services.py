@@ -30,13 +30,13 @@ from circular_platform.db import after_commit, db
 from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.store import Models, store
 from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
     Feedback,
     Match,
     MatchStatus,
     Question,
-    QuestionStatus,
     Solution,
-    SolutionStatus,
     User,
 )
 from matching.matcher import Document, Matcher, Result
@@ -47,11 +47,11 @@ MIN_SCORE = 0.1  # below this the shared words are incidental (judged on the dem
 
 
 def matchable_questions(session: Session) -> list[Question]:
-    return list(session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)))
+    return list(session.scalars(select(Question).where(Question.status.in_(MATCHABLE_QUESTIONS))))
 
 
 def matchable_solutions(session: Session) -> list[Solution]:
-    return list(session.scalars(select(Solution).where(Solution.status == SolutionStatus.ACTIVE)))
+    return list(session.scalars(select(Solution).where(Solution.status.in_(MATCHABLE_SOLUTIONS))))
 
 
 # -- ranking and storing ----------------------------------------------------------------------
@@ -81,20 +81,20 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
 
 def refresh_question(session: Session, question: Question, models: Models) -> None:
     """Rank an open question against the solutions, or drop it from the model when it is not open."""
-    document = question_document(question) if question.status == QuestionStatus.OPEN else None
+    document = question_document(question) if question.matchable else None
     own_matches = select(Match).where(Match.question_id == question.id)
     results = _rank_or_remove(question.id, document, models.questions, models.solutions)
-    active = _still_matchable(session, Solution, [r.id for r in results], SolutionStatus.ACTIVE)
+    active = _still_matchable(session, Solution, [r.id for r in results], MATCHABLE_SOLUTIONS)
     pairs = {(question.id, r.id): r for r in results if r.id in active}
     _replace_proposals(session, pairs, own_matches)
 
 
 def refresh_solution(session: Session, solution: Solution, models: Models) -> None:
     """Rank an active solution against the questions, or drop it from the model when it is not active."""
-    document = solution_document(solution) if solution.status == SolutionStatus.ACTIVE else None
+    document = solution_document(solution) if solution.matchable else None
     own_matches = select(Match).where(Match.solution_id == solution.id)
     results = _rank_or_remove(solution.id, document, models.solutions, models.questions)
-    open_ids = _still_matchable(session, Question, [r.id for r in results], QuestionStatus.OPEN)
+    open_ids = _still_matchable(session, Question, [r.id for r in results], MATCHABLE_QUESTIONS)
     pairs = {(r.id, solution.id): r for r in results if r.id in open_ids}
     _replace_proposals(session, pairs, own_matches)
 
@@ -108,11 +108,11 @@ def _rank_or_remove(item_id: int, document: Document | None, own: Matcher, other
     return other.rank(document, TOP_K, min_score=MIN_SCORE)
 
 
-def _still_matchable(session: Session, model, ids: list[int], status) -> set[int]:
-    """The ids that still exist with ``status``: the model may lag behind other processes."""
+def _still_matchable(session: Session, model, ids: list[int], statuses: tuple) -> set[int]:
+    """The ids that still exist with one of ``statuses``: the model may lag behind other processes."""
     if not ids:
         return set()
-    return set(session.scalars(select(model.id).where(model.id.in_(ids), model.status == status)))
+    return set(session.scalars(select(model.id).where(model.id.in_(ids), model.status.in_(statuses))))
 
 
 def _replace_proposals(
@@ -216,7 +216,7 @@ def suggestions_for_question(session: Session, question: Question, limit: int = 
         .where(
             Match.question_id == question.id,
             Match.status != MatchStatus.REJECTED,
-            Solution.status == SolutionStatus.ACTIVE,
+            Solution.status.in_(MATCHABLE_SOLUTIONS),
         )
         .order_by(Match.score.desc())
         .limit(limit)
@@ -232,7 +232,7 @@ def suggestions_for_solution(session: Session, solution: Solution, user, limit: 
         .where(
             Match.solution_id == solution.id,
             Match.status != MatchStatus.REJECTED,
-            Question.status == QuestionStatus.OPEN,
+            Question.status.in_(MATCHABLE_QUESTIONS),
             permissions.visible_questions(user),
         )
         .order_by(Match.score.desc())

@@ -1,9 +1,20 @@
 """All models, importable from one place so Alembic and the app see the same metadata."""
 
-from circular_platform.models.accounts import Membership, MembershipRole, Organisation, User
+from circular_platform.models.accounts import (
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
 from circular_platform.models.mail import OutboxMessage
 from circular_platform.models.marketplace import (
+    LISTED_SOLUTIONS,
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
+    OPEN_DEMAND,
+    PUBLISHED_QUESTIONS,
     ChangeLog,
     Maturity,
     Question,
@@ -19,6 +30,11 @@ from circular_platform.models.review import MatchAction, MatchEvent
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
+    "LISTED_SOLUTIONS",
+    "MATCHABLE_QUESTIONS",
+    "MATCHABLE_SOLUTIONS",
+    "OPEN_DEMAND",
+    "PUBLISHED_QUESTIONS",
     "BundleQuestion",
     "BundleStatus",
     "DemandBundle",
@@ -39,6 +55,7 @@ __all__ = [
     "MembershipRole",
     "Municipality",
     "Organisation",
+    "OrganisationKind",
     "OutboxMessage",
     "Province",
     "SearchDocument",

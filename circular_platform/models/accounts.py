@@ -1,31 +1,31 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
-from circular_platform.models._types import created_at_column, enum_column_type
+from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type
 from circular_platform.models.regions import Municipality
 
 
-class OrganisationKind(enum.StrEnum):
-    HOUSING_CORPORATION = "woningcorporatie"
-    MUNICIPALITY = "gemeente"
-    PROVINCE = "provincie"
-    WATER_BOARD = "waterschap"
-    EDUCATION = "onderwijs"
-    CARE = "zorg"
-    COMPANY = "bedrijf"
-    OTHER = "overig"
+class OrganisationKind(LabelledEnum):
+    HOUSING_CORPORATION = "woningcorporatie", _l("Woningcorporatie")
+    MUNICIPALITY = "gemeente", _l("Gemeente")
+    PROVINCE = "provincie", _l("Provincie")
+    WATER_BOARD = "waterschap", _l("Waterschap")
+    EDUCATION = "onderwijs", _l("Onderwijs- of kennisinstelling")
+    CARE = "zorg", _l("Zorginstelling")
+    COMPANY = "bedrijf", _l("Bedrijf")
+    OTHER = "overig", _l("Overig")
 
 
-class MembershipRole(enum.StrEnum):
-    MEMBER = "member"
-    ADMIN = "admin"
+class MembershipRole(LabelledEnum):
+    MEMBER = "member", _l("lid")
+    ADMIN = "admin", _l("beheerder")
 
 
 class Organisation(Base):

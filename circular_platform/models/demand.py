@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
-from circular_platform.models._types import created_at_column, enum_column_type, utcnow
+from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import User
 from circular_platform.models.marketplace import Question
 from circular_platform.models.regions import Municipality, Province
 
 
-class BundleStatus(enum.StrEnum):
-    EXPLORING = "verkenning"
-    JOINT_TENDER = "gezamenlijke_uitvraag"
-    AWARDED = "gegund"
-    COMPLETED = "afgerond"  # the bundle no longer holds its questions: they may join another
+class BundleStatus(LabelledEnum):
+    EXPLORING = "verkenning", _l("Verkenning"), "info"
+    JOINT_TENDER = "gezamenlijke_uitvraag", _l("Gezamenlijke uitvraag"), "primary"
+    AWARDED = "gegund", _l("Gegund"), "success"
+    # the bundle no longer holds its questions: they may join another
+    COMPLETED = "afgerond", _l("Afgerond"), "dark"
 
 
 class DemandBundle(Base):

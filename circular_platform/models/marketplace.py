@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,34 +22,47 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
-from circular_platform.models._types import created_at_column, enum_column_type, utcnow
+from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User
 from circular_platform.models.regions import Municipality, Province
 
 
-class QuestionStatus(enum.StrEnum):
-    DRAFT = "concept"
-    OPEN = "open"
-    IN_TALKS = "in_gesprek"
-    COMPLETED = "afgerond"
-    WITHDRAWN = "ingetrokken"
+class QuestionStatus(LabelledEnum):
+    DRAFT = "concept", _l("Concept"), "secondary"
+    OPEN = "open", _l("Open"), "success"
+    IN_TALKS = "in_gesprek", _l("In gesprek"), "info"
+    COMPLETED = "afgerond", _l("Afgerond"), "dark"
+    WITHDRAWN = "ingetrokken", _l("Ingetrokken"), "light"
 
 
-class SolutionStatus(enum.StrEnum):
-    ACTIVE = "actief"
-    PAUSED = "gepauzeerd"
-    ARCHIVED = "gearchiveerd"
+class SolutionStatus(LabelledEnum):
+    ACTIVE = "actief", _l("Actief"), "success"
+    PAUSED = "gepauzeerd", _l("Gepauzeerd"), "warning"
+    ARCHIVED = "gearchiveerd", _l("Gearchiveerd"), "light"
 
 
-class Visibility(enum.StrEnum):
-    PUBLIC = "public"
-    MEMBERS = "members"  # only logged-in users of the platform
+# What "open" means depends on who asks; each set is defined here once (tuples: the SQL stays stable).
+# Questions others may see: published, finished ones included; not concept or withdrawn.
+PUBLISHED_QUESTIONS = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.COMPLETED)
+# Open demand: published and not finished; what the demand figures count and a bundle may hold.
+OPEN_DEMAND = (QuestionStatus.OPEN, QuestionStatus.IN_TALKS)
+# Questions the matcher finds solutions for: still looking, not yet in talks.
+MATCHABLE_QUESTIONS = (QuestionStatus.OPEN,)
+# Solutions in the marketplace: active or paused; archived ones only their owners see.
+LISTED_SOLUTIONS = (SolutionStatus.ACTIVE, SolutionStatus.PAUSED)
+# Solutions the matcher proposes: active only, a paused one takes no new work.
+MATCHABLE_SOLUTIONS = (SolutionStatus.ACTIVE,)
 
 
-class Maturity(enum.StrEnum):
-    IDEA = "idee"
-    PILOT = "pilot"
-    MARKET_READY = "marktrijp"
+class Visibility(LabelledEnum):
+    PUBLIC = "public", _l("Iedereen")
+    MEMBERS = "members", _l("Alleen ingelogde deelnemers")  # only logged-in users of the platform
+
+
+class Maturity(LabelledEnum):
+    IDEA = "idee", _l("Idee: nog niet getest")
+    PILOT = "pilot", _l("Pilot: getest in de praktijk")
+    MARKET_READY = "marktrijp", _l("Marktrijp: wordt al geleverd")
 
 
 class Question(Base):
@@ -92,6 +105,10 @@ class Question(Base):
     @property
     def province(self) -> Province:
         return self.municipality.province
+
+    @property
+    def matchable(self) -> bool:
+        return self.status in MATCHABLE_QUESTIONS
 
     def __str__(self) -> str:
         return self.title
@@ -159,6 +176,10 @@ class Solution(Base):
     @themes.setter
     def themes(self, keys: list[str]) -> None:
         self.theme_rows = [SolutionTheme(theme=key) for key in dict.fromkeys(keys)]
+
+    @property
+    def matchable(self) -> bool:
+        return self.status in MATCHABLE_SOLUTIONS
 
     def covers(self, municipality: Municipality) -> bool:
         """Whether the service area includes ``municipality``."""

@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
-from circular_platform.models._types import created_at_column, enum_column_type, utcnow
+from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import User
 from circular_platform.models.marketplace import Question, Solution
 
 
-class MatchStatus(enum.StrEnum):
-    PROPOSED = "voorgesteld"  # proposed by the matcher, nobody acted yet
-    INTRODUCED = "geintroduceerd"
-    IN_TALKS = "in_gesprek"
-    PILOT_OR_CONTRACT = "pilot_opdracht"
-    COMPLETED = "afgerond"
-    DISCONTINUED = "niet_doorgegaan"
-    REJECTED = "afgewezen"  # rejected by a coordinator before an introduction
+class MatchStatus(LabelledEnum):
+    PROPOSED = "voorgesteld", _l("Voorgesteld"), "secondary"  # proposed by the matcher, nobody acted yet
+    INTRODUCED = "geintroduceerd", _l("Geïntroduceerd"), "primary"
+    IN_TALKS = "in_gesprek", _l("In gesprek"), "info"
+    PILOT_OR_CONTRACT = "pilot_opdracht", _l("Pilot of opdracht"), "warning"
+    COMPLETED = "afgerond", _l("Afgerond"), "success"
+    DISCONTINUED = "niet_doorgegaan", _l("Niet doorgegaan"), "light"
+    REJECTED = "afgewezen", _l("Afgewezen"), "light"  # rejected by a coordinator before an introduction
 
 
-class Feedback(enum.StrEnum):
-    INTERESTING = "interessant"
-    NOT_RELEVANT = "niet_relevant"
+class Feedback(LabelledEnum):
+    INTERESTING = "interessant", _l("Interessant"), "success"
+    NOT_RELEVANT = "niet_relevant", _l("Niet relevant"), "secondary"
 
 
 class Match(Base):
@@ -38,9 +38,7 @@ class Match(Base):
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(Float)  # cosine similarity, 0..1
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that explain the score
-    status: Mapped[MatchStatus] = mapped_column(
-        enum_column_type(MatchStatus), default=MatchStatus.PROPOSED
-    )
+    status: Mapped[MatchStatus] = mapped_column(enum_column_type(MatchStatus), default=MatchStatus.PROPOSED)
     question_feedback: Mapped[Feedback | None] = mapped_column(enum_column_type(Feedback))
     question_feedback_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -6,14 +6,14 @@ from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
 
 from circular_platform.forms import choices, municipality_choices
-from circular_platform.taxonomy import ORGANISATION_KINDS
+from circular_platform.models import OrganisationKind
 
 
 class OrganisationFields(Form):
     """The organisation's own fields: on its edit page and nested in the registration form."""
 
     name = StringField(_l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)])
-    kind = SelectField(_l("Soort organisatie"), choices=choices(ORGANISATION_KINDS))
+    kind = SelectField(_l("Soort organisatie"), choices=choices(OrganisationKind.labels()))
     municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
     kvk_number = StringField(
         _l("KvK-nummer"),

@@ -13,8 +13,8 @@ from circular_platform.forms import (
     choices,
     municipality_choices,
 )
-from circular_platform.models import User
-from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS, VISIBILITIES
+from circular_platform.models import User, Visibility
+from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
 
 class QuestionForm(FlaskForm):
@@ -57,7 +57,9 @@ class QuestionForm(FlaskForm):
         ),
         render_kw={"rows": 3},
     )
-    visibility = RadioField(_l("Wie mag deze vraag zien?"), choices=choices(VISIBILITIES), default="public")
+    visibility = RadioField(
+        _l("Wie mag deze vraag zien?"), choices=choices(Visibility.labels()), default="public"
+    )
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
 
     def __init__(self, organisations, *args, **kwargs) -> None:

@@ -54,7 +54,7 @@ def detail(question_id: int):
         else []
     )
     status_form = StatusForm()
-    status_form.status.choices = [(s.value, s.value) for s in services.ALLOWED_TRANSITIONS[question.status]]
+    status_form.status.choices = [(s.value, s.label) for s in services.ALLOWED_TRANSITIONS[question.status]]
     suggestions = matches.suggestions_for_question(db.session, question)
     return render_template(
         "questions/detail.html",

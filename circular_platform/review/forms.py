@@ -10,7 +10,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from circular_platform.forms import choices
-from circular_platform.review.services import MATCH_STATUSES, REJECT_REASONS, SNOOZE_DAYS
+from circular_platform.review.services import REJECT_REASONS, SNOOZE_DAYS
 
 
 def _snooze_default():
@@ -49,7 +49,7 @@ class MoveForm(FlaskForm):
     def __init__(self, statuses, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         pick = [("", _l("Kies de nieuwe fase"))] if statuses else []
-        self.status.choices = choices(pick + [(str(s), MATCH_STATUSES[s]) for s in statuses])
+        self.status.choices = choices(pick + [(s.value, s.label) for s in statuses])
 
 
 class NoteForm(FlaskForm):

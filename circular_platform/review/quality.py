@@ -114,12 +114,12 @@ def quality_csv(figures: Quality) -> bytes:
         _("Indeling"),
         _("Groep"),
         _("Voorstellen"),
-        _("Geïntroduceerd"),
+        str(S.INTRODUCED.label),
         _("Geïntroduceerd (%)"),
-        _("Pilot of opdracht"),
+        str(S.PILOT_OR_CONTRACT.label),
         _("Pilot of opdracht (%)"),
-        _("Interessant"),
-        _("Niet relevant"),
+        str(Feedback.INTERESTING.label),
+        str(Feedback.NOT_RELEVANT.label),
     ]
     groups = [(_("Thema"), f) for f in figures.themes] + [(_("Maand"), f) for f in figures.months]
     groups.append((_("Totaal"), figures.total))
@@ -131,16 +131,16 @@ def quality_csv(figures: Quality) -> bytes:
     return dutch_csv(header, rows)
 
 
-def funnel_csv(figures: Quality, labels: dict[str, str]) -> bytes:
+def funnel_csv(figures: Quality) -> bytes:
     proposals = figures.total.proposals
     rows = (
-        [str(labels[stage]), count, 100 * count / proposals if proposals else 0.0]
+        [str(stage.label), count, 100 * count / proposals if proposals else 0.0]
         for stage, count in zip(STAGES, figures.total.stages, strict=True)
     )
     return dutch_csv([_("Fase"), _("Aantal matches"), _("Aandeel van de voorstellen (%)")], rows)
 
 
-def funnel_svg(figures: Quality, labels: dict[str, str]) -> bytes:
+def funnel_svg(figures: Quality) -> bytes:
     """A bar per stage, without any script: the SVG is an image, shown with ``<img>``."""
     style = Style(
         background="white",
@@ -163,7 +163,7 @@ def funnel_svg(figures: Quality, labels: dict[str, str]) -> bytes:
         margin=16,
     )
     # HorizontalBar draws the first value at the bottom; the funnel reads from the top.
-    chart.x_labels = [str(labels[stage]) for stage in reversed(STAGES)]
+    chart.x_labels = [str(stage.label) for stage in reversed(STAGES)]
     chart.add(_("Matches"), list(reversed(figures.total.stages)))
     tree = chart.render_tree()
     for defs in tree.iter("defs"):

@@ -9,14 +9,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
     Match,
     MatchEvent,
     MatchStatus,
     Municipality,
     Question,
-    QuestionStatus,
     Solution,
-    SolutionStatus,
 )
 from circular_platform.models._types import utcnow
 from circular_platform.review.services import AGES, STALLED_AFTER, STALLING
@@ -37,8 +37,8 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
         .join(Match.solution)
         .where(
             Match.status == S.PROPOSED,
-            Question.status == QuestionStatus.OPEN,
-            Solution.status == SolutionStatus.ACTIVE,
+            Question.status.in_(MATCHABLE_QUESTIONS),
+            Solution.status.in_(MATCHABLE_SOLUTIONS),
             or_(Match.snoozed_until.is_(None), Match.snoozed_until <= now),
         )
         .order_by(Match.score.desc(), Match.created_at, Match.id)

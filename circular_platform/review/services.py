@@ -41,15 +41,6 @@ STALLED_AFTER = timedelta(days=14)
 SNOOZE_DAYS = 14
 AGES = {"week": (None, 7), "maand": (None, 30), "ouder": (30, None)}  # (older than, newer than) in days
 
-MATCH_STATUSES = {
-    "voorgesteld": _l("Voorgesteld"),
-    "geintroduceerd": _l("Geïntroduceerd"),
-    "in_gesprek": _l("In gesprek"),
-    "pilot_opdracht": _l("Pilot of opdracht"),
-    "afgerond": _l("Afgerond"),
-    "niet_doorgegaan": _l("Niet doorgegaan"),
-    "afgewezen": _l("Afgewezen"),
-}
 REJECT_REASONS = {
     "niet_relevant": _l("Niet relevant"),
     "regio_past_niet": _l("Regio past niet"),
@@ -189,8 +180,8 @@ def move(
         raise DomainError(
             _l(
                 "Een match met status %(old)s kan niet naar %(new)s.",
-                old=MATCH_STATUSES[match.status],
-                new=MATCH_STATUSES[to_status],
+                old=match.status.label,
+                new=to_status.label,
             ),
             "status",
         )

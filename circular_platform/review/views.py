@@ -26,7 +26,7 @@ PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.PROPOS
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"match_statuses": services.MATCH_STATUSES, "reject_reasons": services.REJECT_REASONS}
+    return {"reject_reasons": services.REJECT_REASONS}
 
 
 def _require_coordinator() -> None:
@@ -150,7 +150,7 @@ def move(match_id: int):
     def change() -> str:
         status = MatchStatus(form.status.data)
         services.move(db.session, match, current_user, status, form.note.data or "", form.reason.data or "")
-        return _("De fase is gewijzigd in: %(status)s.", status=services.MATCH_STATUSES[status])
+        return _("De fase is gewijzigd in: %(status)s.", status=status.label)
 
     return _apply(form, change, url_for("review.match_detail", match_id=match.id))
 
@@ -204,7 +204,7 @@ def quality_report():
 @login_required
 def funnel_chart():
     _require_coordinator()
-    svg = quality.funnel_svg(quality.quality(db.session), services.MATCH_STATUSES)
+    svg = quality.funnel_svg(quality.quality(db.session))
     # pygal styles the chart with a <style> element; the chart holds no script and opened on its
     # own it should still look like the chart, so this one resource allows inline styles only.
     headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
@@ -222,7 +222,7 @@ def quality_csv():
 @login_required
 def funnel_csv():
     _require_coordinator()
-    data = quality.funnel_csv(quality.quality(db.session), services.MATCH_STATUSES)
+    data = quality.funnel_csv(quality.quality(db.session))
     return _csv_download(data, "matchtrechter.csv")
 
 

@@ -10,7 +10,7 @@ from werkzeug.routing import BuildError
 
 from circular_platform import taxonomy
 from circular_platform.db import db
-from circular_platform.models import Province
+from circular_platform.models import Province, QuestionStatus, SolutionStatus
 from circular_platform.pagination import Page
 from circular_platform.search import documents, services
 from matching.search_index import SearchHit, SearchResults, highlight, snippet
@@ -18,7 +18,6 @@ from matching.search_index import SearchHit, SearchResults, highlight, snippet
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 KIND_LABELS = {"question": _l("Vraag"), "solution": _l("Oplossing"), "organisation": _l("Organisatie")}
-STATUS_LABELS = {**taxonomy.QUESTION_STATUSES, **taxonomy.SOLUTION_STATUSES}
 FACET_TITLES = {
     "kind": _l("Soort"),
     "theme": _l("Thema"),
@@ -83,7 +82,7 @@ def _facets(found: SearchResults, wanted: services.SearchRequest) -> list[dict]:
     labels = {
         "kind": KIND_LABELS,
         "theme": taxonomy.THEMES,
-        "status": STATUS_LABELS,
+        "status": {**QuestionStatus.labels(), **SolutionStatus.labels()},
         "province": {p.cbs_code: p.name for p in db.session.scalars(select(Province))},
     }
     facets = []

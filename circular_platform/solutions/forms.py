@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from circular_platform.db import db
 from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
-from circular_platform.models import Province, User
-from circular_platform.taxonomy import MATURITIES, THEMES
+from circular_platform.models import Maturity, Province, User
+from circular_platform.taxonomy import THEMES
 
 
 class SolutionForm(FlaskForm):
@@ -37,7 +37,9 @@ class SolutionForm(FlaskForm):
         render_kw={"size": 8},
         description=_l("Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen."),
     )
-    maturity = RadioField(_l("Hoe ver is de oplossing?"), choices=choices(MATURITIES), default="marktrijp")
+    maturity = RadioField(
+        _l("Hoe ver is de oplossing?"), choices=choices(Maturity.labels()), default="marktrijp"
+    )
     capacity = StringField(
         _l("Capaciteit"),
         validators=[Optional(), Length(max=500)],

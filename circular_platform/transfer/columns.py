@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from circular_platform import taxonomy
+from circular_platform.models import Maturity, QuestionStatus, SolutionStatus, Visibility
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ QUESTION_COLUMNS = (
     Column("start", _l("Gewenste start als jjjj-mm, bijvoorbeeld 2027-03.")),
     Column("aanbesteding", _l("ja of nee; leeg is nee.")),
     Column("circulaire_criteria", _l("De circulaire criteria van de aanbesteding; dan is aanbesteding ja.")),
-    Column("zichtbaarheid", _l("Leeg is public (iedereen)."), values=taxonomy.VISIBILITIES),
-    Column("status", _l("Leeg is open."), values=taxonomy.QUESTION_STATUSES),
+    Column("zichtbaarheid", _l("Leeg is public (iedereen)."), values=Visibility.labels()),
+    Column("status", _l("Leeg is open."), values=QuestionStatus.labels()),
 )
 
 SOLUTION_COLUMNS = (
@@ -58,11 +59,11 @@ SOLUTION_COLUMNS = (
         ),
         True,
     ),
-    Column("volwassenheid", _l("Leeg is marktrijp."), values=taxonomy.MATURITIES),
+    Column("volwassenheid", _l("Leeg is marktrijp."), values=Maturity.labels()),
     Column("capaciteit", _l("Vrije tekst.")),
     Column("certificaten", _l("Vrije tekst.")),
     Column("prijsindicatie", _l("Vrije tekst, hoogstens 200 tekens.")),
-    Column("status", _l("Leeg is actief."), values=taxonomy.SOLUTION_STATUSES),
+    Column("status", _l("Leeg is actief."), values=SolutionStatus.labels()),
 )
 
 EXAMPLES = {

@@ -14,6 +14,7 @@ from circular_platform import regions
 from circular_platform.accounts.services import organisation_by_name
 from circular_platform.errors import DomainError
 from circular_platform.models import (
+    Maturity,
     Municipality,
     Organisation,
     Province,
@@ -21,17 +22,9 @@ from circular_platform.models import (
     QuestionStatus,
     Solution,
     SolutionStatus,
+    Visibility,
 )
-from circular_platform.taxonomy import (
-    BUILDING_SECTORS,
-    MATURITIES,
-    QUESTION_STATUSES,
-    SOLUTION_STATUSES,
-    THEMES,
-    TRANSITION_PATHS,
-    UNITS,
-    VISIBILITIES,
-)
+from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.transfer.cells import (
     Vocabulary,
     format_bool,
@@ -53,10 +46,10 @@ THEME = Vocabulary(THEMES)
 SECTOR = Vocabulary(BUILDING_SECTORS)
 TRANSITION_PATH = Vocabulary(TRANSITION_PATHS)
 UNIT = Vocabulary(UNITS)
-VISIBILITY = Vocabulary(VISIBILITIES, aliases={"openbaar": "public", "leden": "members"})
-QUESTION_STATUS = Vocabulary(QUESTION_STATUSES)
-SOLUTION_STATUS = Vocabulary(SOLUTION_STATUSES)
-MATURITY = Vocabulary(MATURITIES)
+VISIBILITY = Vocabulary(Visibility.labels(), aliases={"openbaar": "public", "leden": "members"})
+QUESTION_STATUS = Vocabulary(QuestionStatus.labels())
+SOLUTION_STATUS = Vocabulary(SolutionStatus.labels())
+MATURITY = Vocabulary(Maturity.labels())
 MAX_LENGTHS = {"titel": 160, "prijsindicatie": 200}
 
 # The model fields business rules name in a DomainError, by the column that holds them.
