@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import PasswordField, SelectMultipleField, StringField, ValidationError
+from wtforms import PasswordField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -61,78 +56,3 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def parse_dutch_number(text: str, decimal_comma: bool = True) -> Decimal:
-    """``2.500,5`` and ``2500.5`` and ``40,5`` alike; raises ValueError for anything else.
-
-    With ``decimal_comma=False`` (English) the roles swap: ``2,500.5``.
-    """
-    text = text.strip().replace(" ", "").replace("€", "")
-    if not decimal_comma:
-        text = text.replace(",", "")
-    elif "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
-        raise ValueError(text)
-    return Decimal(text)
-
-
-def _decimal_comma() -> bool:
-    return str(get_locale()) != "en"
-
-
-class DutchDecimalField(StringField):
-    """A number as Dutch people type it (decimal comma, dots between thousands); in English, 2,500.5."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw_data = [raw]
-        if raw:
-            try:
-                self.data = parse_dutch_number(raw, decimal_comma=_decimal_comma())
-            except (ValueError, InvalidOperation):
-                raise ValidationError(_l("Vul een getal in, bijvoorbeeld 2.500 of 40,5.")) from None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        text = format(self.data.normalize(), "f")
-        return text.replace(".", ",") if _decimal_comma() else text
-
-
-class EuroField(DutchDecimalField):
-    def process_formdata(self, valuelist: list[str]) -> None:
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            if self.data != self.data.to_integral_value() or self.data > 2_000_000_000:
-                raise ValidationError(_l("Vul een bedrag in hele euro's in, bijvoorbeeld 250.000."))
-            self.data = int(self.data)
-
-
-class MonthField(StringField):
-    """A month as ``2027-03`` (what ``<input type=month>`` sends) or ``03-2027``; data is its first day."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw_data = [raw]
-        if not raw:
-            return
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw) or re.fullmatch(r"(\d{1,2})[-/](\d{4})", raw)
-        if match:
-            year, month = match.groups() if len(match.group(1)) == 4 else reversed(match.groups())
-            if 1 <= int(month) <= 12 and 2000 <= int(year) <= 2100:
-                self.data = date(int(year), int(month), 1)
-                return
-        raise ValidationError(_l("Vul een maand in als jjjj-mm, bijvoorbeeld 2027-03."))
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%Y-%m") if self.data else ""

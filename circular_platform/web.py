@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from circular_platform import cli, matches, permissions, search, taxonomy
+from circular_platform import cli, formats, matches, permissions, search, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -37,7 +37,9 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")
-    app.add_template_filter(format_number, "number")
+    app.add_template_filter(formats.format_number, "number")
+    app.add_template_filter(formats.format_share, "share")
+    app.add_template_filter(formats.display_month, "month")
     cli.init_app(app)
 
 
@@ -100,8 +102,3 @@ def _template_globals() -> dict:
         "SolutionStatus": SolutionStatus,
         "history_labels": FIELD_LABELS,
     }
-
-
-def format_number(value) -> str:
-    """Numbers as the reader's locale writes them: 2.500,5 in Dutch, 2,500.5 in English."""
-    return "" if value is None else format_decimal(value)

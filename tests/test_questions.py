@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select
 
@@ -164,3 +167,61 @@ def test_english_users_write_numbers_the_english_way(client, auth, session, form
     question = session.scalar(select(Question).where(Question.title == form_data["title"]))
     assert str(question.quantity) == "2500.50"
     assert question.budget_min == 250000
+
+
+def field_value(page: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)[1]
+
+
+def test_edit_shows_the_budget_and_saves_it_unchanged(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    client.post("/questions/new", data=form_data)
+    question = session.scalar(select(Question))
+    page = client.get(f"/questions/{question.id}/edit").text
+    shown = {
+        name: field_value(page, name) for name in ("quantity", "budget_min", "budget_max", "desired_start")
+    }
+    assert shown == {
+        "quantity": "2.500,5",
+        "budget_min": "250.000",
+        "budget_max": "400.000",
+        "desired_start": "2027-03",
+    }
+    response = client.post(f"/questions/{question.id}/edit", data={**form_data, **shown})
+    assert response.status_code == 302
+    session.refresh(question)
+    assert (question.quantity, question.budget_min, question.budget_max) == (
+        Decimal("2500.5"),
+        250000,
+        400000,
+    )
+
+
+def test_edit_in_english_shows_english_numbers(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    client.post("/questions/new", data=form_data)
+    question = session.scalar(select(Question))
+    client.post("/language", data={"language": "en"})
+    page = client.get(f"/questions/{question.id}/edit").text
+    assert field_value(page, "quantity") == "2,500.5"
+    assert field_value(page, "budget_min") == "250,000"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"quantity": "1" * 40}, "Vul een hoeveelheid in van 0 tot en met 999.999.999.999,99"),
+        ({"quantity": "-5"}, "Vul een hoeveelheid in van 0 tot en met"),
+        ({"quantity": "2,555"}, "met hoogstens twee decimalen"),
+        ({"budget_max": "1" * 40}, "Vul een bedrag in van 0 tot en met 2.147.483.647 euro."),
+        ({"budget_min": "-1"}, "Vul een bedrag in van 0 tot en met"),
+        ({"budget_min": "1,5"}, "Vul een bedrag in hele euro's in"),
+        ({"desired_start": "13-2027"}, "Vul een maand in als jjjj-mm"),
+    ],
+)
+def test_numbers_the_columns_cannot_hold_are_refused(client, auth, session, form_data, change, message):
+    auth.login("marieke@hondsrug.example")
+    response = client.post("/questions/new", data={**form_data, **change})
+    assert response.status_code == 400
+    assert message in response.text
+    assert session.scalar(select(func.count(Question.id))) == 0

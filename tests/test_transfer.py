@@ -378,3 +378,21 @@ def test_excel_leftovers_are_tolerated_or_explained(session, corporation):
 def test_a_workbook_is_not_a_csv(session):
     with pytest.raises(services.FileError, match="Excel-werkmap"):
         services.import_csv(session, None, "questions", b"PK\x03\x04rest of a zip", dry_run=True)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("1" * 40, "Vul een hoeveelheid in van 0 tot en met 999.999.999.999,99"),
+        ("-5", "Vul een hoeveelheid in van 0 tot en met"),
+    ],
+)
+def test_a_quantity_the_column_cannot_hold_is_a_row_error(
+    client, session, as_coordinator, corporation, quantity, message
+):
+    row = [*KOZIJNEN[:7], quantity, *KOZIJNEN[8:]]
+    response = upload(client, csv_bytes([QUESTION_HEADER, KOZIJNEN, row]))
+    assert response.status_code == 400
+    table = response.text.split("<tbody>")[1]
+    assert f"<td>3</td><td><code>hoeveelheid</code></td><td>{message}" in table
+    assert count(session, Question) == 0

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from pygal.style import Style
 
 from circular_platform.demand.figures import ALL_REGIONS, ProcurementMonitor, Quarter
+from circular_platform.formats import format_share
 
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.S)
 # Bootstrap's system font stack and the site's brand green first; the rest tell provinces apart.
@@ -64,7 +65,7 @@ def procurement_share(monitor: ProcurementMonitor) -> bytes:
     chart = pygal.Line(
         title=_("Aandeel circulaire aanbestedingen"),
         range=(0, 100),
-        value_formatter=lambda value: f"{value:.0f}%",
+        value_formatter=lambda value: format_share(value / 100),
         **{**CHART_OPTIONS, "style": TARGET_FIRST},
     )
     chart.x_labels = [str(year) for year in monitor.years]

@@ -1,33 +1,21 @@
 """CSV files of the dashboard, monitor and bundle tables, for Dutch Excel.
 
-``;``-separated UTF-8 with a byte order mark (as the question export), decimal comma and no
-thousands separator, so Excel reads every number as a number. Missing shares are left empty.
+Written by ``formats.write_csv``, as the question export, so Excel reads every number as a
+number and runs no formula. Missing shares are left empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from circular_platform import taxonomy
 from circular_platform.demand.figures import Demand, ProcurementMonitor, Quarter
+from circular_platform.formats import csv_number, write_csv
 from circular_platform.models import DemandBundle
-from circular_platform.transfer.csvfile import write_rows
-
-
-def decimal_comma(value: Decimal | float | int | None, places: int | None = None) -> str:
-    """``1234,5`` for 1234.5; an empty cell for None."""
-    if value is None:
-        return ""
-    if places is not None:
-        text = f"{value:.{places}f}"
-    else:
-        text = format(Decimal(value).normalize(), "f") if isinstance(value, Decimal) else str(value)
-    return text.replace(".", ",")
 
 
 def _share(value: float | None) -> str:
-    return decimal_comma(None if value is None else 100 * value, 1)
+    return csv_number(None if value is None else 100 * value, 1)
 
 
 def demand_csv(region: str, rows: Sequence[tuple[str, Demand]]) -> bytes:
@@ -37,12 +25,12 @@ def demand_csv(region: str, rows: Sequence[tuple[str, Demand]]) -> bytes:
     for theme, demand in rows:
         theme_label = str(taxonomy.THEMES.get(theme, theme))
         for quantity in demand.quantities:
-            values = [region, theme_label, quantity.unit_label, decimal_comma(quantity.total)]
+            values = [region, theme_label, quantity.unit_label, quantity.total]
             out.append(dict(zip(columns, [*values, quantity.questions, quantity.organisations], strict=True)))
         if demand.without_quantity:
             values = [region, theme_label, "", "", demand.without_quantity, ""]
             out.append(dict(zip(columns, values, strict=True)))
-    return write_rows(columns, out)
+    return write_csv(columns, out)
 
 
 def quarters_csv(region: str, quarters: Sequence[Quarter]) -> bytes:
@@ -64,11 +52,11 @@ def quarters_csv(region: str, quarters: Sequence[Quarter]) -> bytes:
         )
         for q in quarters
     ]
-    return write_rows(columns, rows)
+    return write_csv(columns, rows)
 
 
 def _quantities(demand: Demand) -> str:
-    return ", ".join(f"{decimal_comma(q.total)} {q.unit_label}" for q in demand.quantities)
+    return ", ".join(f"{csv_number(q.total)} {q.unit_label}" for q in demand.quantities)
 
 
 def procurement_csv(monitor: ProcurementMonitor) -> bytes:
@@ -90,7 +78,7 @@ def procurement_csv(monitor: ProcurementMonitor) -> bytes:
         )
         for c in monitor.rows()
     ]
-    return write_rows(columns, rows)
+    return write_csv(columns, rows)
 
 
 def bundles_csv(bundles: Sequence[tuple[DemandBundle, Demand]]) -> bytes:
@@ -112,4 +100,4 @@ def bundles_csv(bundles: Sequence[tuple[DemandBundle, Demand]]) -> bytes:
         )
         for bundle, demand in bundles
     ]
-    return write_rows(columns, rows)
+    return write_csv(columns, rows)

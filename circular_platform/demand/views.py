@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,12 +22,6 @@ from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import BundleStatus, DemandBundle, Municipality, Province, Question
 
 bp = Blueprint("demand", __name__, url_prefix="/coordination")
-
-
-@bp.app_template_filter("share")
-def format_share(value: float | None) -> str:
-    """A share as the reader's locale writes a percentage; a dash when there is none."""
-    return "—" if value is None else format_percent(value, "#,##0%")
 
 
 @bp.before_request

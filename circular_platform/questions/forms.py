@@ -5,14 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from circular_platform.forms import (
-    DutchDecimalField,
-    EuroField,
-    MonthField,
-    MultiCheckboxField,
-    choices,
-    municipality_choices,
-)
+from circular_platform.formats import EuroField, MonthField, QuantityField
+from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
 from circular_platform.models import User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
@@ -42,11 +36,11 @@ class QuestionForm(FlaskForm):
         _l("Transitiepaden"), coerce=int, choices=choices((k, v[0]) for k, v in TRANSITION_PATHS.items())
     )
     municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
-    quantity = DutchDecimalField(_l("Hoeveelheid"), description=_l("Bijvoorbeeld 180 of 2.500,5"))
+    quantity = QuantityField(_l("Hoeveelheid"), description=_l("Bijvoorbeeld 180 of 2.500,5"))
     unit = SelectField(_l("Eenheid"), choices=choices({"": "—", **UNITS}), validators=[Optional()])
     budget_min = EuroField(_l("Budget vanaf (€)"))
     budget_max = EuroField(_l("Budget tot en met (€)"))
-    desired_start = MonthField(_l("Gewenste start"), render_kw={"type": "month", "placeholder": "2027-03"})
+    desired_start = MonthField(_l("Gewenste start"), render_kw={"placeholder": "2027-03"})
     is_procurement = BooleanField(_l("Dit is een aanbesteding of inkoopvraag"))
     has_circular_criteria = BooleanField(_l("De aanbesteding stelt circulaire criteria"))
     circular_criteria = TextAreaField(

@@ -7,8 +7,6 @@ pipeline stage means its status is at or past that stage now, or a logged event 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from pygal.style import Style
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from circular_platform.formats import csv_number, format_month, write_csv
 from circular_platform.models import Feedback, Match, MatchEvent, MatchStatus, Question
 from circular_platform.taxonomy import THEMES
 
@@ -82,7 +81,7 @@ def quality(session: Session) -> Quality:
     for match, theme in session.execute(query):
         furthest = max(_RANK[match.status], logged.get(match.id, 0))
         feedback = (match.question_feedback, match.solution_feedback)
-        month = match.created_at.strftime("%Y-%m")
+        month = format_month(match.created_at)
         for figures in (
             total,
             themes.setdefault(theme, Figures(theme)),
@@ -95,18 +94,8 @@ def quality(session: Session) -> Quality:
 # -- exports -------------------------------------------------------------------------------------
 
 
-def _decimal_comma(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
-
-
-def dutch_csv(header: list[str], rows: Iterable[list]) -> bytes:
-    """CSV as Dutch Excel opens it: ``;`` between fields, decimal comma, UTF-8 with a BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_decimal_comma(v) if isinstance(v, float) else v for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+def _percent(value: float) -> str:
+    return csv_number(value, 1)
 
 
 def quality_csv(figures: Quality) -> bytes:
@@ -124,20 +113,28 @@ def quality_csv(figures: Quality) -> bytes:
     groups = [(_("Thema"), f) for f in figures.themes] + [(_("Maand"), f) for f in figures.months]
     groups.append((_("Totaal"), figures.total))
     rows = (
-        [kind, f.label, f.proposals, f.introduced, f.introduced_share, f.pilot, f.pilot_share]
+        [
+            kind,
+            f.label,
+            f.proposals,
+            f.introduced,
+            _percent(f.introduced_share),
+            f.pilot,
+            _percent(f.pilot_share),
+        ]
         + [f.interesting, f.not_relevant]
         for kind, f in groups
     )
-    return dutch_csv(header, rows)
+    return write_csv(header, rows)
 
 
 def funnel_csv(figures: Quality) -> bytes:
     proposals = figures.total.proposals
     rows = (
-        [str(stage.label), count, 100 * count / proposals if proposals else 0.0]
+        [str(stage.label), count, _percent(100 * count / proposals if proposals else 0.0)]
         for stage, count in zip(STAGES, figures.total.stages, strict=True)
     )
-    return dutch_csv([_("Fase"), _("Aantal matches"), _("Aandeel van de voorstellen (%)")], rows)
+    return write_csv([_("Fase"), _("Aantal matches"), _("Aandeel van de voorstellen (%)")], rows)
 
 
 def funnel_svg(figures: Quality) -> bytes:

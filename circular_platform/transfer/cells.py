@@ -1,43 +1,22 @@
-"""Single CSV cells as Dutch spreadsheets hold them, read into values and written back.
+"""Single CSV cells of the import that are words: yes/no, lists and taxonomy labels.
 
 Parsers raise DomainError with a message for the user; the caller adds the row and column.
+Numbers, euros, months and formula-safe text are ``circular_platform.formats``'.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from circular_platform.errors import DomainError
-from circular_platform.forms import parse_dutch_number
 
 LIST_SEPARATOR = "|"
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "1", "true", "waar", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "no", "0", "false", "onwaar"})
-# Excel runs a cell starting with one of these as a formula, so exports put an apostrophe before it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# 2027-03 and 2027-03-01; 03-2027 and 1-3-2027, which Dutch Excel writes for a date cell.
-MONTH_PATTERNS = (
-    r"(?P<year>\d{4})[-/](?P<month>\d{1,2})([-/]\d{1,2})?",
-    r"(\d{1,2}[-/])?(?P<month>\d{1,2})[-/](?P<year>\d{4})",
-)
-
-
-def parse_text(text: str) -> str:
-    """The text, without the apostrophe an export puts before a formula character."""
-    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_STARTS:
-        return text[1:]
-    return text
-
-
-def format_text(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def parse_bool(text: str) -> bool:
@@ -52,40 +31,6 @@ def parse_bool(text: str) -> bool:
 
 def format_bool(value: bool) -> str:
     return "ja" if value else "nee"
-
-
-def parse_decimal(text: str) -> Decimal:
-    try:
-        return parse_dutch_number(text)
-    except (ValueError, InvalidOperation):
-        raise DomainError(_l("Vul een getal in, bijvoorbeeld 2.500 of 40,5.")) from None
-
-
-def format_decimal(value: Decimal | int | None) -> str:
-    """A decimal comma and no thousands separator, so Dutch Excel reads it as a number."""
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f").replace(".", ",")
-
-
-def parse_euros(text: str) -> int:
-    amount = parse_decimal(text)
-    if amount != amount.to_integral_value() or abs(amount) > 2_000_000_000:
-        raise DomainError(_l("Vul een bedrag in hele euro's in, bijvoorbeeld 250.000."))
-    return int(amount)
-
-
-def parse_month(text: str) -> date:
-    """The first day of the month; besides the form's formats it takes the dates Excel makes of them."""
-    for pattern in MONTH_PATTERNS:
-        match = re.fullmatch(pattern, text)
-        if match and 1 <= int(match["month"]) <= 12 and 2000 <= int(match["year"]) <= 2100:
-            return date(int(match["year"]), int(match["month"]), 1)
-    raise DomainError(_l("Vul een maand in als jjjj-mm, bijvoorbeeld 2027-03."))
-
-
-def format_month(value: date | None) -> str:
-    return value.strftime("%Y-%m") if value else ""
 
 
 def split_list(text: str) -> list[str]:

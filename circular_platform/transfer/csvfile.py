@@ -1,11 +1,14 @@
-"""CSV files as bytes: decoding, the delimiter, the header, and rows numbered as Excel shows them."""
+"""CSV files to import: decoding, the delimiter, the header, and rows numbered as Excel shows them.
+
+Exports are written by ``circular_platform.formats.write_csv``.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -67,15 +70,6 @@ def read_rows(data: bytes, columns: Sequence[str], required: Collection[str]) ->
     if not rows:
         raise FileError(_l("Het bestand bevat geen rijen onder de kopregel."))
     return rows
-
-
-def write_rows(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:
-    """``;``-separated UTF-8 with a byte order mark: what Dutch Excel opens without a wizard."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, columns, delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
 def _delimiter(text: str) -> str:

@@ -13,6 +13,14 @@ from sqlalchemy.orm import Session
 from circular_platform import regions
 from circular_platform.accounts.services import organisation_by_name
 from circular_platform.errors import DomainError
+from circular_platform.formats import (
+    CSV_LOCALE,
+    format_month,
+    parse_csv_text,
+    parse_euros,
+    parse_month,
+    parse_quantity,
+)
 from circular_platform.models import (
     Maturity,
     Municipality,
@@ -25,20 +33,7 @@ from circular_platform.models import (
     Visibility,
 )
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
-from circular_platform.transfer.cells import (
-    Vocabulary,
-    format_bool,
-    format_decimal,
-    format_month,
-    format_text,
-    join_list,
-    parse_bool,
-    parse_decimal,
-    parse_euros,
-    parse_month,
-    parse_text,
-    split_list,
-)
+from circular_platform.transfer.cells import Vocabulary, format_bool, join_list, parse_bool, split_list
 
 T = TypeVar("T")
 NATIONWIDE = "Nederland"
@@ -88,7 +83,9 @@ class Cells:
         self.cells = cells
         self.errors: list[tuple[str, str]] = []
 
-    def get(self, column: str, parse: Callable[[str], T] = parse_text, *, required: bool = False) -> T | None:
+    def get(
+        self, column: str, parse: Callable[[str], T] = parse_csv_text, *, required: bool = False
+    ) -> T | None:
         text = self.cells.get(column, "")
         if not text:
             if required:
@@ -101,7 +98,9 @@ class Cells:
             return parse(text)
         except DomainError as error:
             self.errors.append((column, str(error.message)))
-            return None
+        except ValueError as error:  # the parsers of circular_platform.formats
+            self.errors.append((column, str(error)))
+        return None
 
     def text(self, column: str, *, required: bool = False) -> str:
         return self.get(column, required=required) or ""
@@ -115,7 +114,7 @@ class Area:
 
 
 def find_organisation(session: Session, name: str) -> Organisation:
-    organisation = organisation_by_name(session, parse_text(name))
+    organisation = organisation_by_name(session, parse_csv_text(name))
     if organisation is None:
         raise DomainError(_l("Er staat geen organisatie “%(name)s” op het platform.", name=name))
     return organisation
@@ -162,10 +161,10 @@ def read_question(
         "sector": cells.get("sector", SECTOR.parse),
         "transition_paths": sorted(set(cells.get("transitiepaden", _parse_paths) or [])),
         "municipality": cells.get("gemeente", partial(find_municipality, session), required=True),
-        "quantity": cells.get("hoeveelheid", parse_decimal),
+        "quantity": cells.get("hoeveelheid", partial(parse_quantity, locale=CSV_LOCALE)),
         "unit": cells.get("eenheid", UNIT.parse),
-        "budget_min": cells.get("budget_min", parse_euros),
-        "budget_max": cells.get("budget_max", parse_euros),
+        "budget_min": cells.get("budget_min", partial(parse_euros, locale=CSV_LOCALE)),
+        "budget_max": cells.get("budget_max", partial(parse_euros, locale=CSV_LOCALE)),
         "desired_start": cells.get("start", parse_month),
         "is_procurement": bool(cells.get("aanbesteding", parse_bool)),
         "has_circular_criteria": bool(criteria),
@@ -197,31 +196,29 @@ def read_solution(
     return organisation, data, SolutionStatus(cells.get("status", SOLUTION_STATUS.parse) or "actief")
 
 
-def question_cells(question: Question, _province_names: frozenset[str]) -> dict[str, str]:
+def question_cells(question: Question, _province_names: frozenset[str]) -> dict[str, object]:
     return {
-        "organisatie": format_text(question.organisation.name),
-        "titel": format_text(question.title),
-        "omschrijving": format_text(question.description),
+        "organisatie": question.organisation.name,
+        "titel": question.title,
+        "omschrijving": question.description,
         "thema": question.theme,
         "sector": question.sector or "",
         "transitiepaden": join_list(question.transition_paths),
         "gemeente": question.municipality.name,
-        "hoeveelheid": format_decimal(question.quantity),
+        "hoeveelheid": question.quantity,
         "eenheid": question.unit or "",
-        "budget_min": format_decimal(question.budget_min),
-        "budget_max": format_decimal(question.budget_max),
+        "budget_min": question.budget_min,
+        "budget_max": question.budget_max,
         "start": format_month(question.desired_start),
         "aanbesteding": format_bool(question.is_procurement),
         # Criteria typed with the box unchecked are not in force; exporting them would switch them on.
-        "circulaire_criteria": format_text(
-            question.circular_criteria if question.has_circular_criteria else ""
-        ),
+        "circulaire_criteria": question.circular_criteria if question.has_circular_criteria else "",
         "zichtbaarheid": question.visibility.value,
         "status": question.status.value,
     }
 
 
-def solution_cells(solution: Solution, province_names: frozenset[str]) -> dict[str, str]:
+def solution_cells(solution: Solution, province_names: frozenset[str]) -> dict[str, object]:
     """``province_names`` in lower case: a municipality named like a province is written ``gemeente X``."""
     municipalities = [
         f"gemeente {m.name}" if m.name.lower() in province_names else m.name for m in solution.municipalities
@@ -230,15 +227,15 @@ def solution_cells(solution: Solution, province_names: frozenset[str]) -> dict[s
         ([NATIONWIDE] if solution.nationwide else []) + [p.name for p in solution.provinces] + municipalities
     )
     return {
-        "organisatie": format_text(solution.organisation.name),
-        "titel": format_text(solution.title),
-        "omschrijving": format_text(solution.description),
+        "organisatie": solution.organisation.name,
+        "titel": solution.title,
+        "omschrijving": solution.description,
         "themas": join_list(solution.themes),
         "werkgebied": join_list(area),
         "volwassenheid": solution.maturity.value,
-        "capaciteit": format_text(solution.capacity),
-        "certificaten": format_text(solution.certifications),
-        "prijsindicatie": format_text(solution.price_indication),
+        "capaciteit": solution.capacity,
+        "certificaten": solution.certifications,
+        "prijsindicatie": solution.price_indication,
         "status": solution.status.value,
     }
 

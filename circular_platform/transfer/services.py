@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from circular_platform.errors import DomainError
+from circular_platform.formats import write_csv
 from circular_platform.models import (
     Organisation,
     Province,
@@ -27,7 +28,7 @@ from circular_platform.questions import services as questions
 from circular_platform.solutions import services as solutions
 from circular_platform.transfer import rows
 from circular_platform.transfer.columns import EXAMPLES, QUESTION_COLUMNS, SOLUTION_COLUMNS, Column
-from circular_platform.transfer.csvfile import FileError, Row, read_rows, write_rows
+from circular_platform.transfer.csvfile import FileError, Row, read_rows
 
 __all__ = ["KINDS", "FileError", "ImportReport", "RowError", "export_csv", "import_csv", "import_rows"]
 
@@ -79,7 +80,7 @@ class Kind:
     columns: tuple[Column, ...]
     read: Callable[[Session, rows.Cells], tuple[Organisation | None, dict[str, Any], Any]]
     create: Callable[..., Question | Solution]
-    write: Callable[[Any, frozenset[str]], dict[str, str]]
+    write: Callable[[Any, frozenset[str]], dict[str, object]]
 
     @property
     def names(self) -> list[str]:
@@ -148,8 +149,8 @@ def export_csv(session: Session, kind: str, query: Select) -> bytes:
     spec = KINDS[kind]
     province_names = frozenset(name.lower() for name in session.scalars(select(Province.name)))
     items = session.scalars(query).unique()
-    return write_rows(spec.names, (spec.write(item, province_names) for item in items))
+    return write_csv(spec.names, (spec.write(item, province_names) for item in items))
 
 
 def example_csv(kind: str) -> bytes:
-    return write_rows(KINDS[kind].names, [EXAMPLES[kind]])
+    return write_csv(KINDS[kind].names, [EXAMPLES[kind]])
