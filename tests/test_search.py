@@ -330,7 +330,7 @@ def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session
     assert exact.total == 2
     assert exact.facets["kind"] == {"question": 1, "solution": 1}
     beyond = backend.search(session, SearchQuery("Hondsrug"))  # 3 matches
-    assert beyond.total == 3  # COUNTED_MATCHES + 1: "more than 2"
+    assert beyond.total == 3  # counted_matches + 1: "more than 2"
     assert beyond.counted_up_to == 2
     assert sum(beyond.facets["kind"].values()) == 3
 

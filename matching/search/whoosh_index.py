@@ -6,8 +6,9 @@ document's language (:mod:`matching.search.whoosh_schema`).
 
 Whoosh stores the index; queries are evaluated on arrays of its postings
 (:mod:`matching.search.arrays`, :mod:`matching.search.scoring`), so facets are counted over
-every hit and a common word costs no more than a rare one. Spelling suggestions are looked up
-only for words without hits.
+every hit and a common word costs no more than a rare one. Spelling suggestions are the closest
+indexed stem, shown as a word of a document that has it, and are looked up only for words
+without hits.
 
 Whoosh allows one writer at a time across processes (a file lock); :meth:`SearchIndex.write`
 waits up to ``timeout`` seconds for it and then raises :class:`IndexLocked`.

@@ -102,7 +102,8 @@ class Statistics:
 def scan_settings(
     statistics: Statistics, tsquery: TsQuery, query: SearchQuery, counted: int = COUNTED_MATCHES
 ) -> dict[str, str]:
-    """The cheaper way to the first matches. Filters count as independent of the words."""
+    """The cheaper way to the first ``counted + 1`` matches. Filters count as independent of the
+    words."""
     share = tsquery.share * statistics.filters_share(query)
     documents = statistics.documents
     if share <= 0 or documents <= 0:
