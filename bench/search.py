@@ -28,7 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching.search_index import SearchDocument, SearchIndex, SearchQuery  # noqa: E402
+from matching.search import SearchDocument, SearchQuery  # noqa: E402
+from matching.search.whoosh_index import SearchIndex  # noqa: E402
 
 STEMS = [
     "isolatie",

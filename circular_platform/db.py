@@ -30,7 +30,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql"):
         # psycopg prepares a statement run five times, and PostgreSQL may then keep one generic
         # plan for it: a plan that cannot see which words a tsquery holds, made under whatever
-        # planner settings the search had set then (search/postgres.py chooses them per query).
+        # planner settings the search had set then (search/postgres/planner.py chooses them per query).
         # So every statement is planned anew, with its own values.
         kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
     engine = create_engine(url, **kwargs)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import html
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -29,7 +32,8 @@ from circular_platform.models import (
 )
 from circular_platform.search import services
 from circular_platform.search.backends import WhooshBackend
-from matching.search_index import SearchIndex
+from matching.search import SearchQuery
+from matching.search.whoosh_index import SearchIndex
 
 whoosh_only = pytest.mark.skipif(
     os.environ.get("SEARCH_BACKEND", "whoosh") != "whoosh", reason="about the Whoosh index files"
@@ -314,16 +318,13 @@ postgres_only = pytest.mark.skipif(
 @postgres_only
 @pytest.mark.usefixtures("catalogue")
 def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session, monkeypatch):
-    from circular_platform.search import postgres
-    from matching.search_index import SearchQuery
-
-    monkeypatch.setattr(postgres, "COUNTED_MATCHES", 2)
     backend = app.extensions["search_backend"]
+    monkeypatch.setattr(backend, "counted_matches", 2)
     exact = backend.search(session, SearchQuery("isolatie"))
     assert exact.total == 2
     assert exact.facets["kind"] == {"question": 1, "solution": 1}
     beyond = backend.search(session, SearchQuery("Hondsrug"))  # 3 matches
-    assert beyond.total == 3  # COUNTED_MATCHES + 1: "more than 2"
+    assert beyond.total == 3  # counted_matches + 1: "more than 2"
     assert beyond.counted_up_to == 2
     assert sum(beyond.facets["kind"].values()) == 3
 
@@ -332,14 +333,11 @@ def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session
 def test_postgres_beyond_the_cap_still_shows_the_newest_matches(
     app, session, add_question, index, monkeypatch
 ):
-    from circular_platform.search import postgres
-    from matching.search_index import SearchQuery
-
     for n in range(6):
         add_question(f"Compost partij {n}")
     index()
-    monkeypatch.setattr(postgres, "COUNTED_MATCHES", 2)
     backend = app.extensions["search_backend"]
+    monkeypatch.setattr(backend, "counted_matches", 2)
     by_date = backend.search(session, SearchQuery("compost", sort="date", per_page=3))
     assert [hit.title for hit in by_date.hits] == ["Compost partij 5", "Compost partij 4", "Compost partij 3"]
     by_relevance = backend.search(session, SearchQuery("compost"))
@@ -354,13 +352,12 @@ def test_postgres_beyond_the_cap_still_shows_the_newest_matches(
 def test_postgres_finds_the_same_through_the_table_or_the_index(app, session, monkeypatch, query):
     """The backend reads the table for common words and the GIN index for rarer ones: the
     results must not depend on which."""
-    from circular_platform.search import postgres
-    from matching.search_index import SearchQuery
+    from circular_platform.search.postgres import planner
 
     backend = app.extensions["search_backend"]
     found = []
-    for settings in (postgres._SEQUENTIAL, postgres._THROUGH_GIN):
-        monkeypatch.setattr(postgres, "_scan_settings", lambda *args, settings=settings: settings)
+    for settings in (planner.SEQUENTIAL, planner.THROUGH_GIN):
+        monkeypatch.setattr(planner, "scan_settings", lambda *args, settings=settings: settings)
         results = backend.search(session, SearchQuery(query))
         found.append(([hit.title for hit in results.hits], results.total, results.facets))
     assert found[0] == found[1]
@@ -368,21 +365,28 @@ def test_postgres_finds_the_same_through_the_table_or_the_index(app, session, mo
 
 
 def test_postgres_reads_the_table_only_for_words_in_many_documents():
-    from circular_platform.search.postgres import (
-        _SEQUENTIAL,
-        _THROUGH_GIN,
-        Statistics,
-        TsQuery,
-        _scan_settings,
-    )
-    from matching.search_index import SearchQuery
+    from circular_platform.search.postgres.planner import SEQUENTIAL, THROUGH_GIN, Statistics, scan_settings
+    from circular_platform.search.postgres.tsquery import TsQuery
 
     statistics = Statistics({("vector", "isolatie"): 0.9, ("vector", "hennep"): 0.02}, documents=100_000)
     common = TsQuery("'isolatie'", {}, share=0.9, postings=0.9)
     rare = TsQuery("'hennep'", {}, share=0.02, postings=0.02)
     unknown = TsQuery("'zeldzaam'", {}, share=0.0, postings=0.0)
-    assert _scan_settings(statistics, common, SearchQuery("isolatie")) == _SEQUENTIAL
-    assert _scan_settings(statistics, rare, SearchQuery("hennep")) == _THROUGH_GIN
-    assert _scan_settings(statistics, unknown, SearchQuery("zeldzaam")) == _THROUGH_GIN
+    assert scan_settings(statistics, common, SearchQuery("isolatie")) == SEQUENTIAL
+    assert scan_settings(statistics, rare, SearchQuery("hennep")) == THROUGH_GIN
+    assert scan_settings(statistics, unknown, SearchQuery("zeldzaam")) == THROUGH_GIN
     # A filter on a value no statistics count makes the matches rare: through the index.
-    assert _scan_settings(statistics, common, SearchQuery("isolatie", {"theme": "bouw"})) == _THROUGH_GIN
+    assert scan_settings(statistics, common, SearchQuery("isolatie", {"theme": "bouw"})) == THROUGH_GIN
+
+
+def test_the_postgres_backend_loads_no_whoosh_index_code():
+    """Only Whoosh's stemmers and stop words (through :mod:`matching.analysis`) may load; the
+    Whoosh backend imports its index when it is created."""
+    code = (
+        "import sys, circular_platform.search, circular_platform.search.postgres, "
+        "circular_platform.search.views; "
+        "print([m for m in sys.modules if m.startswith('whoosh.') and not m.startswith('whoosh.lang')])"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,5 +1,5 @@
 """Search over questions, solutions and organisations: the adapter between the models and
-:mod:`matching.search_index` (see :mod:`.queue` for how changes reach the index)."""
+:mod:`matching.search` (see :mod:`.queue` for how changes reach the index)."""
 
 from __future__ import annotations
 

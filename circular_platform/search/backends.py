@@ -2,8 +2,9 @@
 
 ``whoosh`` (default) keeps a Whoosh index in ``SEARCH_INDEX_DIR``; ``postgres``
 (:mod:`.postgres`) keeps ``search_document`` rows with a ``tsvector`` in the application's own
-database. Both read queries with :func:`matching.search_index.parse_query`, so they accept the
-same syntax.
+database. Both read queries with :func:`matching.search.parse_query`, so they accept the
+same syntax. Importing this module loads no Whoosh index code: :class:`WhooshBackend` imports
+the index when it is created, so a PostgreSQL deployment never does.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
-from matching import search_index as engine
+from matching.search import SearchDocument, SearchQuery, SearchResults
+
+if TYPE_CHECKING:
+    from matching.search.whoosh_index import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ log = logging.getLogger(__name__)
 class Batch(Protocol):
     def clear(self) -> None: ...
 
-    def write(self, upserts: Iterable[engine.SearchDocument], deletes: Iterable[str]) -> None: ...
+    def write(self, upserts: Iterable[SearchDocument], deletes: Iterable[str]) -> None: ...
 
 
 class Backend(Protocol):
@@ -34,7 +38,7 @@ class Backend(Protocol):
 
     def recover(self) -> None: ...
 
-    def search(self, session: Session, query: engine.SearchQuery) -> engine.SearchResults: ...
+    def search(self, session: Session, query: SearchQuery) -> SearchResults: ...
 
 
 class WhooshBackend:
@@ -42,7 +46,9 @@ class WhooshBackend:
     ``timeout`` seconds); a missing or corrupt index is recreated and flagged for a refill."""
 
     def __init__(self, directory: str, timeout: float = 10.0) -> None:
-        self.index = engine.SearchIndex(directory)
+        from matching.search.whoosh_index import SearchIndex  # here: see the module docstring
+
+        self.index: SearchIndex = SearchIndex(directory)
         self.timeout = timeout
 
     @property
@@ -73,5 +79,5 @@ class WhooshBackend:
 
         threading.Thread(target=warm, name="search-warmup", daemon=True).start()
 
-    def search(self, session: Session, query: engine.SearchQuery) -> engine.SearchResults:
+    def search(self, session: Session, query: SearchQuery) -> SearchResults:
         return self.index.search(query)

@@ -11,7 +11,7 @@ from circular_platform import permissions
 from circular_platform.matches.documents import question_body, solution_body
 from circular_platform.models import Municipality, Organisation, Province, Question, Solution
 from matching.analysis import detect_language
-from matching.search_index import SearchDocument
+from matching.search import SearchDocument
 
 KINDS: dict[str, type] = {"question": Question, "solution": Solution, "organisation": Organisation}
 Key = tuple[str, int]  # (kind, id)

@@ -17,7 +17,7 @@ from circular_platform.permissions import AnyUser
 from circular_platform.search import documents, queue
 from circular_platform.search.backends import Backend
 from circular_platform.search.places import Place, split_place
-from matching.search_index import FACETS, SearchQuery, SearchResults
+from matching.search import FACETS, SearchQuery, SearchResults
 
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "date")

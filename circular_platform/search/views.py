@@ -13,7 +13,7 @@ from circular_platform.db import db
 from circular_platform.models import Province, QuestionStatus, SolutionStatus
 from circular_platform.pagination import Page
 from circular_platform.search import documents, services
-from matching.search_index import SearchHit, SearchResults, highlight, snippet
+from matching.search import SearchHit, SearchResults, highlight, snippet
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 

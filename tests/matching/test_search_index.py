@@ -7,14 +7,8 @@ import threading
 
 import pytest
 
-from matching.search_index import (
-    IndexLocked,
-    SearchDocument,
-    SearchIndex,
-    SearchQuery,
-    highlight,
-    parse_query,
-)
+from matching.search import IndexLocked, SearchDocument, SearchQuery
+from matching.search.whoosh_index import SearchIndex
 
 
 def document(n: int, title: str = "Hennepisolatie", **fields) -> SearchDocument:
@@ -91,18 +85,6 @@ def test_odd_queries_never_raise(tmp_path, text):
     index.write([document(1)])
     results = index.search(SearchQuery(text))
     assert results.empty_query or results.total >= 0
-
-
-def test_parse_query_reads_phrases_exclusions_and_unbalanced_quotes():
-    parsed = parse_query('hennep "gft afval" -beton "losse quote')
-    assert parsed.words == ("hennep",)
-    assert parsed.phrases == (("gft", "afval"), ("losse", "quote"))
-    assert parsed.excluded == ("beton",)
-
-
-def test_highlight_marks_stems_and_compound_parts():
-    fragments = highlight("Isolatiemateriaal van hennep voor woningen", {"isolatie", "woning"}, "nl")
-    assert [text for text, match in fragments if match] == ["Isolatiemateriaal", "woningen"]
 
 
 def test_warm_loads_common_words_and_changes_no_result(tmp_path):

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+
+from matching.search._whoosh import FilterMatcher, W3LeafMatcher
 
 K1 = 1.2  # BM25 term-frequency saturation
 MAX_CACHED_ITEMS = 30_000_000  # postings and terms: about 250 MB

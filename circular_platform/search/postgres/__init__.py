@@ -1,0 +1,107 @@
+"""The PostgreSQL search backend: ``search_document`` rows with a ``tsvector`` in the application's
+own database, for deployments with several app servers.
+
+Each document's vector is made with PostgreSQL's ``dutch`` or ``english`` configuration (the
+document's language); title, context and body weigh A, B and C. A query word matches its stem
+in either configuration, the compounds that start or end with it (``isolatie`` ->
+``hennepisolatie``, looked up in ``search_word``) and, for a compound query word, its parts
+together. The query is built here as one ``tsquery`` text, from lexemes PostgreSQL stems in a
+single round trip, so every statement after that gets it as one bound value.
+
+A search costs one evaluation of the GIN index. It reads the first ``COUNTED_MATCHES + 1``
+matches: up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked.
+Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only
+scans), so the page says "more than ``COUNTED_MATCHES``", the facet counts are lower bounds,
+and relevance ranks the matches read plus those among the ``NEWEST_WINDOW`` newest documents;
+sorted by date, the newest matches come straight from the date index.
+
+* :mod:`.writer`: the rows and their vectors; :mod:`.tsquery`: the query as a ``tsquery``;
+  :mod:`.planner`: table or index, and PostgreSQL's statistics that decide it;
+  :mod:`.reader`: the statements that read matches, counts and hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from circular_platform.search.postgres import planner, reader
+from circular_platform.search.postgres.planner import COUNTED_MATCHES, Statistics
+from circular_platform.search.postgres.tsquery import QueryBuilder, TsQuery
+from circular_platform.search.postgres.writer import DRAIN_LOCK, PostgresBatch
+from matching.search import ParsedQuery, SearchQuery, SearchResults, parse_query, suggest_text
+
+__all__ = ["COUNTED_MATCHES", "PostgresBackend", "PostgresBatch"]
+
+
+class PostgresBackend:
+    """Writes happen in the caller's transaction, serialised by an advisory lock.
+    ``counted_matches`` is how many matches are counted exactly (:data:`COUNTED_MATCHES`)."""
+
+    needs_rebuild = False
+
+    def __init__(self, counted_matches: int = COUNTED_MATCHES) -> None:
+        self.counted_matches = counted_matches
+
+    @contextmanager
+    def writing(self, session: Session) -> Iterator[PostgresBatch]:
+        session.execute(select(func.pg_advisory_xact_lock(DRAIN_LOCK)))
+        batch = PostgresBatch(session)
+        yield batch
+        if batch.cleared:
+            batch.tidy_after_rebuild()
+
+    def recover(self) -> None:
+        pass  # the table lives in the database: nothing to repair
+
+    def search(self, session: Session, query: SearchQuery) -> SearchResults:
+        parsed = parse_query(query.text)
+        if parsed.is_empty:
+            return SearchResults([], 0, 1, query.per_page, {}, empty_query=True)
+        statistics = Statistics.of(session)
+        tsquery = QueryBuilder(session, parsed, statistics).build()
+        wanted = max(1, query.page) * query.per_page
+        counted = self.counted_matches
+        settings = planner.scan_settings(statistics, tsquery, query, counted)
+        rows = reader.read_matches(session, tsquery, query, wanted, settings, counted) if tsquery.text else []
+        total, facets, ranked = reader.unpack_matches(rows)
+        page = min(max(1, query.page), max(1, -(-total // query.per_page)))
+        ranked = self._page(session, tsquery, query, ranked, total, page)
+        return SearchResults(
+            hits=reader.hits(session, ranked) if ranked else [],
+            total=total,
+            page=page,
+            per_page=query.per_page,
+            facets=facets,
+            suggestion=_suggestion(session, parsed, tsquery, total),
+            terms=parsed.terms,
+            counted_up_to=counted if total > counted else None,
+        )
+
+    def _page(
+        self,
+        session: Session,
+        tsquery: TsQuery,
+        query: SearchQuery,
+        ranked: list[tuple[int, float]],
+        total: int,
+        page: int,
+    ) -> list[tuple[int, float]]:
+        """The (id, rank) pairs of ``page``: from the counted matches while they are all there
+        were, else by date from the date index, or by rank with the newest matches added."""
+        offset = (page - 1) * query.per_page
+        if total > self.counted_matches and query.sort == "date":
+            return reader.newest_matches(session, tsquery, query, offset)
+        if total > self.counted_matches:
+            newest = reader.among_newest(session, tsquery, query)
+            ranked = sorted(set(ranked) | set(newest), key=reader.best_first)
+        return ranked[offset : offset + query.per_page]
+
+
+def _suggestion(session: Session, parsed: ParsedQuery, tsquery: TsQuery, total: int) -> str | None:
+    # A word without hits leaves the whole query without hits: only then look for typos.
+    corrections = reader.corrections(session, tsquery) if total == 0 else {}
+    return suggest_text(parsed, corrections)

@@ -1,0 +1,180 @@
+"""A query as one ``tsquery`` text, built from lexemes PostgreSQL stems in a single round trip,
+so every statement after that gets it as one bound value.
+
+A query word matches its stem in either configuration, the compounds that start or end with it
+(``isolatie`` -> ``hennepisolatie``, looked up in ``search_word``) and, for a compound query
+word, its parts together. Each word's options carry their estimated share of the documents
+(:class:`~.planner.Statistics`), from which :mod:`.planner` chooses how to read the matches.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from circular_platform.models import SearchWord
+from circular_platform.search.postgres.planner import Statistics
+from matching import analysis
+from matching.search import MAX_AFFIXED, MIN_AFFIX, ParsedQuery, compound_parts
+
+_CONFIGS = ("dutch", "english")
+
+
+@dataclass(frozen=True)
+class TsQuery:
+    text: str  # the whole query in to_tsquery syntax; empty when only stop words were left
+    words: dict[str, str]  # each searched word (of words and phrases) with its own part
+    common: frozenset[str] = frozenset()  # words the statistics count: they match documents
+    share: float = 0.0  # estimated share of the documents matching (0: unknown or rare)
+    postings: float = 0.0  # estimated postings the GIN index reads, per document
+
+
+Options = dict[str, float]  # tsqueries any of which matches a word, with their estimated shares
+
+
+class QueryBuilder:
+    """One query's ``tsquery`` text, from one round trip (:meth:`_load`). Lexemes' shares of the
+    documents (from ``statistics``) give the estimated share of documents the query matches."""
+
+    def __init__(self, session: Session, parsed: ParsedQuery, statistics: Statistics) -> None:
+        self.session = session
+        self.parsed = parsed
+        self.statistics = statistics
+        self.affixed: dict[str, list[str]] = {}
+        self.known: set[str] = set()
+        self.parts: dict[str, list[str]] = {}
+        self.queries: dict[str, list[str]] = {}  # word or phrase -> its tsquery in each configuration
+
+    def build(self) -> TsQuery:
+        phrases = [" ".join(p) for p in self.parsed.phrases]
+        self._load(phrases)
+        self.parts = {
+            w: compound_parts(w, lambda words: words & self.known)
+            for w in self.parsed.words
+            if w not in self.known
+        }
+        words = {w: self._options(w) for w in self.parsed.words}
+        # A phrase's share is unknown (it depends on positions): 0, so it goes through the index.
+        clauses = [o for o in words.values() if o] + [
+            {q: 0.0 for q in self.queries.get(p, [])} for p in phrases
+        ]
+        # The rarest word first: a document that lacks it fails the test soonest.
+        clauses = sorted((o for o in clauses if o), key=_share)
+        excluded = [o for o in (self._options(w, expand=False) for w in self.parsed.excluded) if o]
+        excluded = excluded if clauses else []
+        searched = {**words, **{w: self._options(w) for p in self.parsed.phrases for w in p}}
+        return TsQuery(
+            text=" & ".join([*map(_any, clauses), *(f"!{_any(options)}" for options in excluded)]),
+            words={w: _any(options) if options else "" for w, options in searched.items()},
+            common=frozenset(w for w, options in searched.items() if _share(options) > 0),
+            share=0.0 if excluded else math.prod(map(_share, clauses)),
+            postings=sum(map(_share, clauses)),
+        )
+
+    def _load(self, phrases: list[str]) -> None:
+        """In one round trip: the tsqueries of the query's words and phrases in both
+        configurations (stemmed by PostgreSQL as the documents' vectors were; a stop word has
+        none), of the known words among their parts, and of the compounds with a query word in
+        them (Dutch only: English does not glue words together)."""
+        words = self.parsed.words
+        given = sorted({*words, *self.parsed.excluded, *(w for p in self.parsed.phrases for w in p)})
+        # Every substring of 3+ letters, the word itself included: a known word is not split.
+        parts = {
+            w[i:j] for w in words if len(w) >= 6 for i in range(len(w)) for j in range(i + 3, len(w) + 1)
+        }
+        values = [_unnest(given, phrase=False), _unnest(phrases, phrase=True)]
+        known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
+            SearchWord.word == any_(literal(sorted(parts), postgresql.ARRAY(Text)))  # one parameter, not ~100
+        )
+        stems = [(i, analysis.stem(w, "nl")) for i, w in enumerate(words)]
+        lookups = [_affix_lookup(i, stem) for i, stem in stems if len(stem) >= MIN_AFFIX]
+        for index, word, dutch, english in self.session.execute(union_all(*values, known, *lookups)):
+            if index >= 0:  # a compound with query word ``index`` in it
+                if word != words[index] and dutch:
+                    self.affixed.setdefault(words[index], []).append(word)
+                    self.queries[word] = [dutch]
+                continue
+            if index == _KNOWN:
+                self.known.add(word)
+            self.queries[word] = [q for q in dict.fromkeys((dutch, english)) if q]
+
+    def _options(self, word: str, expand: bool = True) -> Options:
+        """The tsqueries any of which matches ``word``: its stems, the compounds it is part of,
+        and (for a compound) its parts together."""
+        texts = list(self.queries.get(word, []))
+        if expand:
+            texts += [q for compound in self.affixed.get(word, []) for q in self.queries.get(compound, [])]
+        options = {q: self.statistics.lexemes_share(_LEXEME.findall(q)) for q in texts}
+        parts = [self._options(p, expand=False) for p in self.parts.get(word, [])] if expand else []
+        if parts and all(parts):
+            options[" & ".join(map(_any, parts))] = math.prod(map(_share, parts))
+        return options
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a lexeme in a tsquery's text (plainto_ ANDs them)
+_GIVEN, _KNOWN = -2, -1  # what a row of QueryBuilder._load is, when it is no compound
+
+
+def _tsqueries(value: ColumnElement, phrase: bool = False) -> list[ColumnElement]:
+    """``value`` as a tsquery text in each configuration: plainto_ for a word (a hyphenated one
+    gives its parts ANDed), phraseto_ for a phrase."""
+    function = func.phraseto_tsquery if phrase else func.plainto_tsquery
+    return [cast(function(_regconfig(c), value), Text) for c in _CONFIGS]
+
+
+def _unnest(texts: list[str], phrase: bool) -> Any:
+    value = func.unnest(literal(texts, postgresql.ARRAY(Text))).table_valued("value").render_derived().c.value
+    return select(literal(_GIVEN), value, *_tsqueries(value, phrase))
+
+
+def _any(options: Options) -> str:
+    return "( " + " | ".join(f"( {o} )" for o in options) + " )"
+
+
+def _share(options: Options) -> float:
+    return min(1.0, sum(options.values()))
+
+
+def _regconfig(name: str) -> ColumnElement:
+    return literal_column(f"'{name}'::regconfig")
+
+
+def _affix_lookup(index: int, stem: str) -> Any:
+    """Up to ``MAX_AFFIXED`` words that start with ``stem`` or whose Dutch stem ends in it, the
+    shortest first (as the Whoosh backend picks them: the closest to the query word)."""
+    found = (
+        select(SearchWord.word)
+        .where(
+            or_(
+                SearchWord.word.startswith(stem, autoescape=True),
+                SearchWord.reversed_stem.startswith(stem[::-1], autoescape=True),
+            )
+        )
+        .order_by(func.length(SearchWord.word), SearchWord.word)
+        .limit(MAX_AFFIXED + 1)  # the query word itself may be among them
+        .subquery()
+    )
+    return select(literal(index), found.c.word, *_tsqueries(found.c.word))
+
+
+def as_tsquery(value: str) -> ColumnElement:
+    """A tsquery text (:attr:`TsQuery.text`) as one bound ``tsquery`` value."""
+    return cast(bindparam("tsquery", value, type_=Text), postgresql.TSQUERY)

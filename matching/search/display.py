@@ -1,0 +1,80 @@
+"""Showing matched text: the one highlighter of the project, and search snippets.
+
+:func:`highlight` serves the search results (terms: the query's stems) and the match cards
+(terms: the words that explain a match). Its rule: a word of the text is marked when one of its
+stems (in the text's language; a hyphenated word also by its parts) equals a term, or starts or
+ends with a term of at least :data:`~matching.search.query.MIN_AFFIX` letters, so a compound is
+marked for its parts (``hennepvezel`` for ``hennep``, ``dakisolatie`` for ``isolatie``).
+
+Start or end, not anywhere inside: that is how the search finds compounds, so what is marked is
+what matched; and a stem found anywhere marks unrelated words (``installatie`` for ``stal``).
+The fragments it returns are plain text: the caller escapes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from matching import analysis
+from matching.search.query import MIN_AFFIX, TOKEN
+
+Fragments = list[tuple[str, bool]]  # (text, marked)
+
+
+def highlight(text: str, terms: Iterable[str], lang: str) -> Fragments:
+    """``text`` cut into (fragment, marked) pairs. ``terms`` may be words or stems: each counts
+    as itself (folded) and as the stems of its words in ``lang``."""
+    wanted = _term_stems(terms, lang)
+    affixes = tuple(t for t in wanted if len(t) >= MIN_AFFIX)
+    fragments: Fragments = []
+    position = 0
+    for match in TOKEN.finditer(text):
+        if _marked(match.group(), wanted, affixes, lang):
+            fragments.append((text[position : match.start()], False))
+            fragments.append((match.group(), True))
+            position = match.end()
+    fragments.append((text[position:], False))
+    return [f for f in fragments if f[0]]
+
+
+def _term_stems(terms: Iterable[str], lang: str) -> frozenset[str]:
+    found: set[str] = set()
+    for term in terms:
+        found.add(analysis.fold(term))
+        found.update(s for token in TOKEN.findall(term) for s in analysis.token_terms(token, lang))
+    return frozenset(found)
+
+
+def _marked(token: str, terms: frozenset[str], affixes: tuple[str, ...], lang: str) -> bool:
+    for term in analysis.token_terms(token, lang):
+        if term in terms or any(term.startswith(a) or term.endswith(a) for a in affixes):
+            return True
+    return False
+
+
+def snippet(text: str, terms: Iterable[str], lang: str, width: int = 240) -> Fragments:
+    """About ``width`` characters of ``text`` around its first marked word, highlighted; cuts
+    fall between words and are shown as ``…``."""
+    text = " ".join(text.split())
+    terms = frozenset(terms)
+    start = _snippet_start(text, highlight(text, terms, lang), width)
+    end = min(len(text), start + width)
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    cut = ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+    return highlight(cut, terms, lang)
+
+
+def _snippet_start(text: str, fragments: Fragments, width: int) -> int:
+    """A third of ``width`` before the first marked word, moved to the next word's start."""
+    offset = 0
+    for fragment, marked in fragments:
+        if marked:
+            break
+        offset += len(fragment)
+    else:
+        offset = 0
+    start = max(0, offset - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    return start
