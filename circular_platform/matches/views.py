@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from flask import Blueprint, abort, flash, redirect, url_for
@@ -15,7 +14,8 @@ from circular_platform.db import db
 from circular_platform.matches.forms import FeedbackForm
 from circular_platform.matches.services import give_feedback
 from circular_platform.models import Feedback, Match
-from matching.analysis import stem, token_words, tokens
+from matching.analysis import detect_language
+from matching.search import display
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
@@ -39,26 +39,10 @@ def feedback(match_id: int):
 
 # -- showing explanations -----------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
-
-
-def _shares_stem(word_stem: str, stems: set[str]) -> bool:
-    """The same stem, or a compound containing one (``hennepvezel`` for ``hennep``)."""
-    return word_stem in stems or any(len(s) >= 4 and s in word_stem for s in stems)
-
 
 def highlight(text: str, terms: Iterable[str]) -> Markup:
-    """``text`` escaped, with the words that share a stem with an explanation term in ``<mark>``."""
-    stems = {stem(w) for term in terms for t in tokens(term) for w in token_words(t)}
-    parts, last = [], 0
-    for found in _WORD.finditer(text):
-        if any(_shares_stem(stem(w), stems) for w in token_words(found.group().lower())):
-            parts += [
-                escape(text[last : found.start()]),
-                Markup("<mark>"),
-                escape(found.group()),
-                Markup("</mark>"),
-            ]
-            last = found.end()
-    parts.append(escape(text[last:]))
-    return Markup("").join(parts)
+    """``text`` escaped, with the words that explain a match in ``<mark>`` (the search's rule)."""
+    fragments = display.highlight(text, terms, detect_language(text))
+    return Markup("").join(
+        Markup("<mark>%s</mark>") % part if marked else escape(part) for part, marked in fragments
+    )
