@@ -109,7 +109,7 @@ def test_queue_shows_best_match_first_and_hides_snoozed(client, auth, coordinato
         ("province=Fryslân", ["Inzameling van landbouwplastic"]),
         ("min_score=40", ["Hergebruikte kozijnen voor 180 woningen", "Inzameling van landbouwplastic"]),
         ("age=week", ["Inzameling van landbouwplastic", "Hergebruikte kozijnen voor 180 woningen"]),
-        ("age=ouder", ["Hergebruikte kozijnen voor 180 woningen"]),
+        ("age=older", ["Hergebruikte kozijnen voor 180 woningen"]),
     ],
 )
 def test_queue_filters(client, auth, session, coordinator, make_match, query, expected):

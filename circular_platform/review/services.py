@@ -39,7 +39,7 @@ PIPELINE: dict[MatchStatus, tuple[MatchStatus, ...]] = {
 STALLING = (S.INTRODUCED, S.IN_TALKS)
 STALLED_AFTER = timedelta(days=14)
 SNOOZE_DAYS = 14
-AGES = {"week": (None, 7), "maand": (None, 30), "ouder": (30, None)}  # (older than, newer than) in days
+AGES = {"week": (None, 7), "month": (None, 30), "older": (30, None)}  # (older than, newer than) in days
 
 MATCH_STATUSES = {
     "voorgesteld": _l("Voorgesteld"),
