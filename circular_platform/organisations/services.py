@@ -32,3 +32,9 @@ def directory_query(kind: str | None = None, province_id: int | None = None, tex
     if text.strip():
         query = query.where(Organisation.name.ilike(f"%{text.strip()}%"))
     return query
+
+
+def allow_solutions(session: Session, organisation: Organisation, allowed: bool) -> None:
+    """Whether the organisation may publish solutions; coordinators decide."""
+    organisation.may_publish_solutions = allowed
+    session.flush()
