@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import PasswordField, SelectMultipleField, ValidationError
+from wtforms import Form, PasswordField, SelectField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from circular_platform.db import db
+from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
+from circular_platform.models._types import LabelledEnum
 from circular_platform.passwords import is_common
 
 
@@ -36,6 +42,62 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
         render_kw={"autocomplete": "new-password"},
     )
     return password, repeat
+
+
+# Services name the thing a rule is about; on the forms it is picked by id.
+FIELD_ALIASES = {"contact": "contact_id", "provinces": "province_ids", "municipalities": "municipality_ids"}
+
+
+@contextmanager
+def domain_errors_on(form: Form) -> Iterator[None]:
+    """Turn a DomainError raised inside the block into an error on ``form``, after a rollback.
+
+    The rollback leaves the database as it was before the failed write; the block's remaining
+    statements (the commit, the redirect) are skipped, and the view goes on to show the form
+    again with what was typed. The error lands on the field it names, or on the form as a whole.
+    """
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        name = FIELD_ALIASES.get(error.field or "", error.field or "")
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+
+
+def flash_errors(form: Form) -> None:
+    """Flash what is wrong with a small form (a button, a note) whose page the view redirects back to."""
+    messages = [str(message) for message in form.form_errors]
+    for field in form:
+        if field.errors and field.type == "CSRFTokenField":
+            messages.append(_l("Het formulier is verlopen; probeer het opnieuw."))
+        elif field.errors:
+            text = " ".join(str(message) for message in field.errors)
+            messages.append(text if field.type == "HiddenField" else f"{field.label.text}: {text}")
+    if messages:
+        flash(" ".join(str(message) for message in messages), "danger")
+
+
+class StatusForm(FlaskForm):
+    """The next status of a question or solution; ``allowed`` are the statuses it may move to."""
+
+    status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
+
+    def __init__(self, allowed: Iterable[LabelledEnum], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        ordered = sorted(allowed, key=lambda status: list(type(status)).index(status))
+        self.allowed = {status.value: status for status in ordered}
+        self.status.choices = choices((status.value, status.label) for status in ordered)
+
+    def validate_status(self, field) -> None:
+        if field.data not in self.allowed:
+            raise ValidationError(_l("Deze statuswijziging is niet mogelijk."))
+
+    @property
+    def new_status(self) -> LabelledEnum:
+        return self.allowed[self.status.data]
 
 
 def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:

@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.matches.views import bp as matches_bp
     from circular_platform.organisations.views import bp as organisations_bp
     from circular_platform.questions.views import bp as questions_bp
+    from circular_platform.redirects import bp as redirects_bp
     from circular_platform.review.views import bp as review_bp
     from circular_platform.search.views import bp as search_bp
     from circular_platform.solutions.views import bp as solutions_bp
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp)
     blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp, search_bp, demand_bp, review_bp)
+    blueprints += (redirects_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -79,7 +79,7 @@ def csv_rows(response) -> list[list[str]]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/coordination/regio", "/coordination/aanbestedingen", "/coordination/aanbestedingen.csv"]
+    "path", ["/coordination/region", "/coordination/procurement", "/coordination/procurement.csv"]
 )
 def test_only_coordinators_follow_demand(client, auth, make_user, make_organisation, coordinator, path):
     make_user("piet@example.org", organisation=make_organisation())
@@ -96,7 +96,7 @@ def test_only_coordinators_follow_demand(client, auth, make_user, make_organisat
 
 def test_dashboard_sums_per_unit_and_counts_organisations(client, auth, coordinator, demand):
     auth.login("sanne@nice.example")
-    page = client.get("/coordination/regio").get_data(as_text=True)
+    page = client.get("/coordination/region").get_data(as_text=True)
     assert "820 woningen" in page
     assert "3 organisaties" in page
     assert "24.000,5 m²" in page  # never added to the woningen
@@ -106,7 +106,7 @@ def test_dashboard_sums_per_unit_and_counts_organisations(client, auth, coordina
 def test_dashboard_for_a_province_and_theme(client, auth, session, coordinator, demand):
     drenthe = regions.province_by_name(session, "Drenthe")
     auth.login("sanne@nice.example")
-    page = client.get(f"/coordination/regio?province={drenthe.id}&theme=bouw").get_data(as_text=True)
+    page = client.get(f"/coordination/region?province={drenthe.id}&theme=bouw").get_data(as_text=True)
     assert "Open vraag in Drenthe" in page
     assert "420 woningen" in page
     assert "24.000,5" not in page
@@ -145,7 +145,7 @@ def test_quarters_count_what_is_still_open(session, demand):
 
 def test_dashboard_csv_has_a_row_per_theme_and_unit(client, auth, coordinator, demand):
     auth.login("sanne@nice.example")
-    rows = csv_rows(client.get("/coordination/regio/vraag.csv"))
+    rows = csv_rows(client.get("/coordination/region/demand.csv"))
     assert rows[0] == ["regio", "thema", "eenheid", "hoeveelheid", "vragen", "organisaties"]
     assert ["Noord-Nederland", "Bouw", "woningen", "820", "3", "3"] in rows
     assert ["Noord-Nederland", "Bouw", "m²", "24000,5", "1", "1"] in rows
@@ -153,7 +153,7 @@ def test_dashboard_csv_has_a_row_per_theme_and_unit(client, auth, coordinator, d
 
 def test_quarter_chart_is_svg_without_script(client, auth, coordinator, demand):
     auth.login("sanne@nice.example")
-    response = client.get("/coordination/regio/kwartalen.svg")
+    response = client.get("/coordination/region/quarters.svg")
     assert response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
     assert b"<script" not in response.data
@@ -202,7 +202,7 @@ def test_procurement_share_per_year_and_province(session, procurements):
 
 def test_procurement_page_shows_dash_for_years_without_procurement(client, auth, coordinator, procurements):
     auth.login("sanne@nice.example")
-    page = client.get("/coordination/aanbestedingen").get_data(as_text=True)
+    page = client.get("/coordination/procurement").get_data(as_text=True)
     row_2021 = page.split('<th scope="row">2021</th>')[1].split("</tr>")[0]
     assert row_2021.count("—") == 3  # Drenthe, Groningen, Noord-Nederland
     assert ">0%<" not in row_2021
@@ -212,7 +212,7 @@ def test_procurement_page_shows_dash_for_years_without_procurement(client, auth,
 
 def test_procurement_csv_uses_decimal_comma(client, auth, coordinator, procurements):
     auth.login("sanne@nice.example")
-    rows = csv_rows(client.get("/coordination/aanbestedingen.csv"))
+    rows = csv_rows(client.get("/coordination/procurement.csv"))
     assert rows[0][:4] == ["jaar", "regio", "aanbestedingen", "met_circulaire_criteria"]
     assert ["2020", "Drenthe", "3", "1", "33,3", "20,0"] in rows
     assert ["2021", "Noord-Nederland", "0", "0", "", "40,0"] in rows
@@ -220,7 +220,7 @@ def test_procurement_csv_uses_decimal_comma(client, auth, coordinator, procureme
 
 def test_procurement_chart_draws_the_target(client, auth, coordinator, procurements):
     auth.login("sanne@nice.example")
-    response = client.get("/coordination/aanbestedingen.svg")
+    response = client.get("/coordination/procurement.svg")
     assert response.mimetype == "image/svg+xml"
     assert b"Streefwaarde" in response.data
     assert b"<script" not in response.data
@@ -231,7 +231,7 @@ def test_procurement_chart_draws_the_target(client, auth, coordinator, procureme
 
 def test_proposals_group_similar_questions_of_different_organisations(client, auth, coordinator, demand):
     auth.login("sanne@nice.example")
-    page = client.get("/coordination/bundels?drempel=0.2").get_data(as_text=True)
+    page = client.get("/coordination/bundles?threshold=0.2").get_data(as_text=True)
     proposal = page.split("Voorstellen")[1]
     assert proposal.count('name="question_ids"') == 3
     for key in ("hondsrug", "drentse_aa", "martini"):
@@ -248,23 +248,23 @@ def test_threshold_is_clamped():
 
 def confirm(client, demand, *keys, label="Renovatie huurwoningen"):
     ids = [demand[key].id for key in keys]
-    return client.post("/coordination/bundels", data={"question_ids": ids, "label": label})
+    return client.post("/coordination/bundles", data={"question_ids": ids, "label": label})
 
 
 def test_confirming_a_proposal_saves_the_bundle(client, auth, session, coordinator, demand):
     auth.login("sanne@nice.example")
     response = confirm(client, demand, "hondsrug", "drentse_aa")
     bundle = session.scalars(select(DemandBundle)).one()
-    assert response.headers["Location"].endswith(f"/coordination/bundels/{bundle.id}")
+    assert response.headers["Location"].endswith(f"/coordination/bundles/{bundle.id}")
     assert bundle.label == "Renovatie huurwoningen"
     assert bundle.status == BundleStatus.EXPLORING
     assert bundle.theme == "bouw"
     assert bundle.province.name == "Drenthe"
-    page = client.get(f"/coordination/bundels/{bundle.id}").get_data(as_text=True)
+    page = client.get(f"/coordination/bundles/{bundle.id}").get_data(as_text=True)
     assert "420 woningen" in page
     assert "2 organisaties" in page
     # Bundled questions are no longer proposed.
-    listing = client.get("/coordination/bundels").get_data(as_text=True)
+    listing = client.get("/coordination/bundles").get_data(as_text=True)
     assert f'name="question_ids" value="{demand["hondsrug"].id}"' not in listing
 
 
@@ -273,7 +273,7 @@ def test_a_question_is_in_one_active_bundle(client, auth, session, coordinator, 
     confirm(client, demand, "hondsrug", "drentse_aa")
     confirm(client, demand, "hondsrug", "martini", label="Nog een")
     assert session.scalars(select(DemandBundle)).all()[-1].label == "Renovatie huurwoningen"
-    assert "zit al in een andere lopende bundel" in client.get("/coordination/bundels").get_data(as_text=True)
+    assert "zit al in een andere lopende bundel" in client.get("/coordination/bundles").get_data(as_text=True)
 
 
 def test_one_organisation_is_no_bundle(session, coordinator, make_question, corporations):
@@ -287,17 +287,17 @@ def test_bundle_edits(client, auth, session, coordinator, demand):
     auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "drentse_aa")
     bundle = session.scalars(select(DemandBundle)).one()
-    url = f"/coordination/bundels/{bundle.id}"
-    client.post(f"{url}/naam", data={"label": "Gezamenlijke renovatie Drenthe"})
+    url = f"/coordination/bundles/{bundle.id}"
+    client.post(f"{url}/name", data={"label": "Gezamenlijke renovatie Drenthe"})
     client.post(f"{url}/status", data={"status": "gezamenlijke_uitvraag"})
-    client.post(f"{url}/vragen", data={"question_id": demand["martini"].id})
+    client.post(f"{url}/questions", data={"question_id": demand["martini"].id})
     session.refresh(bundle)
     assert bundle.label == "Gezamenlijke renovatie Drenthe"
     assert bundle.status == BundleStatus.JOINT_TENDER
     assert {q.id for q in bundle.questions} == {demand[k].id for k in ("hondsrug", "drentse_aa", "martini")}
     assert "820 woningen" in client.get(url).get_data(as_text=True)
-    client.post(f"{url}/vragen/{demand['martini'].id}/verwijderen")
-    client.post(f"{url}/vragen/{demand['drentse_aa'].id}/verwijderen")  # refused: two questions left
+    client.post(f"{url}/questions/{demand['martini'].id}/remove")
+    client.post(f"{url}/questions/{demand['drentse_aa'].id}/remove")  # refused: two questions left
     session.refresh(bundle)
     assert {q.id for q in bundle.questions} == {demand["hondsrug"].id, demand["drentse_aa"].id}
     assert "minstens twee vragen" in client.get(url).get_data(as_text=True)
@@ -322,21 +322,21 @@ def test_members_see_their_bundles_read_only(
     make_user("inkoop@hondsrug.example", organisation=corporations[0])
     make_user("inkoop@martini.example", organisation=corporations[2])
     auth.login("inkoop@hondsrug.example")
-    page = client.get(f"/coordination/bundels/{bundle.id}").get_data(as_text=True)
+    page = client.get(f"/coordination/bundles/{bundle.id}").get_data(as_text=True)
     assert "Renovatie" in page
     assert "Naam opslaan" not in page
-    assert "Renovatie" in client.get("/coordination/bundels").get_data(as_text=True)
-    assert client.post(f"/coordination/bundels/{bundle.id}/naam", data={"label": "Anders"}).status_code == 403
+    assert "Renovatie" in client.get("/coordination/bundles").get_data(as_text=True)
+    assert client.post(f"/coordination/bundles/{bundle.id}/name", data={"label": "Anders"}).status_code == 403
     auth.logout()
     auth.login("inkoop@martini.example")
-    assert client.get(f"/coordination/bundels/{bundle.id}").status_code == 404
-    assert "Renovatie" not in client.get("/coordination/bundels").get_data(as_text=True)
+    assert client.get(f"/coordination/bundles/{bundle.id}").status_code == 404
+    assert "Renovatie" not in client.get("/coordination/bundles").get_data(as_text=True)
 
 
 def test_bundles_csv(client, auth, session, coordinator, demand):
     auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "drentse_aa", "martini")
-    rows = csv_rows(client.get("/coordination/bundels.csv"))
+    rows = csv_rows(client.get("/coordination/bundles.csv"))
     assert rows[1] == ["Renovatie huurwoningen", "Verkenning", "Bouw", "3", "3", "820 woningen"]
 
 
@@ -349,7 +349,7 @@ def test_candidate_solutions_serve_every_municipality(
     auth.login("sanne@nice.example")
     confirm(client, demand, "hondsrug", "martini")  # Emmen (Drenthe) and Groningen
     bundle = session.scalars(select(DemandBundle)).one()
-    page = client.get(f"/coordination/bundels/{bundle.id}").get_data(as_text=True)
+    page = client.get(f"/coordination/bundles/{bundle.id}").get_data(as_text=True)
     offers = page.split("Aanbod voor de hele bundel")[1]
     assert "in heel Nederland" in offers
     assert "kozijnen voor renovatie van woningen" not in offers

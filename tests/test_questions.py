@@ -224,4 +224,32 @@ def test_numbers_the_columns_cannot_hold_are_refused(client, auth, session, form
     response = client.post("/questions/new", data={**form_data, **change})
     assert response.status_code == 400
     assert message in response.text
+
+
+def test_a_refused_edit_leaves_the_question_as_it_was(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    client.post("/questions/new", data=form_data)
+    question = session.scalar(select(Question))
+    changed = {**form_data, "title": "Een nieuwe titel die niet mag", "sector": ""}
+    response = client.post(f"/questions/{question.id}/edit", data=changed)
+    assert response.status_code == 400
+    assert "Kies bij het thema Bouw de sector" in response.text
+    assert "Een nieuwe titel die niet mag" in response.text  # what was typed
+    session.refresh(question)
+    assert question.title == form_data["title"]
+    assert question.sector == "WU"
+
+
+def test_the_draft_button_saves_a_draft(client, auth, session, form_data):
+    auth.login("marieke@hondsrug.example")
+    data = {key: value for key, value in form_data.items() if key != "publish"}
+    client.post("/questions/new", data={**data, "concept": "1"})
+    assert session.scalar(select(Question)).status == "concept"
+
+
+def test_the_contact_must_be_one_of_the_organisations_people(client, auth, session, form_data, make_user):
+    stranger = make_user("piet@elders.example")
+    auth.login("marieke@hondsrug.example")
+    response = client.post("/questions/new", data={**form_data, "contact_id": stranger.id})
+    assert response.status_code == 400
     assert session.scalar(select(func.count(Question.id))) == 0

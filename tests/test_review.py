@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select
 
 from circular_platform.db import db
 from circular_platform.demo import pipeline
-from circular_platform.models import Match, MatchEvent, MatchStatus, Province
+from circular_platform.models import Match, MatchEvent, MatchStatus, OutboxMessage, Province
 from tests.conftest import link_in
 
 
@@ -104,7 +104,7 @@ def test_queue_shows_best_match_first_and_hides_snoozed(client, auth, coordinato
         ("province=Fryslân", ["Inzameling van landbouwplastic"]),
         ("min_score=40", ["Hergebruikte kozijnen voor 180 woningen", "Inzameling van landbouwplastic"]),
         ("age=week", ["Inzameling van landbouwplastic", "Hergebruikte kozijnen voor 180 woningen"]),
-        ("age=ouder", ["Hergebruikte kozijnen voor 180 woningen"]),
+        ("age=older", ["Hergebruikte kozijnen voor 180 woningen"]),
     ],
 )
 def test_queue_filters(client, auth, session, coordinator, make_match, query, expected):
@@ -400,3 +400,5 @@ def test_demo_history_fills_the_coordinators_screens(app, session, market, coord
     events = session.scalars(select(MatchEvent)).all()
     assert events
     assert events[0].user.email == "sanne@nice.example"
+    assert all(event.created_at.date() < date.today() for event in events)  # dated in the past
+    assert session.scalars(select(OutboxMessage)).all() == []  # the history sends no mail

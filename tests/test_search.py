@@ -298,7 +298,7 @@ def test_a_place_name_narrows_to_its_province(client, session, add_solution, ind
     assert titles(client, "hennep isolatie Assen") == ["Hennepvezel isolatiemateriaal voor daken"]
     assert "in de provincie Drenthe" in client.get("/search/?q=hennep+isolatie+Assen").text
     # As a plain word, Assen matches where it is written: here the company's own address.
-    assert len(titles(client, "hennep isolatie Assen", plaats="nee")) == 2
+    assert len(titles(client, "hennep isolatie Assen", place="no")) == 2
 
 
 def test_snippets_show_text_not_markdown(client, add_solution, index):

@@ -220,7 +220,7 @@ def test_solutions_file_with_service_area(client, session, as_coordinator, compa
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/admin/import"), ("post", "/admin/import"), ("get", "/admin/import/voorbeeld-questions.csv")],
+    [("get", "/admin/import"), ("post", "/admin/import"), ("get", "/admin/import/example-questions.csv")],
 )
 def test_only_coordinators_import(client, auth, session, make_user, corporation, method, path):
     make_user("beheer@hondsrug.example", corporation, role="admin")
@@ -237,7 +237,7 @@ def test_import_page_documents_columns_with_example_file(client, as_coordinator)
     assert '<a class="nav-link active" aria-current="page" href="/admin/import">Importeren</a>' in page.text
     assert "<code>circulaire_criteria</code>" in page.text
     assert "<code>werkgebied</code>" in page.text
-    example = client.get("/admin/import/voorbeeld-questions.csv")
+    example = client.get("/admin/import/example-questions.csv")
     assert example.data.startswith(b"\xef\xbb\xbforganisatie;titel;omschrijving;thema;")
 
 

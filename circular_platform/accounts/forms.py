@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from circular_platform.forms import choices, new_password_fields
+from circular_platform.passwords import verify_password
 from circular_platform.taxonomy import LANGUAGES
 
 
@@ -14,9 +16,17 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Taal"), choices=choices(LANGUAGES))
 
 
+def check_current_password(_form, field) -> None:
+    """The logged-in user's password, asked again before a change that matters."""
+    if not verify_password(current_user.password_hash, field.data or ""):
+        raise ValidationError(_l("Dit is niet uw huidige wachtwoord."))
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        _l("Huidig wachtwoord"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(), check_current_password],
+        render_kw={"autocomplete": "current-password"},
     )
     password, password_repeat = new_password_fields()
 
@@ -24,6 +34,6 @@ class ChangePasswordForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     current_password = PasswordField(
         _l("Uw wachtwoord, ter bevestiging"),
-        validators=[DataRequired()],
+        validators=[DataRequired(), check_current_password],
         render_kw={"autocomplete": "current-password"},
     )

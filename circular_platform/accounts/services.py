@@ -16,6 +16,7 @@ from circular_platform.errors import DomainError
 from circular_platform.models import Membership, MembershipRole, Organisation, User
 from circular_platform.models.accounts import OrganisationKind
 from circular_platform.passwords import hash_password, needs_rehash, verify_password
+from circular_platform.taxonomy import LANGUAGES
 
 
 def normalise_email(email: str) -> str:
@@ -111,6 +112,19 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def update_profile(session: Session, user: User, name: str, language: str) -> None:
+    user.name = name.strip()
+    set_language(session, user, language)
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """The language of the user's pages and mail; raises DomainError for one we do not offer."""
+    if language not in LANGUAGES:
+        raise DomainError(_l("Kies een taal uit de lijst."), "language")
+    user.language = language
+    session.flush()
 
 
 def set_password(session: Session, user: User, password: str) -> None:

@@ -9,8 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from circular_platform.accounts import services
 from circular_platform.accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
 from circular_platform.db import db
-from circular_platform.errors import DomainError
-from circular_platform.passwords import verify_password
+from circular_platform.forms import domain_errors_on
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -32,22 +31,20 @@ def account():
 @login_required
 def update_profile():
     form = ProfileForm()
-    if not form.validate():
-        return _page(profile_form=form), 400
-    current_user.name = form.name.data.strip()
-    current_user.language = form.language.data
-    db.session.commit()
-    flash(_("Uw gegevens zijn opgeslagen."), "success")
-    return redirect(url_for("accounts.account"))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.update_profile(db.session, current_user, form.name.data, form.language.data)
+            db.session.commit()
+            flash(_("Uw gegevens zijn opgeslagen."), "success")
+            return redirect(url_for("accounts.account"))
+    return _page(profile_form=form), 400
 
 
 @bp.post("/password")
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate() and not verify_password(current_user.password_hash, form.current_password.data):
-        form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
-    if form.errors:
+    if not form.validate_on_submit():
         return _page(password_form=form), 400
     user = current_user._get_current_object()
     services.set_password(db.session, user, form.password.data)
@@ -72,17 +69,11 @@ def export_data():
 @login_required
 def delete_account():
     form = DeleteAccountForm()
-    if form.validate() and not verify_password(current_user.password_hash, form.current_password.data):
-        form.current_password.errors.append(_("Dit is niet uw huidige wachtwoord."))
-    if form.errors:
-        return _page(delete_form=form), 400
-    user = current_user._get_current_object()
-    try:
-        services.delete_account(db.session, user)
-    except DomainError as error:
-        form.current_password.errors.append(error.message)
-        return _page(delete_form=form), 400
-    db.session.commit()
-    logout_user()
-    flash(_("Uw account en persoonsgegevens zijn verwijderd."), "info")
-    return redirect(url_for("main.home"))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.delete_account(db.session, current_user._get_current_object())
+            db.session.commit()
+            logout_user()
+            flash(_("Uw account en persoonsgegevens zijn verwijderd."), "info")
+            return redirect(url_for("main.home"))
+    return _page(delete_form=form), 400

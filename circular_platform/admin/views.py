@@ -7,9 +7,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from circular_platform import permissions
+from circular_platform.admin import services
+from circular_platform.admin.forms import OrganisationActionForm, UserActionForm
 from circular_platform.db import db
+from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.models import Organisation, OutboxMessage, User
-from circular_platform.organisations.services import set_verified
 from circular_platform.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,15 +37,10 @@ def organisations():
 @bp.post("/organisations/<int:organisation_id>")
 def update_organisation(organisation_id: int):
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
-    if not FlaskForm().validate():
+    form = OrganisationActionForm()
+    if not form.validate_on_submit():
         abort(400)
-    action = request.form.get("action")
-    if action in {"verify", "unverify"}:
-        set_verified(db.session, organisation, action == "verify")
-    elif action in {"allow_solutions", "disallow_solutions"}:
-        organisation.may_publish_solutions = action == "allow_solutions"
-    else:
-        abort(400)
+    services.update_organisation(db.session, organisation, form.chosen)
     db.session.commit()
     flash(_("%(name)s is bijgewerkt.", name=organisation.name), "success")
     return redirect(url_for("admin.organisations", page=request.args.get("page", 1)))
@@ -59,20 +56,14 @@ def users():
 def update_user(user_id: int):
     permissions.require(permissions.can_change_roles(current_user))
     user = db.session.get(User, user_id) or abort(404)
-    if not FlaskForm().validate():
+    form = UserActionForm()
+    if not form.validate_on_submit():
         abort(400)
-    action = request.form.get("action")
-    if action not in {"make_coordinator", "revoke_coordinator", "activate", "deactivate"}:
-        abort(400)
-    if user.id == current_user.id and action == "deactivate":
-        flash(_("U kunt uw eigen account niet blokkeren."), "danger")
-        return redirect(url_for("admin.users"))
-    if action in {"make_coordinator", "revoke_coordinator"}:
-        user.is_coordinator = action == "make_coordinator"
-    else:
-        user.active = action == "activate"
-    db.session.commit()
-    flash(_("%(name)s is bijgewerkt.", name=user.name), "success")
+    with domain_errors_on(form):
+        services.update_user(db.session, user, form.chosen, current_user)
+        db.session.commit()
+        flash(_("%(name)s is bijgewerkt.", name=user.name), "success")
+    flash_errors(form)
     return redirect(url_for("admin.users"))
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from circular_platform import permissions, taxonomy
 from circular_platform.db import db
@@ -17,7 +18,7 @@ from circular_platform.demand.forms import (
     ConfirmBundleForm,
     RenameBundleForm,
 )
-from circular_platform.errors import DomainError
+from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import BundleStatus, DemandBundle, Municipality, Province, Question
 
@@ -56,7 +57,7 @@ def _svg(data: bytes) -> Response:
 # -- region dashboard -------------------------------------------------------------------------
 
 
-@bp.get("/regio")
+@bp.get("/region")
 def region():
     _require_coordinator()
     scope = _scope()
@@ -71,7 +72,7 @@ def region():
     )
 
 
-@bp.get("/regio/vraag.csv")
+@bp.get("/region/demand.csv")
 def region_csv():
     _require_coordinator()
     scope = _scope()
@@ -79,7 +80,7 @@ def region_csv():
     return _csv(exports.demand_csv(scope.region_name, per_theme), "open-vraag-per-thema.csv")
 
 
-@bp.get("/regio/kwartalen.csv")
+@bp.get("/region/quarters.csv")
 def quarters_csv():
     _require_coordinator()
     scope = _scope()
@@ -87,7 +88,7 @@ def quarters_csv():
     return _csv(exports.quarters_csv(scope.region_name, quarters), "open-vraag-per-kwartaal.csv")
 
 
-@bp.get("/regio/kwartalen.svg")
+@bp.get("/region/quarters.svg")
 def quarters_chart():
     _require_coordinator()
     scope = _scope()
@@ -98,21 +99,21 @@ def quarters_chart():
 # -- circular procurement monitor ---------------------------------------------------------------
 
 
-@bp.get("/aanbestedingen")
+@bp.get("/procurement")
 def procurement():
     _require_coordinator()
     monitor = figures.procurement_monitor(db.session, date.today())
     return render_template("demand/procurement.html", monitor=monitor, all_regions=figures.ALL_REGIONS)
 
 
-@bp.get("/aanbestedingen.csv")
+@bp.get("/procurement.csv")
 def procurement_csv():
     _require_coordinator()
     monitor = figures.procurement_monitor(db.session, date.today())
     return _csv(exports.procurement_csv(monitor), "circulaire-aanbestedingen.csv")
 
 
-@bp.get("/aanbestedingen.svg")
+@bp.get("/procurement.svg")
 def procurement_chart():
     _require_coordinator()
     return _svg(charts.procurement_share(figures.procurement_monitor(db.session, date.today())))
@@ -121,12 +122,12 @@ def procurement_chart():
 # -- demand bundles ---------------------------------------------------------------------------
 
 
-@bp.get("/bundels")
+@bp.get("/bundles")
 def bundles():
     bundle_list = services.visible_bundles(db.session, current_user)
     proposals, threshold, scope = [], services.DEFAULT_THRESHOLD, _scope()
     if permissions.can_manage_bundles(current_user):
-        threshold = services.clamp_threshold(request.args.get("drempel"))
+        threshold = services.clamp_threshold(request.args.get("threshold"))
         proposals = services.proposals(db.session, scope, threshold)
     return render_template(
         "demand/bundles.html",
@@ -139,30 +140,26 @@ def bundles():
     )
 
 
-@bp.get("/bundels.csv")
+@bp.get("/bundles.csv")
 def bundles_csv():
     bundle_list = services.visible_bundles(db.session, current_user)
     rows = [(b, figures.summarise(b.questions)) for b in bundle_list]
     return _csv(exports.bundles_csv(rows), "bundels.csv")
 
 
-@bp.post("/bundels")
+@bp.post("/bundles")
 def confirm_bundle():
     permissions.require(permissions.can_manage_bundles(current_user))
     form = ConfirmBundleForm()
-    if not form.validate():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
-        return redirect(url_for("demand.bundles", **request.args))
-    try:
-        ids, label = form.question_ids.data, form.label.data
-        bundle = services.confirm_bundle(db.session, current_user, ids, label, _scope())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-        return redirect(url_for("demand.bundles", **request.args))
-    db.session.commit()
-    flash(_("De bundel ‘%(label)s’ is vastgelegd.", label=bundle.label), "success")
-    return redirect(url_for("demand.bundle", bundle_id=bundle.id))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            ids, label = form.question_ids.data, form.label.data
+            bundle = services.confirm_bundle(db.session, current_user, ids, label, _scope())
+            db.session.commit()
+            flash(_("De bundel ‘%(label)s’ is vastgelegd.", label=bundle.label), "success")
+            return redirect(url_for("demand.bundle", bundle_id=bundle.id))
+    flash_errors(form)
+    return redirect(url_for("demand.bundles", **request.args))
 
 
 def _load_bundle(bundle_id: int) -> DemandBundle:
@@ -173,11 +170,10 @@ def _load_bundle(bundle_id: int) -> DemandBundle:
     return bundle
 
 
-@bp.get("/bundels/<int:bundle_id>")
+@bp.get("/bundles/<int:bundle_id>")
 def bundle(bundle_id: int):
     bundle = _load_bundle(bundle_id)
-    add_form = AddQuestionForm()
-    add_form.question_id.choices = [(q.id, f"{q.title} ({q.organisation})") for q in _addable(bundle)]
+    add_form = AddQuestionForm(_addable(bundle))
     return render_template(
         "demand/bundle.html",
         bundle=bundle,
@@ -196,62 +192,60 @@ def _addable(bundle: DemandBundle) -> list[Question]:
     return services.addable_questions(db.session, bundle)
 
 
-def _edit(bundle_id: int, change) -> Response:
-    """Authorise, apply ``change(bundle)``, commit, and return to the bundle with a message."""
+def _load_manageable(bundle_id: int) -> DemandBundle:
     bundle = _load_bundle(bundle_id)
     permissions.require(permissions.can_manage_bundles(current_user))
-    try:
-        message = change(bundle)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    return bundle
+
+
+@bp.post("/bundles/<int:bundle_id>/name")
+def rename_bundle(bundle_id: int):
+    bundle = _load_manageable(bundle_id)
+    form = RenameBundleForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.rename_bundle(db.session, bundle, form.label.data)
+            db.session.commit()
+            flash(_("De naam is gewijzigd."), "success")
+    flash_errors(form)
     return redirect(url_for("demand.bundle", bundle_id=bundle_id))
 
 
-@bp.post("/bundels/<int:bundle_id>/naam")
-def rename_bundle(bundle_id: int):
-    form = RenameBundleForm()
-
-    def rename(bundle: DemandBundle) -> str:
-        if not form.validate():
-            raise DomainError(" ".join(form.label.errors))
-        services.rename_bundle(db.session, bundle, form.label.data)
-        return _("De naam is gewijzigd.")
-
-    return _edit(bundle_id, rename)
-
-
-@bp.post("/bundels/<int:bundle_id>/status")
+@bp.post("/bundles/<int:bundle_id>/status")
 def change_status(bundle_id: int):
+    bundle = _load_manageable(bundle_id)
     form = BundleStatusForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.change_status(db.session, bundle, BundleStatus(form.status.data))
+            db.session.commit()
+            flash(_("De status is gewijzigd."), "success")
+    flash_errors(form)
+    return redirect(url_for("demand.bundle", bundle_id=bundle_id))
 
-    def change(bundle: DemandBundle) -> str:
-        if not form.validate():
-            abort(400)
-        services.change_status(db.session, bundle, BundleStatus(form.status.data))
-        return _("De status is gewijzigd.")
 
-    return _edit(bundle_id, change)
-
-
-@bp.post("/bundels/<int:bundle_id>/vragen")
+@bp.post("/bundles/<int:bundle_id>/questions")
 def add_question(bundle_id: int):
-    def add(bundle: DemandBundle) -> str:
-        question = db.session.get(Question, request.form.get("question_id", type=int) or 0) or abort(400)
-        services.add_question(db.session, bundle, question)
-        return _("De vraag is aan de bundel toegevoegd.")
+    bundle = _load_manageable(bundle_id)
+    form = AddQuestionForm(services.addable_questions(db.session, bundle))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.add_question(db.session, bundle, form.question)
+            db.session.commit()
+            flash(_("De vraag is aan de bundel toegevoegd."), "success")
+    flash_errors(form)
+    return redirect(url_for("demand.bundle", bundle_id=bundle_id))
 
-    return _edit(bundle_id, add)
 
-
-@bp.post("/bundels/<int:bundle_id>/vragen/<int:question_id>/verwijderen")
+@bp.post("/bundles/<int:bundle_id>/questions/<int:question_id>/remove")
 def remove_question(bundle_id: int, question_id: int):
-    def remove(bundle: DemandBundle) -> str:
-        question = db.session.get(Question, question_id) or abort(404)
-        services.remove_question(db.session, bundle, question)
-        return _("De vraag is uit de bundel gehaald.")
-
-    return _edit(bundle_id, remove)
+    bundle = _load_manageable(bundle_id)
+    question = db.session.get(Question, question_id) or abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.remove_question(db.session, bundle, question)
+            db.session.commit()
+            flash(_("De vraag is uit de bundel gehaald."), "success")
+    flash_errors(form)
+    return redirect(url_for("demand.bundle", bundle_id=bundle_id))

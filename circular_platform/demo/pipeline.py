@@ -25,6 +25,7 @@ from circular_platform.models import (
     Question,
     User,
 )
+from circular_platform.review import services as review
 
 S = MatchStatus
 # For the n-th best match: the steps (days ago, action, new status, reason, note); the coordinator
@@ -88,30 +89,25 @@ def load(session: Session, coordinator_email: str) -> int:
         seen_questions.add(match.question_id)
         _tell(session, match, story, coordinator)
     for match, value in zip(best[-len(FEEDBACK) :], FEEDBACK, strict=False):
-        match.question_feedback, match.question_feedback_by = value, match.question.contact
-    session.flush()
+        matches.give_feedback(session, match, "question", value, match.question.contact)
     return len(seen_questions)
 
 
 def _tell(session: Session, match: Match, story: list, coordinator: User | None) -> None:
+    """Take the match through ``story`` with the review services, then date each step in the past."""
     now = datetime.now(UTC)
     match.created_at = now - timedelta(days=story[0][0] + 3)
     for days_ago, action, status, reason, note in story:
-        user = (
-            coordinator if action in (MatchAction.INTRODUCE, MatchAction.REJECT) else match.question.contact
-        )
-        event = MatchEvent(
-            match=match,
-            user=user,
-            action=action,
-            from_status=match.status,
-            to_status=status,
-            reason=reason,
-            note=note,
-            created_at=now - timedelta(days=days_ago),
-        )
-        session.add(event)
-        match.status = status
-        if status in (S.DISCONTINUED, S.REJECTED):
-            match.reason = reason
+        if action == MatchAction.INTRODUCE:
+            review.introduce(session, match, coordinator, note, notify=False)
+        elif action == MatchAction.REJECT:
+            review.reject(session, match, coordinator, reason)
+        else:
+            review.move(session, match, match.question.contact, status, note, reason)
+        _latest_event(session, match).created_at = now - timedelta(days=days_ago)
     match.updated_at = now - timedelta(days=story[-1][0])
+
+
+def _latest_event(session: Session, match: Match) -> MatchEvent:
+    query = select(MatchEvent).where(MatchEvent.match_id == match.id).order_by(MatchEvent.id.desc())
+    return session.scalars(query.limit(1)).one()

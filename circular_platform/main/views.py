@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
+from circular_platform.accounts import services as accounts
 from circular_platform.auth.views import safe_next
 from circular_platform.db import db
 from circular_platform.main import services
+from circular_platform.main.forms import LanguageForm
 from circular_platform.models import Question, Solution
 
 bp = Blueprint("main", __name__)
@@ -49,11 +50,11 @@ def themes():
 
 @bp.post("/language")
 def set_language():
-    language = request.form.get("language")
-    if not FlaskForm().validate() or language not in current_app.config["LANGUAGES"]:
+    form = LanguageForm()
+    if not form.validate_on_submit():
         abort(400)
-    session["language"] = language
+    session["language"] = form.language.data
     if current_user.is_authenticated:
-        current_user.language = language
+        accounts.set_language(db.session, current_user, form.language.data)
         db.session.commit()
     return redirect(safe_next(url_for("main.home")))

@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
+from circular_platform.db import db
 from circular_platform.forms import choices, municipality_choices
-from circular_platform.models import OrganisationKind
+from circular_platform.models import Membership, Organisation, OrganisationKind
+from circular_platform.organisations.services import MembershipDecision
 
 
 class OrganisationFields(Form):
@@ -50,5 +52,22 @@ class OrganisationForm(FlaskForm, OrganisationFields):
 
 
 class MembershipDecisionForm(FlaskForm):
+    """A button on the members page; ``membership`` is the row, once checked to be of ``organisation``."""
+
     membership_id = HiddenField(validators=[DataRequired()])
-    decision = HiddenField(validators=[DataRequired()])  # approve, reject, make_admin, make_member
+    decision = SelectField(choices=[d.value for d in MembershipDecision], validators=[DataRequired()])
+
+    def __init__(self, organisation: Organisation, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.membership: Membership | None = None
+
+    def validate_membership_id(self, field) -> None:
+        membership = db.session.get(Membership, int(field.data)) if field.data.isdigit() else None
+        if membership is None or membership.organisation_id != self.organisation.id:
+            raise ValidationError(_l("Dit lidmaatschap hoort niet bij deze organisatie."))
+        self.membership = membership
+
+    @property
+    def chosen(self) -> MembershipDecision:
+        return MembershipDecision(self.decision.data)

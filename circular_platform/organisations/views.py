@@ -2,19 +2,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from circular_platform import permissions
-from circular_platform.accounts import services as accounts
 from circular_platform.db import db
-from circular_platform.errors import DomainError
-from circular_platform.models import Membership, MembershipRole, Organisation, Province, Question, Solution
+from circular_platform.forms import domain_errors_on, flash_errors
+from circular_platform.models import Organisation, Province, Question, Solution
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm
 from circular_platform.pagination import paginate
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+DECISION_MESSAGES = {
+    services.MembershipDecision.APPROVE: _l("Het verzoek is goedgekeurd."),
+    services.MembershipDecision.REJECT: _l("Het verzoek is afgewezen."),
+    services.MembershipDecision.MAKE_ADMIN: _l("De rol is aangepast."),
+    services.MembershipDecision.MAKE_MEMBER: _l("De rol is aangepast."),
+}
 
 
 def _organisation(organisation_id: int) -> Organisation:
@@ -70,14 +76,12 @@ def update(organisation_id: int):
     organisation = _organisation(organisation_id)
     permissions.require(permissions.can_edit_organisation(current_user, organisation))
     form = OrganisationForm()
-    if form.validate():
-        try:
+    if form.validate_on_submit():
+        with domain_errors_on(form):
             services.update_organisation(db.session, organisation, form.organisation_data())
             db.session.commit()
             flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
             return redirect(url_for("organisations.profile", organisation_id=organisation.id))
-        except DomainError as error:
-            form.name.errors.append(error.message)
     return render_template("organisations/edit.html", form=form, organisation=organisation), 400
 
 
@@ -87,7 +91,7 @@ def members(organisation_id: int):
     organisation = _organisation(organisation_id)
     permissions.require(permissions.can_manage_members(current_user, organisation))
     return render_template(
-        "organisations/members.html", organisation=organisation, form=MembershipDecisionForm()
+        "organisations/members.html", organisation=organisation, form=MembershipDecisionForm(organisation)
     )
 
 
@@ -96,28 +100,12 @@ def members(organisation_id: int):
 def decide_member(organisation_id: int):
     organisation = _organisation(organisation_id)
     permissions.require(permissions.can_manage_members(current_user, organisation))
-    form = MembershipDecisionForm()
-    membership = db.session.get(Membership, int(form.membership_id.data or 0)) if form.validate() else None
-    if membership is None or membership.organisation_id != organisation.id:
+    form = MembershipDecisionForm(organisation)
+    if not form.validate_on_submit():
         abort(400)
-    try:
-        _apply_decision(membership, form.decision.data)
+    with domain_errors_on(form):
+        services.decide_member(db.session, form.membership, form.chosen)
         db.session.commit()
-    except DomainError as error:
-        flash(error.message, "danger")
+        flash(DECISION_MESSAGES[form.chosen], "success")
+    flash_errors(form)
     return redirect(url_for("organisations.members", organisation_id=organisation.id))
-
-
-def _apply_decision(membership: Membership, decision: str) -> None:
-    if decision in {"approve", "reject"}:
-        accounts.decide_membership(db.session, membership, approve=decision == "approve")
-        flash(
-            _("Het verzoek is goedgekeurd.") if decision == "approve" else _("Het verzoek is afgewezen."),
-            "success",
-        )
-    elif decision in {"make_admin", "make_member"}:
-        role = MembershipRole.ADMIN if decision == "make_admin" else MembershipRole.MEMBER
-        accounts.set_member_role(db.session, membership, role)
-        flash(_("De rol is aangepast."), "success")
-    else:
-        abort(400)

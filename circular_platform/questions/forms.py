@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
-from circular_platform.models import User, Visibility
+from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
 
@@ -55,24 +56,41 @@ class QuestionForm(FlaskForm):
         _l("Wie mag deze vraag zien?"), choices=choices(Visibility.labels()), default="public"
     )
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
+    publish = SubmitField(_l("Publiceren"))  # the other button saves a draft
 
-    def __init__(self, organisations, *args, **kwargs) -> None:
+    def __init__(self, organisations: list[Organisation], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.municipality_id.choices = municipality_choices()
-        people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
         self.contact_id.choices = choices(
-            (u.id, u.name) for u in sorted(people.values(), key=lambda u: u.name)
+            (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
+        self.organisation: Organisation | None = None
+        self.municipality: Municipality | None = None
+        self.contact: User | None = None
 
-    def data_for_service(self, municipality, contact) -> dict:
+    def validate_organisation_id(self, field) -> None:
+        self.organisation = self.organisations.get(field.data)
+
+    def validate_municipality_id(self, field) -> None:
+        self.municipality = db.session.get(Municipality, field.data or 0)
+        if self.municipality is None:
+            raise ValidationError(_l("Kies een bestaande gemeente."))
+
+    def validate_contact_id(self, field) -> None:
+        self.contact = self.people.get(field.data)
+
+    def data_for_service(self) -> dict:
+        """The fields as ``questions.services`` takes them, with the municipality and contact as rows."""
         return {
             "title": self.title.data.strip(),
             "description": self.description.data.strip(),
             "theme": self.theme.data,
             "sector": self.sector.data or None,
             "transition_paths": sorted(self.transition_paths.data or []),
-            "municipality": municipality,
+            "municipality": self.municipality,
             "quantity": self.quantity.data,
             "unit": self.unit.data or None,
             "budget_min": self.budget_min.data,
@@ -82,9 +100,5 @@ class QuestionForm(FlaskForm):
             "has_circular_criteria": self.has_circular_criteria.data,
             "circular_criteria": (self.circular_criteria.data or "").strip(),
             "visibility": self.visibility.data,
-            "contact": contact,
+            "contact": self.contact,
         }
-
-
-class StatusForm(FlaskForm):
-    status = SelectField(_l("Nieuwe status"), validators=[DataRequired()])

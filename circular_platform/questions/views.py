@@ -1,24 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from circular_platform import history, permissions
 from circular_platform.db import db
-from circular_platform.errors import DomainError
-from circular_platform.marketplace import (
-    change_status_or_refuse,
-    filter_options,
-    list_filters,
-    organisations_for,
-    save_form,
-)
+from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
+from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
-from circular_platform.models import Municipality, Question, QuestionStatus, User
+from circular_platform.models import Question
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
-from circular_platform.questions.forms import QuestionForm, StatusForm
+from circular_platform.questions.forms import QuestionForm
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 FILTERS = ("theme", "sector", "province", "municipality", "status", "procurement", "sort")
@@ -53,8 +47,7 @@ def detail(question_id: int):
         if permissions.can_edit_question(current_user, question)
         else []
     )
-    status_form = StatusForm()
-    status_form.status.choices = [(s.value, s.label) for s in services.ALLOWED_TRANSITIONS[question.status]]
+    status_form = StatusForm(services.ALLOWED_TRANSITIONS[question.status])
     suggestions = matches.suggestions_for_question(db.session, question)
     return render_template(
         "questions/detail.html",
@@ -79,18 +72,16 @@ def new():
 @login_required
 def create():
     permissions.require(permissions.can_post_question(current_user))
-    organisations = organisations_for(current_user)
-    form = QuestionForm(organisations)
-
-    def post() -> Question:
-        organisation = next(o for o in organisations if o.id == form.organisation_id.data)
-        publish = "publish" in request.form
-        return services.post_question(db.session, current_user, organisation, _form_data(form), publish)
-
-    question = save_form(form, post, _("Uw vraag is opgeslagen."))
-    if question is None:
-        return render_template("questions/form.html", form=form, question=None), 400
-    return redirect(url_for("questions.detail", question_id=question.id))
+    form = QuestionForm(organisations_for(current_user))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            question = services.post_question(
+                db.session, current_user, form.organisation, form.data_for_service(), form.publish.data
+            )
+            db.session.commit()
+            flash(_("Uw vraag is opgeslagen."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    return render_template("questions/form.html", form=form, question=None), 400
 
 
 @bp.get("/<int:question_id>/edit")
@@ -106,29 +97,24 @@ def edit(question_id: int):
 def update(question_id: int):
     question = load_editable(question_id)
     form = QuestionForm([question.organisation])
-
-    def save() -> Question:
-        services.update_question(db.session, question, current_user, _form_data(form))
-        return question
-
-    if save_form(form, save, _("De wijzigingen zijn opgeslagen.")) is None:
-        return render_template("questions/form.html", form=form, question=question), 400
-    return redirect(url_for("questions.detail", question_id=question.id))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.update_question(db.session, question, current_user, form.data_for_service())
+            db.session.commit()
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            return redirect(url_for("questions.detail", question_id=question.id))
+    return render_template("questions/form.html", form=form, question=question), 400
 
 
 @bp.post("/<int:question_id>/status")
 @login_required
 def change_status(question_id: int):
     question = load_editable(question_id)
-    status = request.form.get("status", "")
-    change_status_or_refuse(
-        lambda: services.change_status(db.session, question, current_user, QuestionStatus(status))
-    )
+    form = StatusForm(services.ALLOWED_TRANSITIONS[question.status])
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.change_status(db.session, question, current_user, form.new_status)
+            db.session.commit()
+            flash(_("De status is gewijzigd."), "success")
+    flash_errors(form)
     return redirect(url_for("questions.detail", question_id=question.id))
-
-
-def _form_data(form: QuestionForm) -> dict:
-    municipality = db.session.get(Municipality, form.municipality_id.data)
-    if municipality is None:
-        raise DomainError(_("Kies een bestaande gemeente."), "municipality_id")
-    return form.data_for_service(municipality, db.session.get(User, form.contact_id.data))

@@ -39,7 +39,7 @@ PIPELINE: dict[MatchStatus, tuple[MatchStatus, ...]] = {
 STALLING = (S.INTRODUCED, S.IN_TALKS)
 STALLED_AFTER = timedelta(days=14)
 SNOOZE_DAYS = 14
-AGES = {"week": (None, 7), "maand": (None, 30), "ouder": (30, None)}  # (older than, newer than) in days
+AGES = {"week": (None, 7), "month": (None, 30), "older": (30, None)}  # (older than, newer than) in days
 
 REJECT_REASONS = {
     "niet_relevant": _l("Niet relevant"),
@@ -88,12 +88,19 @@ def contact_persons(item: Question | Solution) -> list[User]:
     return [user for user in item.organisation.admins if user.active]
 
 
-def introduce(session: Session, match: Match, coordinator: User, note: str) -> list[OutboxMessage]:
+def introduce(
+    session: Session, match: Match, coordinator: User, note: str, *, notify: bool = True
+) -> list[OutboxMessage]:
     """Mail both sides each other's details and the note, in their own language; reply-to the coordinator.
 
     Raises DomainError when the match was handled already or a side has nobody to write to.
+    With ``notify=False`` (the demo's history) the introduction is only recorded; no mail is sent.
     """
     _require_proposal(match)
+    if not notify:
+        match.snoozed_until = None
+        _log(session, match, coordinator, MatchAction.INTRODUCE, S.INTRODUCED, note)
+        return []
     people = {"question": contact_persons(match.question), "solution": contact_persons(match.solution)}
     for item, side in ((match.question, "question"), (match.solution, "solution")):
         if not people[side]:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from circular_platform import permissions
 from circular_platform.auth.views import safe_next
 from circular_platform.db import db
-from circular_platform.errors import DomainError
+from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import Match, MatchStatus
 from circular_platform.pagination import paginate
@@ -39,22 +36,6 @@ def load_visible(match_id: int) -> Match:
     if match is None or not permissions.can_see_match(current_user, match):
         abort(404)
     return match
-
-
-def _apply(form: FlaskForm, change: Callable[[], str], default_next: str) -> Response:
-    """Validate ``form``, run ``change`` (which returns the success message), commit, and go back."""
-    if not form.validate():
-        errors = [f"{form[name].label.text}: {' '.join(messages)}" for name, messages in form.errors.items()]
-        flash(" ".join(errors) or _("Het formulier is verlopen; probeer het opnieuw."), "danger")
-    else:
-        try:
-            message = change()
-            db.session.commit()
-            flash(message, "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-    return redirect(safe_next(default_next))
 
 
 # -- the Monday-morning view ------------------------------------------------------------------------
@@ -100,13 +81,14 @@ def introduce(match_id: int):
     _require_coordinator()
     match = load_visible(match_id)
     form = IntroduceForm()
-
-    def change() -> str:
-        sent = services.introduce(db.session, match, current_user, form.note.data or "")
-        recipients = ", ".join(message.recipient for message in sent)
-        return _("De introductie is verstuurd aan %(recipients)s.", recipients=recipients)
-
-    return _apply(form, change, url_for("review.index"))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            sent = services.introduce(db.session, match, current_user, form.note.data or "")
+            recipients = ", ".join(message.recipient for message in sent)
+            db.session.commit()
+            flash(_("De introductie is verstuurd aan %(recipients)s.", recipients=recipients), "success")
+    flash_errors(form)
+    return redirect(safe_next(url_for("review.index")))
 
 
 @bp.post("/matches/<int:match_id>/reject")
@@ -115,12 +97,13 @@ def reject(match_id: int):
     _require_coordinator()
     match = load_visible(match_id)
     form = RejectForm()
-
-    def change() -> str:
-        services.reject(db.session, match, current_user, form.reason.data, form.text.data or "")
-        return _("De match is afgewezen en verdwijnt uit de wachtrij.")
-
-    return _apply(form, change, url_for("review.index"))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.reject(db.session, match, current_user, form.reason.data, form.text.data or "")
+            db.session.commit()
+            flash(_("De match is afgewezen en verdwijnt uit de wachtrij."), "success")
+    flash_errors(form)
+    return redirect(safe_next(url_for("review.index")))
 
 
 @bp.post("/matches/<int:match_id>/snooze")
@@ -129,12 +112,14 @@ def snooze(match_id: int):
     _require_coordinator()
     match = load_visible(match_id)
     form = SnoozeForm()
-
-    def change() -> str:
-        services.snooze(db.session, match, current_user, form.until.data)
-        return _("De match komt op %(date)s terug in de wachtrij.", date=form.until.data.strftime("%d-%m-%Y"))
-
-    return _apply(form, change, url_for("review.index"))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.snooze(db.session, match, current_user, form.until.data)
+            db.session.commit()
+            until = form.until.data.strftime("%d-%m-%Y")
+            flash(_("De match komt op %(date)s terug in de wachtrij.", date=until), "success")
+    flash_errors(form)
+    return redirect(safe_next(url_for("review.index")))
 
 
 # -- the pipeline, for coordinators and both parties ------------------------------------------------
@@ -146,13 +131,16 @@ def move(match_id: int):
     match = load_visible(match_id)
     permissions.require(permissions.can_move_match(current_user, match))
     form = MoveForm(services.next_statuses(match))
-
-    def change() -> str:
-        status = MatchStatus(form.status.data)
-        services.move(db.session, match, current_user, status, form.note.data or "", form.reason.data or "")
-        return _("De fase is gewijzigd in: %(status)s.", status=status.label)
-
-    return _apply(form, change, url_for("review.match_detail", match_id=match.id))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            status = MatchStatus(form.status.data)
+            services.move(
+                db.session, match, current_user, status, form.note.data or "", form.reason.data or ""
+            )
+            db.session.commit()
+            flash(_("De fase is gewijzigd in: %(status)s.", status=status.label), "success")
+    flash_errors(form)
+    return redirect(safe_next(url_for("review.match_detail", match_id=match.id)))
 
 
 @bp.post("/matches/<int:match_id>/note")
@@ -161,12 +149,13 @@ def add_note(match_id: int):
     match = load_visible(match_id)
     permissions.require(permissions.can_move_match(current_user, match))
     form = NoteForm()
-
-    def change() -> str:
-        services.add_note(db.session, match, current_user, form.note.data)
-        return _("Uw notitie is toegevoegd.")
-
-    return _apply(form, change, url_for("review.match_detail", match_id=match.id))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.add_note(db.session, match, current_user, form.note.data)
+            db.session.commit()
+            flash(_("Uw notitie is toegevoegd."), "success")
+    flash_errors(form)
+    return redirect(safe_next(url_for("review.match_detail", match_id=match.id)))
 
 
 @bp.get("/pipeline")

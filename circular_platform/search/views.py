@@ -35,7 +35,7 @@ DETAIL_ENDPOINTS = {
 @bp.get("/")
 def results():
     wanted = services.SearchRequest.from_args(request.args)
-    if request.args.get("plaats") != "nee":
+    if request.args.get("place") != "no":
         wanted = wanted.with_place(db.session)
     found = services.search(db.session, current_user, wanted) if wanted.text else None
     return render_template(

@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
 from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
-from circular_platform.models import Maturity, Province, User
+from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
 
 
@@ -49,13 +49,55 @@ class SolutionForm(FlaskForm):
     price_indication = StringField(_l("Prijsindicatie"), validators=[Optional(), Length(max=200)])
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
 
-    def __init__(self, organisations, *args, **kwargs) -> None:
+    def __init__(self, organisations: list[Organisation], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         provinces = db.session.scalars(select(Province).order_by(Province.name))
         self.province_ids.choices = choices((p.id, p.name) for p in provinces)
         self.municipality_ids.choices = municipality_choices()
-        people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
         self.contact_id.choices = choices(
-            (u.id, u.name) for u in sorted(people.values(), key=lambda u: u.name)
+            (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
+        self.organisation: Organisation | None = None
+        self.provinces: list[Province] = []
+        self.municipalities: list[Municipality] = []
+        self.contact: User | None = None
+
+    def validate_organisation_id(self, field) -> None:
+        self.organisation = self.organisations.get(field.data)
+
+    def validate_province_ids(self, field) -> None:
+        self.provinces = _rows(Province, field.data)
+
+    def validate_municipality_ids(self, field) -> None:
+        self.municipalities = _rows(Municipality, field.data)
+
+    def validate_contact_id(self, field) -> None:
+        self.contact = self.people.get(field.data)
+
+    def data_for_service(self) -> dict:
+        """The fields as ``solutions.services`` takes them, with the area and contact as rows."""
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data.strip(),
+            "themes": self.themes.data or [],
+            "nationwide": self.nationwide.data,
+            "provinces": self.provinces,
+            "municipalities": self.municipalities,
+            "maturity": self.maturity.data,
+            "capacity": (self.capacity.data or "").strip(),
+            "certifications": (self.certifications.data or "").strip(),
+            "price_indication": (self.price_indication.data or "").strip(),
+            "contact": self.contact,
+        }
+
+
+def _rows(model: type[Province] | type[Municipality], ids: list[int] | None) -> list:
+    """The rows with these ids; raises ValidationError when one does not exist."""
+    wanted = set(ids or [])
+    rows = list(db.session.scalars(select(model).where(model.id.in_(wanted))))
+    if len(rows) != len(wanted):
+        raise ValidationError(_l("Kies uit de lijst."))
+    return rows

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from circular_platform import history, permissions
 from circular_platform.db import db
-from circular_platform.marketplace import (
-    change_status_or_refuse,
-    filter_options,
-    list_filters,
-    organisations_for,
-    save_form,
-)
+from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
+from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
-from circular_platform.models import Municipality, Province, Solution, SolutionStatus, User
+from circular_platform.models import Municipality, Solution
 from circular_platform.pagination import paginate
 from circular_platform.solutions import services
 from circular_platform.solutions.forms import SolutionForm
@@ -55,13 +49,13 @@ def detail(solution_id: int):
         if permissions.can_edit_solution(current_user, solution)
         else []
     )
-    transitions = sorted(services.ALLOWED_TRANSITIONS[solution.status])
+    status_form = StatusForm(services.ALLOWED_TRANSITIONS[solution.status])
     suggestions = matches.suggestions_for_solution(db.session, solution, current_user)
     return render_template(
         "solutions/detail.html",
         solution=solution,
         changes=changes,
-        transitions=transitions,
+        status_form=status_form,
         suggestions=suggestions,
     )
 
@@ -78,17 +72,16 @@ def new():
 @login_required
 def create():
     permissions.require(permissions.can_post_solution(current_user))
-    organisations = organisations_for(current_user, publishing=True)
-    form = SolutionForm(organisations)
-
-    def publish() -> Solution:
-        organisation = next(o for o in organisations if o.id == form.organisation_id.data)
-        return services.publish_solution(db.session, current_user, organisation, _form_data(form))
-
-    solution = save_form(form, publish, _("Uw aanbod is gepubliceerd."))
-    if solution is None:
-        return render_template("solutions/form.html", form=form, solution=None), 400
-    return redirect(url_for("solutions.detail", solution_id=solution.id))
+    form = SolutionForm(organisations_for(current_user, publishing=True))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            solution = services.publish_solution(
+                db.session, current_user, form.organisation, form.data_for_service()
+            )
+            db.session.commit()
+            flash(_("Uw aanbod is gepubliceerd."), "success")
+            return redirect(url_for("solutions.detail", solution_id=solution.id))
+    return render_template("solutions/form.html", form=form, solution=None), 400
 
 
 @bp.get("/<int:solution_id>/edit")
@@ -109,43 +102,24 @@ def edit(solution_id: int):
 def update(solution_id: int):
     solution = load_editable(solution_id)
     form = SolutionForm([solution.organisation])
-
-    def save() -> Solution:
-        services.update_solution(db.session, solution, current_user, _form_data(form))
-        return solution
-
-    if save_form(form, save, _("De wijzigingen zijn opgeslagen.")) is None:
-        return render_template("solutions/form.html", form=form, solution=solution), 400
-    return redirect(url_for("solutions.detail", solution_id=solution.id))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.update_solution(db.session, solution, current_user, form.data_for_service())
+            db.session.commit()
+            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            return redirect(url_for("solutions.detail", solution_id=solution.id))
+    return render_template("solutions/form.html", form=form, solution=solution), 400
 
 
 @bp.post("/<int:solution_id>/status")
 @login_required
 def change_status(solution_id: int):
     solution = load_editable(solution_id)
-    status = request.form.get("status", "")
-    change_status_or_refuse(
-        lambda: services.change_status(db.session, solution, current_user, SolutionStatus(status))
-    )
+    form = StatusForm(services.ALLOWED_TRANSITIONS[solution.status])
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.change_status(db.session, solution, current_user, form.new_status)
+            db.session.commit()
+            flash(_("De status is gewijzigd."), "success")
+    flash_errors(form)
     return redirect(url_for("solutions.detail", solution_id=solution.id))
-
-
-def _form_data(form: SolutionForm) -> dict:
-    ids = form.municipality_ids.data or []
-    municipalities = list(db.session.scalars(select(Municipality).where(Municipality.id.in_(ids))))
-    provinces = list(
-        db.session.scalars(select(Province).where(Province.id.in_(form.province_ids.data or [])))
-    )
-    return {
-        "title": form.title.data.strip(),
-        "description": form.description.data.strip(),
-        "themes": form.themes.data or [],
-        "nationwide": form.nationwide.data,
-        "provinces": provinces,
-        "municipalities": municipalities,
-        "maturity": form.maturity.data,
-        "capacity": (form.capacity.data or "").strip(),
-        "certifications": (form.certifications.data or "").strip(),
-        "price_indication": (form.price_indication.data or "").strip(),
-        "contact": db.session.get(User, form.contact_id.data),
-    }

@@ -56,7 +56,7 @@ def import_file():
     return redirect(url_for(LIST_ENDPOINTS[report.kind]))
 
 
-@bp.get("/admin/import/voorbeeld-<any(questions, solutions):kind>.csv")
+@bp.get("/admin/import/example-<any(questions, solutions):kind>.csv")
 @login_required
 def example_file(kind: str):
     permissions.require(permissions.can_import_items(current_user))

@@ -1,0 +1,25 @@
+"""The admin pages' buttons: each posts one action for one organisation or user."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from circular_platform.admin.services import OrganisationAction, UserAction
+
+
+class OrganisationActionForm(FlaskForm):
+    action = SelectField(choices=[a.value for a in OrganisationAction], validators=[DataRequired()])
+
+    @property
+    def chosen(self) -> OrganisationAction:
+        return OrganisationAction(self.action.data)
+
+
+class UserActionForm(FlaskForm):
+    action = SelectField(choices=[a.value for a in UserAction], validators=[DataRequired()])
+
+    @property
+    def chosen(self) -> UserAction:
+        return UserAction(self.action.data)

@@ -1,0 +1,58 @@
+"""What coordinators switch on the admin pages: verification, publishing rights, roles and blocking.
+
+Functions ``flush()``; the caller commits.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from circular_platform.errors import DomainError
+from circular_platform.models import Organisation, User
+from circular_platform.organisations.services import allow_solutions, set_verified
+
+
+class OrganisationAction(StrEnum):
+    VERIFY = "verify"
+    UNVERIFY = "unverify"
+    ALLOW_SOLUTIONS = "allow_solutions"
+    DISALLOW_SOLUTIONS = "disallow_solutions"
+
+
+class UserAction(StrEnum):
+    MAKE_COORDINATOR = "make_coordinator"
+    REVOKE_COORDINATOR = "revoke_coordinator"
+    ACTIVATE = "activate"
+    DEACTIVATE = "deactivate"
+
+
+def update_organisation(session: Session, organisation: Organisation, action: OrganisationAction) -> None:
+    A = OrganisationAction
+    if action in (A.VERIFY, A.UNVERIFY):
+        set_verified(session, organisation, action == A.VERIFY)
+    else:
+        allow_solutions(session, organisation, action == A.ALLOW_SOLUTIONS)
+
+
+def update_user(session: Session, user: User, action: UserAction, by: User) -> None:
+    A = UserAction
+    if action in (A.MAKE_COORDINATOR, A.REVOKE_COORDINATOR):
+        set_coordinator(session, user, action == A.MAKE_COORDINATOR)
+    else:
+        set_active(session, user, action == A.ACTIVATE, by)
+
+
+def set_coordinator(session: Session, user: User, coordinator: bool) -> None:
+    user.is_coordinator = coordinator
+    session.flush()
+
+
+def set_active(session: Session, user: User, active: bool, by: User) -> None:
+    """Block or unblock ``user``; raises DomainError when ``by`` would block themselves."""
+    if not active and user.id == by.id:
+        raise DomainError(_l("U kunt uw eigen account niet blokkeren."))
+    user.active = active
+    session.flush()
