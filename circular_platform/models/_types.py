@@ -27,7 +27,7 @@ class LabelledEnum(enum.StrEnum):
     label: Any
     colour: str
 
-    def __new__(cls, value: str, label: Any, colour: str = "secondary") -> LabelledEnum:
+    def __new__(cls, value: str, label: Any = None, colour: str = "secondary") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

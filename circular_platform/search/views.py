@@ -6,7 +6,6 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from circular_platform import taxonomy
 from circular_platform.db import db
@@ -49,13 +48,9 @@ def results():
     )
 
 
-def item_url(kind: str, item_id: int) -> str | None:
-    """The item's detail page, or None while that page does not exist."""
+def item_url(kind: str, item_id: int) -> str:
     endpoint, argument = DETAIL_ENDPOINTS[kind]
-    try:
-        return url_for(endpoint, **{argument: item_id})
-    except BuildError:
-        return None
+    return url_for(endpoint, **{argument: item_id})
 
 
 def search_url(**changes: str | None) -> str:
