@@ -38,6 +38,8 @@ test: translations
 
 lint: install
 	$(BIN)/ruff check circular_platform matching tests bench migrations
+	$(BIN)/ruff format --check circular_platform matching tests bench migrations
+	$(BIN)/mypy
 
 # Drops every table and loads the demo data again.
 demo-reset: translations

@@ -63,8 +63,10 @@ def compat(docs: Sequence[Document], queries: Sequence[Document], themes: bool) 
 
 def baseline_runs(scorer: Scorer, docs, queries, allowed) -> dict[str, list]:
     scores = scorer(docs, queries)
-    return {str(q.id): top_ids(scores[i], docs, None if allowed is None else allowed[i])
-            for i, q in enumerate(queries)}
+    return {
+        str(q.id): top_ids(scores[i], docs, None if allowed is None else allowed[i])
+        for i, q in enumerate(queries)
+    }
 
 
 def ours(docs, queries, *, regions: bool, themes: bool) -> dict[str, list]:
@@ -72,8 +74,7 @@ def ours(docs, queries, *, regions: bool, themes: bool) -> dict[str, list]:
     if not regions:
         queries = [Document(q.id, q.title, q.description, q.themes) for q in queries]
     results = matcher.rank_many(queries, K, theme_filter=themes)
-    return {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results,
-                                                                      strict=True)}
+    return {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results, strict=True)}
 
 
 def table(rows: list[tuple[str, dict[str, float]]]) -> None:
@@ -94,14 +95,17 @@ def main() -> int:
         ("ours: region + theme filters", ours(docs, queries, regions=True, themes=True)),
         ("ours: region filter", ours(docs, queries, regions=True, themes=False)),
         ("ours: no filters", ours(docs, queries, regions=False, themes=False)),
-        ("TfidfVectorizer() defaults: no filters", baseline_runs(tfidf_default, docs, queries,
-                                                                 None)),
+        ("TfidfVectorizer() defaults: no filters", baseline_runs(tfidf_default, docs, queries, None)),
         ("BM25Okapi: no filters", baseline_runs(bm25, docs, queries, None)),
-        ("TfidfVectorizer() defaults: region filter",
-         baseline_runs(tfidf_default, docs, queries, region_mask)),
+        (
+            "TfidfVectorizer() defaults: region filter",
+            baseline_runs(tfidf_default, docs, queries, region_mask),
+        ),
         ("BM25Okapi: region filter", baseline_runs(bm25, docs, queries, region_mask)),
-        ("TfidfVectorizer() defaults: region + theme",
-         baseline_runs(tfidf_default, docs, queries, full_mask)),
+        (
+            "TfidfVectorizer() defaults: region + theme",
+            baseline_runs(tfidf_default, docs, queries, full_mask),
+        ),
         ("BM25Okapi: region + theme", baseline_runs(bm25, docs, queries, full_mask)),
     ]
     print(f"{len(queries)} queries, {len(docs)} documents, top {K}")

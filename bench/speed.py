@@ -75,7 +75,7 @@ def core(matcher, queries) -> float:
     seg = matcher._segments[0]
     start = time.perf_counter()
     for lo in range(0, qmatrix.shape[0], 64):
-        scores = seg.best(qmatrix[lo:lo + 64], 10)
+        scores = seg.best(qmatrix[lo : lo + 64], 10)
         for i in range(scores.shape[0]):
             a, b = scores.indptr[i], scores.indptr[i + 1]
             top_k(scores.indices[a:b], scores.data[a:b], 10, None, 0.0)
@@ -92,40 +92,52 @@ def brute_force(matcher, queries) -> dict:
     qmatrix = matcher.vectors(sample)
     start = time.perf_counter()
     for lo in range(0, len(sample), BRUTE_CHUNK):
-        scores = linear_kernel(qmatrix[lo:lo + BRUTE_CHUNK], docs)
+        scores = linear_kernel(qmatrix[lo : lo + BRUTE_CHUNK], docs)
         np.argsort(-scores, axis=1)[:, :10]
     elapsed = time.perf_counter() - start
-    return {"brute_s": elapsed * len(queries) / len(sample), "brute_sample": len(sample),
-            "rss_after_brute_mib": rss_mib()}
+    return {
+        "brute_s": elapsed * len(queries) / len(sample),
+        "brute_sample": len(sample),
+        "rss_after_brute_mib": rss_mib(),
+    }
 
 
 def run_child(size: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(size)], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(size)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return json.loads(proc.stdout)
 
 
 def report(rows: list[dict]) -> int:
-    print(f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores (other processes inflate every timing)")
-    print(f"{'docs':>8} {'vocab':>7} {'nnz/doc':>7} {'fit s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'10k q s':>8} {'core s':>7} {'brute s*':>9} {'speedup':>7} {'RSS MiB':>8}")
+    print(
+        f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores (other processes inflate every timing)"
+    )
+    print(
+        f"{'docs':>8} {'vocab':>7} {'nnz/doc':>7} {'fit s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'10k q s':>8} {'core s':>7} {'brute s*':>9} {'speedup':>7} {'RSS MiB':>8}"
+    )
     for r in rows:
-        print(f"{r['size']:>8} {r['vocabulary']:>7} {r['nnz_per_doc']:>7.1f} {r['fit_s']:>7.1f} "
-              f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['many_s']:>8.1f} {r['core_s']:>7.1f} "
-              f"{r['brute_s']:>9.1f} {r['brute_s'] / r['core_s']:>6.1f}x {r['rss_mib']:>8.0f}")
-    print("10k q s = rank_many end to end (analysis, filters, explanations); core s = our "
-          "scoring + top-10 on the same query vectors brute force gets; speedup = brute / core.")
-    print(f"* brute force = linear_kernel + argsort, timed on {rows[-1]['brute_sample']} queries "
-          f"in chunks of {BRUTE_CHUNK} and extrapolated to {N_MANY}.")
+        print(
+            f"{r['size']:>8} {r['vocabulary']:>7} {r['nnz_per_doc']:>7.1f} {r['fit_s']:>7.1f} "
+            f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['many_s']:>8.1f} {r['core_s']:>7.1f} "
+            f"{r['brute_s']:>9.1f} {r['brute_s'] / r['core_s']:>6.1f}x {r['rss_mib']:>8.0f}"
+        )
+    print(
+        "10k q s = rank_many end to end (analysis, filters, explanations); core s = our "
+        "scoring + top-10 on the same query vectors brute force gets; speedup = brute / core."
+    )
+    print(
+        f"* brute force = linear_kernel + argsort, timed on {rows[-1]['brute_sample']} queries "
+        f"in chunks of {BRUTE_CHUNK} and extrapolated to {N_MANY}."
+    )
     big = rows[-1]
     checks = [
         (f"one query vs {big['size']} docs p95 <= 20 ms", big["p95_ms"] <= 20),
         (f"top-10 for {N_MANY} queries vs {big['size']} docs <= 60 s", big["many_s"] <= 60),
-        ("peak RSS <= 2 GiB (every size, before brute force)",
-         all(r["rss_mib"] <= 2048 for r in rows)),
-        ("all-pairs top-10 (core) >= 3x faster than brute force",
-         big["brute_s"] / big["core_s"] >= 3),
+        ("peak RSS <= 2 GiB (every size, before brute force)", all(r["rss_mib"] <= 2048 for r in rows)),
+        ("all-pairs top-10 (core) >= 3x faster than brute force", big["brute_s"] / big["core_s"] >= 3),
     ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")

@@ -20,13 +20,42 @@ from matching.matcher import Document
 
 DATA = Path(__file__).resolve().parent / "quality" / "data"
 PROVINCES = {
-    "groningen": ["groningen", "eemsdelta", "midden-groningen", "westerkwartier", "het hogeland",
-                  "oldambt", "veendam", "stadskanaal", "pekela", "westerwolde"],
-    "friesland": ["leeuwarden", "smallingerland", "heerenveen", "súdwest-fryslân", "harlingen",
-                  "de fryske marren", "dantumadiel", "waadhoeke", "opsterland",
-                  "tytsjerksteradiel"],
-    "drenthe": ["assen", "emmen", "hoogeveen", "meppel", "coevorden", "midden-drenthe",
-                "tynaarlo", "aa en hunze", "borger-odoorn", "noordenveld"],
+    "groningen": [
+        "groningen",
+        "eemsdelta",
+        "midden-groningen",
+        "westerkwartier",
+        "het hogeland",
+        "oldambt",
+        "veendam",
+        "stadskanaal",
+        "pekela",
+        "westerwolde",
+    ],
+    "friesland": [
+        "leeuwarden",
+        "smallingerland",
+        "heerenveen",
+        "súdwest-fryslân",
+        "harlingen",
+        "de fryske marren",
+        "dantumadiel",
+        "waadhoeke",
+        "opsterland",
+        "tytsjerksteradiel",
+    ],
+    "drenthe": [
+        "assen",
+        "emmen",
+        "hoogeveen",
+        "meppel",
+        "coevorden",
+        "midden-drenthe",
+        "tynaarlo",
+        "aa en hunze",
+        "borger-odoorn",
+        "noordenveld",
+    ],
 }
 N_COMPOUNDS = 50_000  # distinct synthetic compounds: the vocabulary's long tail
 COMPOUND_RATE = 0.03
@@ -56,7 +85,7 @@ def vocabulary(rng: random.Random, compounds: int = 20_000) -> tuple[list[str], 
     content = [w for w, _ in counts.most_common() if w not in stops and len(w) > 2]
     alpha = [w for w in content if w.isalpha()]
     extra = {rng.choice(alpha) + rng.choice(alpha) for _ in range(compounds)}
-    head, tail = content[: len(content) // 4], content[len(content) // 4:]
+    head, tail = content[: len(content) // 4], content[len(content) // 4 :]
     tail += sorted(extra - set(content))
     rng.shuffle(tail)  # the most frequent real words stay frequent; compounds spread out
     words = head + tail
@@ -85,8 +114,11 @@ class Generator:
         self.templates = {kind: _templates(kind) for kind in ("solutions", "questions")}
         self.pool = [w for texts in self.templates.values() for t in texts for w in t[0] + t[1]]
         alpha = sorted(w for w in set(self.pool) if w.isalpha() and len(w) > 3)
-        self.compounds = sorted({self.rng.choice(alpha) + self.rng.choice(alpha)
-                                 for _ in range(N_COMPOUNDS)}) if alpha else []
+        self.compounds = (
+            sorted({self.rng.choice(alpha) + self.rng.choice(alpha) for _ in range(N_COMPOUNDS)})
+            if alpha
+            else []
+        )
 
     def text(self, n: int) -> str:
         picks = self.rng.choices(self.words, cum_weights=self.cum, k=n)
@@ -111,19 +143,28 @@ class Generator:
         return " ".join(out)
 
     def solution(self, i: int) -> Document:
-        regions = self.rng.choice([["nederland"], [self.rng.choice(list(PROVINCES))],
-                                   self.rng.sample(list(PROVINCES), 2)])
+        regions = self.rng.choice(
+            [["nederland"], [self.rng.choice(list(PROVINCES))], self.rng.sample(list(PROVINCES), 2)]
+        )
         title, desc = self.pair("solutions", self.rng.randint(3, 8), self.rng.randint(40, 140))
-        return Document(i, title, desc,
-                        themes=frozenset(self.rng.sample(THEMES, self.rng.randint(1, 2))),
-                        regions=frozenset(regions))
+        return Document(
+            i,
+            title,
+            desc,
+            themes=frozenset(self.rng.sample(THEMES, self.rng.randint(1, 2))),
+            regions=frozenset(regions),
+        )
 
     def question(self, i: int) -> Document:
         province = self.rng.choice(list(PROVINCES))
         title, desc = self.pair("questions", self.rng.randint(3, 8), self.rng.randint(30, 120))
-        return Document(f"q{i}", title, desc,
-                        themes=frozenset({self.rng.choice(THEMES)}),
-                        location=(self.rng.choice(PROVINCES[province]), province))
+        return Document(
+            f"q{i}",
+            title,
+            desc,
+            themes=frozenset({self.rng.choice(THEMES)}),
+            location=(self.rng.choice(PROVINCES[province]), province),
+        )
 
 
 def _templates(kind: str) -> list[tuple[list[str], list[str]]]:

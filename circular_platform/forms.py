@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Generic, TypeVar
 
 from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import Form, PasswordField, SelectField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from circular_platform.db import db
@@ -19,6 +20,9 @@ from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
 from circular_platform.models._types import LabelledEnum
 from circular_platform.passwords import is_common
+
+T = TypeVar("T")
+Status = TypeVar("Status", bound=LabelledEnum)
 
 
 def check_password_policy(_form, field) -> None:
@@ -80,14 +84,21 @@ def flash_errors(form: Form) -> None:
         flash(" ".join(str(message) for message in messages), "danger")
 
 
-class StatusForm(FlaskForm):
+def chosen(rows: Mapping[int, T], key: int) -> T:
+    """The row picked in a select field; the field's own choice check has reported a foreign key."""
+    if key not in rows:
+        raise StopValidation()
+    return rows[key]
+
+
+class StatusForm(FlaskForm, Generic[Status]):
     """The next status of a question or solution; ``allowed`` are the statuses it may move to."""
 
     status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
 
-    def __init__(self, allowed: Iterable[LabelledEnum], *args, **kwargs) -> None:
+    def __init__(self, allowed: Iterable[Status], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        ordered = sorted(allowed, key=lambda status: list(type(status)).index(status))
+        ordered = sorted(allowed, key=lambda status: list(type(status).__members__.values()).index(status))
         self.allowed = {status.value: status for status in ordered}
         self.status.choices = choices((status.value, status.label) for status in ordered)
 
@@ -96,7 +107,7 @@ class StatusForm(FlaskForm):
             raise ValidationError(_l("Deze statuswijziging is niet mogelijk."))
 
     @property
-    def new_status(self) -> LabelledEnum:
+    def new_status(self) -> Status:
         return self.allowed[self.status.data]
 
 

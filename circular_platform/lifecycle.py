@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
+from typing import Any
 
 from blinker import Signal
 from flask_babel import lazy_gettext as _l
@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session
 
 from circular_platform import history
 from circular_platform.errors import DomainError
-from circular_platform.models import Question, Solution, User
+from circular_platform.models import Question, QuestionStatus, Solution, SolutionStatus, User
 
 
 def change_status(
     session: Session,
     item: Question | Solution,
     user: User | None,
-    status: Enum,
-    allowed: Mapping[Enum, set],
+    status: QuestionStatus | SolutionStatus,
+    allowed: Mapping[Any, set],
     signal: Signal,
 ) -> None:
     """Move ``item`` to ``status`` if ``allowed`` permits it from its current status.
@@ -34,4 +34,5 @@ def change_status(
     item.status = status
     session.flush()
     history.record(session, item, user, before)
-    signal.send(session, **{history.item_type(item): item}, previous_status=previous)
+    changed: dict[str, Any] = {history.item_type(item): item, "previous_status": previous}
+    signal.send(session, **changed)

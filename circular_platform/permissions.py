@@ -6,7 +6,7 @@ predicates; nobody re-derives a rule. The anonymous user answers False to everyt
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask import abort
 from flask_login import AnonymousUserMixin
@@ -26,7 +26,7 @@ from circular_platform.models import (
     Visibility,
 )
 
-AnyUser = User | AnonymousUserMixin
+AnyUser: TypeAlias = User | AnonymousUserMixin
 
 
 def _is_user(user: AnyUser) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 bp = Blueprint("redirects", __name__)
 
@@ -48,13 +49,13 @@ def has_old_args(args: MultiDict[str, str]) -> bool:
     return translate_args(args) != list(args.items(multi=True))
 
 
-def moved_to(path: str) -> Response:
+def moved_to(path: str) -> WerkzeugResponse:
     query = urlencode(translate_args(request.args))
     return redirect(f"{path}?{query}" if query else path, 308)
 
 
 def _redirect_to(endpoint: str):
-    def view(**values) -> Response:
+    def view(**values) -> WerkzeugResponse:
         return moved_to(url_for(endpoint, **values))
 
     return view
@@ -65,7 +66,7 @@ for number, (rule, endpoint) in enumerate(OLD_PATHS.items()):
 
 
 @bp.before_app_request
-def _old_args() -> Response | None:
+def _old_args() -> WerkzeugResponse | None:
     """A current path with old query arguments, as the pages themselves linked to before the rename."""
     if request.method == "GET" and request.blueprint != bp.name and has_old_args(request.args):
         return moved_to(request.path)

@@ -67,9 +67,8 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.solutions.views import bp as solutions_bp
     from circular_platform.transfer.views import bp as transfer_bp
 
-    blueprints = (main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp)
-    blueprints += (questions_bp, solutions_bp, transfer_bp, matches_bp, search_bp, demand_bp, review_bp)
-    blueprints += (redirects_bp,)
+    blueprints = [main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp]
+    blueprints += [transfer_bp, matches_bp, search_bp, demand_bp, review_bp, redirects_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

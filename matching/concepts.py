@@ -10,7 +10,7 @@ show the words the documents contain.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from matching.analysis import LANGUAGES, stem, token_words
@@ -22,7 +22,7 @@ PREFIX = "~"  # stems never start with it: tokens are letters and digits only
 class Concepts:
     """Stem -> concept features, per language."""
 
-    def __init__(self, groups: dict[str, Iterable[str]]) -> None:
+    def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
         found: dict[str, defaultdict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGUAGES}
         self.words: list[str] = []  # as written in the glossary, for the compound lexicon
         for name, words in groups.items():

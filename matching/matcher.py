@@ -407,6 +407,8 @@ def _candidates(
         (free, seg.best(queries[free], wanted) if free else None),
         (masked, seg.scores(queries[masked]) if masked else None),
     ):
+        if scores is None:
+            continue
         for j, i in enumerate(rows):
             lo, hi = scores.indptr[j], scores.indptr[j + 1]
             yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
-Qrels = Mapping[Hashable, Mapping[Hashable, int]]  # query id -> document id -> grade
+Qrels = Mapping[Any, Mapping[Any, int]]  # query id -> document id -> grade
 
 
 def dcg(gains: Sequence[float]) -> float:
@@ -46,7 +47,7 @@ def reciprocal_rank(ranked: Sequence[Hashable], grades: Mapping[Hashable, int]) 
 METRICS = ("nDCG@10", "P@5", "R@10", "MRR")
 
 
-def evaluate(runs: Mapping[Hashable, Sequence[Hashable]], qrels: Qrels) -> dict[str, float]:
+def evaluate(runs: Mapping[Any, Sequence[Hashable]], qrels: Qrels) -> dict[str, float]:
     """Mean metrics over queries with a relevant judgement; ``runs`` maps query -> ranked ids."""
     judged = [q for q, grades in qrels.items() if any(g >= 1 for g in grades.values())]
     if not judged:

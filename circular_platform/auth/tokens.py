@@ -30,7 +30,7 @@ def confirmation_token(user: User) -> str:
 def user_from_confirmation_token(session: Session, token: str) -> User | None:
     data = _load("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = session.get(User, data["user"]) if data else None
-    return user if user is not None and user.email == data["email"] else None
+    return user if user is not None and data and user.email == data["email"] else None
 
 
 def reset_token(user: User) -> str:
@@ -40,7 +40,7 @@ def reset_token(user: User) -> str:
 def user_from_reset_token(session: Session, token: str) -> User | None:
     data = _load("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
     user = session.get(User, data["user"]) if data else None
-    return user if user is not None and _fingerprint(user) == data["fp"] else None
+    return user if user is not None and data and _fingerprint(user) == data["fp"] else None
 
 
 def _load(purpose: str, token: str, max_age: int) -> dict | None:

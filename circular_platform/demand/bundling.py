@@ -41,7 +41,7 @@ def propose(questions: Sequence[Question], threshold: float) -> list[Proposal]:
         return []
     matcher = Matcher.fit(documents)
     candidates = [Candidate(d, q.organisation_id) for d, q in zip(documents, questions, strict=True)]
-    by_id = {q.id: q for q in questions}
+    by_id: dict[object, Question] = {q.id: q for q in questions}
     return [
         Proposal([by_id[i] for i in cluster.ids], cluster.label, cluster.terms, cluster.cohesion)
         for cluster in bundles(candidates, matcher, threshold)

@@ -78,7 +78,7 @@ def summarise(questions: Iterable[Question]) -> Demand:
         if question.quantity is not None and question.unit:
             by_unit[question.unit].append(question)
     quantities = [
-        Quantity(unit, sum((q.quantity for q in qs), Decimal(0)), len(qs), _organisations(qs))
+        Quantity(unit, sum((q.quantity or Decimal(0) for q in qs), Decimal(0)), len(qs), _organisations(qs))
         for unit, qs in by_unit.items()
     ]
     quantities.sort(key=lambda q: (-q.organisations, -q.questions, q.unit))

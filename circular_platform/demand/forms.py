@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from circular_platform.forms import choices
+from circular_platform.forms import choices, chosen
 from circular_platform.models import BundleStatus, Question
 
 
@@ -32,12 +32,13 @@ class BundleStatusForm(FlaskForm):
 class AddQuestionForm(FlaskForm):
     """One of ``addable`` questions; ``question`` is the chosen row once the form validates."""
 
+    question: Question
     question_id = SelectField(_l("Open vraag toevoegen"), coerce=int)
 
     def __init__(self, addable: list[Question], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.addable = {q.id: q for q in addable}
-        self.question_id.choices = [(q.id, f"{q.title} ({q.organisation})") for q in addable]
+        self.question_id.choices = choices((q.id, f"{q.title} ({q.organisation})") for q in addable)
 
     def validate_question_id(self, field) -> None:
-        self.question = self.addable.get(field.data)
+        self.question = chosen(self.addable, field.data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -159,7 +160,8 @@ def confirm_bundle():
             flash(_("De bundel ‘%(label)s’ is vastgelegd.", label=bundle.label), "success")
             return redirect(url_for("demand.bundle", bundle_id=bundle.id))
     flash_errors(form)
-    return redirect(url_for("demand.bundles", **request.args))
+    args: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("demand.bundles", **args))
 
 
 def _load_bundle(bundle_id: int) -> DemandBundle:

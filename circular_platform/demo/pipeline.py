@@ -71,6 +71,8 @@ def load(session: Session, coordinator_email: str) -> int:
     if not has_app_context() or not matches.rebuild(session):
         return 0
     coordinator = user_by_email(session, coordinator_email)
+    if coordinator is None:
+        return 0
     query = (
         select(Match)
         .join(Match.question)
@@ -89,11 +91,11 @@ def load(session: Session, coordinator_email: str) -> int:
         seen_questions.add(match.question_id)
         _tell(session, match, story, coordinator)
     for match, value in zip(best[-len(FEEDBACK) :], FEEDBACK, strict=False):
-        matches.give_feedback(session, match, "question", value, match.question.contact)
+        matches.give_feedback(session, match, "question", value, match.question.contact or coordinator)
     return len(seen_questions)
 
 
-def _tell(session: Session, match: Match, story: list, coordinator: User | None) -> None:
+def _tell(session: Session, match: Match, story: list, coordinator: User) -> None:
     """Take the match through ``story`` with the review services, then date each step in the past."""
     now = datetime.now(UTC)
     match.created_at = now - timedelta(days=story[0][0] + 3)
@@ -103,7 +105,7 @@ def _tell(session: Session, match: Match, story: list, coordinator: User | None)
         elif action == MatchAction.REJECT:
             review.reject(session, match, coordinator, reason)
         else:
-            review.move(session, match, match.question.contact, status, note, reason)
+            review.move(session, match, match.question.contact or coordinator, status, note, reason)
         _latest_event(session, match).created_at = now - timedelta(days=days_ago)
     match.updated_at = now - timedelta(days=story[-1][0])
 

@@ -69,11 +69,11 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
     pairs: dict[tuple[int, int], Result] = {}
     ranked = models.solutions.rank_many(question_documents, TOP_K, min_score=MIN_SCORE)
     for question, results in progress(zip(questions, ranked, strict=True)):
-        pairs.update({(question.id, r.id): r for r in results})
+        pairs.update({(question.id, int(r.id)): r for r in results})
     ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
     for solution, results in zip(solutions, ranked, strict=True):
         for r in results:
-            pairs.setdefault((r.id, solution.id), r)
+            pairs.setdefault((int(r.id), solution.id), r)
     _replace_proposals(session, pairs, select(Match))
     store().save(models)
     return len(pairs)
@@ -84,8 +84,8 @@ def refresh_question(session: Session, question: Question, models: Models) -> No
     document = question_document(question) if question.matchable else None
     own_matches = select(Match).where(Match.question_id == question.id)
     results = _rank_or_remove(question.id, document, models.questions, models.solutions)
-    active = _still_matchable(session, Solution, [r.id for r in results], MATCHABLE_SOLUTIONS)
-    pairs = {(question.id, r.id): r for r in results if r.id in active}
+    active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)
+    pairs = {(question.id, int(r.id)): r for r in results if r.id in active}
     _replace_proposals(session, pairs, own_matches)
 
 
@@ -94,8 +94,8 @@ def refresh_solution(session: Session, solution: Solution, models: Models) -> No
     document = solution_document(solution) if solution.matchable else None
     own_matches = select(Match).where(Match.solution_id == solution.id)
     results = _rank_or_remove(solution.id, document, models.solutions, models.questions)
-    open_ids = _still_matchable(session, Question, [r.id for r in results], MATCHABLE_QUESTIONS)
-    pairs = {(r.id, solution.id): r for r in results if r.id in open_ids}
+    open_ids = _still_matchable(session, Question, [int(r.id) for r in results], MATCHABLE_QUESTIONS)
+    pairs = {(int(r.id), solution.id): r for r in results if r.id in open_ids}
     _replace_proposals(session, pairs, own_matches)
 
 

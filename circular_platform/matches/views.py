@@ -29,7 +29,7 @@ def feedback(match_id: int):
     form = FeedbackForm()
     if not form.validate():
         abort(400)
-    give_feedback(db.session, match, side, Feedback(form.feedback.data), current_user)
+    give_feedback(db.session, match, str(side), Feedback(form.feedback.data), current_user)
     db.session.commit()
     flash(_("Dank u: uw oordeel helpt de coördinatoren en verbetert de suggesties."), "success")
     if side == "question":

@@ -54,13 +54,14 @@ class OrganisationForm(FlaskForm, OrganisationFields):
 class MembershipDecisionForm(FlaskForm):
     """A button on the members page; ``membership`` is the row, once checked to be of ``organisation``."""
 
+    membership: Membership
+
     membership_id = HiddenField(validators=[DataRequired()])
     decision = SelectField(choices=[d.value for d in MembershipDecision], validators=[DataRequired()])
 
     def __init__(self, organisation: Organisation, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.membership: Membership | None = None
 
     def validate_membership_id(self, field) -> None:
         membership = db.session.get(Membership, int(field.data)) if field.data.isdigit() else None

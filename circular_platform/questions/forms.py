@@ -7,12 +7,15 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
-from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
 
 class QuestionForm(FlaskForm):
+    organisation: Organisation  # the rows the ids stand for, set while validating
+    municipality: Municipality
+
     organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
     title = StringField(
         _l("Titel"),
@@ -67,17 +70,16 @@ class QuestionForm(FlaskForm):
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
-        self.organisation: Organisation | None = None
-        self.municipality: Municipality | None = None
         self.contact: User | None = None
 
     def validate_organisation_id(self, field) -> None:
-        self.organisation = self.organisations.get(field.data)
+        self.organisation = chosen(self.organisations, field.data)
 
     def validate_municipality_id(self, field) -> None:
-        self.municipality = db.session.get(Municipality, field.data or 0)
-        if self.municipality is None:
+        municipality = db.session.get(Municipality, field.data or 0)
+        if municipality is None:
             raise ValidationError(_l("Kies een bestaande gemeente."))
+        self.municipality = municipality
 
     def validate_contact_id(self, field) -> None:
         self.contact = self.people.get(field.data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
@@ -13,7 +13,8 @@ from circular_platform.models import Municipality, Organisation, Province, Quest
 from matching.analysis import detect_language
 from matching.search import SearchDocument
 
-KINDS: dict[str, type] = {"question": Question, "solution": Solution, "organisation": Organisation}
+Model = type[Question] | type[Solution] | type[Organisation]
+KINDS: dict[str, Model] = {"question": Question, "solution": Solution, "organisation": Organisation}
 Key = tuple[str, int]  # (kind, id)
 
 _LOAD = {
@@ -62,8 +63,6 @@ def all_keys(session: Session) -> Iterator[Key]:
 
 
 def count_all(session: Session) -> int:
-    from sqlalchemy import func
-
     return sum(session.scalar(select(func.count()).select_from(model)) or 0 for model in KINDS.values())
 
 

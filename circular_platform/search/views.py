@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -50,12 +52,13 @@ def results():
 
 def item_url(kind: str, item_id: int) -> str:
     endpoint, argument = DETAIL_ENDPOINTS[kind]
-    return url_for(endpoint, **{argument: item_id})
+    values: dict[str, Any] = {argument: item_id}
+    return url_for(endpoint, **values)
 
 
 def search_url(**changes: str | None) -> str:
     """This search with ``changes`` applied (None removes an argument); back to page 1."""
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     args.update(changes)
     return url_for("search.results", **{k: v for k, v in args.items() if v})
 

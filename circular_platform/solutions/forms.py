@@ -7,12 +7,14 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
-from circular_platform.forms import MultiCheckboxField, choices, municipality_choices
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
 
 
 class SolutionForm(FlaskForm):
+    organisation: Organisation  # set while validating
+
     organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
     title = StringField(
         _l("Titel"),
@@ -60,13 +62,12 @@ class SolutionForm(FlaskForm):
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
-        self.organisation: Organisation | None = None
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
 
     def validate_organisation_id(self, field) -> None:
-        self.organisation = self.organisations.get(field.data)
+        self.organisation = chosen(self.organisations, field.data)
 
     def validate_province_ids(self, field) -> None:
         self.provinces = _rows(Province, field.data)

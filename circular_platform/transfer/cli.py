@@ -48,8 +48,8 @@ def _import_file(kind: str, path: Path, dry_run: bool) -> None:
         rows, label=f"Checking {path.name}" if dry_run else f"Importing {path.name}"
     ) as bar:
         report = services.import_rows(db.session, None, kind, bar, dry_run=dry_run)
-    for error in report.errors:
-        click.echo(f"row {error.row}, {error.column or '-'}: {error.message}", err=True)
+    for problem in report.errors:
+        click.echo(f"row {problem.row}, {problem.column or '-'}: {problem.message}", err=True)
     if report.errors:
         db.session.rollback()
         raise click.ClickException(

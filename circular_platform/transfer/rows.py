@@ -84,8 +84,8 @@ class Cells:
         self.errors: list[tuple[str, str]] = []
 
     def get(
-        self, column: str, parse: Callable[[str], T] = parse_csv_text, *, required: bool = False
-    ) -> T | None:
+        self, column: str, parse: Callable[[str], Any] = parse_csv_text, *, required: bool = False
+    ) -> Any:
         text = self.cells.get(column, "")
         if not text:
             if required:

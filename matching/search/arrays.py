@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -125,7 +126,7 @@ class ReaderArrays:
         self.live = self._live()
         self.values = {name: self._values(name) for name in facet_fields}
         self.vocabularies = [
-            cache.get((s.segment_id, "#vocabulary"), lambda s=s: Vocabulary.of(s.reader, text_fields))
+            cache.get((s.segment_id, "#vocabulary"), partial(Vocabulary.of, s.reader, text_fields))
             for s in self.segments
         ]
 
@@ -202,8 +203,7 @@ class ReaderArrays:
     def dates(self) -> np.ndarray:
         """The ``date`` column (sortable integers), one value per document."""
         parts = [
-            self.cache.get((s.segment_id, "#date"), lambda s=s: _column(s.reader, "date"))
-            for s in self.segments
+            self.cache.get((s.segment_id, "#date"), partial(_column, s.reader, "date")) for s in self.segments
         ]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 

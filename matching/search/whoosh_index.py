@@ -151,8 +151,7 @@ class SearchIndex:
     def searcher(self) -> Any:
         """This thread's searcher, refreshed to the newest commit."""
         current = getattr(self._local, "searcher", None)
-        fresh = current is None or current.ixreader is None
-        current = self.open().searcher() if fresh else current.refresh()
+        current = self.open().searcher() if current is None or current.ixreader is None else current.refresh()
         self._local.searcher = current
         return current
 

@@ -75,7 +75,7 @@ class Statistics:
                 " WHERE schemaname = current_schema() AND tablename = 'search_document'"
             )
         )
-        shares = {}
+        shares: dict[tuple[str, str], float] = {}
         for column, values, value_shares, elements, element_shares in rows:
             # zip() drops the three summary numbers at the end of most_common_elem_freqs.
             shares |= {(column, v): f for v, f in zip(values or (), value_shares or (), strict=False)}

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    SQLColumnExpression,
     Text,
     any_,
     bindparam,
@@ -133,7 +134,7 @@ _LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a lexeme in a tsquery's text (plain
 _GIVEN, _KNOWN = -2, -1  # what a row of QueryBuilder._load is, when it is no compound
 
 
-def _tsqueries(value: ColumnElement, phrase: bool = False) -> list[ColumnElement]:
+def _tsqueries(value: SQLColumnExpression[str], phrase: bool = False) -> list[ColumnElement]:
     """``value`` as a tsquery text in each configuration: plainto_ for a word (a hyphenated one
     gives its parts ANDed), phraseto_ for a phrase."""
     function = func.phraseto_tsquery if phrase else func.plainto_tsquery

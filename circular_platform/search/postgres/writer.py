@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, String, Text, bindparam, func, literal_column, select, text
+from sqlalchemy import ColumnElement, String, Table, Text, bindparam, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,9 @@ _CONFIG = {"nl": "dutch", "en": "english"}  # PostgreSQL's text search configura
 DRAIN_LOCK = 7_262_001  # pg_advisory_xact_lock key: one index writer at a time
 _NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)  # the date column is NOT NULL, so the index sorts both ways
 
+ROWS = cast(Table, SearchRow.__table__)  # the core tables: bulk writes skip the ORM
+WORDS = cast(Table, SearchWord.__table__)
+
 
 class PostgresBatch:
     def __init__(self, session: Session) -> None:
@@ -29,8 +32,8 @@ class PostgresBatch:
 
     def clear(self) -> None:
         # DELETE rather than TRUNCATE: searches keep seeing the old rows until the commit.
-        self.session.execute(SearchRow.__table__.delete())
-        self.session.execute(SearchWord.__table__.delete())
+        self.session.execute(ROWS.delete())
+        self.session.execute(WORDS.delete())
         self.cleared = True
 
     def tidy_after_rebuild(self) -> None:
@@ -45,7 +48,7 @@ class PostgresBatch:
         for key in deletes:
             kind, _, item_id = key.partition(":")
             self.session.execute(
-                SearchRow.__table__.delete().where(SearchRow.kind == kind, SearchRow.item_id == int(item_id))
+                ROWS.delete().where(SearchRow.kind == kind, SearchRow.item_id == int(item_id))
             )
         rows = [_row(document) for document in upserts]
         if not rows:
@@ -56,7 +59,7 @@ class PostgresBatch:
         words = sorted({w for row in rows for w in row.pop("words")})
         if words:
             self.session.execute(
-                postgresql.insert(SearchWord.__table__).on_conflict_do_nothing(),
+                postgresql.insert(WORDS).on_conflict_do_nothing(),
                 [{"word": w, "reversed_stem": analysis.stem(w, "nl")[::-1]} for w in words],
             )
 
@@ -98,8 +101,8 @@ def _upsert_statement() -> Any:
     )
     columns = ("title", "body", "context", "language", "status", "themes", "provinces", "audiences", "date")
     values = {"kind": bindparam("kind"), "item_id": bindparam("item_id"), "vector": vector}
-    values |= {name: bindparam(name, type_=SearchRow.__table__.c[name].type) for name in columns}
-    insert = postgresql.insert(SearchRow.__table__).values(values)
+    values |= {name: bindparam(name, type_=ROWS.c[name].type) for name in columns}
+    insert = postgresql.insert(ROWS).values(values)
     return insert.on_conflict_do_update(
         index_elements=["kind", "item_id"],
         set_={name: insert.excluded[name] for name in (*columns, "vector")},
