@@ -25,11 +25,21 @@ from circular_platform.models.marketplace import (
     Visibility,
 )
 from circular_platform.models.matching import Feedback, Match, MatchStatus
+from circular_platform.models.notifications import (
+    DEFAULT_FREQUENCY,
+    Frequency,
+    NotificationSetting,
+    SavedSearch,
+)
 from circular_platform.models.regions import Municipality, Province
 from circular_platform.models.review import MatchAction, MatchEvent
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
+    "DEFAULT_FREQUENCY",
+    "Frequency",
+    "NotificationSetting",
+    "SavedSearch",
     "LISTED_SOLUTIONS",
     "MATCHABLE_QUESTIONS",
     "MATCHABLE_SOLUTIONS",

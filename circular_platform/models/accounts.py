@@ -76,6 +76,8 @@ class User(UserMixin, Base):
     # Changes on every login and password change: old sessions and tokens stop working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = created_at_column()
+    # When the user last opened their overview: suggestions after this are marked new.
+    overview_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

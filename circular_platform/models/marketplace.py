@@ -33,6 +33,7 @@ class QuestionStatus(LabelledEnum):
     IN_TALKS = "in_gesprek", _l("In gesprek"), "info"
     COMPLETED = "afgerond", _l("Afgerond"), "dark"
     WITHDRAWN = "ingetrokken", _l("Ingetrokken"), "light"
+    EXPIRED = "verlopen", _l("Verlopen"), "warning"  # its valid_until passed; the owner can renew it
 
 
 class SolutionStatus(LabelledEnum):
@@ -85,6 +86,9 @@ class Question(Base):
     budget_min: Mapped[int | None] = mapped_column(Integer)  # euros
     budget_max: Mapped[int | None] = mapped_column(Integer)
     desired_start: Mapped[date | None] = mapped_column(Date)  # the first day of the month
+    # After this day the question expires; the owner is reminded beforehand and can extend it.
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_procurement: Mapped[bool] = mapped_column(Boolean, default=False)
     has_circular_criteria: Mapped[bool] = mapped_column(Boolean, default=False)
     circular_criteria: Mapped[str] = mapped_column(Text, default="")
@@ -157,6 +161,9 @@ class Solution(Base):
     status: Mapped[SolutionStatus] = mapped_column(
         enum_column_type(SolutionStatus), default=SolutionStatus.ACTIVE, index=True
     )
+    # Once a year the owner confirms the solution is still offered; unanswered, it is paused.
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
