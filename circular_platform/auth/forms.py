@@ -15,15 +15,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from circular_platform.db import db
-from circular_platform.forms import choices, new_password_fields
-from circular_platform.models import Organisation
+from circular_platform.forms import choices, new_password_fields, one_line
+from circular_platform.models import Organisation, User
 from circular_platform.organisations.forms import OrganisationFields
 from circular_platform.taxonomy import LANGUAGES
 
 
 class AccountFieldsForm(FlaskForm):
     name = StringField(
-        _l("Uw naam"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Uw naam"),
+        validators=[DataRequired(), Length(max=120)],
+        filters=[one_line],
+        render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("E-mailadres"),
@@ -70,3 +73,7 @@ class EmailForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password, password_repeat = new_password_fields()
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user  # the password policy refuses the user's own name and address
