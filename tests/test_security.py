@@ -47,12 +47,20 @@ def test_unknown_page_has_a_friendly_404(client):
     assert "Pagina niet gevonden" in response.text
 
 
-def test_reset_link_in_mail_uses_public_url_not_the_host_header(client, make_user, outbox):
-    make_user("jan@example.org")
-    client.post("/reset", data={"email": "jan@example.org"}, headers={"Host": "evil.example"})
+@pytest.mark.app_config(SERVER_NAME=None, PUBLIC_URL="https://circulair-noord.nl")
+@pytest.mark.parametrize("path", ["/reset", "/register/join"])
+def test_links_in_mail_use_public_url_not_the_host_header(client, make_organisation, make_user, outbox, path):
+    """As in production: no SERVER_NAME, no TRUSTED_HOSTS, a request with a forged Host."""
+    organisation = make_organisation()
+    make_user("jan@example.org", organisation, role="admin")
+    data = {"email": "jan@example.org", "organisation_id": organisation.id, "name": "Piet Jansen"}
+    data |= {"password": PASSWORD, "password_repeat": PASSWORD, "language": "nl"}
+    if path == "/register/join":
+        data["email"] = "piet@example.org"
+    client.post(path, data=data, headers={"Host": "evil.example"})
     body = outbox("jan@example.org")[-1].body
     assert "evil.example" not in body
-    assert "http://localhost/reset/" in body
+    assert "https://circulair-noord.nl/" in body
 
 
 @pytest.mark.app_config(PUBLIC_URL="https://circulair-noord.nl/", TRUSTED_HOSTS=["circulair-noord.nl"])
