@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.development_secret_key(app.instance_path)
     app.config["DATABASE_URL"] = settings.normalise_database_url(app.config["DATABASE_URL"])
+    app.config["PUBLIC_URL"] = settings.public_url(app.config)
 
     from circular_platform import web
 

@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENV_KEYS = (
     "SECRET_KEY",
@@ -23,6 +24,9 @@ ENV_KEYS = (
     "RATELIMIT_STORAGE_URI",
     "SERVER_NAME",
     "PREFERRED_URL_SCHEME",
+    "PUBLIC_URL",
+    "TRUSTED_HOSTS",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -58,6 +62,9 @@ def defaults(instance_path: str) -> dict:
         "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
         "RESET_TOKEN_MAX_AGE": 3600,
         "PASSWORD_MIN_LENGTH": 12,
+        "PUBLIC_URL": "",  # where mail links point; derived in development, required in production
+        "TRUSTED_HOSTS": None,  # Flask refuses other Host headers; production: PUBLIC_URL's host
+        "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* we believe
     }
 
 
@@ -65,6 +72,12 @@ def from_environment() -> dict:
     config: dict = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
     if "MAIL_PORT" in config:
         config["MAIL_PORT"] = int(config["MAIL_PORT"])
+    if "TRUSTED_PROXIES" in config:
+        config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
+    if "TRUSTED_HOSTS" in config:
+        config["TRUSTED_HOSTS"] = [
+            host.strip() for host in config["TRUSTED_HOSTS"].split(",") if host.strip()
+        ]
     for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
         if flag in config:
             config[flag] = config[flag].lower() in {"1", "true", "yes", "on"}
@@ -75,11 +88,15 @@ def from_environment() -> dict:
 
 
 def harden_for_production(config: dict) -> None:
-    """Outside development cookies are Secure and ``__Host-`` prefixed, and SECRET_KEY is required."""
+    """In production cookies are Secure and ``__Host-`` prefixed, SECRET_KEY and PUBLIC_URL are
+    required, and only PUBLIC_URL's host (or TRUSTED_HOSTS) is served."""
     if config["ENV"] != "production":
         return
-    if not config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    for key in ("SECRET_KEY", "PUBLIC_URL"):
+        if not config.get(key):
+            raise RuntimeError(f"{key} must be set in the environment in production.")
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).hostname]
     config.update(
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_NAME="__Host-session",
@@ -87,6 +104,21 @@ def harden_for_production(config: dict) -> None:
         REMEMBER_COOKIE_NAME="__Host-remember_token",
         PREFERRED_URL_SCHEME="https",
     )
+
+
+def public_url(config: dict) -> str:
+    """``PUBLIC_URL`` without a trailing slash; in development derived from SERVER_NAME or localhost.
+
+    Raises RuntimeError for a URL that is not http(s) with a host: every mailed link depends on it.
+    """
+    url = config.get("PUBLIC_URL") or ""
+    if not url:
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        url = f"{scheme}://{config.get('SERVER_NAME') or 'localhost:5000'}"
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(f"PUBLIC_URL must look like https://circulair-noord.nl, not {url!r}.")
+    return url.rstrip("/")
 
 
 def development_secret_key(instance_path: str) -> str:

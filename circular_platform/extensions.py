@@ -14,3 +14,7 @@ bootstrap = Bootstrap5()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
+
+# Every form that checks a password (log in, register, reset, change, delete the account) is
+# limited per client address, so no one can try passwords faster than this.
+PASSWORD_RATE = "10 per minute;60 per hour"

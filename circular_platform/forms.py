@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import Form, PasswordField, SelectField, SelectMultipleField, ValidationError
@@ -19,18 +21,50 @@ from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
 from circular_platform.models._types import LabelledEnum
-from circular_platform.passwords import is_common
+from circular_platform.passwords import is_common, is_weak, normalise
 
 T = TypeVar("T")
 Status = TypeVar("Status", bound=LabelledEnum)
 
 
-def check_password_policy(_form, field) -> None:
+def one_line(value: str | None) -> str | None:
+    """A WTForms filter for names and titles: line breaks, tabs and invisible characters go,
+    runs of spaces become one. A name ends up in mail subjects and headings."""
+    if value is None:
+        return None
+    kept = (
+        "" if category == "Cf" else " " if category[0] in "CZ" else char
+        for char, category in ((char, unicodedata.category(char)) for char in value)
+    )
+    return " ".join("".join(kept).split())
+
+
+def password_context(form: Form) -> list[str]:
+    """What the password must not be built from: the address, name and organisation being
+    registered, or those of the user whose password changes (``form.user`` or the logged-in one)."""
+    words = [str(form[name].data or "") for name in ("email", "name") if name in form._fields]
+    if "organisation" in form._fields:
+        words.append(str(form["organisation"]["name"].data or ""))
+    user = getattr(form, "user", None) or (current_user if current_user.is_authenticated else None)
+    if user is not None:
+        words += [user.email, user.name, *(organisation.name for organisation in user.organisations)]
+    return [word for word in words if word]
+
+
+def check_password_policy(form, field) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(field.data or "") < minimum:
+    password = normalise(field.data or "")
+    if len(password) < minimum:
         raise ValidationError(_l("Gebruik minstens %(n)d tekens.", n=minimum))
-    if is_common(field.data):
+    if is_common(password):
         raise ValidationError(_l("Dit wachtwoord is te bekend en makkelijk te raden. Kies een ander."))
+    if is_weak(password, password_context(form)):
+        raise ValidationError(
+            _l(
+                "Dit wachtwoord is te makkelijk te raden, bijvoorbeeld omdat het op uw naam, e-mailadres "
+                "of organisatie lijkt of een toetsenbordreeks is. Kies een zin van een paar woorden."
+            )
+        )
 
 
 def new_password_fields() -> tuple[PasswordField, PasswordField]:

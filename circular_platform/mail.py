@@ -1,6 +1,9 @@
 """Mail: every message goes to the outbox table; with SMTP settings it is then delivered.
 
 Delivery happens after the request's transaction commits, so a failed write sends nothing.
+A mail template sets its subject with ``{% set subject %}...{% endset %}``; everything else it
+renders is the body. The subject is a header: it is always one line, whatever a name contains.
+Links in mail come from ``public_url()`` (``PUBLIC_URL``), never from the request's Host.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
@@ -29,13 +32,10 @@ def send_mail(
     reply_to: str | None = None,
     **context: object,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>.txt`` (first line is the subject) in ``language``."""
+    """Render ``templates/mail/<template>.txt`` in ``language`` and put it in the outbox."""
     with force_locale(language):
-        text = render_template(f"mail/{template}.txt", **context)
-    subject, _, body = text.strip().partition("\n")
-    message = OutboxMessage(
-        recipient=recipient, subject=subject.strip(), body=body.strip() + "\n", reply_to=reply_to
-    )
+        subject, body = render_mail(template, context)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, reply_to=reply_to)
     session.add(message)
     session.flush()
     if current_app.config["MAIL_SERVER"]:
@@ -43,6 +43,17 @@ def send_mail(
         message_id = message.id
         after_commit(session, lambda: _deliver_in_context(app, message_id))
     return message
+
+
+def render_mail(template: str, context: dict) -> tuple[str, str]:
+    """The subject (one line: line breaks and tabs in it become spaces) and the body of a mail."""
+    context = dict(context)
+    current_app.update_template_context(context)
+    module = current_app.jinja_env.get_template(f"mail/{template}.txt").make_module(context)
+    subject = " ".join(str(getattr(module, "subject", "")).split())
+    if not subject:
+        raise ValueError(f"mail/{template}.txt sets no subject")
+    return subject, str(module).strip() + "\n"
 
 
 def _deliver_in_context(app, message_id: int) -> None:

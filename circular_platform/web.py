@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from circular_platform import cli, formats, matches, permissions, search, taxonomy
 from circular_platform.db import db
@@ -14,6 +15,7 @@ from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale
 from circular_platform.markdown import plain_text, render_markdown
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
+from circular_platform.urls import public_url
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,6 +25,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
+    _trust_proxies(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
@@ -40,7 +43,19 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
     app.add_template_filter(formats.display_month, "month")
+    app.add_template_global(public_url, "public_url")
     cli.init_app(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme from them.
+
+    Without this the rate limit counts every visitor as the proxy, and HSTS and https links are lost.
+    Each proxy must set X-Forwarded-For and X-Forwarded-Proto; the Host header is passed on as is.
+    """
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _init_login(app: Flask) -> None:
@@ -84,6 +99,8 @@ def _security_headers(response):
 
 
 def _error_page(error: HTTPException):
+    if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no URLs can be built for it
+        return error
     if request.path.startswith("/api/"):
         return {"error": error.name, "message": error.description}, error.code
     template = f"errors/{error.code}.html" if error.code in {400, 403, 404, 500} else None

@@ -79,11 +79,85 @@ def test_common_password_is_refused(client, assen):
     assert "te bekend" in client.post("/register", data=data).text
 
 
-def test_duplicate_email_is_refused_case_insensitively(client, assen, make_user):
+def test_registering_a_known_address_reveals_nothing_and_mails_its_owner(
+    client, session, assen, make_user, outbox
+):
     make_user("marieke@example.org")
     response = client.post("/register", data={**REGISTRATION, "organisation-municipality_id": assen.id})
+    assert response.status_code == 200
+    assert "Kijk in uw mailbox" in response.text
+    assert "bestaat al" not in response.text
+    [warning] = outbox("marieke@example.org")
+    assert warning.subject == "Aanmelding met uw e-mailadres bij Circulair Noord"
+    assert "http://localhost/reset" in warning.body
+    assert session.scalar(select(Organisation).where(Organisation.name == "Woonconcern Drentsche Aa")) is None
+
+
+def test_joining_with_a_known_address_reveals_nothing(client, make_organisation, make_user, outbox):
+    organisation = make_organisation()
+    make_user("beheer@hondsrug.example", organisation, role="admin")
+    make_user("piet@hondsrug.example")
+    data = {
+        "organisation_id": organisation.id,
+        "name": "Piet Jansen",
+        "email": "piet@hondsrug.example",
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+        "language": "nl",
+    }
+    response = client.post("/register/join", data=data)
+    assert response.status_code == 200
+    assert "De beheerder van Woonstichting Hondsrug krijgt uw verzoek" in response.text
+    assert outbox("beheer@hondsrug.example") == []
+    assert "Iemand heeft geprobeerd" in outbox("piet@hondsrug.example")[0].body
+
+
+def test_unknown_address_is_checked_against_a_hash_too(client, make_user, monkeypatch):
+    """No timing test: both answers must do the same (slow) work, so both call the hasher."""
+    from circular_platform.passwords import _hasher
+
+    make_user("jan@example.org")
+    calls = []
+    original = type(_hasher).verify
+    monkeypatch.setattr(type(_hasher), "verify", lambda self, *a: calls.append(1) or original(self, *a))
+    for email in ("jan@example.org", "niemand@example.org"):
+        calls.clear()
+        response = client.post("/login", data={"email": email, "password": "verkeerd wachtwoord!!"})
+        assert response.status_code == 400
+        assert "E-mailadres of wachtwoord klopt niet." in response.text
+        assert calls == [1], email
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "qwertyuiopas",
+        "circulair-noord-demo",  # the demo password published in README.md
+        "marieke@example.org",
+        "Marieke Bakker",
+        "Woonconcern Drentsche Aa",
+        "\u200b" * 12,
+        "\u200b" * 6 + "abc" + "\u200b" * 6,
+    ],
+)
+def test_weak_passwords_are_refused_at_registration(client, assen, password):
+    data = {
+        **REGISTRATION,
+        "organisation-municipality_id": assen.id,
+        "password": password,
+        "password_repeat": password,
+    }
+    response = client.post("/register", data=data)
     assert response.status_code == 400
-    assert "Er bestaat al een account met dit e-mailadres." in response.text
+    assert "te makkelijk te raden" in response.text or "Gebruik minstens 12 tekens." in response.text
+
+
+def test_demo_password_in_the_policy_is_the_published_one():
+    from circular_platform.demo.loader import DEMO_PASSWORD
+    from circular_platform.passwords import is_weak
+
+    assert is_weak(DEMO_PASSWORD)
+    assert not is_weak(PASSWORD)
 
 
 def test_wrong_password_gives_one_vague_message(auth, make_user):
@@ -93,12 +167,68 @@ def test_wrong_password_gives_one_vague_message(auth, make_user):
     assert "E-mailadres of wachtwoord klopt niet." in response.text
 
 
-def test_login_redirects_only_to_local_next(client, make_user):
+def test_login_follows_a_local_next(client, make_user):
     make_user("jan@example.org")
     data = {"email": "jan@example.org", "password": PASSWORD}
     assert client.post("/login?next=/account/", data=data).headers["Location"] == "/account/"
-    client.post("/logout")
-    assert client.post("/login?next=//evil.example/x", data=data).headers["Location"] == "/dashboard"
+
+
+NASTY_NEXT = [
+    "//evil.example/x",
+    "/%09/evil.example/x",
+    "/%0a/x",
+    "/%0d%0aSet-Cookie:x=1",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "///evil.example",
+    "/%E2%80%8B/evil.example",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("target", NASTY_NEXT)
+def test_login_never_redirects_off_site(client, make_user, target):
+    make_user("jan@example.org")
+    data = {"email": "jan@example.org", "password": PASSWORD}
+    response = client.post(f"/login?next={target}", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+
+
+@pytest.mark.parametrize("target", NASTY_NEXT)
+def test_language_switch_never_redirects_off_site(client, target):
+    response = client.post(f"/language?next={target}", data={"language": "en"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_cookies_copied_before_logout_no_longer_work(app, client, auth, make_user, remember):
+    make_user("jan@example.org")
+    auth.login("jan@example.org", remember="y" if remember else "")
+    copied = {cookie.key: cookie.value for cookie in client._cookies.values()}
+    assert ("remember_token" in copied) is remember
+    assert client.get("/account/export").status_code == 200
+    auth.logout()
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/dashboard").status_code == 302
+
+    thief = app.test_client()
+    for key, value in copied.items():
+        thief.set_cookie(key, value)
+    assert thief.get("/account/export").status_code == 302
+    assert thief.get("/dashboard").headers["Location"].startswith("/login")
+
+
+def test_remember_cookie_alone_logs_in_until_logout(app, client, auth, make_user):
+    make_user("jan@example.org")
+    auth.login("jan@example.org", remember="y")
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert fresh.get("/dashboard").status_code == 200
 
 
 def test_password_reset_link_works_once(client, make_user, outbox):

@@ -6,13 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from circular_platform.forms import choices, new_password_fields
+from circular_platform.forms import choices, new_password_fields, one_line
 from circular_platform.passwords import verify_password
 from circular_platform.taxonomy import LANGUAGES
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Uw naam"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Uw naam"), validators=[DataRequired(), Length(max=120)], filters=[one_line])
     language = SelectField(_l("Taal"), choices=choices(LANGUAGES))
 
 
@@ -37,3 +37,7 @@ class DeleteAccountForm(FlaskForm):
         validators=[DataRequired(), check_current_password],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class EndSessionsForm(FlaskForm):
+    """Log out on every device: the button carries only the CSRF token."""

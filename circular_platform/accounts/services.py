@@ -19,6 +19,11 @@ from circular_platform.passwords import hash_password, needs_rehash, verify_pass
 from circular_platform.taxonomy import LANGUAGES
 
 
+class AddressTaken(DomainError):
+    """An account with this address exists. Registration must not say so on the page (that
+    would tell anyone which addresses have an account); it mails the address's owner instead."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -44,15 +49,19 @@ def create_user(
     language: str = "nl",
     password_hash: str | None = None,
 ) -> User:
-    """A new, unconfirmed user; ``password_hash`` skips hashing when the caller already has one."""
+    """A new, unconfirmed user; ``password_hash`` skips hashing when the caller already has one.
+
+    Raises AddressTaken for a known address, after hashing, so both answers take as long.
+    """
+    password_hash = password_hash or hash_password(password)
     if user_by_email(session, email):
-        raise DomainError(_l("Er bestaat al een account met dit e-mailadres."), field="email")
+        raise AddressTaken(_l("Er bestaat al een account met dit e-mailadres."), field="email")
     user = User(
         email=normalise_email(email),
         name=name.strip(),
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash,
         language=language,
-        session_token=secrets.token_hex(32),
+        session_token=new_session_token(),
     )
     session.add(user)
     return user
@@ -105,9 +114,12 @@ def confirm_email(session: Session, user: User) -> None:
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user whose password matches, upgrading an outdated hash; None otherwise."""
+    """The user whose password matches, upgrading an outdated hash; None otherwise.
+
+    An unknown address is checked against a dummy hash, so it answers as slowly as a known one.
+    """
     user = user_by_email(session, email)
-    if user is None or not verify_password(user.password_hash, password):
+    if not verify_password(user.password_hash if user else None, password) or user is None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -127,11 +139,21 @@ def set_language(session: Session, user: User, language: str) -> None:
     session.flush()
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(32)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """A new session token: it is the login id in every session and "remember me" cookie, so
+    each cookie issued before, on any device, no longer logs anyone in."""
+    user.session_token = new_session_token()
+    session.flush()
+
+
 def set_password(session: Session, user: User, password: str) -> None:
     """Set a new password; every other session and every outstanding reset link stops working."""
     user.password_hash = hash_password(password)
-    user.session_token = secrets.token_hex(32)
-    session.flush()
+    end_sessions(session, user)
 
 
 def delete_account(session: Session, user: User) -> None:

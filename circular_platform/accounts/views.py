@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from circular_platform.accounts import services
-from circular_platform.accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
+from circular_platform.accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    EndSessionsForm,
+    ProfileForm,
+)
 from circular_platform.db import db
+from circular_platform.extensions import PASSWORD_RATE, limiter
 from circular_platform.forms import domain_errors_on
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -18,6 +24,7 @@ def _page(**forms):
     forms.setdefault("profile_form", ProfileForm(obj=current_user))
     forms.setdefault("password_form", ChangePasswordForm())
     forms.setdefault("delete_form", DeleteAccountForm())
+    forms.setdefault("sessions_form", EndSessionsForm())
     return render_template("accounts/account.html", **forms)
 
 
@@ -42,6 +49,7 @@ def update_profile():
 
 @bp.post("/password")
 @login_required
+@limiter.limit(PASSWORD_RATE)
 def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
@@ -65,8 +73,23 @@ def export_data():
     )
 
 
+@bp.post("/sessions/end")
+@login_required
+def end_sessions():
+    """Log out on every device, this one included."""
+    if not EndSessionsForm().validate_on_submit():
+        abort(400)
+    services.end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
+    session.clear()
+    logout_user()
+    flash(_("U bent op alle apparaten uitgelogd."), "info")
+    return redirect(url_for("auth.login"))
+
+
 @bp.post("/delete")
 @login_required
+@limiter.limit(PASSWORD_RATE)
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

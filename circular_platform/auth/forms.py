@@ -15,15 +15,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from circular_platform.db import db
-from circular_platform.forms import choices, new_password_fields
-from circular_platform.models import Organisation
+from circular_platform.forms import choices, chosen, new_password_fields, one_line
+from circular_platform.models import Organisation, User
 from circular_platform.organisations.forms import OrganisationFields
 from circular_platform.taxonomy import LANGUAGES
 
 
 class AccountFieldsForm(FlaskForm):
     name = StringField(
-        _l("Uw naam"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"}
+        _l("Uw naam"),
+        validators=[DataRequired(), Length(max=120)],
+        filters=[one_line],
+        render_kw={"autocomplete": "name"},
     )
     email = EmailField(
         _l("E-mailadres"),
@@ -39,6 +42,7 @@ class RegisterOrganisationForm(AccountFieldsForm):
 
 
 class JoinOrganisationForm(AccountFieldsForm):
+    organisation: Organisation  # the row of organisation_id, set while validating
     organisation_id = SelectField(_l("Organisatie"), coerce=int, validators=[DataRequired()])
     message = TextAreaField(
         _l("Bericht aan de beheerder"),
@@ -48,8 +52,12 @@ class JoinOrganisationForm(AccountFieldsForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        organisations = db.session.scalars(select(Organisation).order_by(Organisation.name))
+        organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+        self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+
+    def validate_organisation_id(self, field) -> None:
+        self.organisation = chosen(self.organisations, field.data)
 
 
 class LoginForm(FlaskForm):
@@ -70,3 +78,7 @@ class EmailForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password, password_repeat = new_password_fields()
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user  # the password policy refuses the user's own name and address

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,20 +15,12 @@ from circular_platform.auth.forms import (
 )
 from circular_platform.db import db
 from circular_platform.errors import DomainError
-from circular_platform.extensions import limiter
+from circular_platform.extensions import PASSWORD_RATE, limiter
 from circular_platform.mail import send_mail
 from circular_platform.models import Organisation, User
+from circular_platform.urls import public_url, safe_next
 
 bp = Blueprint("auth", __name__)
-RATE = "10 per minute;60 per hour"
-
-
-def safe_next(default: str) -> str:
-    """The ``next`` parameter if it is a path on this site, else ``default``."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 def _account_data(form) -> dict:
@@ -41,8 +33,24 @@ def _account_data(form) -> dict:
 
 
 def _send_confirmation(user: User) -> None:
-    link = url_for("auth.confirm", token=tokens.confirmation_token(user), _external=True)
+    link = public_url("auth.confirm", token=tokens.confirmation_token(user))
     send_mail(db.session, user.email, "confirm", language=user.language, user=user, link=link)
+
+
+def _warn_address_owner(email: str) -> None:
+    """Someone registered with a known address: tell its owner, not the person registering."""
+    user = services.user_by_email(db.session, email)
+    assert user is not None
+    login_link, reset_link = public_url("auth.login"), public_url("auth.reset_request")
+    send_mail(
+        db.session,
+        user.email,
+        "account_exists",
+        language=user.language,
+        user=user,
+        login_link=login_link,
+        reset_link=reset_link,
+    )
 
 
 @bp.get("/register")
@@ -51,7 +59,7 @@ def register():
 
 
 @bp.post("/register")
-@limiter.limit(RATE)
+@limiter.limit(PASSWORD_RATE)
 def register_post():
     form = RegisterOrganisationForm()
     if not form.validate():
@@ -59,6 +67,11 @@ def register_post():
     organisation = form.organisation.form.organisation_data()
     try:
         user = services.register_with_organisation(db.session, _account_data(form), organisation)
+    except services.AddressTaken:
+        db.session.rollback()
+        _warn_address_owner(form.email.data)
+        db.session.commit()
+        return render_template("auth/check_mail.html", email=form.email.data)
     except DomainError as error:
         (form.organisation.form.name if error.field == "name" else form.email).errors.append(error.message)
         return render_template("auth/register.html", form=form), 400
@@ -73,15 +86,20 @@ def join():
 
 
 @bp.post("/register/join")
-@limiter.limit(RATE)
+@limiter.limit(PASSWORD_RATE)
 def join_post():
     form = JoinOrganisationForm()
     if not form.validate():
         return render_template("auth/join.html", form=form), 400
-    organisation = db.session.get(Organisation, form.organisation_id.data)
+    organisation = form.organisation
     try:
         user = services.create_user(db.session, **_account_data(form))
         services.request_membership(db.session, user, organisation, form.message.data or "")
+    except services.AddressTaken:
+        db.session.rollback()
+        _warn_address_owner(form.email.data)
+        db.session.commit()
+        return render_template("auth/check_mail.html", email=form.email.data, organisation=organisation)
     except DomainError as error:
         form.email.errors.append(error.message)
         return render_template("auth/join.html", form=form), 400
@@ -92,7 +110,7 @@ def join_post():
 
 
 def _notify_organisation_admins(organisation: Organisation, applicant: User) -> None:
-    link = url_for("organisations.members", organisation_id=organisation.id, _external=True)
+    link = public_url("organisations.members", organisation_id=organisation.id)
     for admin in organisation.admins:
         send_mail(
             db.session,
@@ -126,7 +144,7 @@ def login():
 
 
 @bp.post("/login")
-@limiter.limit(RATE)
+@limiter.limit(PASSWORD_RATE)
 def login_post():
     form = LoginForm()
     if not form.validate():
@@ -141,6 +159,7 @@ def login_post():
         form.email.errors.append(_("Bevestig eerst uw e-mailadres. We hebben de link opnieuw gestuurd."))
         return render_template("auth/login.html", form=form), 400
     session.clear()  # a fresh session on login
+    services.end_sessions(db.session, user)  # cookies from before this login no longer work
     login_user(user, remember=form.remember.data, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     db.session.commit()
     return redirect(safe_next(url_for("main.dashboard")))
@@ -149,8 +168,12 @@ def login_post():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    """End the session on the server too: a session or "remember me" cookie copied before
+    stops working. ``logout_user`` after ``session.clear`` so it can still remove the cookie."""
+    services.end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
     session.clear()
+    logout_user()
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("main.home"))
 
@@ -161,14 +184,14 @@ def reset_request():
 
 
 @bp.post("/reset")
-@limiter.limit(RATE)
+@limiter.limit(PASSWORD_RATE)
 def reset_request_post():
     form = EmailForm()
     if not form.validate():
         return render_template("auth/reset_request.html", form=form), 400
     user = services.user_by_email(db.session, form.email.data)
     if user is not None and user.active:
-        link = url_for("auth.reset_password", token=tokens.reset_token(user), _external=True)
+        link = public_url("auth.reset_password", token=tokens.reset_token(user))
         send_mail(db.session, user.email, "reset_password", language=user.language, user=user, link=link)
         db.session.commit()
     # The same answer whether or not the address is known: no account discovery.
@@ -177,18 +200,19 @@ def reset_request_post():
 
 @bp.get("/reset/<token>")
 def reset_password(token: str):
-    if tokens.user_from_reset_token(db.session, token) is None:
+    user = tokens.user_from_reset_token(db.session, token)
+    if user is None:
         return _invalid_reset_link()
-    return render_template("auth/reset_password.html", form=ResetPasswordForm())
+    return render_template("auth/reset_password.html", form=ResetPasswordForm(user))
 
 
 @bp.post("/reset/<token>")
-@limiter.limit(RATE)
+@limiter.limit(PASSWORD_RATE)
 def reset_password_post(token: str):
     user = tokens.user_from_reset_token(db.session, token)
     if user is None:
         return _invalid_reset_link()
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user)
     if not form.validate():
         return render_template("auth/reset_password.html", form=form), 400
     services.set_password(db.session, user, form.password.data)

@@ -4,11 +4,11 @@ from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from circular_platform.accounts import services as accounts
-from circular_platform.auth.views import safe_next
 from circular_platform.db import db
 from circular_platform.main import services
 from circular_platform.main.forms import LanguageForm
 from circular_platform.models import Question, Solution
+from circular_platform.urls import safe_next
 
 bp = Blueprint("main", __name__)
 

@@ -6,7 +6,7 @@ from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from circular_platform.db import db
-from circular_platform.forms import choices, municipality_choices
+from circular_platform.forms import choices, municipality_choices, one_line
 from circular_platform.models import Membership, Organisation, OrganisationKind
 from circular_platform.organisations.services import MembershipDecision
 
@@ -14,7 +14,9 @@ from circular_platform.organisations.services import MembershipDecision
 class OrganisationFields(Form):
     """The organisation's own fields: on its edit page and nested in the registration form."""
 
-    name = StringField(_l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)])
+    name = StringField(
+        _l("Naam van de organisatie"), validators=[DataRequired(), Length(max=160)], filters=[one_line]
+    )
     kind = SelectField(_l("Soort organisatie"), choices=choices(OrganisationKind.labels()))
     municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
     kvk_number = StringField(

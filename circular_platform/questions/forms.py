@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
-from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices, one_line
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
@@ -20,6 +20,7 @@ class QuestionForm(FlaskForm):
     title = StringField(
         _l("Titel"),
         validators=[DataRequired(), Length(min=5, max=160)],
+        filters=[one_line],
         description=_l("Kort en concreet, bijvoorbeeld: Hergebruikte kozijnen voor renovatie 180 woningen."),
     )
     description = TextAreaField(

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from circular_platform import permissions
-from circular_platform.auth.views import safe_next
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
@@ -15,6 +14,7 @@ from circular_platform.models import Match, MatchStatus
 from circular_platform.pagination import paginate
 from circular_platform.review import quality, queries, services
 from circular_platform.review.forms import IntroduceForm, MoveForm, NoteForm, RejectForm, SnoozeForm
+from circular_platform.urls import safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
 QUEUE_FILTERS = ("theme", "province", "min_score", "age")

@@ -7,7 +7,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
-from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices, one_line
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
 
@@ -19,6 +19,7 @@ class SolutionForm(FlaskForm):
     title = StringField(
         _l("Titel"),
         validators=[DataRequired(), Length(min=5, max=160)],
+        filters=[one_line],
         description=_l("Wat levert u? Bijvoorbeeld: Hennepvezel isolatie voor na-isolatie van woningen."),
     )
     description = TextAreaField(
