@@ -151,3 +151,14 @@ def test_their_notes_keep_the_fact_and_lose_the_text(session, jantje):
     by_nobody = [e for e in events if e.user_id is None]
     assert [(e.action, e.note) for e in by_nobody] == [("note", "")]
     assert "verwijderde gebruiker belt maandag terug." in [e.note for e in events]
+
+
+def test_the_history_names_a_deleted_user_in_the_reader_s_language(client, auth, session, jantje):
+    question_id = session.scalar(select(Question.id).where(Question.title == "Hergebruikte kozijnen"))
+    privacy.erase(session, jantje)
+    session.commit()
+    auth.login("marieke@hondsrug.example")
+    client.post("/language", data={"language": "en"})
+    history = client.get(f"/questions/{question_id}").text
+    assert "deleted user" in history
+    assert "verwijderde gebruiker" not in history

@@ -102,6 +102,7 @@ def events_about(session: Session, user: User) -> list[MatchEvent]:
 
 def _items(session: Session, model: type[Question] | type[Solution], user: User) -> list[dict]:
     query = select(model).where(or_(model.author_id == user.id, model.contact_id == user.id))
+    items: list[Question | Solution] = list(session.scalars(query.order_by(model.id)))
     return [
         {
             "id": item.id,
@@ -110,7 +111,7 @@ def _items(session: Session, model: type[Question] | type[Solution], user: User)
             "author": item.author_id == user.id,
             "contact": item.contact_id == user.id,
         }
-        for item in session.scalars(query.order_by(model.id))
+        for item in items
     ]
 
 
