@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -353,3 +354,12 @@ def test_candidate_solutions_serve_every_municipality(
     offers = page.split("Aanbod voor de hele bundel")[1]
     assert "in heel Nederland" in offers
     assert "kozijnen voor renovatie van woningen" not in offers
+
+
+def test_bundles_csv_runs_no_formula_from_a_label(client, auth, session, coordinator, demand):
+    auth.login("sanne@nice.example")
+    label = '=HYPERLINK("https://example.org/x","Klik")'
+    confirm(client, demand, "hondsrug", "drentse_aa", label=label)
+    response = client.get("/coordination/bundles.csv")
+    rows = list(csv.reader(response.data.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1][0] == "'" + label  # Excel shows the text instead of running it

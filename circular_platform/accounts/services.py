@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from circular_platform.accounts import privacy
 from circular_platform.errors import DomainError
 from circular_platform.models import Membership, MembershipRole, Organisation, User
 from circular_platform.models.accounts import OrganisationKind
@@ -157,31 +158,10 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def delete_account(session: Session, user: User) -> None:
-    """GDPR erasure: personal data goes; what the user posted stays with the organisation."""
+    """GDPR erasure (``privacy.erase``); what the user posted stays with the organisation."""
     for organisation in user.organisations:
         if organisation.admins == [user] and len(organisation.active_members) > 1:
             raise DomainError(
                 _l("Maak eerst een andere collega beheerder van %(name)s.", name=organisation.name)
             )
-    session.delete(user)
-    session.flush()
-
-
-def export_personal_data(user: User) -> dict:
-    return {
-        "email": user.email,
-        "name": user.name,
-        "language": user.language,
-        "created_at": user.created_at.isoformat(),
-        "confirmed_at": user.confirmed_at.isoformat() if user.confirmed_at else None,
-        "roles": {"coordinator": user.is_coordinator, "administrator": user.is_admin},
-        "memberships": [
-            {
-                "organisation": m.organisation.name,
-                "role": m.role.value,
-                "approved": m.approved,
-                "since": m.created_at.isoformat(),
-            }
-            for m in user.memberships
-        ],
-    }
+    privacy.erase(session, user)

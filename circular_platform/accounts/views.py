@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from circular_platform.accounts import services
+from circular_platform.accounts import privacy, services
 from circular_platform.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -65,7 +65,7 @@ def change_password():
 @bp.get("/export")
 @login_required
 def export_data():
-    body = json.dumps(services.export_personal_data(current_user), indent=2, ensure_ascii=False)
+    body = json.dumps(privacy.export_personal_data(db.session, current_user), indent=2, ensure_ascii=False)
     return Response(
         body,
         mimetype="application/json",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
 from circular_platform.admin.services import OrganisationAction, UserAction
@@ -19,6 +20,12 @@ class OrganisationActionForm(FlaskForm):
 
 class UserActionForm(FlaskForm):
     action = SelectField(choices=[a.value for a in UserAction], validators=[DataRequired()])
+    # Blocking asks first: the confirmation page ticks this (works without JavaScript).
+    confirm = BooleanField(_l("Ja, ik weet het zeker"))
+
+    @property
+    def unconfirmed_block(self) -> bool:
+        return self.chosen == UserAction.DEACTIVATE and not self.confirm.data
 
     @property
     def chosen(self) -> UserAction:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform.errors import DomainError
@@ -22,11 +23,56 @@ class OrganisationAction(StrEnum):
     DISALLOW_SOLUTIONS = "disallow_solutions"
 
 
+class OrganisationFilter(StrEnum):
+    ALL = ""
+    UNVERIFIED = "unverified"
+
+
+# What the admin page says after each action.
+ORGANISATION_MESSAGES = {
+    OrganisationAction.VERIFY: _l("%(name)s is geverifieerd; de beheerders hebben een e-mail gekregen."),
+    OrganisationAction.UNVERIFY: _l("De verificatie van %(name)s is ingetrokken."),
+    OrganisationAction.ALLOW_SOLUTIONS: _l("%(name)s mag nu aanbod plaatsen."),
+    OrganisationAction.DISALLOW_SOLUTIONS: _l("%(name)s mag geen aanbod meer plaatsen."),
+}
+
+
 class UserAction(StrEnum):
     MAKE_COORDINATOR = "make_coordinator"
     REVOKE_COORDINATOR = "revoke_coordinator"
     ACTIVATE = "activate"
     DEACTIVATE = "deactivate"
+
+
+def organisations_query(text: str = "", status: str = "") -> Select:
+    """Organisations by name, a stable order: a verified one stays where it was on the page."""
+    query = select(Organisation).order_by(Organisation.name, Organisation.id)
+    if text.strip():
+        text = text.strip()
+        query = query.where(
+            or_(Organisation.name.icontains(text, autoescape=True), Organisation.kvk_number == text)
+        )
+    if status == OrganisationFilter.UNVERIFIED:
+        query = query.where(Organisation.verified.is_(False))
+    return query
+
+
+def unverified_count(session: Session) -> int:
+    return session.scalar(select(func.count(Organisation.id)).where(Organisation.verified.is_(False))) or 0
+
+
+def users_query(text: str = "") -> Select:
+    """Users by name, searched on name and e-mail address."""
+    query = select(User).order_by(User.name, User.id)
+    if text.strip():
+        text = text.strip()
+        query = query.where(
+            or_(
+                User.name.icontains(text, autoescape=True),
+                User.email.icontains(text.lower(), autoescape=True),
+            )
+        )
+    return query
 
 
 def update_organisation(session: Session, organisation: Organisation, action: OrganisationAction) -> None:

@@ -30,8 +30,21 @@ def index():
 
 @bp.get("/organisations")
 def organisations():
-    query = select(Organisation).order_by(Organisation.verified, Organisation.name)
-    return render_template("admin/organisations.html", page=paginate(db.session, query, 50), form=FlaskForm())
+    text, status = request.args.get("q", ""), request.args.get("status", "")
+    page = paginate(db.session, services.organisations_query(text, status), 50)
+    return render_template(
+        "admin/organisations.html",
+        page=page,
+        text=text,
+        status=status,
+        unverified=services.unverified_count(db.session),
+        form=FlaskForm(),
+    )
+
+
+def _list_args() -> dict:
+    """The list's search, filter and page, to return to after an action."""
+    return {key: value for key in ("q", "status", "page") if (value := request.args.get(key))}
 
 
 @bp.post("/organisations/<int:organisation_id>")
@@ -42,14 +55,23 @@ def update_organisation(organisation_id: int):
         abort(400)
     services.update_organisation(db.session, organisation, form.chosen)
     db.session.commit()
-    flash(_("%(name)s is bijgewerkt.", name=organisation.name), "success")
-    return redirect(url_for("admin.organisations", page=request.args.get("page", 1)))
+    flash(str(services.ORGANISATION_MESSAGES[form.chosen]) % {"name": organisation.name}, "success")
+    anchor = f"organisation-{organisation.id}"
+    return redirect(url_for("admin.organisations", **_list_args(), _anchor=anchor))
 
 
 @bp.get("/users")
 def users():
-    query = select(User).order_by(User.name)
-    return render_template("admin/users.html", page=paginate(db.session, query, 50), form=FlaskForm())
+    text = request.args.get("q", "")
+    page = paginate(db.session, services.users_query(text), 50)
+    return render_template("admin/users.html", page=page, text=text, form=FlaskForm())
+
+
+@bp.get("/users/<int:user_id>/block")
+def confirm_block(user_id: int):
+    permissions.require(permissions.can_change_roles(current_user))
+    user = db.session.get(User, user_id) or abort(404)
+    return render_template("admin/block.html", user=user, form=UserActionForm(action="deactivate"))
 
 
 @bp.post("/users/<int:user_id>")
@@ -59,12 +81,15 @@ def update_user(user_id: int):
     form = UserActionForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.unconfirmed_block:
+        form.confirm.errors = [_("Vink aan dat u deze gebruiker wilt blokkeren.")]
+        return render_template("admin/block.html", user=user, form=form), 400
     with domain_errors_on(form):
         services.update_user(db.session, user, form.chosen, current_user)
         db.session.commit()
         flash(_("%(name)s is bijgewerkt.", name=user.name), "success")
     flash_errors(form)
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.users", **_list_args(), _anchor=f"user-{user.id}"))
 
 
 @bp.get("/outbox")

@@ -12,6 +12,7 @@ from circular_platform.models import (
     Question,
     Solution,
 )
+from circular_platform.review.queries import queue_query
 from circular_platform.solutions.services import covering
 
 NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
@@ -52,3 +53,8 @@ def active_solutions_in(session: Session, province: Province) -> int:
 def items_of(session: Session, model: type[Question] | type[Solution], organisation_ids: list[int]) -> list:
     query = select(model).where(model.organisation_id.in_(organisation_ids)).order_by(model.updated_at.desc())
     return list(session.scalars(query))
+
+
+def review_queue_size(session: Session) -> int:
+    """Proposals waiting for a coordinator, as the review page counts them."""
+    return session.scalar(select(func.count()).select_from(queue_query({}).order_by(None).subquery())) or 0

@@ -3,7 +3,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
+from circular_platform import permissions
 from circular_platform.accounts import services as accounts
+from circular_platform.admin import services as admin
 from circular_platform.db import db
 from circular_platform.main import services
 from circular_platform.main.forms import LanguageForm
@@ -40,7 +42,13 @@ def my_items():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html")
+    """A member's items; a coordinator's or administrator's own work (review queue, verifications)."""
+    coordinating = permissions.can_review_matches(current_user)
+    return render_template(
+        "main/dashboard.html",
+        queue_size=services.review_queue_size(db.session) if coordinating else None,
+        unverified=admin.unverified_count(db.session) if coordinating else None,
+    )
 
 
 @bp.get("/about/themes")

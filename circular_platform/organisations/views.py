@@ -22,6 +22,11 @@ DECISION_MESSAGES = {
     services.MembershipDecision.MAKE_MEMBER: _l("De rol is aangepast."),
 }
 
+VERIFICATION_WITHDRAWN = _l(
+    "Omdat de naam of het KvK-nummer is gewijzigd, controleert een coördinator uw organisatie opnieuw. "
+    "Tot dan staat het kenmerk ‘geverifieerd’ niet bij uw organisatie."
+)
+
 
 def _organisation(organisation_id: int) -> Organisation:
     return db.session.get(Organisation, organisation_id) or abort(404)
@@ -78,9 +83,15 @@ def update(organisation_id: int):
     form = OrganisationForm()
     if form.validate_on_submit():
         with domain_errors_on(form):
-            services.update_organisation(db.session, organisation, form.organisation_data())
+            keep_verified = permissions.is_coordinator(current_user)
+            data = form.organisation_data()
+            withdrawn = services.update_organisation(
+                db.session, organisation, data, keep_verified=keep_verified
+            )
             db.session.commit()
             flash(_("De gegevens van de organisatie zijn opgeslagen."), "success")
+            if withdrawn:
+                flash(VERIFICATION_WITHDRAWN, "info")
             return redirect(url_for("organisations.profile", organisation_id=organisation.id))
     return render_template("organisations/edit.html", form=form, organisation=organisation), 400
 
