@@ -9,11 +9,12 @@ from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import Form, PasswordField, SelectField, SelectMultipleField, ValidationError
+from wtforms import BooleanField, Form, PasswordField, SelectField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from circular_platform import status_moves
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
@@ -81,9 +82,14 @@ def flash_errors(form: Form) -> None:
 
 
 class StatusForm(FlaskForm):
-    """The next status of a question or solution; ``allowed`` are the statuses it may move to."""
+    """The next status of a question or solution; ``allowed`` are the statuses it may move to.
+
+    A move in ``status_moves.CONFIRM`` needs ``confirmed``: without it the view shows what will happen
+    and asks again, so one click never archives or withdraws anything.
+    """
 
     status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
+    confirmed = BooleanField(_l("Ja, ik weet het zeker"))
 
     def __init__(self, allowed: Iterable[LabelledEnum], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +104,10 @@ class StatusForm(FlaskForm):
     @property
     def new_status(self) -> LabelledEnum:
         return self.allowed[self.status.data]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.new_status in status_moves.CONFIRM and not self.confirmed.data
 
 
 def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
