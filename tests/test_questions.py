@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from circular_platform.models import ChangeLog, Question
-from circular_platform.regions import municipality_by_name
+from circular_platform.regions import municipality_by_name, province_by_name
 
 
 @pytest.fixture
@@ -315,3 +315,21 @@ def test_closing_a_question_asks_first(client, auth, session, make_question, cor
     client.post(f"/questions/{question.id}/status", data={"status": status, "confirmed": "y"})
     session.refresh(question)
     assert question.status == status
+
+
+@pytest.mark.parametrize(("email", "expected"), [(None, 2), ("marieke@hondsrug.example", 3)])
+def test_home_counts_the_open_questions_the_reader_can_find(
+    client, auth, session, make_question, corporation, email, expected
+):
+    for title in ("Kozijnen", "Dakpannen"):
+        make_question(corporation, title)
+    make_question(corporation, "Alleen voor deelnemers", visibility="members")
+    if email:
+        auth.login(email)
+    drenthe = province_by_name(session, "Drenthe").id
+    link = re.search(
+        rf'<a class="stat[^"]*" href="([^"]*province={drenthe}[^"]*status=open[^"]*)">(\d+)</a>',
+        client.get("/").text,
+    )
+    listed = client.get(link[1].replace("&amp;", "&")).text
+    assert int(link[2]) == expected == listed.count('<article class="card mb-2">')
