@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import delete, select
@@ -446,3 +447,21 @@ def test_line_breaks_in_notes_survive_and_stay_escaped(client, auth, introduced)
     html = client.get(f"/coordination/matches/{introduced.id}").text
     shown = r"Offerte aangevraagd.\r?\nVolgende week &lt;b&gt;bellen&lt;/b&gt;."
     assert re.search(rf'<div class="[^"]*\bpre-wrap\b[^"]*">{shown}</div>', html)
+
+
+def test_funnel_shows_every_stage_next_to_hundreds_of_proposals(app):
+    from circular_platform.review.quality import Figures, Quality, funnel_svg
+
+    counts = [292, 6, 4, 2, 1]
+    with app.test_request_context():
+        svg = funnel_svg(Quality(Figures("Totaal", stages=counts), [], []))
+    tree = ElementTree.fromstring(svg)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    bars = [
+        float(rect.get("width"))
+        for rect in tree.iterfind(".//svg:rect[@class='rect reactive tooltip-trigger']", ns)
+    ]
+    values = [text.text for text in tree.iterfind(".//svg:text[@class]", ns) if "value" in text.get("class")]
+    assert len(bars) == len(counts)
+    assert min(bars) > max(bars) / 10  # the one completed match is a bar, not a hairline
+    assert values == [str(count) for count in reversed(counts)]  # bottom to top: afgerond first
