@@ -465,3 +465,15 @@ def test_funnel_shows_every_stage_next_to_hundreds_of_proposals(app):
     assert len(bars) == len(counts)
     assert min(bars) > max(bars) / 10  # the one completed match is a bar, not a hairline
     assert values == [str(count) for count in reversed(counts)]  # bottom to top: afgerond first
+
+
+def test_an_organisation_name_ending_in_a_full_stop_gets_no_second_one(
+    client, auth, session, coordinator, make_match, market, outbox
+):
+    market["frames_s"].organisation.name = "Tweede Kozijn B.V."
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    client.post(f"/coordination/matches/{match.id}/introduce")
+    (to_asker,) = outbox("marieke@hondsrug.example")
+    assert "Graag breng ik u in contact met Tweede Kozijn B.V., want" in to_asker.body
+    assert ".." not in to_asker.body
