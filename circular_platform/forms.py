@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import Form, PasswordField, SelectField, SelectMultipleField, ValidationError
+from wtforms import BooleanField, Form, PasswordField, SelectField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from circular_platform import status_moves
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
@@ -126,9 +127,14 @@ def chosen(rows: Mapping[int, T], key: int) -> T:
 
 
 class StatusForm(FlaskForm, Generic[Status]):
-    """The next status of a question or solution; ``allowed`` are the statuses it may move to."""
+    """The next status of a question or solution; ``allowed`` are the statuses it may move to.
+
+    A move in ``status_moves.CONFIRM`` needs ``confirmed``: without it the view shows what will happen
+    and asks again, so one click never archives or withdraws anything.
+    """
 
     status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
+    confirmed = BooleanField(_l("Ja, ik weet het zeker"))
 
     def __init__(self, allowed: Iterable[Status], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +149,10 @@ class StatusForm(FlaskForm, Generic[Status]):
     @property
     def new_status(self) -> Status:
         return self.allowed[self.status.data]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.new_status in status_moves.CONFIRM and not self.confirmed.data
 
 
 def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:

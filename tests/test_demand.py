@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select
@@ -363,3 +367,51 @@ def test_bundles_csv_runs_no_formula_from_a_label(client, auth, session, coordin
     response = client.get("/coordination/bundles.csv")
     rows = list(csv.reader(response.data.decode("utf-8-sig").splitlines(), delimiter=";"))
     assert rows[1][0] == "'" + label  # Excel shows the text instead of running it
+
+
+SVG = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def line_stretches(svg: bytes, series: str) -> list[list[float]]:
+    """The x positions of each uninterrupted stretch of ``series``'s line in a pygal line chart."""
+    tree = ElementTree.fromstring(svg)
+    legends = tree.iterfind(".//svg:g[@id]", SVG)
+    index = {g.findtext("svg:text", namespaces=SVG): g.get("id") for g in legends}[series].split("-")[-1]
+    stretches = []
+    for path in tree.iterfind(f".//svg:g[@class='series serie-{index} color-{index}']/svg:path", SVG):
+        for stretch in path.get("d").split("M")[1:]:
+            numbers = stretch.replace("L", " ").split()
+            stretches.append([float(x) for x in numbers[0::2]])
+    return stretches
+
+
+def test_procurement_chart_leaves_a_gap_for_a_year_without_procurement(
+    client, auth, session, coordinator, procurements, make_question, corporations
+):
+    for year in (2019, 2022, 2023):  # Drenthe: 2019, 2020, nothing in 2021, 2022, 2023
+        question = make_question(corporations[0], municipality="Emmen", is_procurement=True)
+        question.created_at = datetime(year, 5, 1, tzinfo=UTC)
+    session.commit()
+    auth.login("sanne@nice.example")
+    svg = client.get("/coordination/procurement.svg").data
+    axis = ElementTree.fromstring(svg).iterfind(".//svg:g[@class='axis x']//svg:text", SVG)
+    year_x = {text.text: float(text.get("x")) for text in axis}
+    for region in ("Drenthe", "Noord-Nederland"):
+        stretches = line_stretches(svg, region)
+        assert len(stretches) >= 2, region
+        for xs in stretches:
+            assert not any(a < year_x["2021"] < b for a, b in itertools.pairwise(xs)), region
+
+
+def test_hidden_labels_in_a_scrolling_table_stay_inside_it(app, client, auth, coordinator, procurements):
+    """The procurement table marks shares below target with a visually hidden text, which is absolutely
+    positioned: only a positioned .table-responsive keeps it from widening the page on a phone."""
+    auth.login("sanne@nice.example")
+    page = client.get("/coordination/procurement").text
+    assert re.search(r'<div class="table-responsive">\s*<table', page)
+    css = (Path(app.static_folder) / "app.css").read_text()
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    assert any(
+        ".table-responsive" in selector.split(",") and "position: relative" in body
+        for selector, body in ((s.strip(), b) for s, b in rules)
+    )

@@ -154,7 +154,7 @@ def test_archiving_a_solution_drops_its_open_proposals(client, auth, session, fi
     hemp = solutions["hemp"]
     assert session.scalars(select(Match).where(Match.solution_id == hemp.id)).all()
     auth.login("info@hennepbouw.example")
-    client.post(f"/solutions/{hemp.id}/status", data={"status": "gearchiveerd"})
+    client.post(f"/solutions/{hemp.id}/status", data={"status": "gearchiveerd", "confirmed": "y"})
     assert session.scalars(select(Match).where(Match.solution_id == hemp.id)).all() == []
 
 
@@ -165,7 +165,7 @@ def test_withdrawing_keeps_matches_people_acted_on(client, auth, session, fitted
     proposals[0].status = MatchStatus.INTRODUCED
     session.commit()
     auth.login("marieke@hondsrug.example")
-    client.post(f"/questions/{question.id}/status", data={"status": "ingetrokken"})
+    client.post(f"/questions/{question.id}/status", data={"status": "ingetrokken", "confirmed": "y"})
     left = session.scalars(select(Match).where(Match.question_id == question.id)).all()
     assert [m.id for m in left] == [proposals[0].id]
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from circular_platform.models import ChangeLog, Question
-from circular_platform.regions import municipality_by_name
+from circular_platform.regions import municipality_by_name, province_by_name
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_concept_is_only_for_own_organisation(
 def test_status_rules(client, auth, session, make_question, corporation):
     question = make_question(corporation)
     auth.login("marieke@hondsrug.example")
-    client.post(f"/questions/{question.id}/status", data={"status": "afgerond"})
+    client.post(f"/questions/{question.id}/status", data={"status": "afgerond", "confirmed": "y"})
     session.refresh(question)
     assert question.status == "afgerond"
     refused = client.post(
@@ -253,3 +253,83 @@ def test_the_contact_must_be_one_of_the_organisations_people(client, auth, sessi
     response = client.post("/questions/new", data={**form_data, "contact_id": stranger.id})
     assert response.status_code == 400
     assert session.scalar(select(func.count(Question.id))) == 0
+
+
+def status_buttons(html: str) -> list[tuple[str, str]]:
+    """(status posted, button text) of each status form on a detail page, in page order."""
+    forms = re.findall(r'<form method="post" action="[^"]*/status"[^>]*>(.*?)</form>', html, re.S)
+    return [
+        (
+            re.search(r'name="status" value="([^"]+)"', form)[1],
+            re.search(r"<button[^>]*>\s*(.*?)\s*</button>", form, re.S)[1],
+        )
+        for form in forms
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "buttons"),
+    [
+        ("concept", [("open", "Publiceren"), ("ingetrokken", "Intrekken…")]),
+        (
+            "open",
+            [
+                ("in_gesprek", "Markeren als in gesprek"),
+                ("afgerond", "Afronden…"),
+                ("ingetrokken", "Intrekken…"),
+            ],
+        ),
+        ("afgerond", [("open", "Heropenen")]),
+    ],
+)
+def test_each_allowed_status_change_is_its_own_button(
+    client, auth, make_question, corporation, status, buttons
+):
+    question = make_question(corporation, status=status)
+    auth.login("marieke@hondsrug.example")
+    html = client.get(f"/questions/{question.id}").text
+    assert status_buttons(html) == buttons
+    assert "<select" not in html.split("Status wijzigen", 1)[1]
+
+
+def test_publishing_a_draft_takes_one_click(client, auth, session, make_question, corporation):
+    question = make_question(corporation, status="concept")
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/questions/{question.id}/status", data={"status": "open"})
+    session.refresh(question)
+    assert question.status == "open"
+
+
+@pytest.mark.parametrize("status", ["afgerond", "ingetrokken"])
+def test_closing_a_question_asks_first(client, auth, session, make_question, corporation, status):
+    question = make_question(corporation, "Kozijnen voor Emmen")
+    auth.login("marieke@hondsrug.example")
+    asked = client.post(f"/questions/{question.id}/status", data={"status": status})
+    assert asked.status_code == 200
+    assert "Weet u het zeker?" in asked.text
+    assert f'name="status" value="{status}"' in asked.text
+    assert 'name="confirmed" value="y"' in asked.text
+    assert f'href="/questions/{question.id}"' in asked.text
+    session.refresh(question)
+    assert question.status == "open"
+    client.post(f"/questions/{question.id}/status", data={"status": status, "confirmed": "y"})
+    session.refresh(question)
+    assert question.status == status
+
+
+@pytest.mark.parametrize(("email", "expected"), [(None, 2), ("marieke@hondsrug.example", 3)])
+def test_home_counts_the_open_questions_the_reader_can_find(
+    client, auth, session, make_question, corporation, email, expected
+):
+    for title in ("Kozijnen", "Dakpannen"):
+        make_question(corporation, title)
+    make_question(corporation, "Alleen voor deelnemers", visibility="members")
+    if email:
+        auth.login(email)
+    drenthe = province_by_name(session, "Drenthe").id
+    link = re.search(
+        rf'<a class="stat[^"]*" href="([^"]*province={drenthe}[^"]*status=open[^"]*)">(\d+)</a>',
+        client.get("/").text,
+    )
+    listed = client.get(link[1].replace("&amp;", "&")).text
+    assert int(link[2]) == expected == listed.count('<article class="card mb-2">')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import delete, select
@@ -197,7 +198,7 @@ def test_reject_needs_text_for_other_reasons_and_leaves_the_queue(
     refused = client.post(
         f"/coordination/matches/{match.id}/reject", data={"reason": "anders"}, follow_redirects=True
     )
-    assert "Beschrijf kort waarom" in refused.text
+    assert "beschrijf kort waarom" in refused.text
     client.post(f"/coordination/matches/{match.id}/reject", data={"reason": "regio_past_niet"})
     session.refresh(match)
     assert (match.status, match.reason) == (MatchStatus.REJECTED, "regio_past_niet")
@@ -402,3 +403,77 @@ def test_demo_history_fills_the_coordinators_screens(app, session, market, coord
     assert events[0].user.email == "sanne@nice.example"
     assert all(event.created_at.date() < date.today() for event in events)  # dated in the past
     assert session.scalars(select(OutboxMessage)).all() == []  # the history sends no mail
+
+
+# -- what coordinators tripped over in the first week ----------------------------------------------
+
+
+def test_reject_keeps_the_note_next_to_a_listed_reason(client, auth, session, coordinator, make_match):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    client.post(
+        f"/coordination/matches/{match.id}/reject",
+        data={"reason": "al_in_contact", "text": "Ze bellen al sinds oktober."},
+    )
+    event = session.scalars(select(MatchEvent).where(MatchEvent.match_id == match.id)).one()
+    assert (event.reason, event.note) == ("al_in_contact", "Ze bellen al sinds oktober.")
+    html = client.get(f"/coordination/matches/{match.id}").text
+    assert "Partijen zijn al met elkaar in contact" in html
+    assert "Ze bellen al sinds oktober." in html
+
+
+def test_other_without_text_comes_back_open_with_the_choice_kept(
+    client, auth, session, coordinator, make_match
+):
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    response = client.post(
+        f"/coordination/matches/{match.id}/reject?next=/coordination/", data={"reason": "anders"}
+    )
+    assert response.status_code == 400
+    html = response.text
+    assert re.search(r"<details open>\s*<summary[^>]*>Afwijzen", html)
+    assert re.search(r'value="anders" id="reason-\d+-anders" required checked', html)
+    assert "U koos Anders: beschrijf kort waarom deze match niet past." in html
+    assert f'action="/coordination/matches/{match.id}/reject?next=/coordination/"' in html
+    session.refresh(match)
+    assert match.status == MatchStatus.PROPOSED
+
+
+def test_line_breaks_in_notes_survive_and_stay_escaped(client, auth, introduced):
+    auth.login("marieke@hondsrug.example")
+    note = "Offerte aangevraagd.\nVolgende week <b>bellen</b>."
+    client.post(f"/coordination/matches/{introduced.id}/note", data={"note": note})
+    html = client.get(f"/coordination/matches/{introduced.id}").text
+    shown = r"Offerte aangevraagd.\r?\nVolgende week &lt;b&gt;bellen&lt;/b&gt;."
+    assert re.search(rf'<div class="[^"]*\bpre-wrap\b[^"]*">{shown}</div>', html)
+
+
+def test_funnel_shows_every_stage_next_to_hundreds_of_proposals(app):
+    from circular_platform.review.quality import Figures, Quality, funnel_svg
+
+    counts = [292, 6, 4, 2, 1]
+    with app.test_request_context():
+        svg = funnel_svg(Quality(Figures("Totaal", stages=counts), [], []))
+    tree = ElementTree.fromstring(svg)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    bars = [
+        float(rect.get("width"))
+        for rect in tree.iterfind(".//svg:rect[@class='rect reactive tooltip-trigger']", ns)
+    ]
+    values = [text.text for text in tree.iterfind(".//svg:text[@class]", ns) if "value" in text.get("class")]
+    assert len(bars) == len(counts)
+    assert min(bars) > max(bars) / 10  # the one completed match is a bar, not a hairline
+    assert values == [str(count) for count in reversed(counts)]  # bottom to top: afgerond first
+
+
+def test_an_organisation_name_ending_in_a_full_stop_gets_no_second_one(
+    client, auth, session, coordinator, make_match, market, outbox
+):
+    market["frames_s"].organisation.name = "Tweede Kozijn B.V."
+    match = make_match("frames_q", "frames_s")
+    auth.login("sanne@nice.example")
+    client.post(f"/coordination/matches/{match.id}/introduce")
+    (to_asker,) = outbox("marieke@hondsrug.example")
+    assert "Graag breng ik u in contact met Tweede Kozijn B.V., want" in to_asker.body
+    assert ".." not in to_asker.body

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -63,7 +65,7 @@ def test_filter_by_municipality_finds_covering_solutions(client, session, make_s
 def test_archived_solution_is_hidden_from_others(client, auth, session, make_solution, company):
     solution = make_solution(company, "Oude dienst")
     auth.login("info@hennepbouw.example")
-    client.post(f"/solutions/{solution.id}/status", data={"status": "gearchiveerd"})
+    client.post(f"/solutions/{solution.id}/status", data={"status": "gearchiveerd", "confirmed": "y"})
     session.refresh(solution)
     assert solution.status == "gearchiveerd"
     auth.logout()
@@ -111,3 +113,15 @@ def test_the_list_costs_the_same_queries_however_many_solutions_it_shows(
             company, f"Kozijnhergebruik {n}", area=["Groningen", "Emmen"], themes=["bouw", "maakindustrie"]
         )
     assert statements_for_the_list() == few
+
+
+def test_archiving_is_a_button_that_asks_first(client, auth, session, make_solution, company):
+    solution = make_solution(company, "Oude dienst")
+    auth.login("info@hennepbouw.example")
+    html = client.get(f"/solutions/{solution.id}").text
+    assert re.findall(r'name="status" value="([^"]+)"', html) == ["gepauzeerd", "gearchiveerd"]
+    assert re.search(r'data-confirm="Gearchiveerd aanbod[^"]*"', html)
+    asked = client.post(f"/solutions/{solution.id}/status", data={"status": "gearchiveerd"})
+    assert "Weet u het zeker?" in asked.text
+    session.refresh(solution)
+    assert solution.status == "actief"

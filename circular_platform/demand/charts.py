@@ -65,6 +65,8 @@ def procurement_share(monitor: ProcurementMonitor) -> bytes:
     chart = pygal.Line(
         title=_("Aandeel circulaire aanbestedingen"),
         range=(0, 100),
+        # A year without procurement has no share (None): a gap in the line, not a line across it.
+        allow_interruptions=True,
         value_formatter=lambda value: format_share(value / 100),
         **{**CHART_OPTIONS, "style": TARGET_FIRST},
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from circular_platform import permissions
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -12,6 +13,7 @@ from circular_platform.models import (
     Question,
     Solution,
 )
+from circular_platform.permissions import AnyUser
 from circular_platform.review.queries import queue_query
 from circular_platform.solutions.services import covering
 
@@ -32,20 +34,23 @@ def organisations_per_province(session: Session) -> dict[int, int]:
     return {province_id: count for province_id, count in session.execute(query)}
 
 
-def open_questions_per_province(session: Session) -> dict[int, int]:
+def open_questions_per_province(session: Session, user: AnyUser) -> dict[int, int]:
+    """Open questions ``user`` may see, as many as the linked list shows; members-only ones to members."""
     query = (
         select(Municipality.province_id, func.count(Question.id))
         .join(Question.municipality)
-        .where(Question.status.in_(MATCHABLE_QUESTIONS))
+        .where(Question.status.in_(MATCHABLE_QUESTIONS), permissions.visible_questions(user))
         .group_by(Municipality.province_id)
     )
     return {province_id: count for province_id, count in session.execute(query)}
 
 
-def active_solutions_in(session: Session, province: Province) -> int:
-    """Active solutions whose service area reaches into ``province``, nationwide ones included."""
+def active_solutions_in(session: Session, province: Province, user: AnyUser) -> int:
+    """Active solutions ``user`` may see whose service area reaches into ``province``, nationwide ones too."""
     query = select(func.count(Solution.id)).where(
-        Solution.status.in_(MATCHABLE_SOLUTIONS), covering(province_id=province.id)
+        Solution.status.in_(MATCHABLE_SOLUTIONS),
+        covering(province_id=province.id),
+        permissions.visible_solutions(user),
     )
     return session.scalar(query) or 0
 

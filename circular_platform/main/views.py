@@ -22,8 +22,8 @@ def home():
         "main/home.html",
         provinces=provinces,
         organisations=services.organisations_per_province(db.session),
-        questions=services.open_questions_per_province(db.session),
-        solutions={p.id: services.active_solutions_in(db.session, p) for p in provinces},
+        questions=services.open_questions_per_province(db.session, current_user),
+        solutions={p.id: services.active_solutions_in(db.session, p, current_user) for p in provinces},
     )
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import history, permissions
+from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
 from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
@@ -47,13 +47,12 @@ def detail(question_id: int):
         if permissions.can_edit_question(current_user, question)
         else []
     )
-    status_form = StatusForm(services.ALLOWED_TRANSITIONS[question.status])
     suggestions = matches.suggestions_for_question(db.session, question)
     return render_template(
         "questions/detail.html",
         question=question,
         changes=changes,
-        status_form=status_form,
+        status_actions=status_moves.actions(question.status, services.ALLOWED_TRANSITIONS),
         suggestions=suggestions,
     )
 
@@ -111,10 +110,13 @@ def update(question_id: int):
 def change_status(question_id: int):
     question = load_editable(question_id)
     form = StatusForm(services.ALLOWED_TRANSITIONS[question.status])
+    back = url_for("questions.detail", question_id=question.id)
     if form.validate_on_submit():
+        if form.needs_confirmation:
+            return status_moves.confirm_page(question, form, back)
         with domain_errors_on(form):
             services.change_status(db.session, question, current_user, form.new_status)
             db.session.commit()
             flash(_("De status is gewijzigd."), "success")
     flash_errors(form)
-    return redirect(url_for("questions.detail", question_id=question.id))
+    return redirect(back)

@@ -7,6 +7,7 @@ pipeline stage means its status is at or past that stage now, or a logged event 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pygal.style import Style
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from circular_platform.formats import csv_number, format_month, write_csv
+from circular_platform.formats import csv_number, format_month, format_number, write_csv
 from circular_platform.models import Feedback, Match, MatchEvent, MatchStatus, Question
 from circular_platform.taxonomy import THEMES
 
@@ -138,7 +139,12 @@ def funnel_csv(figures: Quality) -> bytes:
 
 
 def funnel_svg(figures: Quality) -> bytes:
-    """A bar per stage, without any script: the SVG is an image, shown with ``<img>``."""
+    """A bar per stage with its count, without any script: the SVG is an image, shown with ``<img>``.
+
+    The bars are on a logarithmic scale (log(count + 1), so 0 stays 0): a few introductions next to
+    hundreds of proposals would otherwise be a hairline. The printed numbers are the real counts,
+    and the value axis, which would read as counts, is hidden.
+    """
     style = Style(
         background="white",
         plot_background="white",
@@ -153,6 +159,9 @@ def funnel_svg(figures: Quality) -> bytes:
         js=[],
         disable_xml_declaration=True,
         show_legend=False,
+        show_x_labels=False,  # in a HorizontalBar, x is the value axis
+        show_x_guides=False,
+        range=(0, math.log10(max(figures.total.stages, default=0) + 1) * 1.1 or 1),  # room for the number
         print_values=True,
         print_values_position="top",
         width=800,
@@ -161,9 +170,13 @@ def funnel_svg(figures: Quality) -> bytes:
     )
     # HorizontalBar draws the first value at the bottom; the funnel reads from the top.
     chart.x_labels = [str(stage.label) for stage in reversed(STAGES)]
-    chart.add(_("Matches"), list(reversed(figures.total.stages)))
+    chart.add(_("Matches"), [_funnel_bar(count) for count in reversed(figures.total.stages)])
     tree = chart.render_tree()
     for defs in tree.iter("defs"):
         for script in defs.findall("script"):  # pygal's config script, written even with js=[]
             defs.remove(script)
     return ElementTree.tostring(tree, encoding="utf-8", xml_declaration=False)
+
+
+def _funnel_bar(count: int) -> dict:
+    return {"value": math.log10(count + 1), "formatter": lambda _value: format_number(count)}

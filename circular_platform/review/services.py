@@ -154,14 +154,20 @@ def _introduction_mail(
 
 
 def reject(session: Session, match: Match, coordinator: User, reason: str, text: str = "") -> MatchEvent:
-    """Status afgewezen; ``reason`` is a key of REJECT_REASONS, "anders" needs ``text`` (stored instead)."""
+    """Status afgewezen; ``reason`` is a key of REJECT_REASONS.
+
+    "anders" needs ``text``, which is stored as the reason itself; with a listed reason the text
+    is kept as the event's note. Raises DomainError naming the field to correct.
+    """
     _require_proposal(match)
     if reason not in REJECT_REASONS:
         raise DomainError(_l("Kies een reden uit de lijst."), "reason")
-    if reason == "anders" and not text.strip():
-        raise DomainError(_l("Beschrijf kort waarom deze match niet past."), "text")
-    match.reason = text.strip()[:500] if reason == "anders" else reason
-    return _log(session, match, coordinator, MatchAction.REJECT, S.REJECTED, reason=match.reason)
+    text = text.strip()[:500]
+    if reason == "anders" and not text:
+        raise DomainError(_l("U koos Anders: beschrijf kort waarom deze match niet past."), "text")
+    match.reason = text if reason == "anders" else reason
+    note = "" if reason == "anders" else text
+    return _log(session, match, coordinator, MatchAction.REJECT, S.REJECTED, note, reason=match.reason)
 
 
 def snooze(

@@ -60,7 +60,11 @@ def index():
 @bp.get("/matches/<int:match_id>")
 @login_required
 def match_detail(match_id: int):
-    match = load_visible(match_id)
+    return _render_match(load_visible(match_id))
+
+
+def _render_match(match: Match, reject_form: RejectForm | None = None) -> str:
+    """The match page; a refused ``reject_form`` shows open, with what was chosen and why it failed."""
     return render_template(
         "review/match.html",
         match=match,
@@ -68,7 +72,9 @@ def match_detail(match_id: int):
         next_statuses=services.next_statuses(match),
         move_form=MoveForm(services.next_statuses(match)),
         note_form=NoteForm(),
+        reject_form=reject_form,
         snooze_default=SnoozeForm().until.data,
+        back=safe_next(url_for("review.match_detail", match_id=match.id)),
     )
 
 
@@ -102,8 +108,8 @@ def reject(match_id: int):
             services.reject(db.session, match, current_user, form.reason.data, form.text.data or "")
             db.session.commit()
             flash(_("De match is afgewezen en verdwijnt uit de wachtrij."), "success")
-    flash_errors(form)
-    return redirect(safe_next(url_for("review.index")))
+            return redirect(safe_next(url_for("review.index")))
+    return _render_match(match, reject_form=form), 400
 
 
 @bp.post("/matches/<int:match_id>/snooze")

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import history, permissions
+from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
 from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
@@ -49,13 +49,12 @@ def detail(solution_id: int):
         if permissions.can_edit_solution(current_user, solution)
         else []
     )
-    status_form = StatusForm(services.ALLOWED_TRANSITIONS[solution.status])
     suggestions = matches.suggestions_for_solution(db.session, solution, current_user)
     return render_template(
         "solutions/detail.html",
         solution=solution,
         changes=changes,
-        status_form=status_form,
+        status_actions=status_moves.actions(solution.status, services.ALLOWED_TRANSITIONS),
         suggestions=suggestions,
     )
 
@@ -116,10 +115,13 @@ def update(solution_id: int):
 def change_status(solution_id: int):
     solution = load_editable(solution_id)
     form = StatusForm(services.ALLOWED_TRANSITIONS[solution.status])
+    back = url_for("solutions.detail", solution_id=solution.id)
     if form.validate_on_submit():
+        if form.needs_confirmation:
+            return status_moves.confirm_page(solution, form, back)
         with domain_errors_on(form):
             services.change_status(db.session, solution, current_user, form.new_status)
             db.session.commit()
             flash(_("De status is gewijzigd."), "success")
     flash_errors(form)
-    return redirect(url_for("solutions.detail", solution_id=solution.id))
+    return redirect(back)
