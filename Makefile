@@ -1,12 +1,19 @@
-# Circulair Noord: `make run` sets up and serves the platform; `make test` runs the tests.
+# Circulair Noord: `make run` sets up and serves the platform; `make test` runs the tests;
+# `make test-browser` clicks through the platform in Chromium (Playwright, axe-core).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-stamp
 TRANSLATIONS := circular_platform/translations
+BROWSER_TESTS := tests/browser
+CHROMIUM ?= /usr/bin/chromium
+AXE_CORE_VERSION := 4.14.1
+AXE := $(BROWSER_TESTS)/node_modules/axe-core/axe.min.js
+# Playwright drives Debian's Chromium; it must never fetch a browser build of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install translations migrate demo run test lint demo-reset extract-translations
+.PHONY: install translations migrate demo run test test-browser lint demo-reset extract-translations
 .PHONY: bench-quality bench-speed bench-search
 
 $(BIN)/python:
@@ -36,10 +43,25 @@ run: demo
 test: translations
 	$(BIN)/pytest
 
+# Journeys and accessibility in a real browser, against the app with the demo data; a failure
+# leaves a screenshot in tests/browser/screenshots/.
+test-browser: translations $(CHROMIUM) $(AXE)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -o addopts=-q -p no:cacheprovider -rxX $(BROWSER_TESTS)
+
+# Debian's Chromium (Playwright's own browser download is not used). Installing needs root, as in CI.
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then echo "$@ is missing: apt-get install chromium (as root)"; exit 1; fi
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# axe-core (MPL-2.0) from npm, kept out of git in tests/browser/node_modules/.
+$(AXE):
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix $(BROWSER_TESTS) axe-core@$(AXE_CORE_VERSION)
+
 lint: install
 	$(BIN)/ruff check circular_platform matching tests bench migrations
 	$(BIN)/ruff format --check circular_platform matching tests bench migrations
 	$(BIN)/mypy
+	$(BIN)/bandit -q -r circular_platform matching
 
 # Drops every table and loads the demo data again.
 demo-reset: translations

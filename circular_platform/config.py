@@ -44,7 +44,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_PORT": 587,
         "MAIL_USERNAME": "",
-        "MAIL_PASSWORD": "",
+        "MAIL_PASSWORD": "",  # empty default; the password comes from the environment  # nosec B105
         "MAIL_USE_TLS": True,
         "MAIL_USE_SSL": False,
         "MAIL_DEFAULT_SENDER": "Circulair Noord <noreply@circulair-noord.nl>",
@@ -60,8 +60,8 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
-        "RESET_TOKEN_MAX_AGE": 3600,
-        "PASSWORD_MIN_LENGTH": 12,
+        "RESET_TOKEN_MAX_AGE": 3600,  # a lifetime in seconds, not a secret  # nosec B105
+        "PASSWORD_MIN_LENGTH": 12,  # a length rule, not a secret  # nosec B105
         "PUBLIC_URL": "",  # where mail links point; derived in development, required in production
         "TRUSTED_HOSTS": None,  # Flask refuses other Host headers; production: PUBLIC_URL's host
         "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* we believe

@@ -17,4 +17,4 @@ login_manager = LoginManager()
 
 # Every form that checks a password (log in, register, reset, change, delete the account) is
 # limited per client address, so no one can try passwords faster than this.
-PASSWORD_RATE = "10 per minute;60 per hour"
+PASSWORD_RATE = "10 per minute;60 per hour"  # a rate, not a password  # nosec B105

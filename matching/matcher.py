@@ -11,7 +11,7 @@ past ``max(1000, 5%)`` of it and both are merged.
 
 from __future__ import annotations
 
-import pickle
+import pickle  # models are written and read by this app only (Matcher.save/load)  # nosec B403
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -341,7 +341,7 @@ class Matcher:
     def load(cls, path: str | Path) -> Matcher:
         """Load a model written by :meth:`save`. Pickle runs code: load only your own files."""
         with open(path, "rb") as fh:
-            tag, matcher = pickle.load(fh)
+            tag, matcher = pickle.load(fh)  # our own model file in the instance folder, never an upload  # nosec B301
         if tag != _FORMAT or not isinstance(matcher, cls):
             raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
         return matcher

@@ -40,7 +40,8 @@ def _send_confirmation(user: User) -> None:
 def _warn_address_owner(email: str) -> None:
     """Someone registered with a known address: tell its owner, not the person registering."""
     user = services.user_by_email(db.session, email)
-    assert user is not None
+    if user is None:  # the address was taken a moment ago; nobody to tell
+        return
     login_link, reset_link = public_url("auth.login"), public_url("auth.reset_request")
     send_mail(
         db.session,

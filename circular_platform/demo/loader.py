@@ -36,7 +36,7 @@ from circular_platform.questions import services as questions
 from circular_platform.regions import municipality_by_name, province_by_name
 from circular_platform.solutions import services as solutions
 
-DEMO_PASSWORD = "circulair-noord-demo"
+DEMO_PASSWORD = "circulair-noord-demo"  # the published demo password, for local trials only  # nosec B105
 COORDINATOR = {"email": "coordinator@nice-drenthe.example", "name": "Sanne de Vries"}
 ADMINISTRATOR = {"email": "beheer@circulair-noord.example", "name": "Jeroen Hoekstra"}
 
