@@ -148,7 +148,6 @@ def a_proposal(app: Flask) -> int:
         return db.session.scalars(query).first()
 
 
-@pytest.mark.xfail(strict=False, reason="fixed in issue 11 item 14, merging")
 def test_reject_with_a_note_keeps_the_note(page: Page, live_app):
     match_id = a_proposal(live_app)
     log_in(page, COORDINATOR)
@@ -163,7 +162,6 @@ def test_reject_with_a_note_keeps_the_note(page: Page, live_app):
     expect(page.get_by_role("main")).to_contain_text("Het aanbod is te klein voor deze vraag.")
 
 
-@pytest.mark.xfail(strict=False, reason="fixed in issue 11 item 1, merging")
 def test_log_in_with_remember_me_then_log_out_and_stay_logged_out(page: Page, browser):
     log_in(page, CORPORATION_MEMBER, remember=True)
     assert any(cookie["name"].endswith("remember_token") for cookie in page.context.cookies())
