@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
     app.add_template_filter(formats.display_month, "month")
+    app.add_template_filter(formats.display_age, "age")
     cli.init_app(app)
 
 

@@ -41,7 +41,9 @@ def _account_data(form) -> dict:
 
 
 def _send_confirmation(user: User) -> None:
-    link = url_for("auth.confirm", token=tokens.confirmation_token(user), _external=True)
+    """The link carries a safe ``next`` along, so an invitation ends on the page it was about."""
+    target = safe_next("") or None
+    link = url_for("auth.confirm", token=tokens.confirmation_token(user), next=target, _external=True)
     send_mail(db.session, user.email, "confirm", language=user.language, user=user, link=link)
 
 
@@ -117,7 +119,7 @@ def confirm(token: str):
     services.confirm_email(db.session, user)
     db.session.commit()
     flash(_("Uw e-mailadres is bevestigd. U kunt nu inloggen."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=safe_next("") or None))
 
 
 @bp.get("/login")

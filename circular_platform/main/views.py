@@ -9,6 +9,7 @@ from circular_platform.db import db
 from circular_platform.main import services
 from circular_platform.main.forms import LanguageForm
 from circular_platform.models import Question, Solution
+from circular_platform.models._types import utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -40,7 +41,14 @@ def my_items():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html")
+    """Mijn overzicht; what is new is computed first, then the visit is recorded."""
+    user = current_user._get_current_object()
+    now = utcnow()
+    overview = services.overview(db.session, user, now)
+    page = render_template("main/dashboard.html", overview=overview)
+    services.mark_overview_seen(db.session, user, now)
+    db.session.commit()
+    return page
 
 
 @bp.get("/about/themes")
