@@ -128,6 +128,7 @@ def test_save_list_and_delete_a_saved_search(client, auth, session, corporation)
     assert [(s.query, s.filters) for s in saved] == [("hennep isolatie", {"kind": "solution"})]
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "hennep isolatie" in page
+    assert "Oplossing</span>" in page  # the filter as the search page names it
 
     assert client.post(f"/account/saved-searches/{saved[0].id}/delete").status_code == 302
     session.expire_all()

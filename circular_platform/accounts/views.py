@@ -20,6 +20,7 @@ from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.models import SavedSearch
 from circular_platform.notifications import settings
+from circular_platform.search.views import facet_labels
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -98,6 +99,7 @@ def _notifications_page(form=None):
         "accounts/notifications.html",
         form=form or notifications_form(user, settings.frequencies_of(db.session, user)),
         saved_searches=settings.saved_searches_of(db.session, user),
+        filter_labels=facet_labels(),
     )
 
 
