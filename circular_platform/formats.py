@@ -13,12 +13,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import wtforms
 from babel import numbers
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.widgets import TextInput
 
@@ -132,6 +132,15 @@ def format_month(value: date | None) -> str:
 def display_month(value: date | None) -> str:
     """``03-2027``, the month as pages show it."""
     return value.strftime("%m-%Y") if value else ""
+
+
+def display_age(moment: datetime, now: datetime | None = None) -> str:
+    """``3 weken``: how long ago ``moment`` was, rounded as people say it, in the reader's locale.
+
+    Naive datetimes (SQLite hands them back for timezone-aware columns) are UTC.
+    """
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return format_timedelta((now or datetime.now(UTC)) - moment, add_direction=False)
 
 
 # -- form fields ----------------------------------------------------------------------------------

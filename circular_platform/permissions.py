@@ -21,6 +21,7 @@ from circular_platform.models import (
     MembershipRole,
     Organisation,
     Question,
+    SavedSearch,
     Solution,
     User,
     Visibility,
@@ -256,6 +257,11 @@ def visible_bundles(user: AnyUser) -> ColumnElement[bool]:
         .where(Question.organisation_id.in_(_member_organisation_ids(user)))
     )
     return DemandBundle.id.in_(involved)
+
+
+def can_delete_saved_search(user: AnyUser, saved: SavedSearch) -> bool:
+    """A saved search is its owner's alone: nobody else sees or deletes it."""
+    return _is_user(user) and saved.user_id == user.id
 
 
 # What templates see as ``can``: every public rule of this module.

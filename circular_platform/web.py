@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from circular_platform import cli, formats, matches, permissions, search, taxonomy, urls
+from circular_platform import cli, formats, matches, permissions, search, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -38,13 +38,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
-    app.jinja_env.globals["public_url"] = urls.public_url  # mail links, rendered outside requests too
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
     app.add_template_filter(formats.display_month, "month")
     app.add_template_global(public_url, "public_url")
+    app.add_template_filter(formats.display_age, "age")
     cli.init_app(app)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from circular_platform.forms import choices, new_password_fields, one_line
+from circular_platform.models import Frequency, User
 from circular_platform.passwords import verify_password
 from circular_platform.taxonomy import LANGUAGES
 
@@ -37,6 +38,46 @@ class DeleteAccountForm(FlaskForm):
         validators=[DataRequired(), check_current_password],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class NotificationsForm(FlaskForm):
+    """One select per organisation of the user (``org_<id>``), and ``provinces`` for a coordinator's
+    digest; build it with :func:`notifications_form`."""
+
+    field_names: dict[int | None, str]  # organisation id (None: province digest) to field name
+
+    def chosen(self) -> dict[int | None, Frequency]:
+        return {key: Frequency(self[name].data) for key, name in self.field_names.items()}
+
+
+def notifications_form(user: User, current: dict[int | None, Frequency], **kwargs) -> NotificationsForm:
+    """``current``: organisation id (None for the province digest) to frequency, from the service."""
+    names = {o.id: o.name for o in user.organisations}
+
+    class Form(NotificationsForm):
+        pass
+
+    keys: dict[int | None, str] = {}
+    for key in current:
+        name = "provinces" if key is None else f"org_{key}"
+        options = [f for f in Frequency if key is not None or f != Frequency.IMMEDIATELY]
+        label = _l("Overzicht van mijn provincies") if key is None else names[key]
+        setattr(Form, name, SelectField(label, choices=choices((f.value, f.label) for f in options)))
+        keys[key] = name
+    form = Form(data={keys[key]: frequency.value for key, frequency in current.items()}, **kwargs)
+    form.field_names = keys
+    return form
+
+
+class SaveSearchForm(FlaskForm):
+    q = HiddenField(validators=[DataRequired(), Length(max=200)])
+    kind = HiddenField()
+    theme = HiddenField()
+    province = HiddenField()
+    status = HiddenField()
+
+    def filters(self) -> dict[str, str]:
+        return {name: self[name].data for name in ("kind", "theme", "province", "status") if self[name].data}
 
 
 class EndSessionsForm(FlaskForm):

@@ -1,21 +1,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from circular_platform import permissions
 from circular_platform.accounts import privacy, services
 from circular_platform.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     EndSessionsForm,
     ProfileForm,
+    SaveSearchForm,
+    notifications_form,
 )
 from circular_platform.db import db
 from circular_platform.extensions import PASSWORD_RATE, limiter
-from circular_platform.forms import domain_errors_on
+from circular_platform.forms import domain_errors_on, flash_errors
+from circular_platform.models import SavedSearch
+from circular_platform.notifications import settings
+from circular_platform.search.views import facet_labels
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -100,3 +107,62 @@ def delete_account():
             flash(_("Uw account en persoonsgegevens zijn verwijderd."), "info")
             return redirect(url_for("main.home"))
     return _page(delete_form=form), 400
+
+
+# -- Meldingen: how often mail comes, and saved searches ------------------------------------------
+
+
+def _notifications_page(form=None):
+    user = current_user._get_current_object()
+    return render_template(
+        "accounts/notifications.html",
+        form=form or notifications_form(user, settings.frequencies_of(db.session, user)),
+        saved_searches=settings.saved_searches_of(db.session, user),
+        filter_labels=facet_labels(),
+    )
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    return _notifications_page()
+
+
+@bp.post("/notifications")
+@login_required
+def update_notifications():
+    user = current_user._get_current_object()
+    form = notifications_form(user, settings.frequencies_of(db.session, user))
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            settings.set_frequencies(db.session, user, form.chosen())
+            db.session.commit()
+            flash(_("Uw keuze voor meldingen is opgeslagen."), "success")
+            return redirect(url_for("accounts.notifications"))
+    return _notifications_page(form), 400
+
+
+@bp.post("/saved-searches")
+@login_required
+def save_search():
+    form = SaveSearchForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            settings.save_search(db.session, current_user, form.q.data, form.filters())
+            db.session.commit()
+            flash(_("De zoekopdracht is bewaard. Nieuwe resultaten komen in uw meldingen."), "success")
+    flash_errors(form)
+    search: dict[str, Any] = {"q": form.q.data, **form.filters()}
+    return redirect(url_for("search.results", **search))
+
+
+@bp.post("/saved-searches/<int:saved_id>/delete")
+@login_required
+def delete_saved_search(saved_id: int):
+    saved = db.session.get(SavedSearch, saved_id)
+    if saved is None or not permissions.can_delete_saved_search(current_user, saved):
+        abort(404)  # someone else's saved search does not exist for you
+    settings.delete_saved_search(db.session, saved)
+    db.session.commit()
+    flash(_("De zoekopdracht is verwijderd."), "success")
+    return redirect(url_for("accounts.notifications"))

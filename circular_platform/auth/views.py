@@ -33,7 +33,10 @@ def _account_data(form) -> dict:
 
 
 def _send_confirmation(user: User) -> None:
-    link = public_url("auth.confirm", token=tokens.confirmation_token(user))
+    """The link carries a safe ``next`` along, so an invitation ends on the page it was about."""
+    target = safe_next("")
+    extra = {"next": target} if target else {}
+    link = public_url("auth.confirm", token=tokens.confirmation_token(user), **extra)
     send_mail(db.session, user.email, "confirm", language=user.language, user=user, link=link)
 
 
@@ -136,7 +139,7 @@ def confirm(token: str):
     services.confirm_email(db.session, user)
     db.session.commit()
     flash(_("Uw e-mailadres is bevestigd. U kunt nu inloggen."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=safe_next("") or None))
 
 
 @bp.get("/login")

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, or_, select, true
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from circular_platform import permissions
 from circular_platform.models import (
+    LISTED_SOLUTIONS,
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Membership,
+    MembershipRole,
     Municipality,
     Organisation,
     Province,
     Question,
+    QuestionStatus,
     Solution,
+    User,
 )
 from circular_platform.permissions import AnyUser
 from circular_platform.review.queries import queue_query
@@ -63,3 +74,181 @@ def items_of(session: Session, model: type[Question] | type[Solution], organisat
 def review_queue_size(session: Session) -> int:
     """Proposals waiting for a coordinator, as the review page counts them."""
     return session.scalar(select(func.count()).select_from(queue_query({}).order_by(None).subquery())) or 0
+
+
+# -- Mijn overzicht: the member dashboard ---------------------------------------------------------
+
+OVERVIEW_ITEMS = 10  # per list; the dashboard links to the full lists
+RENEW_WITHIN = timedelta(days=14)  # a question expiring this soon asks its owner to renew it
+_ON_DASHBOARD = (QuestionStatus.DRAFT, QuestionStatus.OPEN, QuestionStatus.IN_TALKS, QuestionStatus.EXPIRED)
+_IN_PROGRESS = (MatchStatus.INTRODUCED, MatchStatus.IN_TALKS, MatchStatus.PILOT_OR_CONTRACT)
+
+
+@dataclass
+class Suggestions:
+    total: int = 0
+    new: int = 0  # created since the user last opened the overview
+
+
+@dataclass
+class Introduction:
+    match: Match
+    last_event: MatchEvent | None
+    by_us: bool  # whether someone of the user's organisations made the last move
+
+
+@dataclass
+class Overview:
+    questions: list[Question]
+    solutions: list[Solution]
+    suggestions: dict[tuple[str, int], Suggestions]  # ("question"|"solution", id)
+    introductions: list[Introduction]
+    to_renew: list[Question]
+    join_requests: dict[int, int]  # organisation id to pending requests, where the user admits members
+    fitting_questions: list[tuple[Question, float]]  # for a company: open questions its solutions fit
+
+    def suggestions_of(self, kind: str, item_id: int) -> Suggestions:
+        return self.suggestions.get((kind, item_id), Suggestions())
+
+    @property
+    def to_answer(self) -> list[Introduction]:
+        """Fresh introductions where the other side (or the coordinator) moved last."""
+        return [i for i in self.introductions if i.match.status == MatchStatus.INTRODUCED and not i.by_us]
+
+
+def overview(session: Session, user: User, now: datetime) -> Overview:
+    """Everything the dashboard shows for ``user``, in a fixed number of queries."""
+    own = [m.organisation_id for m in user.memberships if m.approved]
+    seen = user.overview_seen_at
+    questions = _own_items(session, Question, own, Question.status.in_(_ON_DASHBOARD))
+    solutions = _own_items(session, Solution, own, Solution.status.in_(LISTED_SOLUTIONS))
+    return Overview(
+        questions=questions,
+        solutions=solutions,
+        suggestions=_suggestion_counts(session, questions, solutions, seen),
+        introductions=_introductions(session, own),
+        to_renew=[q for q in questions if _needs_renewal(q, now)],
+        join_requests=_join_requests(session, user),
+        fitting_questions=fitting_questions(session, user, own),
+    )
+
+
+def mark_overview_seen(session: Session, user: User, now: datetime) -> None:
+    """What was new is now seen; call after computing the overview."""
+    user.overview_seen_at = now
+    session.flush()
+
+
+def _own_items(session: Session, model, own: list[int], condition) -> list:
+    query = (
+        select(model)
+        .where(model.organisation_id.in_(own), condition)
+        .order_by(model.updated_at.desc(), model.id.desc())
+        .limit(OVERVIEW_ITEMS)
+    )
+    return list(session.scalars(query))
+
+
+def _needs_renewal(question: Question, now: datetime) -> bool:
+    if question.status == QuestionStatus.EXPIRED:
+        return True
+    return (
+        question.status == QuestionStatus.OPEN
+        and question.valid_until is not None
+        and question.valid_until <= (now + RENEW_WITHIN).date()
+    )
+
+
+def _suggestion_counts(
+    session: Session, questions: list[Question], solutions: list[Solution], seen: datetime | None
+) -> dict[tuple[str, int], Suggestions]:
+    """Suggestions as the detail pages show them: not rejected, the other side still matchable."""
+    is_new = Match.created_at > seen if seen is not None else true()
+    new = func.count(case((is_new, 1)))
+    counts: dict[tuple[str, int], Suggestions] = {}
+    for kind, column, other, statuses, ids in (
+        ("question", Match.question_id, Match.solution, MATCHABLE_SOLUTIONS, [q.id for q in questions]),
+        ("solution", Match.solution_id, Match.question, MATCHABLE_QUESTIONS, [s.id for s in solutions]),
+    ):
+        if not ids:
+            continue
+        other_status = Solution.status if kind == "question" else Question.status
+        query = (
+            select(column, func.count(), new)
+            .join(other)
+            .where(column.in_(ids), Match.status != MatchStatus.REJECTED, other_status.in_(statuses))
+            .group_by(column)
+        )
+        counts.update(
+            {(kind, item_id): Suggestions(total, fresh) for item_id, total, fresh in session.execute(query)}
+        )
+    return counts
+
+
+def _introductions(session: Session, own: list[int]) -> list[Introduction]:
+    """Introduced matches of the user's organisations, latest move first, with that move."""
+    if not own:
+        return []
+    logged = aliased(MatchEvent)
+    last = select(func.max(logged.id)).where(logged.match_id == Match.id).correlate(Match).scalar_subquery()
+    members = select(Membership.user_id).where(Membership.organisation_id.in_(own), Membership.approved)
+    query = (
+        select(Match, MatchEvent, MatchEvent.user_id.in_(members))
+        .join(Match.question)
+        .join(Match.solution)
+        .outerjoin(MatchEvent, MatchEvent.id == last)
+        .where(
+            Match.status.in_(_IN_PROGRESS),
+            or_(Question.organisation_id.in_(own), Solution.organisation_id.in_(own)),
+        )
+        .options(
+            contains_eager(Match.question).joinedload(Question.organisation),
+            contains_eager(Match.solution).joinedload(Solution.organisation),
+            joinedload(MatchEvent.user),
+        )
+        .order_by(Match.updated_at.desc(), Match.id.desc())
+        .limit(OVERVIEW_ITEMS)
+    )
+    return [Introduction(match, event, bool(by_us)) for match, event, by_us in session.execute(query)]
+
+
+def _join_requests(session: Session, user: User) -> dict[int, int]:
+    admin_of = [m.organisation_id for m in user.memberships if m.approved and m.role == MembershipRole.ADMIN]
+    if not admin_of:
+        return {}
+    query = (
+        select(Membership.organisation_id, func.count())
+        .where(Membership.organisation_id.in_(admin_of), Membership.approved.is_(False))
+        .group_by(Membership.organisation_id)
+    )
+    return {organisation_id: count for organisation_id, count in session.execute(query)}
+
+
+def fitting_questions(session: Session, user: User, own: list[int]) -> list[tuple[Question, float]]:
+    """Open questions that fit any active solution of the user's organisations, best first, once
+    each with its best score; only questions ``user`` may see, none of their own."""
+    if not own:
+        return []
+    best = (
+        select(Match.question_id, func.max(Match.score).label("score"))
+        .join(Match.solution)
+        .join(Match.question)
+        .where(
+            Solution.organisation_id.in_(own),
+            Solution.status.in_(MATCHABLE_SOLUTIONS),
+            Question.status.in_(MATCHABLE_QUESTIONS),
+            Question.organisation_id.not_in(own),
+            Match.status != MatchStatus.REJECTED,
+            permissions.visible_questions(user),
+        )
+        .group_by(Match.question_id)
+        .subquery()
+    )
+    query = (
+        select(Question, best.c.score)
+        .join(best, best.c.question_id == Question.id)
+        .options(joinedload(Question.organisation))
+        .order_by(best.c.score.desc(), Question.id)
+        .limit(OVERVIEW_ITEMS)
+    )
+    return [(question, score) for question, score in session.execute(query)]

@@ -10,6 +10,7 @@ from circular_platform.db import db
 from circular_platform.main import services
 from circular_platform.main.forms import LanguageForm
 from circular_platform.models import Question, Solution
+from circular_platform.models._types import utcnow
 from circular_platform.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -42,13 +43,21 @@ def my_items():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """A member's items; a coordinator's or administrator's own work (review queue, verifications)."""
-    coordinating = permissions.can_review_matches(current_user)
-    return render_template(
+    """Mijn overzicht, and a coordinator's or administrator's own work (review queue, verifications);
+    what is new is computed first, then the visit is recorded."""
+    user = current_user._get_current_object()
+    coordinating = permissions.can_review_matches(user)
+    now = utcnow()
+    overview = services.overview(db.session, user, now)
+    page = render_template(
         "main/dashboard.html",
+        overview=overview,
         queue_size=services.review_queue_size(db.session) if coordinating else None,
         unverified=admin.unverified_count(db.session) if coordinating else None,
     )
+    services.mark_overview_seen(db.session, user, now)
+    db.session.commit()
+    return page
 
 
 @bp.get("/about/themes")

@@ -25,6 +25,7 @@ ALLOWED_TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
     S.IN_TALKS: {S.OPEN, S.COMPLETED, S.WITHDRAWN},
     S.COMPLETED: {S.OPEN},
     S.WITHDRAWN: {S.OPEN},
+    S.EXPIRED: {S.OPEN, S.WITHDRAWN},  # renewing is opening it again
 }
 
 

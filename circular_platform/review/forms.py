@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from circular_platform.forms import choices
 from circular_platform.review.services import REJECT_REASONS, SNOOZE_DAYS
@@ -54,3 +54,16 @@ class MoveForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Notitie"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2})
+
+
+class InviteCompanyForm(FlaskForm):
+    """A company that is not on the platform yet, invited to answer one question."""
+
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Naam van de contactpersoon"), validators=[Optional(), Length(max=120)])
+    note = TextAreaField(
+        _l("Uw toelichting"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Bijvoorbeeld waarom u aan dit bedrijf denkt. Komt in de e-mail."),
+        render_kw={"rows": 2},
+    )

@@ -10,11 +10,20 @@ from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
-from circular_platform.models import Match, MatchStatus
+from circular_platform.models import Match, MatchStatus, Question
+from circular_platform.models._types import utcnow
+from circular_platform.notifications import escalation
 from circular_platform.pagination import paginate
 from circular_platform.review import quality, queries, services
-from circular_platform.review.forms import IntroduceForm, MoveForm, NoteForm, RejectForm, SnoozeForm
-from circular_platform.urls import safe_next
+from circular_platform.review.forms import (
+    IntroduceForm,
+    InviteCompanyForm,
+    MoveForm,
+    NoteForm,
+    RejectForm,
+    SnoozeForm,
+)
+from circular_platform.urls import public_url, safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
 QUEUE_FILTERS = ("theme", "province", "min_score", "age")
@@ -182,6 +191,45 @@ def my_matches():
     organisation_ids = [o.id for o in current_user.organisations]
     page = paginate(db.session, queries.pipeline_query(PIPELINE_STATUSES, organisation_ids))
     return render_template("review/mine.html", page=page)
+
+
+# -- questions nobody found a fit for ----------------------------------------------------------------
+
+
+def _unanswered_page(invite_form: InviteCompanyForm | None = None, invited_for: int | None = None):
+    questions = escalation.questions_without_fit(db.session, None, utcnow())
+    return render_template(
+        "review/unanswered.html",
+        questions=questions,
+        candidates=escalation.best_candidates(db.session, questions),
+        invite_form=invite_form or InviteCompanyForm(),
+        invited_for=invited_for,
+    )
+
+
+@bp.get("/unanswered")
+@login_required
+def unanswered():
+    """Vragen zonder passend aanbod: open for 30 days, nothing marked interesting, no introduction."""
+    _require_coordinator()
+    return _unanswered_page()
+
+
+@bp.post("/unanswered/<int:question_id>/invite")
+@login_required
+def invite_company(question_id: int):
+    _require_coordinator()
+    question = db.session.get(Question, question_id) or abort(404)
+    form = InviteCompanyForm()
+    if not form.validate_on_submit():
+        return _unanswered_page(form, question.id), 400
+    link = public_url("auth.register", next=url_for("questions.detail", question_id=question.id))
+    escalation.invite_company(
+        db.session, question, current_user, form.email.data, form.name.data or "", form.note.data or "", link
+    )
+    db.session.commit()
+    flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data), "success")
+    return redirect(url_for("review.unanswered"))
 
 
 # -- matching quality --------------------------------------------------------------------------------

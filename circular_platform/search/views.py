@@ -76,13 +76,18 @@ def _card(hit: SearchHit, found: SearchResults) -> dict:
     }
 
 
-def _facets(found: SearchResults, wanted: services.SearchRequest) -> list[dict]:
-    labels = {
+def facet_labels() -> dict[str, dict]:
+    """Per facet, what readers see for each value; saved searches show their filters with it too."""
+    return {
         "kind": KIND_LABELS,
         "theme": taxonomy.THEMES,
         "status": {**QuestionStatus.labels(), **SolutionStatus.labels()},
         "province": {p.cbs_code: p.name for p in db.session.scalars(select(Province))},
     }
+
+
+def _facets(found: SearchResults, wanted: services.SearchRequest) -> list[dict]:
+    labels = facet_labels()
     facets = []
     for name, counts in found.facets.items():
         chosen = wanted.filters.get(name)
