@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, Form, PasswordField, SelectField, SelectMultipleField, ValidationError
+from wtforms import Form, PasswordField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from circular_platform import status_moves
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality
-from circular_platform.models._types import LabelledEnum
 from circular_platform.passwords import is_common, is_weak, normalise
 
 T = TypeVar("T")
-Status = TypeVar("Status", bound=LabelledEnum)
 
 
 def one_line(value: str | None) -> str | None:
@@ -124,35 +120,6 @@ def chosen(rows: Mapping[int, T], key: int) -> T:
     if key not in rows:
         raise StopValidation()
     return rows[key]
-
-
-class StatusForm(FlaskForm, Generic[Status]):
-    """The next status of a question or solution; ``allowed`` are the statuses it may move to.
-
-    A move in ``status_moves.CONFIRM`` needs ``confirmed``: without it the view shows what will happen
-    and asks again, so one click never archives or withdraws anything.
-    """
-
-    status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
-    confirmed = BooleanField(_l("Ja, ik weet het zeker"))
-
-    def __init__(self, allowed: Iterable[Status], *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        ordered = sorted(allowed, key=lambda status: list(type(status).__members__.values()).index(status))
-        self.allowed = {status.value: status for status in ordered}
-        self.status.choices = choices((status.value, status.label) for status in ordered)
-
-    def validate_status(self, field) -> None:
-        if field.data not in self.allowed:
-            raise ValidationError(_l("Deze statuswijziging is niet mogelijk."))
-
-    @property
-    def new_status(self) -> Status:
-        return self.allowed[self.status.data]
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.new_status in status_moves.CONFIRM and not self.confirmed.data
 
 
 def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:

@@ -6,17 +6,27 @@ as a button and says which ones take an item out of sight and must be confirmed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, SelectField, ValidationError
+from wtforms.validators import DataRequired
 
+from circular_platform.db import db
+from circular_platform.forms import choices, domain_errors_on, flash_errors
 from circular_platform.models import QuestionStatus, SolutionStatus
+from circular_platform.models._types import LabelledEnum
 
 Q, S = QuestionStatus, SolutionStatus
+Status = TypeVar("Status", bound=LabelledEnum)
 # What the button says, by the status it moves to; a (from, to) pair says it better where given.
 ACTION_LABELS: dict[Any, Any] = {
     (Q.DRAFT, Q.OPEN): _l("Publiceren"),
@@ -74,3 +84,47 @@ def confirm_page(item: Any, form: Any, back: str) -> str:
     url = url_for(request.endpoint or "", **(request.view_args or {}))
     move = action(item.status, form.new_status)
     return render_template("marketplace/confirm_status.html", item=item, move=move, url=url, back=back)
+
+
+class StatusForm(FlaskForm, Generic[Status]):
+    """The next status of a question or solution; ``allowed`` are the statuses it may move to.
+
+    A move in ``CONFIRM`` needs ``confirmed``: without it the view shows what will happen
+    and asks again, so one click never archives or withdraws anything.
+    """
+
+    status = SelectField(_l("Nieuwe status"), validators=[DataRequired()], validate_choice=False)
+    confirmed = BooleanField(_l("Ja, ik weet het zeker"))
+
+    def __init__(self, allowed: Iterable[Status], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        ordered = sorted(allowed, key=lambda status: list(type(status).__members__.values()).index(status))
+        self.allowed = {status.value: status for status in ordered}
+        self.status.choices = choices((status.value, status.label) for status in ordered)
+
+    def validate_status(self, field) -> None:
+        if field.data not in self.allowed:
+            raise ValidationError(_l("Deze statuswijziging is niet mogelijk."))
+
+    @property
+    def new_status(self) -> Status:
+        return self.allowed[self.status.data]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.new_status in CONFIRM and not self.confirmed.data
+
+
+def change_status(item: Any, transitions: Mapping[Any, Any], change: Callable, back: str) -> str | Response:
+    """The POST of a status button: ask first for a move in ``CONFIRM``, else ``change`` the item's
+    status (a service), commit and go ``back``."""
+    form: StatusForm = StatusForm(transitions[item.status])
+    if form.validate_on_submit():
+        if form.needs_confirmation:
+            return confirm_page(item, form, back)
+        with domain_errors_on(form):
+            change(db.session, item, current_user, form.new_status)
+            db.session.commit()
+            flash(_("De status is gewijzigd."), "success")
+    flash_errors(form)
+    return redirect(back)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
-from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
+from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
 from circular_platform.models import Question
@@ -109,14 +109,5 @@ def update(question_id: int):
 @login_required
 def change_status(question_id: int):
     question = load_editable(question_id)
-    form = StatusForm(services.ALLOWED_TRANSITIONS[question.status])
     back = url_for("questions.detail", question_id=question.id)
-    if form.validate_on_submit():
-        if form.needs_confirmation:
-            return status_moves.confirm_page(question, form, back)
-        with domain_errors_on(form):
-            services.change_status(db.session, question, current_user, form.new_status)
-            db.session.commit()
-            flash(_("De status is gewijzigd."), "success")
-    flash_errors(form)
-    return redirect(back)
+    return status_moves.change_status(question, services.ALLOWED_TRANSITIONS, services.change_status, back)

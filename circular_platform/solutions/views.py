@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
-from circular_platform.forms import StatusForm, domain_errors_on, flash_errors
+from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
 from circular_platform.models import Municipality, Solution
@@ -114,14 +114,5 @@ def update(solution_id: int):
 @login_required
 def change_status(solution_id: int):
     solution = load_editable(solution_id)
-    form = StatusForm(services.ALLOWED_TRANSITIONS[solution.status])
     back = url_for("solutions.detail", solution_id=solution.id)
-    if form.validate_on_submit():
-        if form.needs_confirmation:
-            return status_moves.confirm_page(solution, form, back)
-        with domain_errors_on(form):
-            services.change_status(db.session, solution, current_user, form.new_status)
-            db.session.commit()
-            flash(_("De status is gewijzigd."), "success")
-    flash_errors(form)
-    return redirect(back)
+    return status_moves.change_status(solution, services.ALLOWED_TRANSITIONS, services.change_status, back)
