@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from circular_platform.db import after_commit, db
@@ -27,22 +28,57 @@ def send_mail(
     *,
     language: str = "nl",
     reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
     **context: object,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>.txt`` (first line is the subject) in ``language``."""
-    with force_locale(language):
-        text = render_template(f"mail/{template}.txt", **context)
-    subject, _, body = text.strip().partition("\n")
-    message = OutboxMessage(
-        recipient=recipient, subject=subject.strip(), body=body.strip() + "\n", reply_to=reply_to
-    )
+    """Render ``templates/mail/<template>.txt`` (first line is the subject) in ``language``.
+
+    When ``templates/mail/<template>.html`` exists it becomes the HTML alternative.
+    """
+    message = compose(recipient, template, language=language, reply_to=reply_to, headers=headers, **context)
     session.add(message)
     session.flush()
-    if current_app.config["MAIL_SERVER"]:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        message_id = message.id
-        after_commit(session, lambda: _deliver_in_context(app, message_id))
+    deliver_after_commit(session, [message])
     return message
+
+
+def compose(
+    recipient: str,
+    template: str,
+    *,
+    language: str = "nl",
+    reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """The outbox message ``send_mail`` writes, not yet added: bulk senders add many, flush once."""
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", **context)
+        html = _render_html(template, context)
+    subject, _, body = text.strip().partition("\n")
+    return OutboxMessage(
+        recipient=recipient,
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+        html_body=html,
+        headers=headers or None,
+        reply_to=reply_to,
+    )
+
+
+def _render_html(template: str, context: dict) -> str | None:
+    try:
+        return render_template(f"mail/{template}.html", **context)
+    except TemplateNotFound:
+        return None
+
+
+def deliver_after_commit(session: Session, messages: list[OutboxMessage]) -> None:
+    """With SMTP settings, send these (flushed) messages once the transaction has committed."""
+    if current_app.config["MAIL_SERVER"] and messages:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        ids = [message.id for message in messages]
+        after_commit(session, lambda: [_deliver_in_context(app, message_id) for message_id in ids])
 
 
 def _deliver_in_context(app, message_id: int) -> None:
@@ -65,7 +101,11 @@ def deliver(message: OutboxMessage, config) -> None:
     email["Subject"] = message.subject
     if message.reply_to:
         email["Reply-To"] = message.reply_to
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
     try:
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
