@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -23,7 +23,7 @@ notify_cli = AppGroup("notify", help="Match alerts, digests and reminders.")
 )
 def run_command(now: datetime | None) -> None:
     """Queue every mail that is due; running it again right away queues nothing."""
-    moment = now.replace(tzinfo=LOCAL) if now else utcnow()
+    moment = now.replace(tzinfo=LOCAL).astimezone(UTC) if now else utcnow()
     queued = run.run(db.session, moment)
     db.session.commit()
     if queued is None:
