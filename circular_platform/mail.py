@@ -78,7 +78,12 @@ def deliver_after_commit(session: Session, messages: list[OutboxMessage]) -> Non
     if current_app.config["MAIL_SERVER"] and messages:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         ids = [message.id for message in messages]
-        after_commit(session, lambda: [_deliver_in_context(app, message_id) for message_id in ids])
+
+        def deliver_all() -> None:
+            for message_id in ids:
+                _deliver_in_context(app, message_id)
+
+        after_commit(session, deliver_all)
 
 
 def _deliver_in_context(app, message_id: int) -> None:

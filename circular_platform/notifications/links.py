@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
 
-def public_url(endpoint: str, **values: object) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """The link on ``PUBLIC_URL`` (e.g. https://circulair-noord.nl), else the request's or SERVER_NAME's."""
     base = current_app.config.get("PUBLIC_URL")
     if not base:

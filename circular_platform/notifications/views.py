@@ -43,59 +43,57 @@ def unsubscribe(token: str):
     return render_template("notifications/unsubscribe.html", unsubscription=unsubscription, done=True)
 
 
-def _item(kind: str, token: str, actions: dict) -> tuple[Question | Solution, str]:
-    data = tokens.read_item_token(kind, token)
-    model = Question if kind == "question" else Solution
-    item = db.session.get(model, data["id"]) if data and data.get("a") in actions else None
-    return (item, data["a"]) if item is not None and data else abort(404)
+def _question(token: str) -> tuple[Question, str]:
+    data = tokens.read_item_token("question", token) or {}
+    question = (
+        db.session.get(Question, data.get("id", 0)) if data.get("a") in expiry.QUESTION_ACTIONS else None
+    )
+    return (question, data["a"]) if question is not None else abort(404)
+
+
+def _solution(token: str) -> Solution:
+    data = tokens.read_item_token("solution", token) or {}
+    solution = (
+        db.session.get(Solution, data.get("id", 0)) if data.get("a") in expiry.SOLUTION_ACTIONS else None
+    )
+    return solution or abort(404)
+
+
+def _confirm_page(item: Question | Solution, label, *, done: bool, error: str | None = None) -> str:
+    kind = "question" if isinstance(item, Question) else "solution"
+    return render_template(
+        "notifications/confirm.html", item=item, kind=kind, label=label, done=done, error=error
+    )
 
 
 @bp.get("/question/<token>")
 def question_action_page(token: str):
-    question, action = _item("question", token, expiry.QUESTION_ACTIONS)
-    label = expiry.QUESTION_ACTIONS[action]
-    return render_template(
-        "notifications/confirm.html", item=question, kind="question", label=label, done=False
-    )
+    question, action = _question(token)
+    return _confirm_page(question, expiry.QUESTION_ACTIONS[action], done=False)
 
 
 @bp.post("/question/<token>")
 def question_action(token: str):
-    question, action = _item("question", token, expiry.QUESTION_ACTIONS)
-    label = expiry.QUESTION_ACTIONS[action]
+    question, action = _question(token)
     try:
         expiry.act_on_question(db.session, question, action, utcnow())
     except DomainError as error:
         db.session.rollback()
-        return render_template(
-            "notifications/confirm.html",
-            item=question,
-            kind="question",
-            label=label,
-            done=False,
-            error=error.message,
+        return _confirm_page(
+            question, expiry.QUESTION_ACTIONS[action], done=False, error=str(error.message)
         ), 409
     db.session.commit()
-    return render_template(
-        "notifications/confirm.html", item=question, kind="question", label=label, done=True
-    )
+    return _confirm_page(question, expiry.QUESTION_ACTIONS[action], done=True)
 
 
 @bp.get("/solution/<token>")
 def solution_action_page(token: str):
-    solution, action = _item("solution", token, expiry.SOLUTION_ACTIONS)
-    label = expiry.SOLUTION_ACTIONS[action]
-    return render_template(
-        "notifications/confirm.html", item=solution, kind="solution", label=label, done=False
-    )
+    return _confirm_page(_solution(token), expiry.SOLUTION_ACTIONS["confirm"], done=False)
 
 
 @bp.post("/solution/<token>")
 def solution_action(token: str):
-    solution, _action = _item("solution", token, expiry.SOLUTION_ACTIONS)
-    expiry.confirm_solution(db.session, solution, utcnow())  # type: ignore[arg-type]
+    solution = _solution(token)
+    expiry.confirm_solution(db.session, solution, utcnow())
     db.session.commit()
-    label = expiry.SOLUTION_ACTIONS["confirm"]
-    return render_template(
-        "notifications/confirm.html", item=solution, kind="solution", label=label, done=True
-    )
+    return _confirm_page(solution, expiry.SOLUTION_ACTIONS["confirm"], done=True)

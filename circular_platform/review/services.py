@@ -181,9 +181,19 @@ def next_statuses(match: Match) -> tuple[MatchStatus, ...]:
 
 
 def move(
-    session: Session, match: Match, user: User, to_status: MatchStatus, note: str = "", reason: str = ""
+    session: Session,
+    match: Match,
+    user: User,
+    to_status: MatchStatus,
+    note: str = "",
+    reason: str = "",
+    *,
+    notify: bool = True,
 ) -> MatchEvent:
-    """One step along PIPELINE; niet doorgegaan needs a reason. Raises DomainError otherwise."""
+    """One step along PIPELINE; niet doorgegaan needs a reason. Raises DomainError otherwise.
+
+    The other side hears of it by mail; with ``notify=False`` (the demo's history) nobody does.
+    """
     if to_status not in next_statuses(match):
         raise DomainError(
             _l(
@@ -198,7 +208,8 @@ def move(
             raise DomainError(_l("Geef aan waarom het niet is doorgegaan."), "reason")
         match.reason = reason.strip()[:500]
     event = _log(session, match, user, MatchAction.MOVE, to_status, note, reason.strip()[:500])
-    _mail_other_side(session, match, user, event)
+    if notify:
+        _mail_other_side(session, match, user, event)
     return event
 
 
@@ -206,9 +217,9 @@ def _mail_other_side(session: Session, match: Match, user: User, event: MatchEve
     """The contact persons of the side that did not move it hear of the new stage (both sides when a
     coordinator moved it), in their own language."""
     side = permissions.feedback_side(user, match)
-    items = {"question": [match.solution], "solution": [match.question]}.get(
-        side or "", [match.question, match.solution]
-    )
+    items: list[Question | Solution] = [match.question, match.solution]
+    if side is not None:  # an owner moved it: only the other side
+        items = [match.solution] if side == "question" else [match.question]
     for person in {p.id: p for item in items for p in contact_persons(item) if p.id != user.id}.values():
         send_mail(
             session,
