@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from circular_platform.db import after_commit, db
@@ -38,8 +39,18 @@ def send_mail(
     message = compose(recipient, template, language=language, reply_to=reply_to, headers=headers, **context)
     session.add(message)
     session.flush()
-    deliver_after_commit(session, [message])
+    deliver_after_commit(session, [message.id])
     return message
+
+
+def add_many(session: Session, messages: list[OutboxMessage]) -> int:
+    """Write composed messages in a few multi-row INSERTs (not one per message); the number written."""
+    columns = ("recipient", "subject", "body", "html_body", "headers", "reply_to")
+    rows = [{column: getattr(message, column) for column in columns} for message in messages]
+    if rows:
+        ids = list(session.scalars(insert(OutboxMessage).returning(OutboxMessage.id), rows))
+        deliver_after_commit(session, ids)
+    return len(rows)
 
 
 def compose(
@@ -73,11 +84,10 @@ def _render_html(template: str, context: dict) -> str | None:
         return None
 
 
-def deliver_after_commit(session: Session, messages: list[OutboxMessage]) -> None:
-    """With SMTP settings, send these (flushed) messages once the transaction has committed."""
-    if current_app.config["MAIL_SERVER"] and messages:
+def deliver_after_commit(session: Session, ids: list[int]) -> None:
+    """With SMTP settings, send these outbox messages once the transaction has committed."""
+    if current_app.config["MAIL_SERVER"] and ids:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        ids = [message.id for message in messages]
 
         def deliver_all() -> None:
             for message_id in ids:

@@ -14,12 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform.demand import services as demand
 from circular_platform.demand.figures import Scope
-from circular_platform.mail import compose, deliver_after_commit
+from circular_platform.mail import add_many, compose
 from circular_platform.matches.services import MIN_SCORE
 from circular_platform.models import (
     DEFAULT_FREQUENCY,
@@ -49,6 +49,12 @@ from circular_platform.search import services as search
 from circular_platform.search.documents import parse_key
 from matching.search import FACETS
 
+# A match with both sides, their organisations and places, in the same statement.
+MATCH_ROWS = (
+    joinedload(Match.question).joinedload(Question.organisation),
+    joinedload(Match.question).joinedload(Question.municipality),
+    joinedload(Match.solution).joinedload(Solution.organisation).joinedload(Organisation.municipality),
+)
 SPEED = {Frequency.IMMEDIATELY: 0, Frequency.DAILY: 1, Frequency.WEEKLY: 2}
 MAX_ITEMS = 25  # per section; the mail links to the full list
 
@@ -95,7 +101,8 @@ class Digest:
     searches: list[int] = field(default_factory=list)
 
 
-def send_digests(session: Session, now: datetime) -> list[OutboxMessage]:
+def send_digests(session: Session, now: datetime) -> int:
+    """Queue the digests due at ``now``; the number of mails."""
     members, coordinators = _subscriptions(session)
     speed = _fastest(members + coordinators)
     due_members = [s for s in members if is_due(s.frequency, s.since, now)]
@@ -104,12 +111,8 @@ def send_digests(session: Session, now: datetime) -> list[OutboxMessage]:
     advanced = _match_sections(session, digests, due_members, now)
     advanced += _coordinator_sections(session, digests, due_coordinators, now)
     searched = _search_sections(session, digests, speed, now)
-    messages = [_compose(digest) for digest in digests.values() if digest.sections]
-    session.add_all(messages)
     _record(session, advanced, searched, now)
-    session.flush()
-    deliver_after_commit(session, messages)
-    return messages
+    return add_many(session, [_compose(digest) for digest in digests.values() if digest.sections])
 
 
 # -- who is due -------------------------------------------------------------------------------
@@ -219,13 +222,7 @@ def _new_matches(session: Session, since: datetime, now: datetime) -> dict[int, 
             Question.status.in_(MATCHABLE_QUESTIONS),
             Solution.status.in_(MATCHABLE_SOLUTIONS),
         )
-        .options(
-            joinedload(Match.question).joinedload(Question.organisation),
-            joinedload(Match.question).joinedload(Question.municipality),
-            joinedload(Match.solution)
-            .joinedload(Solution.organisation)
-            .joinedload(Organisation.municipality),
-        )
+        .options(*MATCH_ROWS)
         .order_by(Match.score.desc(), Match.id)
     )
     found: dict[int, list[tuple[datetime, Item]]] = defaultdict(list)
@@ -310,16 +307,16 @@ def _coordinator_lists(
         .options(joinedload(Solution.organisation).joinedload(Organisation.municipality))
         .order_by(Solution.created_at)
     )
-    queue = session.scalars(review.queue_query({}, now).where(Match.created_at > since))
+    queue = session.scalars(review.queue_query({}, now).where(Match.created_at > since).options(*MATCH_ROWS))
+    stalled = review.stalled(session, now)
+    _load_matches(session, [s.match.id for s in stalled])
     without_fit = escalation.questions_without_fit(session, None, now)
     bundles = demand.proposals(session, Scope(), demand.DEFAULT_THRESHOLD)
     return {
         "questions": [(as_utc(q.created_at), _question_item(q)) for q in new_questions],
         "solutions": [(as_utc(s.created_at), _solution_item(s)) for s in new_solutions],
         "queue": [(as_utc(m.created_at), _match_item(m)) for m in queue],
-        "stalled": [
-            (s.changed_at + STALLED_AFTER, _match_item(s.match)) for s in review.stalled(session, now)
-        ],
+        "stalled": [(s.changed_at + STALLED_AFTER, _match_item(s.match)) for s in stalled],
         "without_fit": [
             (as_utc(q.created_at) + escalation.ESCALATE_AFTER, _question_item(q)) for q in without_fit
         ],
@@ -338,6 +335,12 @@ def _coordinator_lists(
             for p in bundles
         ],
     }
+
+
+def _load_matches(session: Session, ids: list[int]) -> None:
+    """Both sides of these matches into the session at once, instead of one lazy load each."""
+    if ids:
+        session.scalars(select(Match).where(Match.id.in_(ids)).options(*MATCH_ROWS)).all()
 
 
 def _match_item(match: Match) -> Item:
@@ -430,16 +433,18 @@ def _record(
     existing = [{"id": s.setting.id, "last_sent_at": now} for s in advanced if s.setting is not None]
     if existing:
         session.execute(update(NotificationSetting), existing)
-    session.add_all(
-        NotificationSetting(
-            user_id=s.user.id,
-            organisation_id=s.organisation.id if s.organisation else None,
-            frequency=s.frequency,
-            last_sent_at=now,
-        )
+    defaults = [
+        {
+            "user_id": s.user.id,
+            "organisation_id": s.organisation.id if s.organisation else None,
+            "frequency": s.frequency,
+            "last_sent_at": now,
+        }
         for s in advanced
         if s.setting is None
-    )
+    ]
+    if defaults:
+        session.execute(insert(NotificationSetting), defaults)
     marks = [{"id": saved.id, "last_sent_at": now} for saved, moves in searched if moves]
     if marks:
         session.execute(update(SavedSearch), marks)

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from circular_platform.mail import deliver_after_commit
+from circular_platform.mail import add_many
 from circular_platform.notifications import digests, expiry
 
 LOCK_KEY = 12_2026  # the advisory lock's number: any constant no other code uses
@@ -39,7 +39,4 @@ def run(session: Session, now: datetime) -> int | None:
     expiry.expire_questions(session, now)
     messages = expiry.remind_owners(session, now) + expiry.check_solutions(session, now)
     expiry.pause_unconfirmed(session, now)
-    session.add_all(messages)
-    session.flush()
-    deliver_after_commit(session, messages)
-    return len(messages) + len(digests.send_digests(session, now))
+    return add_many(session, messages) + digests.send_digests(session, now)
