@@ -437,3 +437,16 @@ def test_smtp_delivery_is_multipart_with_the_headers(app, monkeypatch):
     assert email.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in email.iter_parts()] == ["text/plain", "text/html"]
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_second_run_at_the_same_time_does_nothing(engine, session):
+    """Two app servers: on PostgreSQL the advisory lock lets one run work and the other stop."""
+    from sqlalchemy import func
+
+    from circular_platform.notifications import run
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises the runs with its write lock instead")
+    with engine.connect() as other, other.begin():
+        assert other.scalar(select(func.pg_try_advisory_xact_lock(run.LOCK_KEY)))
+        assert run.run(session, FRIDAY) is None

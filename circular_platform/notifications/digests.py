@@ -57,6 +57,7 @@ MATCH_ROWS = (
 )
 SPEED = {Frequency.IMMEDIATELY: 0, Frequency.DAILY: 1, Frequency.WEEKLY: 2}
 MAX_ITEMS = 25  # per section; the mail links to the full list
+BATCH = 1000  # mails rendered and inserted at a time
 
 
 @dataclass
@@ -112,7 +113,12 @@ def send_digests(session: Session, now: datetime) -> int:
     advanced += _coordinator_sections(session, digests, due_coordinators, now)
     searched = _search_sections(session, digests, speed, now)
     _record(session, advanced, searched, now)
-    return add_many(session, [_compose(digest) for digest in digests.values() if digest.sections])
+    ready = [digest for digest in digests.values() if digest.sections]
+    # Rendered and written a batch at a time: 5,000 rendered mails at once would take ~100 MB.
+    return sum(
+        add_many(session, [_compose(digest) for digest in ready[start : start + BATCH]])
+        for start in range(0, len(ready), BATCH)
+    )
 
 
 # -- who is due -------------------------------------------------------------------------------
