@@ -58,6 +58,10 @@ MATCH_ROWS = (
 SPEED = {Frequency.IMMEDIATELY: 0, Frequency.DAILY: 1, Frequency.WEEKLY: 2}
 MAX_ITEMS = 25  # per section; the mail links to the full list
 BATCH = 1000  # mails rendered and inserted at a time
+# The coordinators' lists: a digest goes out when one of NEWS has an entry since the last one;
+# the STANDING lists are then shown whole (a to-do list), the others only since the last digest.
+NEWS = ("questions", "solutions", "queue", "stalled", "without_fit")
+STANDING = ("stalled", "without_fit", "bundles")
 
 
 @dataclass
@@ -281,12 +285,12 @@ def _coordinator_sections(
     lists = _coordinator_lists(session, since, now)
     advanced = []
     for subscription in due:
-        groups = {
-            name: [item for moment, item in rows if moment > subscription.since]
-            for name, rows in lists.items()
-        }
-        if any(groups[name] for name in groups if name != "bundles"):
-            groups["bundles"] = [item for _, item in lists["bundles"]]
+        news = any(moment > subscription.since for name in NEWS for moment, _ in lists[name])
+        if news:
+            groups = {
+                name: [item for moment, item in rows if name in STANDING or moment > subscription.since]
+                for name, rows in lists.items()
+            }
             digest = _digest(digests, subscription.user)
             token = unsubscribe_token(subscription.user.id, [None], [])
             digest.sections.append(Section("coordinator", "", _unsubscribe_url(token), groups=groups))
