@@ -361,6 +361,7 @@ def test_solution_is_asked_yearly_and_paused_without_an_answer(session, market, 
     assert notify("2027-12-06T08:00") == 1  # a year after it was published: the question
     [mail] = outbox("pieter@kozijnbank.example")
     assert "/notifications/solution/" in mail.body
+    assert "Yes, we still offer this" in mail.html_body
     assert notify("2028-01-06T08:00") == 0
     session.refresh(solution)
     assert solution.status == SolutionStatus.PAUSED
@@ -400,6 +401,7 @@ def test_the_other_side_hears_of_a_stage_change(client, auth, market, make_match
     [mail] = outbox("pieter@kozijnbank.example")
     assert "In talks" in mail.subject
     assert f"/coordination/matches/{match.id}" in mail.body
+    assert f'href="http://localhost/coordination/matches/{match.id}"' in mail.html_body
     assert outbox("marieke@hondsrug.example") == []
 
 
@@ -450,3 +452,15 @@ def test_a_second_run_at_the_same_time_does_nothing(engine, session):
     with engine.connect() as other, other.begin():
         assert other.scalar(select(func.pg_try_advisory_xact_lock(run.LOCK_KEY)))
         assert run.run(session, FRIDAY) is None
+
+
+def test_owner_renews_an_expired_question_on_its_page(client, auth, session, market, notify, clock):
+    question = market["question"]
+    notify("2027-06-05T08:00")
+    session.refresh(question)
+    assert question.status == QuestionStatus.EXPIRED
+    auth.login("marieke@hondsrug.example")
+    client.post(f"/questions/{question.id}/status", data={"status": "open"})
+    session.refresh(question)
+    assert question.status == QuestionStatus.OPEN
+    assert question.valid_until == date(2027, 12, 5)

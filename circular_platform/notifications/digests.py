@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from circular_platform.db import db
 from circular_platform.demand import services as demand
 from circular_platform.demand.figures import Scope
 from circular_platform.mail import add_many, compose
@@ -370,25 +371,30 @@ def _match_item(match: Match) -> Item:
 def _search_sections(
     session: Session, digests: dict[int, Digest], speed: dict[int, Frequency], now: datetime
 ) -> list[tuple[SavedSearch, bool]]:
-    """Run each due saved search as its owner (one search each) and keep the hits dated after its mark."""
+    """Run each due saved search as its owner (one search each) and keep the hits dated after its mark.
+
+    The searches use a session of their own: a failing search rolls its session back, and that
+    must not undo the run's other work or release its lock.
+    """
     saved = session.scalars(
         select(SavedSearch).join(SavedSearch.user).where(User.active).options(joinedload(SavedSearch.user))
     )
     searched = []
-    for saved_search in saved:
-        frequency = speed.get(saved_search.user_id, Frequency.WEEKLY)
-        since = as_utc(saved_search.last_sent_at or saved_search.created_at)
-        if not is_due(frequency, since, now):
-            continue
-        items = _new_hits(session, saved_search, since, now)
-        if items:
-            digest = _digest(digests, saved_search.user)
-            token = unsubscribe_token(saved_search.user_id, [], [saved_search.id])
-            digest.sections.append(
-                Section("search", saved_search.query, _unsubscribe_url(token), items, total=len(items))
-            )
-            digest.searches.append(saved_search.id)
-        searched.append((saved_search, bool(items) or frequency != Frequency.IMMEDIATELY))
+    with db.sessionmaker() as search_session:
+        for saved_search in saved:
+            frequency = speed.get(saved_search.user_id, Frequency.WEEKLY)
+            since = as_utc(saved_search.last_sent_at or saved_search.created_at)
+            if not is_due(frequency, since, now):
+                continue
+            items = _new_hits(search_session, saved_search, since, now)
+            if items:
+                digest = _digest(digests, saved_search.user)
+                token = unsubscribe_token(saved_search.user_id, [], [saved_search.id])
+                digest.sections.append(
+                    Section("search", saved_search.query, _unsubscribe_url(token), items, total=len(items))
+                )
+                digest.searches.append(saved_search.id)
+            searched.append((saved_search, bool(items) or frequency != Frequency.IMMEDIATELY))
     return searched
 
 
