@@ -78,9 +78,12 @@ def compose(
 
 
 def _render_html(template: str, context: dict) -> str | None:
+    name = f"mail/{template}.html"
     try:
-        return render_template(f"mail/{template}.html", **context)
-    except TemplateNotFound:
+        return render_template(name, **context)
+    except TemplateNotFound as error:
+        if error.name != name:  # the template exists but includes a missing one: a bug to show
+            raise
         return None
 
 
