@@ -13,8 +13,10 @@ import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from circular_platform.db import after_commit, db
@@ -30,18 +32,17 @@ def send_mail(
     *,
     language: str = "nl",
     reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
     **context: object,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>.txt`` in ``language`` and put it in the outbox."""
-    with force_locale(language):
-        subject, body = render_mail(template, context)
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, reply_to=reply_to)
+    """Render ``templates/mail/<template>.txt`` in ``language``.
+
+    When ``templates/mail/<template>.html`` exists it becomes the HTML alternative.
+    """
+    message = compose(recipient, template, language=language, reply_to=reply_to, headers=headers, **context)
     session.add(message)
     session.flush()
-    if current_app.config["MAIL_SERVER"]:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        message_id = message.id
-        after_commit(session, lambda: _deliver_in_context(app, message_id))
+    deliver_after_commit(session, [message.id])
     return message
 
 
@@ -54,6 +55,61 @@ def render_mail(template: str, context: dict) -> tuple[str, str]:
     if not subject:
         raise ValueError(f"mail/{template}.txt sets no subject")
     return subject, str(module).strip() + "\n"
+
+
+def add_many(session: Session, messages: list[OutboxMessage]) -> int:
+    """Write composed messages in a few multi-row INSERTs (not one per message); the number written."""
+    columns = ("recipient", "subject", "body", "html_body", "headers", "reply_to")
+    rows = [{column: getattr(message, column) for column in columns} for message in messages]
+    if rows:
+        ids = list(session.scalars(insert(OutboxMessage).returning(OutboxMessage.id), rows))
+        deliver_after_commit(session, ids)
+    return len(rows)
+
+
+def compose(
+    recipient: str,
+    template: str,
+    *,
+    language: str = "nl",
+    reply_to: str | None = None,
+    headers: dict[str, str] | None = None,
+    **context: object,
+) -> OutboxMessage:
+    """The outbox message ``send_mail`` writes, not yet added: bulk senders add many, flush once."""
+    with force_locale(language):
+        subject, body = render_mail(template, context)
+        html = _render_html(template, context)
+    return OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        html_body=html,
+        headers=headers or None,
+        reply_to=reply_to,
+    )
+
+
+def _render_html(template: str, context: dict) -> str | None:
+    name = f"mail/{template}.html"
+    try:
+        return render_template(name, **context)
+    except TemplateNotFound as error:
+        if error.name != name:  # the template exists but includes a missing one: a bug to show
+            raise
+        return None
+
+
+def deliver_after_commit(session: Session, ids: list[int]) -> None:
+    """With SMTP settings, send these outbox messages once the transaction has committed."""
+    if current_app.config["MAIL_SERVER"] and ids:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def deliver_all() -> None:
+            for message_id in ids:
+                _deliver_in_context(app, message_id)
+
+        after_commit(session, deliver_all)
 
 
 def _deliver_in_context(app, message_id: int) -> None:
@@ -76,7 +132,11 @@ def deliver(message: OutboxMessage, config) -> None:
     email["Subject"] = message.subject
     if message.reply_to:
         email["Reply-To"] = message.reply_to
+    for name, value in (message.headers or {}).items():
+        email[name] = value
     email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
     try:
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:

@@ -32,6 +32,7 @@ ACTION_LABELS: dict[Any, Any] = {
     (Q.DRAFT, Q.OPEN): _l("Publiceren"),
     (Q.WITHDRAWN, Q.OPEN): _l("Opnieuw publiceren"),
     (Q.COMPLETED, Q.OPEN): _l("Heropenen"),
+    (Q.EXPIRED, Q.OPEN): _l("Verlengen"),
     Q.OPEN: _l("Terug naar open"),
     Q.IN_TALKS: _l("Markeren als in gesprek"),
     Q.COMPLETED: _l("Afronden"),

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from circular_platform import cli, formats, matches, permissions, search, taxonomy
+from circular_platform import cli, formats, matches, notifications, permissions, search, taxonomy
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     _register_blueprints(app)
     search.init_app(app)
     matches.init_app(app)
+    notifications.init_app(app)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)
     app.context_processor(_template_globals)
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.demand.views import bp as demand_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.matches.views import bp as matches_bp
+    from circular_platform.notifications.views import bp as notifications_bp
     from circular_platform.organisations.views import bp as organisations_bp
     from circular_platform.questions.views import bp as questions_bp
     from circular_platform.redirects import bp as redirects_bp
@@ -84,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = [main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp]
-    blueprints += [transfer_bp, matches_bp, search_bp, demand_bp, review_bp, redirects_bp]
+    blueprints += [transfer_bp, matches_bp, search_bp, demand_bp, review_bp, redirects_bp, notifications_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

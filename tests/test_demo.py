@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from circular_platform.demo import loader
-from circular_platform.models import Question, Solution
+from circular_platform.models import Question, QuestionStatus, Solution
+from circular_platform.notifications.escalation import questions_without_fit
 from circular_platform.passwords import verify_password
 
 
@@ -20,3 +23,12 @@ def test_demo_data_loads_once_with_working_accounts(session):
         user = loader.user_by_email(session, email)
         assert user.confirmed_at is not None
         assert verify_password(user.password_hash, loader.DEMO_PASSWORD)
+
+
+def test_demo_has_expiring_questions_and_one_without_a_fitting_solution(session):
+    loader.load(session)
+    today = datetime.now(UTC).date()
+    open_questions = session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)).all()
+    assert all(q.valid_until > today for q in open_questions)
+    assert len([q for q in open_questions if q.valid_until <= today + timedelta(days=14)]) >= 2
+    assert questions_without_fit(session, None, datetime.now(UTC))

@@ -7,7 +7,7 @@ local trial, never for a public deployment.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -130,7 +130,20 @@ def _question(session: Session, organisation: Organisation, data: dict) -> Quest
     question = questions.post_question(session, author, organisation, fields, publish=True)
     question.status = QuestionStatus(data.get("status", "open"))
     _backdate(question, data["created"])
+    question.valid_until = _valid_until(question, data.get("expires_in_days"))
     return question
+
+
+def _valid_until(question: Question, expires_in_days: int | None) -> date:
+    """``expires_in_days`` from the day the demo is loaded (so the reminders have something to do);
+    otherwise the default from its creation, extended as a keen owner would until it is weeks away."""
+    today = datetime.now(UTC).date()
+    if expires_in_days is not None:
+        return today + timedelta(days=expires_in_days)
+    valid = questions.default_valid_until(question.created_at.date(), question.desired_start)
+    while valid < today + timedelta(days=30):
+        valid = questions.add_months(valid, questions.VALID_MONTHS)
+    return valid
 
 
 def _service_area(session: Session, names: list[str]) -> dict:
@@ -159,6 +172,8 @@ def _solution(session: Session, organisation: Organisation, data: dict) -> Solut
     )
     solution.status = SolutionStatus(data.get("status", "actief"))
     _backdate(solution, data["created"])
+    # Confirmed this year, so the yearly "still offered?" mails wait a year after loading the demo.
+    solution.confirmed_at = datetime.now(UTC) - timedelta(days=len(data["title"]) % 60)
     return solution
 
 

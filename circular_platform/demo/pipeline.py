@@ -105,7 +105,9 @@ def _tell(session: Session, match: Match, story: list, coordinator: User) -> Non
         elif action == MatchAction.REJECT:
             review.reject(session, match, coordinator, reason)
         else:
-            review.move(session, match, match.question.contact or coordinator, status, note, reason)
+            review.move(
+                session, match, match.question.contact or coordinator, status, note, reason, notify=False
+            )
         _latest_event(session, match).created_at = now - timedelta(days=days_ago)
     match.updated_at = now - timedelta(days=story[-1][0])
 

@@ -1,4 +1,5 @@
-"""What a person chose to hear about: a frequency per organisation, and saved searches.
+"""What a person chose to hear about: a frequency per organisation, saved searches, and the
+unsubscribe link that stops them.
 
 Functions ``flush()``; the caller commits.
 """
@@ -6,6 +7,7 @@ Functions ``flush()``; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -13,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.errors import DomainError
-from circular_platform.models import DEFAULT_FREQUENCY, Frequency, NotificationSetting, SavedSearch, User
+from circular_platform.models import (
+    DEFAULT_FREQUENCY,
+    Frequency,
+    NotificationSetting,
+    Organisation,
+    SavedSearch,
+    User,
+)
 from matching.search.types import FACETS
 
 MAX_SAVED_SEARCHES = 20
@@ -42,17 +51,9 @@ def set_frequencies(session: Session, user: User, chosen: Mapping[int | None, Fr
         raise DomainError(_l("U kunt alleen meldingen kiezen voor uw eigen organisaties."))
     if chosen.get(PROVINCE_DIGEST) == Frequency.IMMEDIATELY:
         raise DomainError(_l("Het overzicht van uw provincies komt dagelijks of wekelijks."))
-    rows = {
-        row.organisation_id: row
-        for row in session.scalars(select(NotificationSetting).where(NotificationSetting.user_id == user.id))
-    }
     for organisation_id, frequency in chosen.items():
-        row = rows.get(organisation_id)
-        if row is None:
-            session.add(NotificationSetting(user=user, organisation_id=organisation_id, frequency=frequency))
-        else:
-            row.frequency = frequency
-    session.flush()
+        organisation = None if organisation_id is None else session.get(Organisation, organisation_id)
+        set_frequency(session, user, organisation, frequency)
 
 
 def saved_searches_of(session: Session, user: User) -> list[SavedSearch]:
@@ -86,4 +87,56 @@ def save_search(session: Session, user: User, query: str, filters: Mapping[str, 
 
 def delete_saved_search(session: Session, saved: SavedSearch) -> None:
     session.delete(saved)
+    session.flush()
+
+
+@dataclass
+class Unsubscription:
+    """What one unsubscribe link stops: mails about these organisations (None: the coordinators'
+    digest) and these saved searches, of one user."""
+
+    user: User
+    organisations: list[Organisation | None]
+    searches: list[SavedSearch]
+
+    @classmethod
+    def load(cls, session: Session, data: dict) -> Unsubscription | None:
+        user = session.get(User, data.get("u") or 0)
+        if user is None:
+            return None
+        organisations = [None if o is None else session.get(Organisation, o) for o in data.get("o", [])]
+        searches = list(
+            session.scalars(
+                select(SavedSearch).where(
+                    SavedSearch.id.in_(data.get("s", [])), SavedSearch.user_id == user.id
+                )
+            )
+        )
+        return cls(user, [o for o in organisations if o is not None or None in data.get("o", [])], searches)
+
+
+def set_frequency(
+    session: Session, user: User, organisation: Organisation | None, frequency: Frequency
+) -> None:
+    of_organisation = (
+        NotificationSetting.organisation_id.is_(None)
+        if organisation is None
+        else NotificationSetting.organisation_id == organisation.id
+    )
+    setting = session.scalar(
+        select(NotificationSetting).where(NotificationSetting.user_id == user.id, of_organisation)
+    )
+    if setting is None:
+        setting = NotificationSetting(user=user, organisation=organisation)
+        session.add(setting)
+    setting.frequency = frequency
+    session.flush()
+
+
+def unsubscribe(session: Session, unsubscription: Unsubscription) -> None:
+    """Sets those settings to never and deletes those saved searches; again changes nothing."""
+    for organisation in unsubscription.organisations:
+        set_frequency(session, unsubscription.user, organisation, Frequency.NEVER)
+    for saved_search in unsubscription.searches:
+        session.delete(saved_search)
     session.flush()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from circular_platform.db import db
@@ -46,6 +46,14 @@ class QuestionForm(FlaskForm):
     budget_min = EuroField(_l("Budget vanaf (€)"))
     budget_max = EuroField(_l("Budget tot en met (€)"))
     desired_start = MonthField(_l("Gewenste start"), render_kw={"placeholder": "2027-03"})
+    valid_until = DateField(
+        _l("Geldig tot"),
+        validators=[Optional()],
+        description=_l(
+            "Leeg: zes maanden na publicatie, of drie maanden na de gewenste start als dat later is. "
+            "Twee weken vooraf krijgt u een herinnering."
+        ),
+    )
     is_procurement = BooleanField(_l("Dit is een aanbesteding of inkoopvraag"))
     has_circular_criteria = BooleanField(_l("De aanbesteding stelt circulaire criteria"))
     circular_criteria = TextAreaField(
@@ -99,6 +107,7 @@ class QuestionForm(FlaskForm):
             "budget_min": self.budget_min.data,
             "budget_max": self.budget_max.data,
             "desired_start": self.desired_start.data,
+            "valid_until": self.valid_until.data,
             "is_procurement": self.is_procurement.data,
             "has_circular_criteria": self.has_circular_criteria.data,
             "circular_criteria": (self.circular_criteria.data or "").strip(),

@@ -6,6 +6,8 @@ The web form, the CSV import and the demo loader all come through here; function
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
+from circular_platform.models._types import utcnow
 from circular_platform.signals import question_changed
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 
@@ -25,8 +28,33 @@ ALLOWED_TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
     S.IN_TALKS: {S.OPEN, S.COMPLETED, S.WITHDRAWN},
     S.COMPLETED: {S.OPEN},
     S.WITHDRAWN: {S.OPEN},
-    S.EXPIRED: {S.OPEN, S.WITHDRAWN},  # renewing is opening it again
+    S.EXPIRED: {S.OPEN, S.COMPLETED, S.WITHDRAWN},  # to open again is to renew it
 }
+# Only ``flask notify run`` lets a question expire: the day after its valid_until.
+EXPIRY_TRANSITIONS = {**ALLOWED_TRANSITIONS, S.OPEN: ALLOWED_TRANSITIONS[S.OPEN] | {S.EXPIRED}}
+VALID_MONTHS = 6  # a published question stays valid this long, and "nog actueel" extends it by as much
+AFTER_START_MONTHS = 3  # ... or until this long after the desired start, when that is later
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the month's last day when it is shorter (31 Aug + 6 = 28 Feb)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def default_valid_until(published: date, desired_start: date | None) -> date:
+    """Six months after publishing, or three months after the desired start, whichever is later."""
+    valid = add_months(published, VALID_MONTHS)
+    if desired_start is not None:
+        valid = max(valid, add_months(desired_start, AFTER_START_MONTHS))
+    return valid
+
+
+def renew(question: Question, today: date) -> None:
+    """Extend by VALID_MONTHS from its current end (or from today, when that has passed)."""
+    question.valid_until = add_months(max(question.valid_until or today, today), VALID_MONTHS)
+    question.reminder_sent_at = None
 
 
 def check_rules(data: dict[str, Any]) -> None:
@@ -44,6 +72,8 @@ def check_rules(data: dict[str, Any]) -> None:
     if data.get("unit") and data["unit"] not in UNITS:
         raise DomainError(_l("Kies een eenheid uit de lijst."), "unit")
     _check_budget(data.get("budget_min"), data.get("budget_max"))
+    if data.get("valid_until") is not None and data["valid_until"] < utcnow().date():
+        raise DomainError(_l("Kies een datum vanaf vandaag."), "valid_until")
     if data.get("has_circular_criteria") and not data.get("is_procurement"):
         raise DomainError(
             _l("Circulaire criteria horen bij een aanbesteding: vink die ook aan."), "is_procurement"
@@ -71,6 +101,8 @@ def post_question(
     check_contact(organisation, data.get("contact"))
     question = Question(organisation=organisation, author=author, **data)
     question.status = S.OPEN if publish else S.DRAFT
+    if publish and question.valid_until is None:
+        question.valid_until = default_valid_until(utcnow().date(), question.desired_start)
     if question.contact is None:
         question.contact = author
     session.add(question)
@@ -83,6 +115,8 @@ def post_question(
 def update_question(session: Session, question: Question, user: User | None, data: dict[str, Any]) -> None:
     check_rules(data)
     check_contact(question.organisation, data.get("contact"))
+    if data.get("valid_until") is None:  # left empty: keep the current date
+        data = {key: value for key, value in data.items() if key != "valid_until"}
     before = history.snapshot(question)
     for field, value in data.items():
         setattr(question, field, value)
@@ -92,7 +126,19 @@ def update_question(session: Session, question: Question, user: User | None, dat
 
 
 def change_status(session: Session, question: Question, user: User | None, status: QuestionStatus) -> None:
+    """Publishing (again) sets a valid_until that has not passed; renewing an expired one extends it."""
+    today = utcnow().date()
+    if status == S.OPEN and status in ALLOWED_TRANSITIONS[question.status]:
+        if question.status == S.EXPIRED:
+            renew(question, today)
+        elif question.valid_until is None or question.valid_until <= today:
+            question.valid_until = default_valid_until(today, question.desired_start)
+            question.reminder_sent_at = None
     lifecycle.change_status(session, question, user, status, ALLOWED_TRANSITIONS, question_changed)
+
+
+def expire(session: Session, question: Question) -> None:
+    lifecycle.change_status(session, question, None, S.EXPIRED, EXPIRY_TRANSITIONS, question_changed)
 
 
 def list_query(user, filters: dict[str, Any]) -> Select:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from circular_platform import permissions
 from circular_platform.errors import DomainError
 from circular_platform.mail import send_mail
 from circular_platform.models import (
@@ -186,9 +187,19 @@ def next_statuses(match: Match) -> tuple[MatchStatus, ...]:
 
 
 def move(
-    session: Session, match: Match, user: User, to_status: MatchStatus, note: str = "", reason: str = ""
+    session: Session,
+    match: Match,
+    user: User,
+    to_status: MatchStatus,
+    note: str = "",
+    reason: str = "",
+    *,
+    notify: bool = True,
 ) -> MatchEvent:
-    """One step along PIPELINE; niet doorgegaan needs a reason. Raises DomainError otherwise."""
+    """One step along PIPELINE; niet doorgegaan needs a reason. Raises DomainError otherwise.
+
+    The other side hears of it by mail; with ``notify=False`` (the demo's history) nobody does.
+    """
     if to_status not in next_statuses(match):
         raise DomainError(
             _l(
@@ -202,7 +213,30 @@ def move(
         if not reason.strip():
             raise DomainError(_l("Geef aan waarom het niet is doorgegaan."), "reason")
         match.reason = reason.strip()[:500]
-    return _log(session, match, user, MatchAction.MOVE, to_status, note, reason.strip()[:500])
+    event = _log(session, match, user, MatchAction.MOVE, to_status, note, reason.strip()[:500])
+    if notify:
+        _mail_other_side(session, match, user, event)
+    return event
+
+
+def _mail_other_side(session: Session, match: Match, user: User, event: MatchEvent) -> None:
+    """The contact persons of the side that did not move it hear of the new stage (both sides when a
+    coordinator moved it), in their own language."""
+    side = permissions.feedback_side(user, match)
+    items: list[Question | Solution] = [match.question, match.solution]
+    if side is not None:  # an owner moved it: only the other side
+        items = [match.solution] if side == "question" else [match.question]
+    for person in {p.id: p for item in items for p in contact_persons(item) if p.id != user.id}.values():
+        send_mail(
+            session,
+            person.email,
+            "stage_change",
+            language=person.language,
+            person=person,
+            match=match,
+            event=event,
+            mover=user.name,
+        )
 
 
 def add_note(session: Session, match: Match, user: User, note: str) -> MatchEvent:
