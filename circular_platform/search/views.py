@@ -9,12 +9,16 @@ from sqlalchemy import select
 
 from circular_platform import taxonomy
 from circular_platform.db import db
+from circular_platform.extensions import limiter
 from circular_platform.models import Province, QuestionStatus, SolutionStatus
 from circular_platform.pagination import Page
 from circular_platform.search import documents, services
 from matching.search import SearchHit, SearchResults, highlight, snippet
 
 bp = Blueprint("search", __name__, url_prefix="/search")
+# Per client address: a search costs far more than a page view, so no one visitor can keep the
+# workers busy with it.
+RATE = "30 per minute;600 per hour"
 
 KIND_LABELS = {"question": _l("Vraag"), "solution": _l("Oplossing"), "organisation": _l("Organisatie")}
 FACET_TITLES = {
@@ -32,6 +36,7 @@ DETAIL_ENDPOINTS = {
 
 
 @bp.get("/")
+@limiter.limit(RATE)
 def results():
     wanted = services.SearchRequest.from_args(request.args)
     if request.args.get("place") != "no":
