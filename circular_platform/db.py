@@ -81,6 +81,13 @@ class Database:
             g.db_session = self.sessionmaker()
         return g.db_session
 
+    def discard_session_changes(self) -> None:
+        """Roll back this request's session, if it has one: after a failed flush or commit it
+        answers nothing until then."""
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+
     def _close_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:

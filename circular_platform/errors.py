@@ -1,4 +1,11 @@
+"""Domain errors, and the error pages every failed request ends on."""
+
 from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from circular_platform.db import db
 
 
 class DomainError(Exception):
@@ -8,3 +15,21 @@ class DomainError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, error_page)
+
+
+def error_page(error: HTTPException):
+    """The error page, in HTML or for ``/api/`` as JSON; a description given to ``abort`` is shown.
+
+    The request's transaction is rolled back first: after a database error the session refuses
+    every query (``PendingRollbackError``) until then, and the page reads the logged-in user.
+    """
+    db.discard_session_changes()
+    if request.path.startswith("/api/"):
+        return {"error": error.name, "message": error.description}, error.code
+    template = f"errors/{error.code}.html" if error.code in {400, 403, 404, 500} else None
+    own_message = error.description if error.description != type(error).description else None
+    return render_template(template or "errors/generic.html", error=error, message=own_message), error.code

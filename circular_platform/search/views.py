@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from circular_platform import taxonomy
+from circular_platform.arguments import link_args
 from circular_platform.db import db
 from circular_platform.extensions import limiter
 from circular_platform.models import Province, QuestionStatus, SolutionStatus
@@ -60,9 +61,7 @@ def item_url(kind: str, item_id: int) -> str:
 
 def search_url(**changes: str | None) -> str:
     """This search with ``changes`` applied (None removes an argument); back to page 1."""
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    args.update(changes)
-    return url_for("search.results", **{k: v for k, v in args.items() if v})
+    return url_for("search.results", **{k: v for k, v in link_args(page=None, **changes).items() if v})
 
 
 def _card(hit: SearchHit, found: SearchResults) -> dict:

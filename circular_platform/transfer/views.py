@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.marketplace import list_filters
-from circular_platform.models import Municipality
+from circular_platform.models import Municipality, QuestionStatus, SolutionStatus
 from circular_platform.questions import services as question_services
 from circular_platform.questions.views import FILTERS as QUESTION_FILTERS
 from circular_platform.solutions import services as solution_services
@@ -65,13 +65,13 @@ def example_file(kind: str):
 
 @bp.get("/questions/export.csv")
 def export_questions():
-    query = question_services.list_query(current_user, list_filters(*QUESTION_FILTERS))
+    query = question_services.list_query(current_user, list_filters(*QUESTION_FILTERS, status=QuestionStatus))
     return _csv_response(services.export_csv(db.session, "questions", query), "vragen.csv")
 
 
 @bp.get("/solutions/export.csv")
 def export_solutions():
-    filters = list_filters(*SOLUTION_FILTERS)
+    filters = list_filters(*SOLUTION_FILTERS, status=SolutionStatus)
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
