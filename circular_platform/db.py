@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -56,7 +56,23 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _reads_only() -> bool:
+    """Whether this transaction (SQLite) may start without the write lock.
+
+    A deferred ``BEGIN`` takes SQLite's write lock at the first write, and when another connection
+    holds it or wrote since this transaction's first read, that fails at once ("database is
+    locked"): ``busy_timeout`` waits only when a transaction starts. So a transaction that may
+    write starts with ``BEGIN IMMEDIATE`` and waits its turn; only a request with a read-only
+    method (which changes nothing) starts deferred and reads alongside the writers. Background
+    work and the CLI have no request: they write.
+    """
+    return has_request_context() and request.method in READ_ONLY_METHODS
 
 
 def _is_memory(engine: Engine) -> bool:

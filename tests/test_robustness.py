@@ -7,11 +7,25 @@ form, import and API share one set of text rules.
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+
 import pytest
+from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from circular_platform.models import Organisation
+from circular_platform import create_app
+from circular_platform.accounts.services import create_user
+from circular_platform.db import db, make_engine
+from circular_platform.models import Organisation, SearchPending, User
+from tests.conftest import PASSWORD, AuthActions, alembic_config
 
 HUGE_ID = "1" + "0" * 22  # 23 digits: beyond every integer column, also PostgreSQL's BIGINT
 MALFORMED_ARGS = {
@@ -116,3 +130,119 @@ def test_malformed_values_are_ignored_or_refused_with_a_message(client, corporat
     refused = client.get("/search/", query_string={"q": "kozijn\x00"})
     assert refused.status_code == 400
     assert "ongeldige tekens" in refused.text
+
+
+# -- SQLite under concurrent writers ----------------------------------------------------------------
+
+sqlite_only = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "sqlite").split(":")[0] != "sqlite", reason="about SQLite's write lock"
+)
+
+
+@pytest.fixture
+def file_database(tmp_path) -> str:
+    """A migrated SQLite file of its own, outside the test transaction: its connections compete."""
+    url = f"sqlite:///{tmp_path / 'busy.sqlite'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    engine.dispose()
+    return url
+
+
+@sqlite_only
+def test_concurrent_writers_wait_for_the_lock_and_lose_nothing(file_database):
+    engine = make_engine(file_database)
+    failures: list[Exception] = []
+
+    def write(thread: int) -> None:
+        for n in range(15):
+            try:
+                with Session(engine) as session:
+                    session.scalar(select(func.count(SearchPending.id)))  # a read first, then a write
+                    session.add(SearchPending(kind="question", item_id=thread * 100 + n))
+                    time.sleep(0.002)
+                    session.commit()
+            except Exception as error:  # noqa: BLE001 - collected and asserted below
+                failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Session(engine) as session:
+        assert session.scalar(select(func.count(SearchPending.id))) == 60
+    engine.dispose()
+    assert failures == []
+
+
+@sqlite_only
+def test_a_form_posted_while_another_connection_writes_waits_instead_of_failing(file_database, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": file_database,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
+            "MATCHING_SYNC": True,
+            "SEARCH_INDEXING": "inline",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with db.sessionmaker() as session:
+        user = create_user(session, email="piet@example.org", name="Piet", password=PASSWORD)
+        user.confirmed_at = datetime.now(UTC)
+        session.commit()
+    client = app.test_client()
+    AuthActions(client).login("piet@example.org")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with db.engine.begin() as connection:
+            connection.execute(insert(SearchPending).values(kind="question", item_id=1))
+            holding.set()
+            release.wait(5)
+            time.sleep(0.3)
+
+    other = threading.Thread(target=hold_the_write_lock)
+    other.start()
+    holding.wait(5)
+    release.set()  # the other commits 0.3 s later, while this request waits for the lock
+    response = client.post("/language", data={"language": "en"})
+    other.join()
+    assert response.status_code == 302
+    with db.sessionmaker() as session:
+        assert session.scalar(select(User.language).where(User.email == "piet@example.org")) == "en"
+        assert session.scalar(select(func.count(SearchPending.id)).where(SearchPending.item_id == 1)) == 1
+    db.engine.dispose()
+
+
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
+def test_the_error_page_renders_for_a_logged_in_user_after_a_database_error(app, client, auth, make_user):
+    make_user("piet@example.org")
+
+    def fails_in_the_database():
+        db.session.add(User(email="piet@example.org", name="Dubbel", password_hash="x"))
+        db.session.flush()  # the e-mail address is taken: IntegrityError
+
+    app.add_url_rule("/fails", view_func=fails_in_the_database)
+    auth.login("piet@example.org")
+    response = client.get("/fails")
+    assert response.status_code == 500
+    assert "Er ging iets mis aan onze kant" in response.text
+    assert "Piet" in response.text  # the navigation bar still knows who is logged in
+
+
+def test_a_database_still_locked_after_the_wait_is_a_page_to_retry(app, client):
+    def locked():
+        raise OperationalError("UPDATE question", {}, sqlite3.OperationalError("database is locked"))
+
+    app.add_url_rule("/locked", view_func=locked)
+    response = client.get("/locked")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Probeer het over een paar seconden opnieuw" in response.text
