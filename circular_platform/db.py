@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -114,21 +114,40 @@ db = Database()
 
 
 def after_commit(session: Session, callback: Callable[[], None], key: str | None = None) -> None:
-    """Run ``callback`` once the session's current transaction has committed; drop it on rollback.
+    """Run ``callback`` once the session's transaction has committed; drop it on rollback.
 
-    Callbacks registered under the same ``key`` in one transaction run once. A callback cannot
-    use ``session`` (it is between transactions): it opens its own.
+    Registered inside a SAVEPOINT (``begin_nested()``), it is dropped when that savepoint rolls
+    back and kept when it is released: it runs at the outermost commit only. Callbacks registered
+    under the same ``key`` in one transaction run once. A callback cannot use ``session`` (it is
+    between transactions): it opens its own.
     """
     callbacks = session.info.setdefault("after_commit", {})
-    callbacks.setdefault(key or object(), callback)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    callbacks.setdefault(key or object(), (callback, transaction))
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop("after_commit", {}).values():
+    if session.in_nested_transaction():  # a savepoint released: the data is not committed yet
+        return
+    for callback, _transaction in session.info.pop("after_commit", {}).values():
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop("after_commit", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, ended: SessionTransaction) -> None:
+    callbacks = session.info.get("after_commit", {})
+    for key, (_callback, transaction) in list(callbacks.items()):
+        if _within(transaction, ended):
+            del callbacks[key]
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``ended`` or a savepoint inside it."""
+    if transaction is None:
+        return ended.parent is None
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from circular_platform import create_app
 from circular_platform.accounts.services import create_user
-from circular_platform.db import db, make_engine
+from circular_platform.db import after_commit, db, make_engine
 from circular_platform.models import Organisation, SearchPending, User
 from tests.conftest import PASSWORD, AuthActions, alembic_config
 
@@ -246,3 +246,16 @@ def test_a_database_still_locked_after_the_wait_is_a_page_to_retry(app, client):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "Probeer het over een paar seconden opnieuw" in response.text
+
+
+def test_after_commit_callbacks_follow_their_savepoint(session):
+    ran = []
+    session.scalar(select(func.count(User.id)))  # the transaction has begun
+    with session.begin_nested():
+        after_commit(session, lambda: ran.append("kept"))
+    assert ran == []  # a released savepoint is not a commit yet
+    savepoint = session.begin_nested()
+    after_commit(session, lambda: ran.append("dropped"))
+    savepoint.rollback()
+    session.commit()
+    assert ran == ["kept"]

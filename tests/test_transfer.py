@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from circular_platform.errors import DomainError
 from circular_platform.models import Question, Solution
 from circular_platform.transfer import services
 
@@ -396,3 +400,58 @@ def test_a_quantity_the_column_cannot_hold_is_a_row_error(
     table = response.text.split("<tbody>")[1]
     assert f"<td>3</td><td><code>hoeveelheid</code></td><td>{message}" in table
     assert count(session, Question) == 0
+
+
+def numbered_rows(n: int) -> list[list[str]]:
+    return [[KOZIJNEN[0], f"{KOZIJNEN[1]}, nummer {i}", *KOZIJNEN[2:]] for i in range(1, n + 1)]
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """The outermost commits of every session, counted; batches of two rows."""
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    counted = []
+
+    def count_commit(session):
+        if not session.in_nested_transaction():
+            counted.append(session)
+
+    event.listen(Session, "after_commit", count_commit)
+    yield counted
+    event.remove(Session, "after_commit", count_commit)
+
+
+def test_a_large_import_commits_batch_by_batch(client, session, as_coordinator, corporation, commits):
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]))
+    assert response.status_code == 302
+    assert count(session, Question) == 5
+    # The request's session: three batches checked, then three written, the lock free in between
+    # (the search indexer and the matcher commit in sessions of their own).
+    assert max(Counter(map(id, commits)).values()) == 6
+
+
+def test_a_batched_dry_run_writes_nothing(client, session, as_coordinator, corporation, commits):
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]), dry_run=True)
+    assert "Proefimport: alle 5 rijen zijn in orde." in response.text
+    assert count(session, Question) == 0
+
+
+def test_a_row_failing_after_the_check_leaves_the_first_rows_and_says_so(
+    client, session, as_coordinator, corporation, commits, monkeypatch
+):
+    create = services.KINDS["questions"].create
+    calls = []
+
+    def create_until_the_data_changed(session, user, organisation, data, status):
+        calls.append(data["title"])
+        if len(calls) == 5 + 3:  # the third row, when written
+            raise DomainError("Deze organisatie is intussen opgeheven.")
+        return create(session, user, organisation, data, status)
+
+    spec = services.KINDS["questions"]
+    monkeypatch.setitem(services.KINDS, "questions", replace(spec, create=create_until_the_data_changed))
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]))
+    assert response.status_code == 400
+    assert "De eerste 2 rijen zijn geïmporteerd" in response.text
+    assert "Deze organisatie is intussen opgeheven." in response.text
+    assert count(session, Question) == 2

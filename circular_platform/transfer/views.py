@@ -41,17 +41,15 @@ def import_file():
     if not form.validate():
         return _render_import(form), 400
     try:
-        data = form.file.data.read()
-        report = services.import_csv(
-            db.session, current_user, form.kind.data, data, dry_run=form.dry_run.data
-        )
+        csv_rows = services.read_csv(form.kind.data, form.file.data.read())
     except services.FileError as error:
         form.file.errors = [error.message]
         return _render_import(form), 400
+    report = services.ImportReport(form.kind.data, form.dry_run.data)
+    for _batch in services.import_batches(db.session, current_user, report, csv_rows):
+        db.session.commit()  # batch by batch: other writers get the database in between
     if not report.written:
-        db.session.rollback()
         return _render_import(form, report), 400 if report.errors else 200
-    db.session.commit()
     flash(ngettext("%(num)d rij geïmporteerd.", "%(num)d rijen geïmporteerd.", report.rows), "success")
     return redirect(url_for(LIST_ENDPOINTS[report.kind]))
 
