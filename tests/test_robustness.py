@@ -7,6 +7,7 @@ form, import and API share one set of text rules.
 
 from __future__ import annotations
 
+import html
 import os
 import sqlite3
 import threading
@@ -21,10 +22,12 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from circular_platform import create_app
+from circular_platform import create_app, regions
 from circular_platform.accounts.services import create_user
 from circular_platform.db import after_commit, db, make_engine
-from circular_platform.models import Organisation, SearchPending, User
+from circular_platform.errors import DomainError
+from circular_platform.models import Organisation, Question, SearchPending, User
+from circular_platform.solutions import services as solution_services
 from tests.conftest import PASSWORD, AuthActions, alembic_config
 
 HUGE_ID = "1" + "0" * 22  # 23 digits: beyond every integer column, also PostgreSQL's BIGINT
@@ -259,3 +262,47 @@ def test_after_commit_callbacks_follow_their_savepoint(session):
     savepoint.rollback()
     session.commit()
     assert ran == ["kept"]
+
+
+# -- one set of text rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Kort", "Gebruik 5 tot en met 160 tekens."),
+        ("Kozijnen\x00 voor woningen", "onzichtbare stuurtekens"),
+        ("Kozijnen \x1b voor woningen", "onzichtbare stuurtekens"),
+    ],
+)
+def test_the_question_form_refuses_short_titles_and_control_characters(
+    client, auth, session, corporation, title, message
+):
+    auth.login("marieke@hondsrug.example")
+    form = {
+        "organisation_id": corporation.id,
+        "title": title,
+        "description": "We renoveren 180 woningen in Emmen en zoeken hergebruikte kozijnen.",
+        "theme": "bouw",
+        "sector": "WU",
+        "municipality_id": regions.municipality_by_name(session, "Emmen").id,
+        "visibility": "public",
+        "contact_id": corporation.active_members[0].id,
+        "publish": "1",
+    }
+    response = client.post("/questions/new", data=form)
+    assert message in html.unescape(response.text)
+    assert session.scalar(select(func.count(Question.id))) == 0
+
+
+def test_the_solution_services_refuse_control_characters_in_any_text(session, company):
+    data = {
+        "title": "Hennepvezel isolatie",
+        "description": "Isolatiemateriaal van hennep uit Drenthe, biobased.",
+        "themes": ["bouw"],
+        "nationwide": True,
+        "price_indication": "vanaf € 12\x00 per m²",
+    }
+    with pytest.raises(DomainError) as refused:
+        solution_services.publish_solution(session, None, company, data)
+    assert refused.value.field == "price_indication"

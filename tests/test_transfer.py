@@ -268,7 +268,7 @@ def test_question_export_imports_as_equal_questions(
     make_question(
         corporation,
         title="=Kozijnen, deuren en glas",
-        description="- kozijnen\n- deuren",
+        description="- kozijnen\n- deuren\n- glas en beslag",
         transition_paths=[3, 4],
         quantity=Decimal("1250.75"),
         unit="m2",
@@ -455,3 +455,20 @@ def test_a_row_failing_after_the_check_leaves_the_first_rows_and_says_so(
     assert "De eerste 2 rijen zijn geïmporteerd" in response.text
     assert "Deze organisatie is intussen opgeheven." in response.text
     assert count(session, Question) == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Kort", "Gebruik 5 tot en met 160 tekens."),  # the form refuses it too
+        ("Kozijnen\x00 voor woningen", "onzichtbare stuurtekens"),  # PostgreSQL cannot store it
+        ("Kozijnen\nvoor woningen", "Dit veld is één regel"),
+        ("K" * 161, "Gebruik 5 tot en met 160 tekens."),
+    ],
+)
+def test_the_import_applies_the_text_rules_of_the_form(session, corporation, title, message):
+    data = csv_bytes([QUESTION_HEADER, [KOZIJNEN[0], title, *KOZIJNEN[2:]]])
+    report = services.import_csv(session, None, "questions", data, dry_run=False)
+    assert [(error.row, error.column) for error in report.errors] == [(2, "titel")]
+    assert message in str(report.errors[0].message)
+    assert count(session, Question) == 0
