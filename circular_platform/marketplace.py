@@ -31,14 +31,16 @@ def list_filters(*names: str, status: type[enum.Enum] | None = None) -> dict:
     """The list page's filters from the query string, ignoring empty and malformed values: the
     :data:`NUMBERS` must be ids or whole numbers, ``maturity`` and ``status`` (with ``status``
     the list's status vocabulary) one of their values."""
-    choices = {"maturity": Maturity, "status": status}
+    choices: dict[str, type[enum.Enum] | None] = {"maturity": Maturity, "status": status}
     filters: dict = {}
     for name in names:
-        value = request.args.get(name, "").strip()
+        text = request.args.get(name, "").strip()
+        choice = choices.get(name)
+        value: object = text
         if name in NUMBERS:
-            value = parse_int(value)
-        elif choices.get(name) is not None:
-            value = parse_choice(value, choices[name])
+            value = parse_int(text)
+        elif choice is not None:
+            value = parse_choice(text, choice)
         if value:
             filters[name] = value
     return filters
