@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,7 +56,23 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _reads_only() -> bool:
+    """Whether this transaction (SQLite) may start without the write lock.
+
+    A deferred ``BEGIN`` takes SQLite's write lock at the first write, and when another connection
+    holds it or wrote since this transaction's first read, that fails at once ("database is
+    locked"): ``busy_timeout`` waits only when a transaction starts. So a transaction that may
+    write starts with ``BEGIN IMMEDIATE`` and waits its turn; only a request with a read-only
+    method (which changes nothing) starts deferred and reads alongside the writers. Background
+    work and the CLI have no request: they write.
+    """
+    return has_request_context() and request.method in READ_ONLY_METHODS
 
 
 def _is_memory(engine: Engine) -> bool:
@@ -81,6 +97,13 @@ class Database:
             g.db_session = self.sessionmaker()
         return g.db_session
 
+    def discard_session_changes(self) -> None:
+        """Roll back this request's session, if it has one: after a failed flush or commit it
+        answers nothing until then."""
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+
     def _close_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
@@ -91,21 +114,40 @@ db = Database()
 
 
 def after_commit(session: Session, callback: Callable[[], None], key: str | None = None) -> None:
-    """Run ``callback`` once the session's current transaction has committed; drop it on rollback.
+    """Run ``callback`` once the session's transaction has committed; drop it on rollback.
 
-    Callbacks registered under the same ``key`` in one transaction run once. A callback cannot
-    use ``session`` (it is between transactions): it opens its own.
+    Registered inside a SAVEPOINT (``begin_nested()``), it is dropped when that savepoint rolls
+    back and kept when it is released: it runs at the outermost commit only. Callbacks registered
+    under the same ``key`` in one transaction run once. A callback cannot use ``session`` (it is
+    between transactions): it opens its own.
     """
     callbacks = session.info.setdefault("after_commit", {})
-    callbacks.setdefault(key or object(), callback)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    callbacks.setdefault(key or object(), (callback, transaction))
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop("after_commit", {}).values():
+    if session.in_nested_transaction():  # a savepoint released: the data is not committed yet
+        return
+    for callback, _transaction in session.info.pop("after_commit", {}).values():
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop("after_commit", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, ended: SessionTransaction) -> None:
+    callbacks = session.info.get("after_commit", {})
+    for key, (_callback, transaction) in list(callbacks.items()):
+        if _within(transaction, ended):
+            del callbacks[key]
+
+
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``ended`` or a savepoint inside it."""
+    if transaction is None:
+        return ended.parent is None
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+
 from flask import request
 from sqlalchemy import select
 
 from circular_platform import permissions
+from circular_platform.arguments import parse_choice, parse_int
 from circular_platform.db import db
-from circular_platform.models import Municipality, Organisation, Province, User
+from circular_platform.models import Maturity, Municipality, Organisation, Province, User
+
+NUMBERS = {"province", "municipality", "min_score"}
 
 
 def organisations_for(user: User, *, publishing: bool = False) -> list[Organisation]:
@@ -22,16 +27,22 @@ def organisations_for(user: User, *, publishing: bool = False) -> list[Organisat
     return organisations
 
 
-def list_filters(*names: str) -> dict:
-    """The list page's filters from the query string, ignoring empty and malformed values."""
+def list_filters(*names: str, status: type[enum.Enum] | None = None) -> dict:
+    """The list page's filters from the query string, ignoring empty and malformed values: the
+    :data:`NUMBERS` must be ids or whole numbers, ``maturity`` and ``status`` (with ``status``
+    the list's status vocabulary) one of their values."""
+    choices: dict[str, type[enum.Enum] | None] = {"maturity": Maturity, "status": status}
     filters: dict = {}
     for name in names:
-        value = request.args.get(name, "").strip()
+        text = request.args.get(name, "").strip()
+        choice = choices.get(name)
+        value: object = text
+        if name in NUMBERS:
+            value = parse_int(text)
+        elif choice is not None:
+            value = parse_choice(text, choice)
         if value:
-            filters[name] = int(value) if name in {"province", "municipality"} and value.isdigit() else value
-    for name in ("province", "municipality"):
-        if isinstance(filters.get(name), str):
-            del filters[name]
+            filters[name] = value
     return filters
 
 

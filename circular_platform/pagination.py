@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+from circular_platform.arguments import int_arg
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Page:
 
 
 def paginate(session: Session, query: Select, per_page: int = 20) -> Page:
-    number = max(1, request.args.get("page", 1, type=int))
+    """The page ``?page=`` asks for; the last one when it asks beyond, the first when malformed."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    number = min(max(1, int_arg("page", 1) or 1), max(1, -(-total // per_page)))
     items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
     return Page(items=list(items), number=number, per_page=per_page, total=total)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import get_locale
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from circular_platform import cli, formats, matches, notifications, permissions, search, taxonomy
+from circular_platform import (
+    arguments,
+    cli,
+    errors,
+    formats,
+    matches,
+    notifications,
+    permissions,
+    search,
+    taxonomy,
+)
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
@@ -31,13 +40,14 @@ def init_app(app: Flask) -> None:
     bootstrap.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    arguments.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     search.init_app(app)
     matches.init_app(app)
     notifications.init_app(app)
     app.after_request(_security_headers)
-    app.register_error_handler(HTTPException, _error_page)
+    errors.init_app(app)
     app.context_processor(_template_globals)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")
@@ -99,15 +109,6 @@ def _security_headers(response):
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
-
-
-def _error_page(error: HTTPException):
-    if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no URLs can be built for it
-        return error
-    if request.path.startswith("/api/"):
-        return {"error": error.name, "message": error.description}, error.code
-    template = f"errors/{error.code}.html" if error.code in {400, 403, 404, 500} else None
-    return render_template(template or "errors/generic.html", error=error), error.code
 
 
 def _template_globals() -> dict:

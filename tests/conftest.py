@@ -93,7 +93,7 @@ def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequ
         db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
         yield app
         transaction.rollback()
-    db.sessionmaker.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+    db.sessionmaker.configure(bind=engine, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture

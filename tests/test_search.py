@@ -32,6 +32,7 @@ from circular_platform.models import (
 )
 from circular_platform.search import services
 from circular_platform.search.backends import WhooshBackend
+from matching import analysis
 from matching.search import SearchQuery
 from matching.search.whoosh_index import SearchIndex
 
@@ -191,6 +192,48 @@ def test_members_only_and_concept_items_stay_hidden(
     make_user("marieke@example.org", organisation=corporation)
     auth.login("marieke@example.org")
     assert set(titles(client, "asbestdak")) == {"Asbestdak vervangen", "Asbestdak concept"}
+
+
+def test_a_suggestion_comes_only_from_words_the_reader_may_see(
+    client, auth, add_question, add_solution, make_user, index
+):
+    add_question("Asbestdak vervangen", visibility=Visibility.MEMBERS)
+    add_solution("Chroomvrij coaten", status=SolutionStatus.ARCHIVED)
+    add_solution("Kozijnen van hergebruikt hout")
+    index()
+    for query in ("asbesdak", "chroomvrei"):
+        page = client.get("/search/", query_string={"q": query}).text
+        assert "Bedoelde u:" not in page
+        assert "asbestdak" not in page.lower()
+        assert "chroomvrij" not in page.lower()
+    assert "kozijnen</a>?" in client.get("/search/", query_string={"q": "kozijnan"}).text
+    make_user("piet@example.org")
+    auth.login("piet@example.org")
+    assert "asbestdak</a>?" in client.get("/search/", query_string={"q": "asbesdak"}).text
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "".join(chr(97 + (i * i * 7 + i * 3) % 26) for i in range(500)),  # 500 letters, no repeats
+        " ".join(f"isolatiehennep{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(30)),
+    ],
+)
+def test_long_words_and_long_queries_are_searched_with_bounded_work(client, monkeypatch, query):
+    stemmed = []
+    stem = analysis.stem
+    monkeypatch.setattr(analysis, "stem", lambda word, lang: stemmed.append(word) or stem(word, lang))
+    response = client.get("/search/", query_string={"q": query})
+    assert response.status_code == 200
+    assert len(stemmed) < 5000  # a 500-letter word had every one of its 125,000 substrings stemmed
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_search_is_rate_limited_per_client(client):
+    statuses = [client.get("/search/", query_string={"q": f"hout {i}"}).status_code for i in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
 
 
 def test_edits_status_changes_and_deletes_reach_the_index(client, session, add_question, index):

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from circular_platform.errors import DomainError
 from circular_platform.models import Question, Solution
 from circular_platform.transfer import services
 
@@ -264,7 +268,7 @@ def test_question_export_imports_as_equal_questions(
     make_question(
         corporation,
         title="=Kozijnen, deuren en glas",
-        description="- kozijnen\n- deuren",
+        description="- kozijnen\n- deuren\n- glas en beslag",
         transition_paths=[3, 4],
         quantity=Decimal("1250.75"),
         unit="m2",
@@ -395,4 +399,76 @@ def test_a_quantity_the_column_cannot_hold_is_a_row_error(
     assert response.status_code == 400
     table = response.text.split("<tbody>")[1]
     assert f"<td>3</td><td><code>hoeveelheid</code></td><td>{message}" in table
+    assert count(session, Question) == 0
+
+
+def numbered_rows(n: int) -> list[list[str]]:
+    return [[KOZIJNEN[0], f"{KOZIJNEN[1]}, nummer {i}", *KOZIJNEN[2:]] for i in range(1, n + 1)]
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """The outermost commits of every session, counted; batches of two rows."""
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    counted = []
+
+    def count_commit(session):
+        if not session.in_nested_transaction():
+            counted.append(session)
+
+    event.listen(Session, "after_commit", count_commit)
+    yield counted
+    event.remove(Session, "after_commit", count_commit)
+
+
+def test_a_large_import_commits_batch_by_batch(client, session, as_coordinator, corporation, commits):
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]))
+    assert response.status_code == 302
+    assert count(session, Question) == 5
+    # The request's session: three batches checked, then three written, the lock free in between
+    # (the search indexer and the matcher commit in sessions of their own).
+    assert max(Counter(map(id, commits)).values()) == 6
+
+
+def test_a_batched_dry_run_writes_nothing(client, session, as_coordinator, corporation, commits):
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]), dry_run=True)
+    assert "Proefimport: alle 5 rijen zijn in orde." in response.text
+    assert count(session, Question) == 0
+
+
+def test_a_row_failing_after_the_check_leaves_the_first_rows_and_says_so(
+    client, session, as_coordinator, corporation, commits, monkeypatch
+):
+    create = services.KINDS["questions"].create
+    calls = []
+
+    def create_until_the_data_changed(session, user, organisation, data, status):
+        calls.append(data["title"])
+        if len(calls) == 5 + 3:  # the third row, when written
+            raise DomainError("Deze organisatie is intussen opgeheven.")
+        return create(session, user, organisation, data, status)
+
+    spec = services.KINDS["questions"]
+    monkeypatch.setitem(services.KINDS, "questions", replace(spec, create=create_until_the_data_changed))
+    response = upload(client, csv_bytes([QUESTION_HEADER, *numbered_rows(5)]))
+    assert response.status_code == 400
+    assert "De eerste 2 rijen zijn geïmporteerd" in response.text
+    assert "Deze organisatie is intussen opgeheven." in response.text
+    assert count(session, Question) == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("Kort", "Gebruik 5 tot en met 160 tekens."),  # the form refuses it too
+        ("Kozijnen\x00 voor woningen", "onzichtbare stuurtekens"),  # PostgreSQL cannot store it
+        ("Kozijnen\nvoor woningen", "Dit veld is één regel"),
+        ("K" * 161, "Gebruik 5 tot en met 160 tekens."),
+    ],
+)
+def test_the_import_applies_the_text_rules_of_the_form(session, corporation, title, message):
+    data = csv_bytes([QUESTION_HEADER, [KOZIJNEN[0], title, *KOZIJNEN[2:]]])
+    report = services.import_csv(session, None, "questions", data, dry_run=False)
+    assert [(error.row, error.column) for error in report.errors] == [(2, "titel")]
+    assert message in str(report.errors[0].message)
     assert count(session, Question) == 0

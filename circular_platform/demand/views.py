@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from circular_platform import permissions, taxonomy
+from circular_platform.arguments import link_args
 from circular_platform.db import db
 from circular_platform.demand import bundling, charts, exports, figures, services
 from circular_platform.demand.forms import (
@@ -160,8 +160,7 @@ def confirm_bundle():
             flash(_("De bundel ‘%(label)s’ is vastgelegd.", label=bundle.label), "success")
             return redirect(url_for("demand.bundle", bundle_id=bundle.id))
     flash_errors(form)
-    args: dict[str, Any] = request.args.to_dict()
-    return redirect(url_for("demand.bundles", **args))
+    return redirect(url_for("demand.bundles", **link_args()))
 
 
 def _load_bundle(bundle_id: int) -> DemandBundle:

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from circular_platform import permissions
+from circular_platform.arguments import int_arg, parse_choice
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import Organisation, Province, Question, Solution
+from circular_platform.models import Organisation, OrganisationKind, Province, Question, Solution
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm
 from circular_platform.pagination import paginate
@@ -34,8 +35,8 @@ def _organisation(organisation_id: int) -> Organisation:
 
 @bp.get("/")
 def directory():
-    kind = request.args.get("kind") or None
-    province_id = request.args.get("province", type=int)
+    kind = parse_choice(request.args.get("kind"), OrganisationKind)
+    province_id = int_arg("province")
     text = request.args.get("q", "")
     page = paginate(db.session, services.directory_query(kind, province_id, text))
     provinces = db.session.scalars(select(Province).order_by(Province.name)).all()

@@ -3,13 +3,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
-from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices, one_line
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
+from circular_platform.texts import QUESTION_TEXTS
 
 
 class QuestionForm(FlaskForm):
@@ -19,13 +21,12 @@ class QuestionForm(FlaskForm):
     organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
     title = StringField(
         _l("Titel"),
-        validators=[DataRequired(), Length(min=5, max=160)],
-        filters=[one_line],
+        validators=[DataRequired(), *texts.validators(QUESTION_TEXTS["title"])],
         description=_l("Kort en concreet, bijvoorbeeld: Hergebruikte kozijnen voor renovatie 180 woningen."),
     )
     description = TextAreaField(
         _l("Omschrijving"),
-        validators=[DataRequired(), Length(min=20, max=10000)],
+        validators=[DataRequired(), *texts.validators(QUESTION_TEXTS["description"])],
         description=_l(
             "Wat zoekt u, waarvoor en wanneer? U kunt Markdown gebruiken: **vet**, lijstjes met -."
         ),
@@ -58,7 +59,7 @@ class QuestionForm(FlaskForm):
     has_circular_criteria = BooleanField(_l("De aanbesteding stelt circulaire criteria"))
     circular_criteria = TextAreaField(
         _l("Welke circulaire criteria?"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), *texts.validators(QUESTION_TEXTS["circular_criteria"])],
         description=_l(
             "Bijvoorbeeld: een minimumaandeel hergebruikt materiaal (50%), MPG-score, materialenpaspoort."
         ),

@@ -20,6 +20,7 @@ from circular_platform.models import Municipality, Organisation, Question, Quest
 from circular_platform.models._types import utcnow
 from circular_platform.signals import question_changed
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
+from circular_platform.texts import QUESTION_TEXTS, check_texts
 
 S = QuestionStatus
 ALLOWED_TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
@@ -59,6 +60,7 @@ def renew(question: Question, today: date) -> None:
 
 def check_rules(data: dict[str, Any]) -> None:
     """Business rules across fields; raises DomainError naming the field to correct."""
+    check_texts(data, QUESTION_TEXTS)
     if data["theme"] not in THEMES:
         raise DomainError(_l("Kies een thema uit de lijst."), "theme")
     if data["theme"] == "bouw" and data.get("sector") not in BUILDING_SECTORS:

@@ -9,7 +9,7 @@ from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
-from circular_platform.models import Question
+from circular_platform.models import Question, QuestionStatus
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
 from circular_platform.questions.forms import QuestionForm
@@ -34,7 +34,7 @@ def load_editable(question_id: int) -> Question:
 
 @bp.get("/")
 def index():
-    filters = list_filters(*FILTERS)
+    filters = list_filters(*FILTERS, status=QuestionStatus)
     page = paginate(db.session, services.list_query(current_user, filters))
     return render_template("questions/index.html", page=page, filters=filters, **filter_options())
 

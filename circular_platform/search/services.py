@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
+from circular_platform.arguments import parse_int
 from circular_platform.db import db
 from circular_platform.models import SearchPending
 from circular_platform.permissions import AnyUser
@@ -22,6 +23,7 @@ from matching.search import FACETS, SearchQuery, SearchResults
 log = logging.getLogger(__name__)
 SORTS = ("relevance", "date")
 PER_PAGE = 20
+MAX_PAGE = 1000  # a page number beyond is read as the first: no deeper paging into the index
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class SearchRequest:
     def from_args(cls, args) -> SearchRequest:
         filters = {name: args[name] for name in FACETS if args.get(name)}
         sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
-        return cls(args.get("q", "").strip(), filters, sort, max(1, args.get("page", 1, type=int) or 1))
+        page = max(1, parse_int(args.get("page"), maximum=MAX_PAGE) or 1)
+        return cls(args.get("q", "").strip(), filters, sort, page)
 
     def with_place(self, session: Session) -> SearchRequest:
         """Read a place name in the text as a region, unless the reader chose a province already."""

@@ -10,13 +10,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from circular_platform import taxonomy
+from circular_platform.arguments import link_args
 from circular_platform.db import db
+from circular_platform.extensions import limiter
 from circular_platform.models import Province, QuestionStatus, SolutionStatus
 from circular_platform.pagination import Page
 from circular_platform.search import documents, services
 from matching.search import SearchHit, SearchResults, highlight, snippet
 
 bp = Blueprint("search", __name__, url_prefix="/search")
+# Per client address: a search costs far more than a page view, so no one visitor can keep the
+# workers busy with it.
+RATE = "30 per minute;600 per hour"
 
 KIND_LABELS = {"question": _l("Vraag"), "solution": _l("Oplossing"), "organisation": _l("Organisatie")}
 FACET_TITLES = {
@@ -34,6 +39,7 @@ DETAIL_ENDPOINTS = {
 
 
 @bp.get("/")
+@limiter.limit(RATE)
 def results():
     wanted = services.SearchRequest.from_args(request.args)
     if request.args.get("place") != "no":
@@ -58,9 +64,7 @@ def item_url(kind: str, item_id: int) -> str:
 
 def search_url(**changes: str | None) -> str:
     """This search with ``changes`` applied (None removes an argument); back to page 1."""
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
-    args.update(changes)
-    return url_for("search.results", **{k: v for k, v in args.items() if v})
+    return url_for("search.results", **{k: v for k, v in link_args(page=None, **changes).items() if v})
 
 
 def _card(hit: SearchHit, found: SearchResults) -> dict:

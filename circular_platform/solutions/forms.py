@@ -4,12 +4,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
+from circular_platform import texts
 from circular_platform.db import db
-from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices, one_line
+from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
+from circular_platform.texts import SOLUTION_TEXTS
 
 
 class SolutionForm(FlaskForm):
@@ -18,13 +20,12 @@ class SolutionForm(FlaskForm):
     organisation_id = SelectField(_l("Namens organisatie"), coerce=int)
     title = StringField(
         _l("Titel"),
-        validators=[DataRequired(), Length(min=5, max=160)],
-        filters=[one_line],
+        validators=[DataRequired(), *texts.validators(SOLUTION_TEXTS["title"])],
         description=_l("Wat levert u? Bijvoorbeeld: Hennepvezel isolatie voor na-isolatie van woningen."),
     )
     description = TextAreaField(
         _l("Omschrijving"),
-        validators=[DataRequired(), Length(min=20, max=10000)],
+        validators=[DataRequired(), *texts.validators(SOLUTION_TEXTS["description"])],
         description=_l("Wat is het, voor wie, welke resultaten? U kunt Markdown gebruiken."),
         render_kw={"rows": 8},
     )
@@ -45,11 +46,15 @@ class SolutionForm(FlaskForm):
     )
     capacity = StringField(
         _l("Capaciteit"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), *texts.validators(SOLUTION_TEXTS["capacity"])],
         description=_l("Bijvoorbeeld: ca. 3.000 m² per maand"),
     )
-    certifications = StringField(_l("Certificaten"), validators=[Optional(), Length(max=500)])
-    price_indication = StringField(_l("Prijsindicatie"), validators=[Optional(), Length(max=200)])
+    certifications = StringField(
+        _l("Certificaten"), validators=[Optional(), *texts.validators(SOLUTION_TEXTS["certifications"])]
+    )
+    price_indication = StringField(
+        _l("Prijsindicatie"), validators=[Optional(), *texts.validators(SOLUTION_TEXTS["price_indication"])]
+    )
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
 
     def __init__(self, organisations: list[Organisation], *args, **kwargs) -> None:

@@ -22,6 +22,7 @@ from circular_platform.models.marketplace import solution_municipality, solution
 from circular_platform.questions.services import check_contact
 from circular_platform.signals import solution_changed
 from circular_platform.taxonomy import THEMES
+from circular_platform.texts import SOLUTION_TEXTS, check_texts
 
 S = SolutionStatus
 ALLOWED_TRANSITIONS: dict[SolutionStatus, set[SolutionStatus]] = {
@@ -32,6 +33,7 @@ ALLOWED_TRANSITIONS: dict[SolutionStatus, set[SolutionStatus]] = {
 
 
 def check_rules(organisation: Organisation, data: dict[str, Any]) -> None:
+    check_texts(data, SOLUTION_TEXTS)
     if not organisation.may_publish_solutions:
         raise DomainError(_l("Deze organisatie mag (nog) geen aanbod plaatsen. Vraag het een coördinator."))
     if not data.get("themes") or any(theme not in THEMES for theme in data["themes"]):

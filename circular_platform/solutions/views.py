@@ -9,7 +9,7 @@ from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
-from circular_platform.models import Municipality, Solution
+from circular_platform.models import Municipality, Solution, SolutionStatus
 from circular_platform.pagination import paginate
 from circular_platform.solutions import services
 from circular_platform.solutions.forms import SolutionForm
@@ -33,7 +33,7 @@ def load_editable(solution_id: int) -> Solution:
 
 @bp.get("/")
 def index():
-    filters = list_filters(*FILTERS)
+    filters = list_filters(*FILTERS, status=SolutionStatus)
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )

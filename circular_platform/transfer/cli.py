@@ -21,7 +21,7 @@ DRY_RUN_OPTION = click.option("--dry-run", is_flag=True, help="Check every row; 
 @FILE_ARGUMENT
 @DRY_RUN_OPTION
 def import_questions(path: Path, dry_run: bool) -> None:
-    """Import the questions of PATH; nothing is written if any row fails."""
+    """Import the questions of PATH, checked first: nothing is written if any row fails."""
     _import("questions", path, dry_run)
 
 
@@ -29,7 +29,7 @@ def import_questions(path: Path, dry_run: bool) -> None:
 @FILE_ARGUMENT
 @DRY_RUN_OPTION
 def import_solutions(path: Path, dry_run: bool) -> None:
-    """Import the solutions of PATH; nothing is written if any row fails."""
+    """Import the solutions of PATH, checked first: nothing is written if any row fails."""
     _import("solutions", path, dry_run)
 
 
@@ -44,20 +44,24 @@ def _import_file(kind: str, path: Path, dry_run: bool) -> None:
         rows = services.read_csv(kind, path.read_bytes())
     except services.FileError as error:
         raise click.ClickException(str(error.message)) from None
-    with click.progressbar(
-        rows, label=f"Checking {path.name}" if dry_run else f"Importing {path.name}"
-    ) as bar:
-        report = services.import_rows(db.session, None, kind, bar, dry_run=dry_run)
+    report = services.ImportReport(kind, dry_run)
+    steps = len(rows) if dry_run else 2 * len(rows)  # every row is checked, then written
+    with click.progressbar(length=steps, label=f"Importing {path.name}") as bar:
+        for handled in services.import_batches(db.session, None, report, rows):
+            db.session.commit()  # batch by batch: other writers get the database in between
+            bar.update(handled)
     for problem in report.errors:
         click.echo(f"row {problem.row}, {problem.column or '-'}: {problem.message}", err=True)
+    if report.partly_written:
+        raise click.ClickException(
+            f"The first {report.imported} of {report.rows} rows were imported; "
+            f"then a row failed that had passed the check. The rest is not imported."
+        )
     if report.errors:
-        db.session.rollback()
         raise click.ClickException(
             f"{report.failed_rows} of {report.rows} rows have errors; nothing imported."
         )
     if dry_run:
-        db.session.rollback()
         click.echo(f"All {report.rows} rows are valid; nothing written (dry run).")
         return
-    db.session.commit()
     click.echo(f"{report.rows} {kind} imported.")

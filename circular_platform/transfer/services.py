@@ -1,12 +1,15 @@
 """Importing questions and solutions from CSV through the marketplace services, and exporting them.
 
-Functions take the session and ``flush()`` at most; the caller commits. An import is all or
-nothing: it runs in a SAVEPOINT that is rolled back when any row fails or on a dry run.
+Functions take the session and ``flush()`` at most; the caller commits. An import checks every
+row before it writes any (:func:`import_batches`), :data:`BATCH_SIZE` rows at a time, each batch in
+a SAVEPOINT and each row in one of its own, so the report lists every error at once. The caller
+ends the transaction after each batch: on SQLite the write lock is one for the whole database, and
+a 2,000-row import in one transaction held it for 30 s, so that every other writer failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +33,17 @@ from circular_platform.transfer import rows
 from circular_platform.transfer.columns import EXAMPLES, QUESTION_COLUMNS, SOLUTION_COLUMNS, Column
 from circular_platform.transfer.csvfile import FileError, Row, read_rows
 
-__all__ = ["KINDS", "FileError", "ImportReport", "RowError", "export_csv", "import_csv", "import_rows"]
+__all__ = [
+    "KINDS",
+    "FileError",
+    "ImportReport",
+    "RowError",
+    "export_csv",
+    "import_batches",
+    "import_csv",
+    "import_rows",
+]
+BATCH_SIZE = 100  # rows per transaction; about 1 s of work, after which other writers get their turn
 
 
 @dataclass(frozen=True)
@@ -44,12 +57,18 @@ class RowError:
 class ImportReport:
     kind: str
     dry_run: bool
-    rows: int = 0
+    rows: int = 0  # rows checked
     errors: list[RowError] = field(default_factory=list)
+    imported: int = 0  # rows written, the first ones of the file
 
     @property
     def written(self) -> bool:
-        return not self.errors and not self.dry_run
+        return not self.errors and not self.dry_run and self.imported == self.rows
+
+    @property
+    def partly_written(self) -> bool:
+        """Rows were written, then one failed that had passed the check (its data changed)."""
+        return bool(self.errors) and self.imported > 0
 
     @property
     def failed_rows(self) -> int:
@@ -110,24 +129,57 @@ def import_csv(session: Session, user: User | None, kind: str, data: bytes, *, d
 def import_rows(
     session: Session, user: User | None, kind: str, csv_rows: Iterable[Row], *, dry_run: bool
 ) -> ImportReport:
-    """Posts one item per row with the business rules of the web forms, all or nothing.
-
-    Every row is checked, also after a failing one, so the report lists all errors at once.
-    """
+    """:func:`import_batches` in the caller's one transaction: all or nothing."""
     report = ImportReport(kind, dry_run)
+    for _batch in import_batches(session, user, report, list(csv_rows)):
+        pass
+    return report
+
+
+def import_batches(
+    session: Session, user: User | None, report: ImportReport, csv_rows: Sequence[Row]
+) -> Iterator[int]:
+    """Posts one item per row with the business rules of the web forms, filling in ``report``;
+    yields the number of rows handled after each batch of :data:`BATCH_SIZE` rows, where the
+    caller may ``commit()``.
+
+    First every row is checked, and those batches are rolled back (a commit then writes nothing);
+    only when no row failed and it is no dry run are the rows written, batch by batch. A row that
+    passed the check and fails when written (another user changed the data in between) stops the
+    import there: ``report.imported`` rows, the first of the file, stay written.
+    """
+    spec = KINDS[report.kind]
+    batches = [csv_rows[start : start + BATCH_SIZE] for start in range(0, len(csv_rows), BATCH_SIZE)]
+    for batch in batches:
+        report.errors += _import_batch(session, user, spec, batch, keep=False)
+        report.rows += len(batch)
+        yield len(batch)
+    if report.errors or report.dry_run:
+        return
+    for batch in batches:
+        errors = _import_batch(session, user, spec, batch, keep=True)
+        report.errors += errors
+        if errors:
+            return
+        report.imported += len(batch)
+        yield len(batch)
+
+
+def _import_batch(
+    session: Session, user: User | None, spec: Kind, batch: Sequence[Row], *, keep: bool
+) -> list[RowError]:
+    """Every row's errors; the batch's rows stay in the session only if ``keep`` and none failed."""
     savepoint = session.begin_nested()
     try:
-        for row in csv_rows:
-            report.rows += 1
-            report.errors += _import_row(session, user, KINDS[kind], row)
+        errors = [error for row in batch for error in _import_row(session, user, spec, row)]
     except BaseException:
         savepoint.rollback()
         raise
-    if report.written:
+    if keep and not errors:
         savepoint.commit()
     else:
         savepoint.rollback()
-    return report
+    return errors
 
 
 def _import_row(session: Session, user: User | None, spec: Kind, row: Row) -> list[RowError]:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.marketplace import list_filters
-from circular_platform.models import Municipality
+from circular_platform.models import Municipality, QuestionStatus, SolutionStatus
 from circular_platform.questions import services as question_services
 from circular_platform.questions.views import FILTERS as QUESTION_FILTERS
 from circular_platform.solutions import services as solution_services
@@ -41,17 +41,15 @@ def import_file():
     if not form.validate():
         return _render_import(form), 400
     try:
-        data = form.file.data.read()
-        report = services.import_csv(
-            db.session, current_user, form.kind.data, data, dry_run=form.dry_run.data
-        )
+        csv_rows = services.read_csv(form.kind.data, form.file.data.read())
     except services.FileError as error:
         form.file.errors = [error.message]
         return _render_import(form), 400
+    report = services.ImportReport(form.kind.data, form.dry_run.data)
+    for _batch in services.import_batches(db.session, current_user, report, csv_rows):
+        db.session.commit()  # batch by batch: other writers get the database in between
     if not report.written:
-        db.session.rollback()
         return _render_import(form, report), 400 if report.errors else 200
-    db.session.commit()
     flash(ngettext("%(num)d rij geïmporteerd.", "%(num)d rijen geïmporteerd.", report.rows), "success")
     return redirect(url_for(LIST_ENDPOINTS[report.kind]))
 
@@ -65,13 +63,13 @@ def example_file(kind: str):
 
 @bp.get("/questions/export.csv")
 def export_questions():
-    query = question_services.list_query(current_user, list_filters(*QUESTION_FILTERS))
+    query = question_services.list_query(current_user, list_filters(*QUESTION_FILTERS, status=QuestionStatus))
     return _csv_response(services.export_csv(db.session, "questions", query), "vragen.csv")
 
 
 @bp.get("/solutions/export.csv")
 def export_solutions():
-    filters = list_filters(*SOLUTION_FILTERS)
+    filters = list_filters(*SOLUTION_FILTERS, status=SolutionStatus)
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )

@@ -10,6 +10,11 @@ matches its Dutch or English stem (the language of a query is unknown). Compound
 * the query word is a compound of indexed words (``hennepisolatie`` -> ``hennep isolatie``):
   :func:`compound_parts`.
 
+The work per query is bounded, so no query can keep a worker busy: at most :data:`MAX_WORDS`
+words are read (words, phrase words and excluded words together), and only words of at most
+:data:`MAX_COMPOUND` letters are split (a word of n letters has n²/2 substrings, each stemmed:
+500 letters took 6 s, 40 letters take about 2 ms).
+
 Spelling suggestions are the closest indexed word (:func:`closest_word`), put back into the
 query text by :func:`suggest_text`.
 """
@@ -29,6 +34,8 @@ from matching.search.types import LANGUAGES
 TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # analysis.tokens(), with offsets
 MIN_AFFIX = 4  # shortest stem that also matches as part of a compound
 MAX_AFFIXED = 32  # compounds per query stem; the shortest, being closest to the query word
+MAX_WORDS = 12  # words read from a query; the rest is ignored
+MAX_COMPOUND = 40  # longest query word split into parts ("arbeidsongeschiktheidsverzekering": 32)
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
 
@@ -56,15 +63,19 @@ def parse_query(text: str) -> ParsedQuery:
     words: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[str] = []
+    budget = MAX_WORDS
     for match in _QUERY_PART.finditer(text[:500]):
         minus, phrase, minus_word, word = match.groups()
-        content = query_words(phrase if phrase is not None else word)
+        content = query_words(phrase if phrase is not None else word)[:budget]
+        budget -= len(content)
         if minus or minus_word:
             excluded.extend(content)
         elif phrase is not None and len(content) > 1:
             phrases.append(tuple(content))
         else:
             words.extend(content)
+        if budget <= 0:
+            break
     return ParsedQuery(tuple(dict.fromkeys(words)), tuple(phrases), tuple(excluded), text)
 
 
@@ -83,12 +94,18 @@ def stems(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(analysis.stem(word, lang) for lang in LANGUAGES))
 
 
+def compound_candidates(word: str) -> set[str]:
+    """The substrings of 3+ letters (the word included) that may be parts of the compound
+    ``word``; none for a word too short, too long (:data:`MAX_COMPOUND`) or not all letters."""
+    if not 6 <= len(word) <= MAX_COMPOUND or not word.isalpha():
+        return set()
+    return {word[i:j] for i in range(len(word)) for j in range(i + 3, len(word) + 1)}
+
+
 def compound_parts(word: str, known: Callable[[set[str]], set[str]]) -> list[str]:
     """Parts of a compound query word, checked against the index vocabulary by ``known``."""
-    if len(word) < 6 or not word.isalpha():
-        return []
-    candidates = {word[i:j] for i in range(len(word)) for j in range(i + 3, len(word) + 1)}
-    return analysis.split_compound(word, known(candidates))
+    candidates = compound_candidates(word)
+    return analysis.split_compound(word, known(candidates)) if candidates else []
 
 
 def suggest_text(parsed: ParsedQuery, corrections: dict[str, str]) -> str | None:
@@ -106,6 +123,12 @@ def suggest_text(parsed: ParsedQuery, corrections: dict[str, str]) -> str | None
 def closest_word(word: str, candidates: Iterable[str], maxdist: int = 2) -> str | None:
     """The candidate with the smallest edit distance to ``word`` (at most ``maxdist``; ties go to
     the first in alphabetical order)."""
+    return next(iter(closest_words(word, candidates, maxdist)), None)
+
+
+def closest_words(word: str, candidates: Iterable[str], maxdist: int = 2) -> list[str]:
+    """The candidates within edit distance ``maxdist`` of ``word``, closest first (ties in
+    alphabetical order)."""
     choices = [c for c in candidates if c != word]
     found = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
-    return min(((distance, choice) for choice, distance, _ in found), default=(0, None))[1]
+    return [choice for _, choice in sorted((distance, choice) for choice, distance, _ in found)]

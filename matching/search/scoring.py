@@ -21,7 +21,7 @@ from matching.search.query import (
     MIN_AFFIX,
     TOKEN,
     ParsedQuery,
-    closest_word,
+    closest_words,
     compound_parts,
     stems,
 )
@@ -129,28 +129,38 @@ def page_order(
 
 
 def corrections(
-    searcher: Any, arrays: ReaderArrays, parsed: ParsedQuery, words: dict[str, np.ndarray]
+    searcher: Any,
+    arrays: ReaderArrays,
+    parsed: ParsedQuery,
+    words: dict[str, np.ndarray],
+    visible: np.ndarray,
 ) -> dict[str, str]:
-    """Query words that match no document, with the closest indexed word."""
+    """Query words that match no ``visible`` document, with the closest word of a visible
+    document: a suggestion never reveals a word of a document the reader may not see."""
     found = {}
     for word in (*parsed.words, *(w for phrase in parsed.phrases for w in phrase)):
         scores = words[word] if word in words else word_scores(arrays, word)
-        if np.any(scores[arrays.live] > 0):
+        if np.any(scores[visible] > 0):
             continue
-        closest = closest_word(word, arrays.near(word, 2))
-        if closest:
-            found[word] = _surface_word(searcher, arrays, closest)
+        for candidate in closest_words(word, arrays.near(word, 2)):
+            surface = _surface_word(searcher, arrays, candidate, visible)
+            if surface:
+                found[word] = surface
+                break
     return found
 
 
-def _surface_word(searcher: Any, arrays: ReaderArrays, term: str) -> str:
-    """A word of an indexed document that has ``term`` as its stem (a stem is often no word)."""
+def _surface_word(searcher: Any, arrays: ReaderArrays, term: str, visible: np.ndarray) -> str | None:
+    """A word of a visible document that has ``term`` as its stem (a stem is often no word),
+    or None when no visible document has ``term``."""
+    seen = False
     for name in TEXT_FIELDS:
-        ids = arrays.postings(name, term)[0]
-        if len(ids):
-            stored = searcher.stored_fields(int(ids[0]))["stored"]
+        ids = [int(i) for i in arrays.postings(name, term)[0] if visible[i]]
+        if ids:
+            seen = True
+            stored = searcher.stored_fields(ids[0])["stored"]
             for token in TOKEN.findall(stored[name]):
                 for word in analysis.token_words(token, stored["lang"]):
                     if analysis.stem(word, stored["lang"]) == term:
                         return word
-    return term
+    return term if seen else None

@@ -176,7 +176,8 @@ class SearchIndex:
         arrays = self.arrays(searcher)
         words = {w: scoring.word_scores(arrays, w) for w in parsed.words}
         scores, matches = scoring.evaluate(searcher, arrays, parsed, words)
-        matches &= scoring.allowed(arrays, search)
+        visible = scoring.allowed(arrays, search) & arrays.live
+        matches &= visible
         total = int(np.count_nonzero(matches))
         pages = max(1, -(-total // search.per_page))
         page = min(max(1, search.page), pages)
@@ -187,7 +188,7 @@ class SearchIndex:
             page=page,
             per_page=search.per_page,
             facets=scoring.facet_counts(arrays, matches),
-            suggestion=suggest_text(parsed, scoring.corrections(searcher, arrays, parsed, words)),
+            suggestion=suggest_text(parsed, scoring.corrections(searcher, arrays, parsed, words, visible)),
             terms=parsed.terms,
         )
 

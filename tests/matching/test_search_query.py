@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from matching.search import closest_word, parse_query, suggest_text
+from matching.search import closest_word, compound_candidates, parse_query, suggest_text
+from matching.search.query import MAX_COMPOUND, MAX_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +35,15 @@ def test_shared_search_modules_load_no_whoosh_index_code():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_query_reads_at_most_max_words_words():
+    parsed = parse_query(" ".join(f"woord{i}" for i in range(100)) + ' "nog een zin" -niet')
+    assert len(parsed.words) + sum(map(len, parsed.phrases)) + len(parsed.excluded) == MAX_WORDS
+    assert parsed.words[0] == "woord0"
+
+
+def test_only_words_up_to_max_compound_letters_are_split():
+    assert "isolatie" in compound_candidates("hennepisolatie")
+    assert compound_candidates("hennepisolatie" * 4) == set()  # 56 letters: searched as a whole
+    assert len(compound_candidates("a" * MAX_COMPOUND)) < 1000

@@ -76,7 +76,7 @@ class PostgresBackend:
             page=page,
             per_page=query.per_page,
             facets=facets,
-            suggestion=_suggestion(session, parsed, tsquery, total),
+            suggestion=_suggestion(session, parsed, tsquery, query, total),
             terms=parsed.terms,
             counted_up_to=counted if total > counted else None,
         )
@@ -101,7 +101,9 @@ class PostgresBackend:
         return ranked[offset : offset + query.per_page]
 
 
-def _suggestion(session: Session, parsed: ParsedQuery, tsquery: TsQuery, total: int) -> str | None:
+def _suggestion(
+    session: Session, parsed: ParsedQuery, tsquery: TsQuery, query: SearchQuery, total: int
+) -> str | None:
     # A word without hits leaves the whole query without hits: only then look for typos.
-    corrections = reader.corrections(session, tsquery) if total == 0 else {}
+    corrections = reader.corrections(session, tsquery, query) if total == 0 else {}
     return suggest_text(parsed, corrections)

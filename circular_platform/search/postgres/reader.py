@@ -16,6 +16,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     null,
     select,
     union_all,
@@ -27,7 +28,7 @@ from circular_platform.models import SearchDocument as SearchRow
 from circular_platform.models import SearchWord
 from circular_platform.search.postgres.planner import BACKWARDS_BY_DATE, THROUGH_GIN, with_settings
 from circular_platform.search.postgres.tsquery import TsQuery, as_tsquery
-from matching.search import FACET_FIELDS, FACETS, SearchHit, SearchQuery, closest_word
+from matching.search import FACET_FIELDS, FACETS, SearchHit, SearchQuery, closest_words
 
 NEWEST_WINDOW = 500  # beyond the counted matches, matches among this many newest documents are ranked too
 _ARRAY_FACETS = {"theme", "province"}  # columns holding several values
@@ -177,24 +178,41 @@ def _hit(row: Row, score: float) -> SearchHit:
     )
 
 
-def corrections(session: Session, tsquery: TsQuery) -> dict[str, str]:
-    """Query words that match no document, with the closest word of ``search_word``."""
+def corrections(session: Session, tsquery: TsQuery, query: SearchQuery) -> dict[str, str]:
+    """Query words that match no document the reader may see, with the closest word of
+    ``search_word`` that occurs in one: a suggestion never reveals a word of a document the
+    reader may not see (``search_word`` holds the words of every document)."""
     corrections = {}
     for word, part in tsquery.words.items():
         if word in tsquery.common:
             continue
-        if part:
-            found = select(SearchRow.id).where(SearchRow.vector.op("@@")(as_tsquery(part))).limit(1)
-            with with_settings(session, THROUGH_GIN):
-                if session.scalar(found) is not None:
-                    continue
+        if part and _visible_match(session, as_tsquery(part), query):
+            continue
         candidates = session.scalars(
             select(SearchWord.word).where(
                 SearchWord.word.startswith(word[0], autoescape=True),
                 func.length(SearchWord.word).between(len(word) - 2, len(word) + 2),
             )
         )
-        closest = closest_word(word, candidates)
-        if closest:
-            corrections[word] = closest
+        for candidate in closest_words(word, candidates)[:MAX_SUGGESTION_CHECKS]:
+            if _visible_match(session, _any_config(candidate), query):
+                corrections[word] = candidate
+                break
     return corrections
+
+
+MAX_SUGGESTION_CHECKS = 5  # closest words tested for a visible document, one index lookup each
+
+
+def _visible_match(session: Session, tsquery: ColumnElement, query: SearchQuery) -> bool:
+    found = select(SearchRow.id).where(SearchRow.vector.op("@@")(tsquery), *filter_clauses(query)).limit(1)
+    with with_settings(session, THROUGH_GIN):
+        return session.scalar(found) is not None
+
+
+def _any_config(word: str) -> ColumnElement:
+    """``word`` stemmed in both configurations the documents use, either matching."""
+    dutch, english = (
+        func.plainto_tsquery(literal_column(f"'{c}'::regconfig"), word) for c in ("dutch", "english")
+    )
+    return dutch.op("||")(english)

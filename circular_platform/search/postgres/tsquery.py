@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from circular_platform.models import SearchWord
 from circular_platform.search.postgres.planner import Statistics
 from matching import analysis
-from matching.search import MAX_AFFIXED, MIN_AFFIX, ParsedQuery, compound_parts
+from matching.search import MAX_AFFIXED, MIN_AFFIX, ParsedQuery, compound_candidates, compound_parts
 
 _CONFIGS = ("dutch", "english")
 
@@ -98,9 +98,7 @@ class QueryBuilder:
         words = self.parsed.words
         given = sorted({*words, *self.parsed.excluded, *(w for p in self.parsed.phrases for w in p)})
         # Every substring of 3+ letters, the word itself included: a known word is not split.
-        parts = {
-            w[i:j] for w in words if len(w) >= 6 for i in range(len(w)) for j in range(i + 3, len(w) + 1)
-        }
+        parts = {part for w in words for part in compound_candidates(w)}
         values = [_unnest(given, phrase=False), _unnest(phrases, phrase=True)]
         known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
             SearchWord.word == any_(literal(sorted(parts), postgresql.ARRAY(Text)))  # one parameter, not ~100
