@@ -195,25 +195,23 @@ def _match_sections(
     by_organisation = _new_matches(session, min(s.since for s in due), now)
     advanced = []
     for subscription in due:
-        assert subscription.organisation is not None
-        items = [
-            item
-            for created, item in by_organisation[subscription.organisation.id]
-            if created > subscription.since
-        ]
+        organisation = subscription.organisation
+        if organisation is None:  # the coordinators' digest has its own sections
+            continue
+        items = [item for created, item in by_organisation[organisation.id] if created > subscription.since]
         if items:
             digest = _digest(digests, subscription.user)
-            token = unsubscribe_token(subscription.user.id, [subscription.organisation.id], [])
+            token = unsubscribe_token(subscription.user.id, [organisation.id], [])
             digest.sections.append(
                 Section(
                     "matches",
-                    subscription.organisation.name,
+                    organisation.name,
                     _unsubscribe_url(token),
                     items[:MAX_ITEMS],
                     total=len(items),
                 )
             )
-            digest.organisations.append(subscription.organisation.id)
+            digest.organisations.append(organisation.id)
         if _advances(subscription, bool(items)):
             advanced.append(subscription)
     return advanced
