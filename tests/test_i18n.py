@@ -20,3 +20,10 @@ def test_browser_language_english(client):
 
 def test_unknown_language_is_refused(client):
     assert client.post("/language", data={"language": "fr"}).status_code == 400
+
+
+def test_the_login_prompt_speaks_the_readers_language(client):
+    page = client.get("/dashboard", follow_redirects=True).text
+    assert "Log in om deze pagina te bekijken." in page
+    client.post("/language", data={"language": "en"})
+    assert "Please log in to see this page." in client.get("/dashboard", follow_redirects=True).text
