@@ -9,6 +9,7 @@ both without filters and with the same filters applied, to separate ranking from
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -19,7 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from matching.analysis import detect_language  # noqa: E402
 from matching.io import read_documents, read_qrels  # noqa: E402
+from matching.learning import Judgement, LearnedRanker  # noqa: E402
 from matching.matcher import THEME_BOOST, Document, Matcher, compatible_documents  # noqa: E402
 from matching.metrics import METRICS, evaluate  # noqa: E402
 
@@ -79,6 +82,70 @@ def ours(docs, queries, *, regions: bool, themes: str) -> dict[str, list]:
     return {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results, strict=True)}
 
 
+def halves(queries: Sequence[Document]) -> tuple[list[Document], list[Document]]:
+    """Deterministic split: by a hash of the id, alternating within each language so both
+    halves hold Dutch and English questions (the first half gets the odd one)."""
+    first: list[Document] = []
+    second: list[Document] = []
+    for lang in ("nl", "en"):
+        group = sorted(
+            (q for q in queries if language(q) == lang),
+            key=lambda q: hashlib.sha256(str(q.id).encode()).hexdigest(),
+        )
+        first += group[0::2]
+        second += group[1::2]
+    return first, second
+
+
+def language(doc: Document) -> str:
+    return detect_language(text(doc))
+
+
+def judgements_for(matcher: Matcher, judged: Sequence[Document], qrels) -> list[Judgement]:
+    """What people would have said about the judged half: the qrels of its questions, and
+    "not relevant" for every other suggestion they were shown (the top 10)."""
+    out = []
+    for q, found in zip(judged, matcher.rank_many(judged, K), strict=True):
+        grades = qrels.get(str(q.id), {})
+        out += [Judgement(q.id, d, g) for d, g in grades.items()]
+        out += [Judgement(q.id, r.id, 0) for r in found if str(r.id) not in grades]
+    return out
+
+
+def learning_rows(docs, queries, qrels) -> list[tuple[str, dict[str, float]]]:
+    """Judgements on one half of the questions, nDCG@10 etc. on the other half, per language."""
+    first, second = halves(queries)
+    matcher = Matcher.fit(docs)
+    ranker = LearnedRanker.fit(matcher, first, judgements_for(matcher, first, qrels))
+    plain = matcher.rank_many(second, K)
+    learned = ranker.rank_many(second, K)
+    rows = []
+    for lang in ("all", "nl", "en"):
+        keep = [i for i, q in enumerate(second) if lang == "all" or language(q) == lang]
+        judged = {str(second[i].id): qrels.get(str(second[i].id), {}) for i in keep}
+        n = f"{len(keep)}q"
+        for name, runs in (("without judgements", plain), ("learned from judgements", learned)):
+            ranked = {str(second[i].id): [str(r.id) for r in runs[i]] for i in keep}
+            rows.append((f"second half {lang} ({n}): {name}", evaluate(ranked, judged)))
+    print(
+        f"split: {len(first)} questions judged ({sum(language(q) == 'en' for q in first)} English), "
+        f"{len(second)} evaluated ({sum(language(q) == 'en' for q in second)} English); judged: "
+        + " ".join(sorted(str(q.id) for q in first))
+    )
+    print("ranker weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in ranker.coefficients().items()))
+    return rows
+
+
+def theme_sensitivity(docs, queries, qrels) -> None:
+    matcher = Matcher.fit(docs)
+    figures = []
+    for boost in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0):
+        runs = matcher.rank_many(queries, K, theme_boost=boost)
+        ranked = {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, runs, strict=True)}
+        figures.append(f"{boost:g}: {evaluate(ranked, qrels)['nDCG@10']:.4f}")
+    print(f"soft themes, nDCG@10 by theme_boost (default {THEME_BOOST:g}): " + ", ".join(figures))
+
+
 def table(rows: list[tuple[str, dict[str, float]]]) -> None:
     print(f"{'system':<44}" + "".join(f"{m:>9}" for m in METRICS))
     for name, scores in rows:
@@ -113,6 +180,9 @@ def main() -> int:
     ]
     print(f"{len(queries)} queries, {len(docs)} documents, top {K}")
     table([(name, evaluate(runs, qrels)) for name, runs in rows])
+    theme_sensitivity(docs, queries, qrels)
+    print()
+    table(learning_rows(docs, queries, qrels))
     return 0
 
 

@@ -1,0 +1,461 @@
+"""Learning from the people who judge matches: a ranker on top of the TF-IDF candidates.
+
+Every judgement (owner feedback, a coordinator's introduce or reject, the stage a match reached)
+becomes a :class:`Judgement` ``(query id, document id, grade, at)``: grade 0 = not relevant,
+1 = relevant, 2 = very relevant. :meth:`LearnedRanker.fit` turns the judged queries' TF-IDF
+candidates into training pairs (a judged pair keeps its grade; a candidate nobody judged counts
+as not relevant) and fits a scikit-learn logistic regression on features that carry over to new
+questions, never on ids:
+
+* ``cosine``, ``relative`` (cosine / the query's best cosine), ``reciprocal_rank`` of the
+  TF-IDF ranking, ``title`` (cosine of the query's title alone), ``concept_share`` (the part of
+  the cosine that comes through glossary concepts);
+* ``theme`` (1 shared, 0.5 unknown, 0 different), ``local`` (the document's service area names
+  the query's municipality), ``nationwide`` (it serves all of the Netherlands);
+* ``assoc_relevant`` / ``assoc_not``: term associations learned from judged pairs, the largest
+  ``cos(q, q') * cos(d, d')`` over judged pairs ``(q', d')`` that were relevant / not. This is a
+  bilinear model of (query term, document term) pairs that co-occur in judged pairs, so
+  ``korrels`` in a new question reaches ``regranulaat`` in a solution once someone judged such
+  a pair relevant;
+* ``fared_relevant`` / ``fared_not``: how this very document fared with similar questions, the
+  largest ``cos(q, q')`` over its own judged pairs.
+
+Features from judgements leave out the query's own judgements (for training rows too), so the
+model learns what judgements of *other* questions say, which is what a new question gets.
+:meth:`LearnedRanker.rank` reorders the top :data:`CANDIDATES` and adds documents that were
+judged relevant for similar questions (region filter respected).
+
+Safeguard: :func:`evaluate_by_time` fits on the older judgements and compares nDCG@10 of the
+learned and unlearned rankings on the newer ones; :func:`fit_if_better` returns a ranker only
+when there are at least :data:`MIN_JUDGEMENTS` judgements and it wins.
+
+:func:`apply_judgements` applies one query's own explicit judgements at once: "niet relevant"
+removes the suggestion, "interessant" brings more like it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from matching.filters import NATIONWIDE, FilterKey, covers
+from matching.matcher import Document, Matcher, Result
+from matching.metrics import ndcg_at
+
+FORMAT = "circulair-noord-ranker/1"
+CANDIDATES = 50  # TF-IDF candidates the ranker reorders
+ADDED = 10  # documents judged relevant for similar questions that may join them
+SIMILAR_QUERIES = 50  # judged questions consulted per query, most similar first
+MIN_JUDGEMENTS = 30
+MIN_TEST_QUERIES = 3
+NEWER_SHARE = 0.3  # of the judgements held out by time
+FEEDBACK_BOOST = 0.5  # apply_judgements: at most this much extra for a look-alike
+FEATURES = (
+    "cosine",
+    "relative",
+    "reciprocal_rank",
+    "title",
+    "concept_share",
+    "theme",
+    "local",
+    "nationwide",
+    "assoc_relevant",
+    "assoc_not",
+    "fared_relevant",
+    "fared_not",
+)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    query_id: Hashable
+    document_id: Hashable
+    grade: int  # 0 not relevant, 1 relevant, 2 very relevant
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimeCheck:
+    """Outcome of :func:`evaluate_by_time`: nDCG@10 on the newer judgements' queries."""
+
+    judgements: int
+    older: int
+    newer: int
+    queries: int  # newer queries with a relevant judgement, the ones scored
+    baseline: float
+    learned: float
+    use: bool
+    reason: str
+
+
+class LearnedRanker:
+    """A fitted model plus the judged texts its features need; bind it to the matcher with
+    :meth:`bind` after loading (the vectors depend on the matcher's vocabulary)."""
+
+    def __init__(
+        self,
+        model: object,
+        queries: Sequence[Document],
+        documents: Sequence[Document],
+        judgements: Sequence[Judgement],
+    ) -> None:
+        self.model = model
+        self.queries = list(queries)
+        self.documents = list(documents)
+        self.judgements = list(judgements)
+        self._matcher: Matcher | None = None
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls,
+        matcher: Matcher,
+        queries: Iterable[Document],
+        judgements: Iterable[Judgement],
+        documents: Iterable[Document] = (),
+        *,
+        candidates: int = CANDIDATES,
+    ) -> LearnedRanker:
+        """Fit on ``judgements`` of ``queries`` against documents indexed by ``matcher``.
+
+        ``documents``: the judged documents' texts, needed only for judged documents not in the
+        matcher's index (the index keeps vectors, not texts); judgements whose query or document
+        is unknown are ignored."""
+        judged = _latest(judgements)
+        by_query = {q.id: q for q in queries}
+        judged = [j for j in judged if j.query_id in by_query]
+        ranker = cls(None, [by_query[i] for i in dict.fromkeys(j.query_id for j in judged)], list(documents), judged)
+        ranker.bind(matcher)
+        grades: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
+        for j in ranker.judgements:
+            grades[j.query_id][j.document_id] = j.grade
+        rows, labels, weights = [], [], []
+        for query in ranker.queries:
+            found = matcher.rank(query, candidates)
+            have = {r.id for r in found}
+            found += matcher.results_for(query, [d for d in grades[query.id] if d not in have])
+            if not found:
+                continue
+            rows.append(ranker._features(query, found))
+            for r in found:
+                grade = grades[query.id].get(r.id, 0)
+                labels.append(int(grade >= 1))
+                weights.append(float(max(grade, 1)))
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+        if rows and len(set(labels)) == 2:
+            model.fit(np.vstack(rows), np.array(labels), logisticregression__sample_weight=np.array(weights))
+            ranker.model = model
+        return ranker
+
+    def bind(self, matcher: Matcher) -> LearnedRanker:
+        """Compute the judged vectors in ``matcher``'s space; returns self."""
+        self._matcher = matcher
+        qids = [q.id for q in self.queries]
+        self._qindex = {q: i for i, q in enumerate(qids)}
+        self._qvectors = matcher.vectors(self.queries) if self.queries else _empty(matcher)
+        dids = list(dict.fromkeys(j.document_id for j in self.judgements))
+        self._dindex = {d: i for i, d in enumerate(dids)}
+        stored, _ = matcher.stored_rows(dids)
+        texts = {d.id: d for d in self.documents}
+        missing = [i for i, d in enumerate(dids) if stored[i].nnz == 0 and d in texts]
+        if missing:
+            stored = sp.lil_matrix(stored)
+            extra = matcher.vectors([texts[dids[i]] for i in missing])
+            for row, i in enumerate(missing):
+                stored[i] = extra[row]
+            stored = sp.csr_matrix(stored)
+        self._dvectors = sp.csr_matrix(stored)
+        judged = [j for j in self.judgements if j.query_id in self._qindex and j.document_id in self._dindex]
+        self._pq = np.array([self._qindex[j.query_id] for j in judged], dtype=np.int64)
+        self._pd = np.array([self._dindex[j.document_id] for j in judged], dtype=np.int64)
+        self._pgood = np.array([j.grade >= 1 for j in judged], dtype=bool)
+        self._pdoc = [j.document_id for j in judged]
+        self._concepts = matcher.concept_columns()
+        return self
+
+    @property
+    def fitted(self) -> bool:
+        return self.model is not None
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def rank(self, query: Document, k: int = 10, **options: object) -> list[Result]:
+        """Top ``k`` for ``query``: the matcher's candidates (``options`` as for
+        :meth:`Matcher.rank`), reordered by the model; ``Result.score`` becomes the model's
+        probability that the pair is relevant."""
+        matcher = self._bound()
+        found = matcher.rank(query, max(CANDIDATES, k), **options)  # type: ignore[arg-type]
+        return self.rerank(query, found, k)
+
+    def rank_many(self, queries: Sequence[Document], k: int = 10, **options: object) -> list[list[Result]]:
+        matcher = self._bound()
+        found = matcher.rank_many(queries, max(CANDIDATES, k), **options)  # type: ignore[arg-type]
+        return [self.rerank(q, f, k) for q, f in zip(queries, found, strict=True)]
+
+    def rerank(self, query: Document, results: Sequence[Result], top: int = 10) -> list[Result]:
+        """Reorder ``results`` (the matcher's candidates for ``query``, best first) and add
+        documents judged relevant for similar questions; best ``top``."""
+        if not self.fitted:
+            return list(results[:top])
+        found = list(results) + self._added(query, results)
+        if not found:
+            return []
+        p = self.model.predict_proba(self._features(query, found))[:, 1]  # type: ignore[attr-defined]
+        order = np.lexsort((np.arange(len(found)), -p))[:top]
+        return [replace(found[i], score=float(p[i])) for i in order]
+
+    def _added(self, query: Document, results: Sequence[Result]) -> list[Result]:
+        if not len(self._pq):
+            return []
+        sq = self._query_similarity(query)
+        have = {r.id for r in results}
+        scored: dict[Hashable, float] = {}
+        for p in np.flatnonzero(self._pgood & (sq[self._pq] > 0)):
+            doc = self._pdoc[p]
+            if doc not in have:
+                scored[doc] = max(scored.get(doc, 0.0), float(sq[self._pq[p]]))
+        best = sorted(scored, key=lambda d: -scored[d])[: ADDED * 2]
+        _, keys = self._bound().stored_rows(best)
+        qkey = query.filter_key()
+        allowed = [d for d, key in zip(best, keys, strict=True) if key is not None and _region_ok(qkey, key)]
+        return self._bound().results_for(query, allowed[:ADDED])
+
+    # -- features --------------------------------------------------------------------------
+
+    def _features(self, query: Document, found: Sequence[Result]) -> np.ndarray:
+        matcher = self._bound()
+        ids = [r.id for r in found]
+        dmatrix, keys = matcher.stored_rows(ids)
+        q = matcher.vectors([query])
+        qt = matcher.vectors([Document(query.id, query.title)])
+        cos = _dense(dmatrix @ q.T)
+        concept = _dense(dmatrix @ q.multiply(self._concepts[np.newaxis, :]).T)
+        best = max(float(cos.max()), 1e-9)
+        qkey = query.filter_key()
+        out = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
+        out[:, 0] = cos
+        out[:, 1] = cos / best
+        out[:, 2] = 1.0 / (1.0 + np.arange(len(found)))
+        out[:, 3] = _dense(dmatrix @ qt.T)
+        out[:, 4] = np.divide(concept, cos, out=np.zeros_like(cos), where=cos > 0)
+        for i, key in enumerate(keys):
+            out[i, 5:8] = _filter_features(qkey, key)
+        if len(self._pq):
+            out[:, 8:12] = self._judged_features(query, ids, dmatrix)
+        return out
+
+    def _judged_features(self, query: Document, ids: Sequence[Hashable], dmatrix: sp.csr_matrix) -> np.ndarray:
+        sq = self._query_similarity(query)
+        own = self._qindex.get(query.id)
+        pairs = np.flatnonzero(sq[self._pq] > 0)
+        if own is not None:
+            pairs = pairs[self._pq[pairs] != own]
+        out = np.zeros((len(ids), 4))
+        if not len(pairs):
+            return out
+        sd = _dense_matrix(dmatrix @ self._dvectors[self._pd[pairs]].T)  # candidates x pairs
+        kernel = sd * sq[self._pq[pairs]][np.newaxis, :]
+        good = self._pgood[pairs]
+        if good.any():
+            out[:, 0] = kernel[:, good].max(axis=1)
+        if (~good).any():
+            out[:, 1] = kernel[:, ~good].max(axis=1)
+        position = {d: i for i, d in enumerate(ids)}
+        for p, g in zip(pairs, good, strict=True):
+            i = position.get(self._pdoc[p])
+            if i is not None:
+                col = 2 if g else 3
+                out[i, col] = max(out[i, col], sq[self._pq[p]])
+        return out
+
+    def _query_similarity(self, query: Document) -> np.ndarray:
+        """Cosine to each judged question, only the :data:`SIMILAR_QUERIES` most similar kept."""
+        sq = _dense(self._qvectors @ self._bound().vectors([query]).T)
+        if len(sq) > SIMILAR_QUERIES:
+            cut = np.partition(sq, len(sq) - SIMILAR_QUERIES)[len(sq) - SIMILAR_QUERIES]
+            sq = np.where(sq >= cut, sq, 0.0)
+        return sq
+
+    def coefficients(self) -> dict[str, float]:
+        """Weight per feature (on standardised features), for reports."""
+        if not self.fitted:
+            return {}
+        weights = self.model[-1].coef_[0]  # type: ignore[index]
+        return dict(zip(FEATURES, map(float, weights), strict=True))
+
+    def _bound(self) -> Matcher:
+        if self._matcher is None:
+            raise RuntimeError("LearnedRanker: call bind(matcher) first")
+        return self._matcher
+
+    # -- persistence -----------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        state = (FORMAT, self.model, self.queries, self.documents, self.judgements)
+        with open(path, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: str | Path, matcher: Matcher) -> LearnedRanker:
+        """Load a ranker written by :meth:`save` and bind it to ``matcher``. Pickle runs code:
+        load only your own files."""
+        with open(path, "rb") as fh:
+            state = pickle.load(fh)
+        if not isinstance(state, tuple) or not state or state[0] != FORMAT:
+            raise ValueError(f"{path}: not a saved LearnedRanker")
+        _, model, queries, documents, judgements = state
+        return cls(model, queries, documents, judgements).bind(matcher)
+
+
+# -- the safeguard -------------------------------------------------------------------------
+
+
+def evaluate_by_time(
+    matcher: Matcher,
+    queries: Iterable[Document],
+    judgements: Iterable[Judgement],
+    documents: Iterable[Document] = (),
+    *,
+    newer_share: float = NEWER_SHARE,
+    min_judgements: int = MIN_JUDGEMENTS,
+    k: int = 10,
+) -> TimeCheck:
+    """Fit on the older judgements, score learned and unlearned rankings on the newer ones.
+
+    Order is by ``at``; judgements without a time count as oldest. When none has a time, whole
+    questions are held out instead, in a fixed pseudo-random order of their ids."""
+    queries = list(queries)
+    documents = list(documents)
+    judged = _latest(judgements)
+    older, newer = _split_by_time(judged, newer_share)
+    test: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
+    for j in newer:
+        test[j.query_id][j.document_id] = j.grade
+    by_id = {q.id: q for q in queries}
+    scored = [by_id[q] for q, g in test.items() if q in by_id and any(v >= 1 for v in g.values())]
+    ranker = LearnedRanker.fit(matcher, queries, older, documents)
+    baseline = _mean_ndcg([[r.id for r in matcher.rank(q, k)] for q in scored], scored, test, k)
+    learned = _mean_ndcg([[r.id for r in ranker.rank(q, k)] for q in scored], scored, test, k)
+    if len(judged) < min_judgements:
+        use, reason = False, f"too few judgements ({len(judged)} < {min_judgements})"
+    elif len(scored) < MIN_TEST_QUERIES:
+        use, reason = False, f"too few newer questions with a relevant judgement ({len(scored)})"
+    elif not ranker.fitted:
+        use, reason = False, "the older judgements hold no relevant and not relevant pairs both"
+    elif learned <= baseline:
+        use, reason = False, f"learned nDCG@{k} {learned:.3f} does not beat {baseline:.3f}"
+    else:
+        use, reason = True, f"learned nDCG@{k} {learned:.3f} beats {baseline:.3f}"
+    return TimeCheck(len(judged), len(older), len(newer), len(scored), baseline, learned, use, reason)
+
+
+def fit_if_better(
+    matcher: Matcher,
+    queries: Iterable[Document],
+    judgements: Iterable[Judgement],
+    documents: Iterable[Document] = (),
+    **options: object,
+) -> tuple[LearnedRanker | None, TimeCheck]:
+    """The ranker fitted on all judgements when :func:`evaluate_by_time` says to use it, else
+    None; with the check, for the log."""
+    queries, judgements, documents = list(queries), list(judgements), list(documents)
+    check = evaluate_by_time(matcher, queries, judgements, documents, **options)  # type: ignore[arg-type]
+    if not check.use:
+        return None, check
+    return LearnedRanker.fit(matcher, queries, judgements, documents), check
+
+
+# -- one query's own judgements ------------------------------------------------------------
+
+
+def apply_judgements(
+    matcher: Matcher, results: Sequence[Result], judged: Mapping[Hashable, int]
+) -> list[Result]:
+    """Apply the explicit judgements of one query (document id -> grade) to its ranking.
+
+    A document judged not relevant (grade 0) leaves the list at once. Documents judged
+    relevant keep their place; every other document scores up to ``1 + FEEDBACK_BOOST`` times
+    more in proportion to its cosine with the most similar relevant one ("more like this")."""
+    kept = [r for r in results if judged.get(r.id, 1) >= 1]
+    liked = [d for d, g in judged.items() if g >= 1]
+    if not liked or not kept:
+        return kept
+    likes, _ = matcher.stored_rows(liked)
+    rows, _ = matcher.stored_rows([r.id for r in kept])
+    similar = _dense_matrix(rows @ likes.T).max(axis=1)
+    scores = [
+        r.score if r.id in judged else r.score * (1.0 + FEEDBACK_BOOST * float(s))
+        for r, s in zip(kept, similar, strict=True)
+    ]
+    order = sorted(range(len(kept)), key=lambda i: (-scores[i], i))
+    return [replace(kept[i], score=min(1.0, scores[i])) for i in order]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _latest(judgements: Iterable[Judgement]) -> list[Judgement]:
+    """One judgement per pair, the latest (by ``at``, then by order given)."""
+    out: dict[tuple[Hashable, Hashable], Judgement] = {}
+    for j in judgements:
+        key = (j.query_id, j.document_id)
+        old = out.get(key)
+        if old is None or old.at is None or j.at is None or j.at >= old.at:
+            out[key] = j
+    return list(out.values())
+
+
+def _split_by_time(judged: list[Judgement], newer_share: float) -> tuple[list[Judgement], list[Judgement]]:
+    if any(j.at is not None for j in judged):
+        ordered = sorted(judged, key=lambda j: (j.at is not None, j.at or datetime.min))
+        cut = len(ordered) - round(len(ordered) * newer_share)
+        return ordered[:cut], ordered[cut:]
+    ids = sorted({j.query_id for j in judged}, key=_stable_hash)
+    held = set(ids[len(ids) - round(len(ids) * newer_share) :])
+    return [j for j in judged if j.query_id not in held], [j for j in judged if j.query_id in held]
+
+
+def _stable_hash(value: Hashable) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def _mean_ndcg(runs: list[list[Hashable]], queries: list[Document], qrels: Mapping, k: int) -> float:
+    if not queries:
+        return 0.0
+    return float(np.mean([ndcg_at(run, qrels[q.id], k) for run, q in zip(runs, queries, strict=True)]))
+
+
+def _region_ok(query: FilterKey, doc: FilterKey) -> bool:
+    return covers(doc.regions, query.location) and covers(query.regions, doc.location)
+
+
+def _filter_features(query: FilterKey, doc: FilterKey | None) -> tuple[float, float, float]:
+    if doc is None:
+        return 0.5, 0.0, 0.0
+    theme = 0.5 if not (query.themes and doc.themes) else float(bool(query.themes & doc.themes))
+    local = float(query.location is not None and query.location[0] in doc.regions)
+    return theme, local, float(NATIONWIDE in doc.regions)
+
+
+def _dense(column: sp.spmatrix) -> np.ndarray:
+    return np.asarray(column.toarray()).ravel()
+
+
+def _dense_matrix(matrix: sp.spmatrix) -> np.ndarray:
+    return np.asarray(matrix.toarray())
+
+
+def _empty(matcher: Matcher) -> sp.csr_matrix:
+    return matcher.vectors([])
