@@ -164,7 +164,8 @@ class LearnedRanker:
         self._matcher = matcher
         qids = [q.id for q in self.queries]
         self._qindex = {q: i for i, q in enumerate(qids)}
-        self._qvectors = matcher.vectors(self.queries) if self.queries else _empty(matcher)
+        self._space = _QuerySpace(matcher, self.queries)
+        self._qvectors = self._space.vectors(self.queries)
         dids = list(dict.fromkeys(j.document_id for j in self.judgements))
         self._dindex = {d: i for i, d in enumerate(dids)}
         stored, _ = matcher.stored_rows(dids)
@@ -282,7 +283,7 @@ class LearnedRanker:
 
     def _query_similarity(self, query: Document) -> np.ndarray:
         """Cosine to each judged question, only the :data:`SIMILAR_QUERIES` most similar kept."""
-        sq = _dense(self._qvectors @ self._bound().vectors([query]).T)
+        sq = _dense(self._qvectors @ self._space.vectors([query]).T)
         if len(sq) > SIMILAR_QUERIES:
             cut = np.partition(sq, len(sq) - SIMILAR_QUERIES)[len(sq) - SIMILAR_QUERIES]
             sq = np.where(sq >= cut, sq, 0.0)
@@ -457,5 +458,33 @@ def _dense_matrix(matrix: sp.spmatrix) -> np.ndarray:
     return np.asarray(matrix.toarray())
 
 
-def _empty(matcher: Matcher) -> sp.csr_matrix:
-    return matcher.vectors([])
+class _QuerySpace:
+    """TF-IDF over the judged questions' own terms, for question-to-question similarity. The
+    matcher's space knows only the indexed documents' terms, so a word only questions use
+    (``korrels``) would be invisible there; the same analysis (stems, compound parts,
+    concepts) is used, with sublinear tf and smoothed IDF like the matcher."""
+
+    def __init__(self, matcher: Matcher, queries: Sequence[Document]) -> None:
+        self._matcher = matcher
+        self._vocabulary: dict[str, int] = {}
+        counts = self._counts(queries, grow=True)
+        df = np.bincount(counts.indices, minlength=len(self._vocabulary))
+        self._idf = np.log((1 + len(queries)) / (1 + df)) + 1.0
+
+    def _counts(self, queries: Sequence[Document], grow: bool) -> sp.csr_matrix:
+        rows, cols, vals = [], [], []
+        for i, q in enumerate(queries):
+            for term, weight in self._matcher.term_counts(q).items():
+                col = self._vocabulary.setdefault(term, len(self._vocabulary)) if grow else self._vocabulary.get(term)
+                if col is not None:
+                    rows.append(i)
+                    cols.append(col)
+                    vals.append(weight)
+        shape = (len(queries), len(self._vocabulary))
+        return sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+
+    def vectors(self, queries: Sequence[Document]) -> sp.csr_matrix:
+        counts = self._counts(queries, grow=False)
+        counts.data = (1.0 + np.log(counts.data)) * self._idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        return sp.csr_matrix(sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ counts)

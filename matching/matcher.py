@@ -308,6 +308,11 @@ class Matcher:
         scratch.clear(qcols)
         return out
 
+    def term_counts(self, document: Document) -> dict[str, float]:
+        """Weighted term counts of a document (stems, compound parts, concepts), including
+        terms the fitted vocabulary does not know."""
+        return self._extractor.counts_and_forms(document.title, document.description)[0]
+
     def concept_columns(self) -> np.ndarray:
         """Boolean mask over the vocabulary: which columns are glossary concepts."""
         return np.array([is_concept(t) for t in self._terms], dtype=bool)
