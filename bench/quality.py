@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from matching.analysis import detect_language  # noqa: E402
 from matching.io import read_documents, read_qrels  # noqa: E402
-from matching.learning import Judgement, LearnedRanker  # noqa: E402
+from matching.learning import Judgement, LearnedRanker, fit_if_better  # noqa: E402
 from matching.matcher import THEME_BOOST, Document, Matcher, compatible_documents  # noqa: E402
 from matching.metrics import METRICS, evaluate  # noqa: E402
 
@@ -116,15 +116,23 @@ def learning_rows(docs, queries, qrels) -> list[tuple[str, dict[str, float]]]:
     """Judgements on one half of the questions, nDCG@10 etc. on the other half, per language."""
     first, second = halves(queries)
     matcher = Matcher.fit(docs)
-    ranker = LearnedRanker.fit(matcher, first, judgements_for(matcher, first, qrels))
+    judgements = judgements_for(matcher, first, qrels)
+    ranker, check = fit_if_better(matcher, first, judgements)
+    print(
+        f"safeguard on the judged half ({check.judgements} judgements, questions held out in folds): "
+        f"{check.reason}; per feature set: "
+        + ", ".join(f"{v} {f:.4f}" for v, f in (check.figures or {}).items())
+    )
+    forced = LearnedRanker.fit(matcher, first, judgements, variant=check.variant)
     plain = matcher.rank_many(second, K)
-    learned = ranker.rank_many(second, K)
+    learned = (ranker or forced).rank_many(second, K)
     rows = []
     for lang in ("all", "nl", "en"):
         keep = [i for i, q in enumerate(second) if lang == "all" or language(q) == lang]
         judged = {str(second[i].id): qrels.get(str(second[i].id), {}) for i in keep}
         n = f"{len(keep)}q"
-        for name, runs in (("without judgements", plain), ("learned from judgements", learned)):
+        used = "learned from judgements" if ranker else "learned (safeguard said no)"
+        for name, runs in (("without judgements", plain), (used, learned)):
             ranked = {str(second[i].id): [str(r.id) for r in runs[i]] for i in keep}
             rows.append((f"second half {lang} ({n}): {name}", evaluate(ranked, judged)))
     print(
@@ -132,7 +140,7 @@ def learning_rows(docs, queries, qrels) -> list[tuple[str, dict[str, float]]]:
         f"{len(second)} evaluated ({sum(language(q) == 'en' for q in second)} English); judged: "
         + " ".join(sorted(str(q.id) for q in first))
     )
-    print("ranker weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in ranker.coefficients().items()))
+    print("ranker weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in forced.coefficients().items()))
     return rows
 
 

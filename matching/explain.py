@@ -62,6 +62,8 @@ class Thresholds(NamedTuple):
 # most relevant pairs score above 0.2 and nearly all pairs above 0.35 are relevant; these are
 # round values for when no judgements exist, replaced by calibrate_thresholds as soon as they do.
 DEFAULT_THRESHOLDS = Thresholds(strong=0.35, good=0.2)
+# For the learned ranker's score, a probability of relevance: better than even odds is "good".
+PROBABILITY_THRESHOLDS = Thresholds(strong=0.75, good=0.5)
 MIN_CALIBRATION = 30
 STRONG_PRECISION = 0.75
 GOOD_PRECISION = 0.5

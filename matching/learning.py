@@ -60,6 +60,7 @@ SIMILAR_QUERIES = 50  # judged questions consulted per query, most similar first
 MIN_JUDGEMENTS = 30
 MIN_TEST_QUERIES = 3
 NEWER_SHARE = 0.3  # of the judgements held out by time
+REGULARISATION = 1.0
 FEEDBACK_BOOST = 0.5  # apply_judgements: at most this much extra for a look-alike
 FEATURES = (
     "cosine",
@@ -75,6 +76,11 @@ FEATURES = (
     "fared_relevant",
     "fared_not",
 )
+# Feature sets the safeguard chooses between on held-out judgements (first listed wins ties):
+# the text and theme features alone, which need few judgements, and all of them, whose
+# judgement features (term associations, how a document fared) pay off once judgements
+# cover the vocabulary of new questions.
+VARIANTS: dict[str, tuple[str, ...]] = {"text+theme": FEATURES[:6], "all": FEATURES}
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class TimeCheck:
     learned: float
     use: bool
     reason: str
+    variant: str = "all"  # the feature set that did best (see VARIANTS)
+    figures: Mapping[str, float] | None = None  # learned nDCG per variant
 
 
 class LearnedRanker:
@@ -109,8 +117,11 @@ class LearnedRanker:
         queries: Sequence[Document],
         documents: Sequence[Document],
         judgements: Sequence[Judgement],
+        variant: str = "all",
     ) -> None:
         self.model = model
+        self.variant = variant
+        self._columns = [FEATURES.index(f) for f in VARIANTS[variant]]
         self.queries = list(queries)
         self.documents = list(documents)
         self.judgements = list(judgements)
@@ -126,7 +137,8 @@ class LearnedRanker:
         judgements: Iterable[Judgement],
         documents: Iterable[Document] = (),
         *,
-        candidates: int = CANDIDATES,
+        candidates: int | None = None,
+        variant: str = "all",
     ) -> LearnedRanker:
         """Fit on ``judgements`` of ``queries`` against documents indexed by ``matcher``.
 
@@ -136,14 +148,15 @@ class LearnedRanker:
         judged = _latest(judgements)
         by_query = {q.id: q for q in queries}
         judged = [j for j in judged if j.query_id in by_query]
-        ranker = cls(None, [by_query[i] for i in dict.fromkeys(j.query_id for j in judged)], list(documents), judged)
+        asked = [by_query[i] for i in dict.fromkeys(j.query_id for j in judged)]
+        ranker = cls(None, asked, list(documents), judged, variant)
         ranker.bind(matcher)
         grades: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
         for j in ranker.judgements:
             grades[j.query_id][j.document_id] = j.grade
         rows, labels, weights = [], [], []
         for query in ranker.queries:
-            found = matcher.rank(query, candidates)
+            found = matcher.rank(query, candidates or CANDIDATES)
             have = {r.id for r in found}
             found += matcher.results_for(query, [d for d in grades[query.id] if d not in have])
             if not found:
@@ -153,7 +166,7 @@ class LearnedRanker:
                 grade = grades[query.id].get(r.id, 0)
                 labels.append(int(grade >= 1))
                 weights.append(float(max(grade, 1)))
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=REGULARISATION, max_iter=1000))
         if rows and len(set(labels)) == 2:
             model.fit(np.vstack(rows), np.array(labels), logisticregression__sample_weight=np.array(weights))
             ranker.model = model
@@ -246,6 +259,8 @@ class LearnedRanker:
         best = max(float(cos.max()), 1e-9)
         qkey = query.filter_key()
         out = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
+        if not found:
+            return out[:, self._columns]
         out[:, 0] = cos
         out[:, 1] = cos / best
         out[:, 2] = 1.0 / (1.0 + np.arange(len(found)))
@@ -255,7 +270,7 @@ class LearnedRanker:
             out[i, 5:8] = _filter_features(qkey, key)
         if len(self._pq):
             out[:, 8:12] = self._judged_features(query, ids, dmatrix)
-        return out
+        return out[:, self._columns]
 
     def _judged_features(self, query: Document, ids: Sequence[Hashable], dmatrix: sp.csr_matrix) -> np.ndarray:
         sq = self._query_similarity(query)
@@ -294,7 +309,7 @@ class LearnedRanker:
         if not self.fitted:
             return {}
         weights = self.model[-1].coef_[0]  # type: ignore[index]
-        return dict(zip(FEATURES, map(float, weights), strict=True))
+        return dict(zip(VARIANTS[self.variant], map(float, weights), strict=True))
 
     def _bound(self) -> Matcher:
         if self._matcher is None:
@@ -304,7 +319,7 @@ class LearnedRanker:
     # -- persistence -----------------------------------------------------------------------
 
     def save(self, path: str | Path) -> None:
-        state = (FORMAT, self.model, self.queries, self.documents, self.judgements)
+        state = (FORMAT, self.model, self.queries, self.documents, self.judgements, self.variant)
         with open(path, "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -316,8 +331,8 @@ class LearnedRanker:
             state = pickle.load(fh)
         if not isinstance(state, tuple) or not state or state[0] != FORMAT:
             raise ValueError(f"{path}: not a saved LearnedRanker")
-        _, model, queries, documents, judgements = state
-        return cls(model, queries, documents, judgements).bind(matcher)
+        _, model, queries, documents, judgements, variant = state
+        return cls(model, queries, documents, judgements, variant).bind(matcher)
 
 
 # -- the safeguard -------------------------------------------------------------------------
@@ -336,30 +351,46 @@ def evaluate_by_time(
     """Fit on the older judgements, score learned and unlearned rankings on the newer ones.
 
     Order is by ``at``; judgements without a time count as oldest. When none has a time, whole
-    questions are held out instead, in a fixed pseudo-random order of their ids."""
+    questions are held out instead, each once (see :func:`_splits`); the figures are then means
+    over every judged question."""
     queries = list(queries)
     documents = list(documents)
     judged = _latest(judgements)
-    older, newer = _split_by_time(judged, newer_share)
-    test: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
-    for j in newer:
-        test[j.query_id][j.document_id] = j.grade
     by_id = {q.id: q for q in queries}
-    scored = [by_id[q] for q, g in test.items() if q in by_id and any(v >= 1 for v in g.values())]
-    ranker = LearnedRanker.fit(matcher, queries, older, documents)
-    baseline = _mean_ndcg([[r.id for r in matcher.rank(q, k)] for q in scored], scored, test, k)
-    learned = _mean_ndcg([[r.id for r in ranker.rank(q, k)] for q in scored], scored, test, k)
+    baseline_runs: list[list[Hashable]] = []
+    learned_runs: dict[str, list[list[Hashable]]] = {v: [] for v in VARIANTS}
+    scored: list[Document] = []
+    test: dict[Hashable, dict[Hashable, int]] = {}
+    n_older = n_newer = 0
+    fitted = False
+    for older, newer in _splits(judged, newer_share):
+        fold: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
+        for j in newer:
+            fold[j.query_id][j.document_id] = j.grade
+        these = [by_id[q] for q, g in fold.items() if q in by_id and any(v >= 1 for v in g.values())]
+        baseline_runs += [[r.id for r in found] for found in matcher.rank_many(these, k)]
+        for variant, runs in learned_runs.items():
+            ranker = LearnedRanker.fit(matcher, queries, older, documents, variant=variant)
+            fitted = fitted or ranker.fitted
+            runs += [[r.id for r in found] for found in ranker.rank_many(these, k)]
+        scored += these
+        test.update({q.id: fold[q.id] for q in these})
+        n_older, n_newer = n_older + len(older), n_newer + len(newer)
+    baseline = _mean_ndcg(baseline_runs, scored, test, k)
+    figures = {v: _mean_ndcg(runs, scored, test, k) for v, runs in learned_runs.items()}
+    variant = max(figures, key=lambda v: (figures[v], -list(VARIANTS).index(v)))
+    learned = figures[variant]
     if len(judged) < min_judgements:
         use, reason = False, f"too few judgements ({len(judged)} < {min_judgements})"
     elif len(scored) < MIN_TEST_QUERIES:
         use, reason = False, f"too few newer questions with a relevant judgement ({len(scored)})"
-    elif not ranker.fitted:
+    elif not fitted:
         use, reason = False, "the older judgements hold no relevant and not relevant pairs both"
     elif learned <= baseline:
         use, reason = False, f"learned nDCG@{k} {learned:.3f} does not beat {baseline:.3f}"
     else:
-        use, reason = True, f"learned nDCG@{k} {learned:.3f} beats {baseline:.3f}"
-    return TimeCheck(len(judged), len(older), len(newer), len(scored), baseline, learned, use, reason)
+        use, reason = True, f"learned nDCG@{k} {learned:.3f} ({variant}) beats {baseline:.3f}"
+    return TimeCheck(len(judged), n_older, n_newer, len(scored), baseline, learned, use, reason, variant, figures)
 
 
 def fit_if_better(
@@ -375,7 +406,7 @@ def fit_if_better(
     check = evaluate_by_time(matcher, queries, judgements, documents, **options)  # type: ignore[arg-type]
     if not check.use:
         return None, check
-    return LearnedRanker.fit(matcher, queries, judgements, documents), check
+    return LearnedRanker.fit(matcher, queries, judgements, documents, variant=check.variant), check
 
 
 # -- one query's own judgements ------------------------------------------------------------
@@ -418,14 +449,23 @@ def _latest(judgements: Iterable[Judgement]) -> list[Judgement]:
     return list(out.values())
 
 
-def _split_by_time(judged: list[Judgement], newer_share: float) -> tuple[list[Judgement], list[Judgement]]:
+def _splits(
+    judged: list[Judgement], newer_share: float
+) -> Iterable[tuple[list[Judgement], list[Judgement]]]:
+    """(older, newer) judgement sets. With times: one split, the newest ``newer_share`` held
+    out (judgements without a time count as oldest). Without any time there is no "newer":
+    every question is held out once, in ``round(1 / newer_share)`` folds of questions in a
+    fixed pseudo-random order, and the older set of a fold is every other question's."""
     if any(j.at is not None for j in judged):
         ordered = sorted(judged, key=lambda j: (j.at is not None, j.at or datetime.min))
         cut = len(ordered) - round(len(ordered) * newer_share)
-        return ordered[:cut], ordered[cut:]
+        yield ordered[:cut], ordered[cut:]
+        return
     ids = sorted({j.query_id for j in judged}, key=_stable_hash)
-    held = set(ids[len(ids) - round(len(ids) * newer_share) :])
-    return [j for j in judged if j.query_id not in held], [j for j in judged if j.query_id in held]
+    folds = max(2, round(1 / newer_share))
+    for f in range(folds):
+        held = set(ids[f::folds])
+        yield [j for j in judged if j.query_id not in held], [j for j in judged if j.query_id in held]
 
 
 def _stable_hash(value: Hashable) -> str:
