@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     onze ons wij jullie hun alle ieder elke welke nodig gebruik gebruiken gebruikt interesse
     contact informatie oplossing oplossingen aanpak manier vanaf tijdens binnen buiten regio
     provincie gemeente gemeenten locatie locaties noord zuid oost west nederland week weken maand
-    maanden dag dagen uur euro prijs kosten heel zeer echt snel
+    maanden dag dagen uur euro prijs kosten heel zeer echt snel eerst ooit steeds
     year years first second new make makes made own looking seek seeking offer offers provide
     provides deliver delivers work works working place project projects organisation
     organisations organization company companies together possible need needs use used using
