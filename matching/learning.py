@@ -61,6 +61,7 @@ MIN_JUDGEMENTS = 30
 MIN_TEST_QUERIES = 3
 NEWER_SHARE = 0.3  # of the judgements held out by time
 REGULARISATION = 1.0
+_CHUNK = 64
 FEEDBACK_BOOST = 0.5  # apply_judgements: at most this much extra for a look-alike
 FEATURES = (
     "cosine",
@@ -155,13 +156,13 @@ class LearnedRanker:
         for j in ranker.judgements:
             grades[j.query_id][j.document_id] = j.grade
         rows, labels, weights = [], [], []
-        for query in ranker.queries:
-            found = matcher.rank(query, candidates or CANDIDATES)
+        vectors = _Vectors(ranker, ranker.queries)
+        everything = matcher.rank_many(ranker.queries, candidates or CANDIDATES, explain=False)
+        for query, found in zip(ranker.queries, everything, strict=True):
             have = {r.id for r in found}
-            found += matcher.results_for(query, [d for d in grades[query.id] if d not in have])
-            if not found:
-                continue
-            rows.append(ranker._features(query, found))
+            found += [Result(d, 0.0) for d in grades[query.id] if d not in have]  # type: ignore[arg-type]
+        rows.append(ranker._features_many(ranker.queries, everything, vectors))
+        for query, found in zip(ranker.queries, everything, strict=True):
             for r in found:
                 grade = grades[query.id].get(r.id, 0)
                 labels.append(int(grade >= 1))
@@ -181,6 +182,7 @@ class LearnedRanker:
         self._qvectors = self._space.vectors(self.queries)
         dids = list(dict.fromkeys(j.document_id for j in self.judgements))
         self._dindex = {d: i for i, d in enumerate(dids)}
+        self._dids = dids
         stored, _ = matcher.stored_rows(dids)
         texts = {d.id: d for d in self.documents}
         missing = [i for i, d in enumerate(dids) if stored[i].nnz == 0 and d in texts]
@@ -209,71 +211,119 @@ class LearnedRanker:
         """Top ``k`` for ``query``: the matcher's candidates (``options`` as for
         :meth:`Matcher.rank`), reordered by the model; ``Result.score`` becomes the model's
         probability that the pair is relevant."""
-        matcher = self._bound()
-        found = matcher.rank(query, max(CANDIDATES, k), **options)  # type: ignore[arg-type]
-        return self.rerank(query, found, k)
+        return self.rank_many([query], k, **options)[0]
 
     def rank_many(self, queries: Sequence[Document], k: int = 10, **options: object) -> list[list[Result]]:
         matcher = self._bound()
-        found = matcher.rank_many(queries, max(CANDIDATES, k), **options)  # type: ignore[arg-type]
-        return [self.rerank(q, f, k) for q, f in zip(queries, found, strict=True)]
+        out: list[list[Result]] = []
+        for start in range(0, len(queries), _CHUNK):
+            chunk = queries[start : start + _CHUNK]
+            found = matcher.rank_many(chunk, max(CANDIDATES, k), explain=False, **options)  # type: ignore[arg-type]
+            out += self._rerank_many(chunk, found, k)
+        return out
 
     def rerank(self, query: Document, results: Sequence[Result], top: int = 10) -> list[Result]:
         """Reorder ``results`` (the matcher's candidates for ``query``, best first) and add
-        documents judged relevant for similar questions; best ``top``."""
-        if not self.fitted:
-            return list(results[:top])
-        found = list(results) + self._added(query, results)
-        if not found:
-            return []
-        p = self.model.predict_proba(self._features(query, found))[:, 1]  # type: ignore[attr-defined]
-        order = np.lexsort((np.arange(len(found)), -p))[:top]
-        return [replace(found[i], score=float(p[i])) for i in order]
+        documents judged relevant for similar questions; best ``top``, ``score`` the model's
+        probability of relevance. Explanations are the ones ``results`` carry (added
+        documents get theirs from the matcher)."""
+        return self._rerank_many([query], [list(results)], top)[0]
 
-    def _added(self, query: Document, results: Sequence[Result]) -> list[Result]:
-        if not len(self._pq):
+    def _rerank_many(
+        self, queries: Sequence[Document], found: list[list[Result]], top: int
+    ) -> list[list[Result]]:
+        if not self.fitted:
+            return self._explained_many(queries, [f[:top] for f in found])
+        vectors = _Vectors(self, queries)
+        candidates = [
+            f + self._added(q, f, vectors.similar[i])
+            for i, (q, f) in enumerate(zip(queries, found, strict=True))
+        ]
+        sizes = [len(c) for c in candidates]
+        features = self._features_many(queries, candidates, vectors)
+        p = self.model.predict_proba(features)[:, 1] if sum(sizes) else np.zeros(0)  # type: ignore[attr-defined]
+        out = []
+        ends = np.cumsum([0, *sizes])
+        for i, c in enumerate(candidates):
+            pq = p[ends[i] : ends[i + 1]]
+            order = np.lexsort((np.arange(len(c)), -pq))[:top]
+            out.append([replace(c[j], score=float(pq[j])) for j in order])
+        return self._explained_many(queries, out)
+
+    def _explained(self, query: Document, results: list[Result]) -> list[Result]:
+        return self._explained_many([query], [results])[0]
+
+    def _explained_many(self, queries: Sequence[Document], lists: list[list[Result]]) -> list[list[Result]]:
+        """Each list with the matcher's explanations where it has none, scores kept."""
+        missing = [[r.id for r in rs if not r.terms and not r.bridges] for rs in lists]
+        explained = self._bound().results_for_many(queries, missing)
+        out = []
+        for rs, found in zip(lists, explained, strict=True):
+            by_id = {r.id: r for r in found}
+            out.append([replace(by_id[r.id], score=r.score) if r.id in by_id else r for r in rs])
+        return out
+
+    def _added(self, query: Document, results: Sequence[Result], sq: np.ndarray) -> list[Result]:
+        if not len(self._pq) or "assoc_relevant" not in VARIANTS[self.variant]:
             return []
-        sq = self._query_similarity(query)
-        have = {r.id for r in results}
-        scored: dict[Hashable, float] = {}
-        for p in np.flatnonzero(self._pgood & (sq[self._pq] > 0)):
-            doc = self._pdoc[p]
-            if doc not in have:
-                scored[doc] = max(scored.get(doc, 0.0), float(sq[self._pq[p]]))
-        best = sorted(scored, key=lambda d: -scored[d])[: ADDED * 2]
+        good = self._pgood & (sq[self._pq] > 0)
+        best_of = np.zeros(len(self._dindex))
+        np.maximum.at(best_of, self._pd[good], sq[self._pq[good]])
+        for r in results:
+            at = self._dindex.get(r.id)
+            if at is not None:
+                best_of[at] = 0.0
+        top = np.argsort(-best_of, kind="stable")[: ADDED * 2]
+        best = [self._dids[i] for i in top if best_of[i] > 0]
         _, keys = self._bound().stored_rows(best)
         qkey = query.filter_key()
         allowed = [d for d, key in zip(best, keys, strict=True) if key is not None and _region_ok(qkey, key)]
-        return self._bound().results_for(query, allowed[:ADDED])
+        return [Result(d, 0.0) for d in allowed[:ADDED]]  # type: ignore[arg-type]
 
     # -- features --------------------------------------------------------------------------
 
-    def _features(self, query: Document, found: Sequence[Result]) -> np.ndarray:
+    def _features(self, query: Document, found: Sequence[Result], vectors: _Vectors, i: int) -> np.ndarray:
+        return self._features_many([query], [list(found)], vectors.pick(i))
+
+    def _features_many(
+        self, queries: Sequence[Document], found: Sequence[Sequence[Result]], vectors: _Vectors
+    ) -> np.ndarray:
+        """Feature rows of every (query, candidate) pair, queries in order, one block each."""
         matcher = self._bound()
-        ids = [r.id for r in found]
-        dmatrix, keys = matcher.stored_rows(ids)
-        q = matcher.vectors([query])
-        qt = matcher.vectors([Document(query.id, query.title)])
-        cos = _dense(dmatrix @ q.T)
-        concept = _dense(dmatrix @ q.multiply(self._concepts[np.newaxis, :]).T)
-        best = max(float(cos.max()), 1e-9)
-        qkey = query.filter_key()
-        out = np.zeros((len(found), len(FEATURES)), dtype=np.float64)
-        if not found:
+        sizes = np.array([len(f) for f in found], dtype=np.int64)
+        out = np.zeros((int(sizes.sum()), len(FEATURES)), dtype=np.float64)
+        if not len(out):
             return out[:, self._columns]
+        ids = [r.id for f in found for r in f]
+        owner = np.repeat(np.arange(len(found)), sizes)
+        dmatrix, keys = matcher.stored_rows(ids)
+        cos = _rowdot(dmatrix, vectors.query[owner])
+        concept = _rowdot(dmatrix, vectors.concept[owner])
+        ends = np.cumsum([0, *sizes])
+        position = np.arange(len(out)) - ends[owner]
+        best = np.maximum.reduceat(cos, ends[:-1][sizes > 0]) if len(cos) else cos
+        top = np.zeros(len(found))
+        top[sizes > 0] = best
         out[:, 0] = cos
-        out[:, 1] = cos / best
-        out[:, 2] = 1.0 / (1.0 + np.arange(len(found)))
-        out[:, 3] = _dense(dmatrix @ qt.T)
+        out[:, 1] = cos / np.maximum(top[owner], 1e-9)
+        out[:, 2] = 1.0 / (1.0 + position)
+        out[:, 3] = _rowdot(dmatrix, vectors.title[owner])
         out[:, 4] = np.divide(concept, cos, out=np.zeros_like(cos), where=cos > 0)
-        for i, key in enumerate(keys):
-            out[i, 5:8] = _filter_features(qkey, key)
-        if len(self._pq):
-            out[:, 8:12] = self._judged_features(query, ids, dmatrix)
+        qkeys = [q.filter_key() for q in queries]
+        for row, key in enumerate(keys):
+            out[row, 5:8] = _filter_features(qkeys[owner[row]], key)
+        if len(self._pq) and "assoc_relevant" in VARIANTS[self.variant]:
+            for i, q in enumerate(queries):
+                if sizes[i]:
+                    lo, hi = ends[i], ends[i + 1]
+                    out[lo:hi, 8:12] = self._judged_features(
+                        q, ids[lo:hi], dmatrix[lo:hi], vectors.similar[i]
+                    )
         return out[:, self._columns]
 
-    def _judged_features(self, query: Document, ids: Sequence[Hashable], dmatrix: sp.csr_matrix) -> np.ndarray:
-        sq = self._query_similarity(query)
+    def _judged_features(
+        self, query: Document, ids: Sequence[Hashable], dmatrix: sp.csr_matrix, sq: np.ndarray
+    ) -> np.ndarray:
         own = self._qindex.get(query.id)
         pairs = np.flatnonzero(sq[self._pq] > 0)
         if own is not None:
@@ -288,20 +338,25 @@ class LearnedRanker:
             out[:, 0] = kernel[:, good].max(axis=1)
         if (~good).any():
             out[:, 1] = kernel[:, ~good].max(axis=1)
-        position = {d: i for i, d in enumerate(ids)}
-        for p, g in zip(pairs, good, strict=True):
-            i = position.get(self._pdoc[p])
-            if i is not None:
-                col = 2 if g else 3
-                out[i, col] = max(out[i, col], sq[self._pq[p]])
+        row_of = np.full(len(self._dindex), -1, dtype=np.int64)
+        for row, d in enumerate(ids):
+            at = self._dindex.get(d)
+            if at is not None:
+                row_of[at] = row
+        rows = row_of[self._pd[pairs]]
+        weight = sq[self._pq[pairs]]
+        for col, which in ((2, good), (3, ~good)):
+            hit = which & (rows >= 0)
+            np.maximum.at(out[:, col], rows[hit], weight[hit])
         return out
 
-    def _query_similarity(self, query: Document) -> np.ndarray:
-        """Cosine to each judged question, only the :data:`SIMILAR_QUERIES` most similar kept."""
-        sq = _dense(self._qvectors @ self._space.vectors([query]).T)
-        if len(sq) > SIMILAR_QUERIES:
-            cut = np.partition(sq, len(sq) - SIMILAR_QUERIES)[len(sq) - SIMILAR_QUERIES]
-            sq = np.where(sq >= cut, sq, 0.0)
+    def _query_similarity(self, queries: Sequence[Document]) -> np.ndarray:
+        """(queries x judged questions) cosines, only the :data:`SIMILAR_QUERIES` most similar
+        kept per query."""
+        sq = _dense_matrix(self._space.vectors(queries) @ self._qvectors.T)
+        if sq.shape[1] > SIMILAR_QUERIES:
+            cut = np.partition(sq, sq.shape[1] - SIMILAR_QUERIES, axis=1)[:, sq.shape[1] - SIMILAR_QUERIES]
+            sq = np.where(sq >= cut[:, np.newaxis], sq, 0.0)
         return sq
 
     def coefficients(self) -> dict[str, float]:
@@ -390,7 +445,9 @@ def evaluate_by_time(
         use, reason = False, f"learned nDCG@{k} {learned:.3f} does not beat {baseline:.3f}"
     else:
         use, reason = True, f"learned nDCG@{k} {learned:.3f} ({variant}) beats {baseline:.3f}"
-    return TimeCheck(len(judged), n_older, n_newer, len(scored), baseline, learned, use, reason, variant, figures)
+    return TimeCheck(
+        len(judged), n_older, n_newer, len(scored), baseline, learned, use, reason, variant, figures
+    )
 
 
 def fit_if_better(
@@ -449,9 +506,7 @@ def _latest(judgements: Iterable[Judgement]) -> list[Judgement]:
     return list(out.values())
 
 
-def _splits(
-    judged: list[Judgement], newer_share: float
-) -> Iterable[tuple[list[Judgement], list[Judgement]]]:
+def _splits(judged: list[Judgement], newer_share: float) -> Iterable[tuple[list[Judgement], list[Judgement]]]:
     """(older, newer) judgement sets. With times: one split, the newest ``newer_share`` held
     out (judgements without a time count as oldest). Without any time there is no "newer":
     every question is held out once, in ``round(1 / newer_share)`` folds of questions in a
@@ -490,12 +545,40 @@ def _filter_features(query: FilterKey, doc: FilterKey | None) -> tuple[float, fl
     return theme, local, float(NATIONWIDE in doc.regions)
 
 
+def _rowdot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """Row-wise dot products of two matrices of the same shape."""
+    return np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+
 def _dense(column: sp.spmatrix) -> np.ndarray:
     return np.asarray(column.toarray()).ravel()
 
 
 def _dense_matrix(matrix: sp.spmatrix) -> np.ndarray:
     return np.asarray(matrix.toarray())
+
+
+class _Vectors:
+    """Per query of a batch: its TF-IDF row, its title's row and its similarity to the judged
+    questions, computed for the whole batch at once."""
+
+    def __init__(self, ranker: LearnedRanker | None, queries: Sequence[Document]) -> None:
+        if ranker is None:
+            return
+        matcher = ranker._bound()
+        self.query = matcher.vectors(queries)
+        self.title = matcher.vectors([Document(q.id, q.title) for q in queries])
+        self.concept = sp.csr_matrix(self.query.multiply(ranker._concepts[np.newaxis, :]))
+        if len(ranker._pq):
+            self.similar = ranker._query_similarity(queries)
+        else:
+            self.similar = np.zeros((len(queries), 0))
+
+    def pick(self, i: int) -> _Vectors:
+        one = _Vectors(None, [])
+        one.query, one.title, one.concept = self.query[[i]], self.title[[i]], self.concept[[i]]
+        one.similar = self.similar[[i]]
+        return one
 
 
 class _QuerySpace:
@@ -515,7 +598,11 @@ class _QuerySpace:
         rows, cols, vals = [], [], []
         for i, q in enumerate(queries):
             for term, weight in self._matcher.term_counts(q).items():
-                col = self._vocabulary.setdefault(term, len(self._vocabulary)) if grow else self._vocabulary.get(term)
+                col = (
+                    self._vocabulary.setdefault(term, len(self._vocabulary))
+                    if grow
+                    else self._vocabulary.get(term)
+                )
                 if col is not None:
                     rows.append(i)
                     cols.append(col)

@@ -211,9 +211,16 @@ class Matcher:
         theme_filter: bool = False,
         theme_boost: float = THEME_BOOST,
         exclude: Collection = (),
+        explain: bool = True,
     ) -> list[Result]:
         return self.rank_many(
-            [query], k, min_score=min_score, theme_filter=theme_filter, theme_boost=theme_boost, exclude=exclude
+            [query],
+            k,
+            min_score=min_score,
+            theme_filter=theme_filter,
+            theme_boost=theme_boost,
+            exclude=exclude,
+            explain=explain,
         )[0]
 
     def rank_many(
@@ -225,18 +232,22 @@ class Matcher:
         theme_filter: bool = False,
         theme_boost: float = THEME_BOOST,
         exclude: Collection = (),
+        explain: bool = True,
     ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list.
 
         Region always filters. Themes guide: a document sharing a theme with the query scores
         ``1 + theme_boost`` times its cosine (see :data:`THEME_BOOST`); ``theme_filter=True``
-        also removes documents of other themes (the old behaviour, for comparison)."""
+        also removes documents of other themes (the old behaviour, for comparison).
+        ``explain=False`` leaves ``terms`` and ``bridges`` empty (faster, for candidates)."""
         if self._dirty:
             self._rebuild_delta()
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
             chunk = queries[start : start + _CHUNK]
-            out.extend(self._rank_chunk(chunk, k, min_score, theme_filter, theme_boost, set(exclude)))
+            out.extend(
+                self._rank_chunk(chunk, k, min_score, theme_filter, theme_boost, set(exclude), explain)
+            )
         return out
 
     def _rank_chunk(
@@ -247,6 +258,7 @@ class Matcher:
         theme_filter: bool,
         theme_boost: float,
         exclude: set,
+        explain: bool = True,
     ) -> list[list[Result]]:
         qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         keys = [q.filter_key() for q in queries]
@@ -257,6 +269,14 @@ class Matcher:
             boosts = [seg.filters.agreement(key) if theme_boost else None for key in keys]
             for i, docs, vals in _candidates(seg, qmatrix, masks, boosts, theme_boost, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
+        if not explain:
+            ids = [seg.ids for seg in self._segments]
+            return [
+                [Result(ids[s][row], _clip(-neg)) for neg, s, row in sorted(f) if ids[s][row] not in exclude][
+                    :k
+                ]
+                for f in found
+            ]
         query = _QueryScratch(len(self._terms), qwords)
         return [
             self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude)
@@ -269,43 +289,54 @@ class Matcher:
         if self._dirty:
             self._rebuild_delta()
         n = len(self._terms)
-        blocks: list[sp.csr_matrix] = []
-        order: list[int] = []
+        where = [self._where.get(d) for d in ids]
         keys: list[FilterKey | None] = [None] * len(ids)
+        parts: list[sp.csr_matrix] = []
+        order: list[np.ndarray] = []
         for s, seg in enumerate(self._segments):
-            picked = [(i, self._where[d][1]) for i, d in enumerate(ids) if self._where.get(d, (-1,))[0] == s]
-            if picked:
-                blocks.append(seg.matrix[[row for _, row in picked]])
-                order.extend(i for i, _ in picked)
-                for i, row in picked:
+            at = np.array([i for i, w in enumerate(where) if w is not None and w[0] == s], dtype=np.int64)
+            if len(at):
+                rows = np.array([where[i][1] for i in at], dtype=np.int64)  # type: ignore[index]
+                parts.append(seg.matrix[rows])
+                order.append(at)
+                for i, row in zip(at.tolist(), rows.tolist(), strict=True):
                     keys[i] = seg.keys[row]
-        missing = [i for i in range(len(ids)) if i not in set(order)]
-        if missing:
-            blocks.append(sp.csr_matrix((len(missing), n), dtype=np.float32))
-            order.extend(missing)
-        if not blocks:
+        missing = np.array([i for i, w in enumerate(where) if w is None], dtype=np.int64)
+        if len(missing):
+            parts.append(sp.csr_matrix((len(missing), n), dtype=np.float32))
+            order.append(missing)
+        if not parts:
             return sp.csr_matrix((0, n), dtype=np.float32), keys
-        stacked = sp.vstack(blocks, format="csr")
-        return stacked[np.argsort(order, kind="stable")], keys
+        stacked = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+        return stacked[np.argsort(np.concatenate(order), kind="stable")], keys
 
     def results_for(self, query: Document, ids: Sequence[Hashable]) -> list[Result]:
         """Results (cosine score and explanation, no filters or boosts) for given indexed
         documents, in the order of ``ids``; ids not in the index are left out."""
+        return self.results_for_many([query], [ids])[0]
+
+    def results_for_many(
+        self, queries: Sequence[Document], ids: Sequence[Sequence[Hashable]]
+    ) -> list[list[Result]]:
+        """:meth:`results_for` for many queries, vectorised together."""
         if self._dirty:
             self._rebuild_delta()
-        qmatrix, qforms, qwords = self._vectors_and_forms([query])
-        qcols, qvals = _csr_row(qmatrix, 0)
+        qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         scratch = _QueryScratch(len(self._terms), qwords)
-        scratch.load(qcols, qvals, _csr_row(qforms, 0)[1])
         out = []
-        for doc_id in ids:
-            where = self._where.get(doc_id)
-            if where is None:
-                continue
-            cols, vals, forms = self._segments[where[0]].row_terms(where[1])
-            score = float(np.dot(scratch.weights[cols], vals))
-            out.append(self._result(scratch, doc_id, score, cols, vals, forms))
-        scratch.clear(qcols)
+        for i, wanted in enumerate(ids):
+            qcols, qvals = _csr_row(qmatrix, i)
+            scratch.load(qcols, qvals, _csr_row(qforms, i)[1])
+            found = []
+            for doc_id in wanted:
+                where = self._where.get(doc_id)
+                if where is None:
+                    continue
+                cols, vals, forms = self._segments[where[0]].row_terms(where[1])
+                score = float(np.dot(scratch.weights[cols], vals))
+                found.append(self._result(scratch, doc_id, score, cols, vals, forms))
+            scratch.clear(qcols)
+            out.append(found)
         return out
 
     def term_counts(self, document: Document) -> dict[str, float]:
@@ -338,7 +369,13 @@ class Matcher:
         return results
 
     def _result(
-        self, query: _QueryScratch, doc_id: Hashable, score: float, cols: np.ndarray, vals: np.ndarray, forms: np.ndarray
+        self,
+        query: _QueryScratch,
+        doc_id: Hashable,
+        score: float,
+        cols: np.ndarray,
+        vals: np.ndarray,
+        forms: np.ndarray,
     ) -> Result:
         terms, bridges = self._explain(query, cols, vals, forms)
         return Result(doc_id, _clip(score), terms, bridges)  # type: ignore[arg-type]
@@ -532,8 +569,11 @@ def _candidates(
             continue
         for j, i in enumerate(rows):
             lo, hi = scores.indptr[j], scores.indptr[j + 1]
-            yield i, *top_k(
-                scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score, boosts[i], boost
+            yield (
+                i,
+                *top_k(
+                    scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score, boosts[i], boost
+                ),
             )
 
 
