@@ -118,7 +118,7 @@ def _rank_learning(args: argparse.Namespace) -> int:
     for j in judgements:
         own.setdefault(j.query_id, {})[j.document_id] = j.grade
     depth = max(args.top + sum(1 for g in own.values() for v in g.values() if v == 0), 50)
-    ranked = (ranker or matcher).rank_many(queries, depth, **options)  # type: ignore[operator]
+    ranked = (ranker or matcher).rank_many(queries, depth, **options)
     judged_scores = [
         (r.score, own[q.id][r.id])
         for q, found in zip(queries, ranked, strict=True)

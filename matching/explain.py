@@ -45,7 +45,7 @@ GENERIC_WORDS = frozenset(
     you their all every which information contact solution solutions approach way during
     within region province municipality municipalities location locations week weeks month
     months day days hour price cost costs very really fast
-    """.split()
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 STRONG, GOOD, POSSIBLE = "strong", "good", "possible"

@@ -86,8 +86,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {"text+theme": FEATURES[:6], "all": FEATU
 
 @dataclass(frozen=True)
 class Judgement:
-    query_id: Hashable
-    document_id: Hashable
+    query_id: str | int  # Document ids
+    document_id: str | int
     grade: int  # 0 not relevant, 1 relevant, 2 very relevant
     at: datetime | None = None
 
@@ -278,7 +278,7 @@ class LearnedRanker:
         _, keys = self._bound().stored_rows(best)
         qkey = query.filter_key()
         allowed = [d for d, key in zip(best, keys, strict=True) if key is not None and _region_ok(qkey, key)]
-        return [Result(d, 0.0) for d in allowed[:ADDED]]  # type: ignore[arg-type]
+        return [Result(d, 0.0) for d in allowed[:ADDED]]
 
     # -- features --------------------------------------------------------------------------
 
@@ -340,7 +340,7 @@ class LearnedRanker:
             out[:, 1] = kernel[:, ~good].max(axis=1)
         row_of = np.full(len(self._dindex), -1, dtype=np.int64)
         for row, d in enumerate(ids):
-            at = self._dindex.get(d)
+            at = self._dindex.get(d)  # type: ignore[call-overload]
             if at is not None:
                 row_of[at] = row
         rows = row_of[self._pd[pairs]]

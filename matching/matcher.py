@@ -271,11 +271,10 @@ class Matcher:
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
         if not explain:
             ids = [seg.ids for seg in self._segments]
+            plain = [[(ids[s][row], _clip(-neg)) for neg, s, row in sorted(f)] for f in found]
             return [
-                [Result(ids[s][row], _clip(-neg)) for neg, s, row in sorted(f) if ids[s][row] not in exclude][
-                    :k
-                ]
-                for f in found
+                [Result(doc, score) for doc, score in pairs if doc not in exclude][:k]  # type: ignore[arg-type]
+                for pairs in plain
             ]
         query = _QueryScratch(len(self._terms), qwords)
         return [
@@ -296,7 +295,7 @@ class Matcher:
         for s, seg in enumerate(self._segments):
             at = np.array([i for i, w in enumerate(where) if w is not None and w[0] == s], dtype=np.int64)
             if len(at):
-                rows = np.array([where[i][1] for i in at], dtype=np.int64)  # type: ignore[index]
+                rows = np.array([where[i][1] for i in at], dtype=np.int64)
                 parts.append(seg.matrix[rows])
                 order.append(at)
                 for i, row in zip(at.tolist(), rows.tolist(), strict=True):

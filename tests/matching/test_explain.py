@@ -29,7 +29,8 @@ def test_explanations_leave_out_generic_words() -> None:
     hemp = Document(
         "hennep",
         "Hennepisolatie",
-        "Ons eigen bedrijf maakt al jaren isolatie van hennep. Dit jaar leveren wij voor het eerst ook platen.",
+        "Ons eigen bedrijf maakt al jaren isolatie van hennep. "
+        "Dit jaar leveren wij voor het eerst ook platen.",
     )
     matcher = Matcher.fit([hemp, *filler(60)])
     query = Document(
@@ -70,7 +71,8 @@ def test_a_concept_is_shown_as_a_bridge_between_the_words_never_as_a_word_of_nei
 def test_forms_of_one_word_are_no_bridge() -> None:
     docs = [Document("r", "Gerecycled plastic", "Wij hebben plastic gerecycled.")]
     found = Matcher.fit(docs).rank(Document("q", "Recyclen van plastic"))
-    assert found and found[0].bridges == ()
+    assert found
+    assert found[0].bridges == ()
 
 
 def test_strength_labels_from_thresholds() -> None:
@@ -93,4 +95,5 @@ def test_thresholds_calibrate_on_judgements_and_default_without_enough() -> None
     # Of the pairs scoring 0.53 or more 13 of 17 (76%) were relevant, of those scoring 0.22
     # or more 19 of 38 (50%): the lowest scores with three in four and one in two.
     assert thresholds == Thresholds(strong=pytest.approx(0.53), good=pytest.approx(0.22))
-    assert strength(0.65, thresholds) == "strong" and strength(0.2, thresholds) == "possible"
+    assert strength(0.65, thresholds) == "strong"
+    assert strength(0.2, thresholds) == "possible"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from matching.learning import (
-    LearnedRanker,
     Judgement,
+    LearnedRanker,
     apply_judgements,
     evaluate_by_time,
     fit_if_better,
@@ -83,7 +83,7 @@ def test_saved_ranker_ranks_the_same(matcher: Matcher, tmp_path: Path) -> None:
     new = Document("new", "Korrels gezocht", "Korrels voor schoolpleinen")
     assert loaded.rank(new) == ranker.rank(new)
     (tmp_path / "other.pickle").write_bytes(b"\x80\x05N.")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a saved LearnedRanker"):
         LearnedRanker.load(tmp_path / "other.pickle", matcher)
 
 
@@ -107,7 +107,9 @@ def test_time_check_refuses_a_ranker_that_does_not_beat_the_baseline(matcher: Ma
         other = DOCS[(n + 1) % len(DOCS)]
         judgements.append(Judgement(f"q{n}", other.id, 0, start + timedelta(days=n)))
     check = evaluate_by_time(matcher, queries, judgements)
-    assert check.judgements == 80 and check.newer == 24 and check.queries == 12
+    assert check.judgements == 80
+    assert check.newer == 24
+    assert check.queries == 12
     assert check.baseline == pytest.approx(1.0)
     assert not check.use
     assert "does not beat" in check.reason
@@ -129,7 +131,8 @@ def test_time_check_accepts_a_ranker_that_wins_on_newer_judgements(matcher: Matc
     ranker, check = fit_if_better(matcher, queries, judgements, min_judgements=20)
     assert check.use, check
     assert check.learned > check.baseline
-    assert ranker is not None and ranker.fitted
+    assert ranker is not None
+    assert ranker.fitted
 
 
 def test_not_relevant_removes_and_interesting_brings_more_like_it(matcher: Matcher) -> None:
@@ -140,4 +143,5 @@ def test_not_relevant_removes_and_interesting_brings_more_like_it(matcher: Match
     assert "dak" not in after
     # Interested in the wooden frames: the wooden doors from demolition gain, insulation not.
     assert after["deur"] > before["deur"]
-    assert after["isol"] == before["isol"] and after["kozijn"] == before["kozijn"]
+    assert after["isol"] == before["isol"]
+    assert after["kozijn"] == before["kozijn"]

@@ -150,7 +150,9 @@ def test_soft_themes_keep_an_off_theme_candidate(matcher: Matcher) -> None:
 def test_soft_themes_rank_on_theme_above_an_equal_off_theme_document() -> None:
     twins = [
         Document("hout", "Gebruikte bouwmaterialen", "Oude balken en planken.", themes=frozenset({"bouw"})),
-        Document("maak", "Gebruikte bouwmaterialen", "Oude balken en planken.", themes=frozenset({"maakindustrie"})),
+        Document(
+            "maak", "Gebruikte bouwmaterialen", "Oude balken en planken.", themes=frozenset({"maakindustrie"})
+        ),
     ]
     m = Matcher.fit(twins)
     for theme, first in (("bouw", "hout"), ("maakindustrie", "maak")):
