@@ -29,7 +29,8 @@ from matching.features import TermExtractor, TokenCounts, count_matrix, counts_a
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
 
-_FORMAT = "circulair-noord-matcher/1"
+_FORMAT = "circulair-noord-matcher/2"  # /2: generic-word columns and concept bridges
+_READABLE = {_FORMAT, "circulair-noord-matcher/1"}  # /1 models load; they explain without them
 _CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
@@ -493,7 +494,7 @@ class Matcher:
         """Load a model written by :meth:`save`. Pickle runs code: load only your own files."""
         with open(path, "rb") as fh:
             tag, matcher = pickle.load(fh)
-        if tag != _FORMAT or not isinstance(matcher, cls):
+        if tag not in _READABLE or not isinstance(matcher, cls):
             raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
         return matcher
 
