@@ -9,6 +9,7 @@ both without filters and with the same filters applied, to separate ranking from
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -19,8 +20,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from matching.analysis import detect_language  # noqa: E402
 from matching.io import read_documents, read_qrels  # noqa: E402
-from matching.matcher import Document, Matcher, compatible_documents  # noqa: E402
+from matching.learning import Judgement, LearnedRanker, fit_if_better  # noqa: E402
+from matching.matcher import THEME_BOOST, Document, Matcher, compatible_documents  # noqa: E402
 from matching.metrics import METRICS, evaluate  # noqa: E402
 
 DATA = ROOT / "bench" / "quality" / "data"
@@ -69,12 +72,86 @@ def baseline_runs(scorer: Scorer, docs, queries, allowed) -> dict[str, list]:
     }
 
 
-def ours(docs, queries, *, regions: bool, themes: bool) -> dict[str, list]:
+def ours(docs, queries, *, regions: bool, themes: str) -> dict[str, list]:
+    """``themes``: "soft" (boost, the default), "hard" (the old filter) or "off"."""
     matcher = Matcher.fit(docs)
     if not regions:
         queries = [Document(q.id, q.title, q.description, q.themes) for q in queries]
-    results = matcher.rank_many(queries, K, theme_filter=themes)
+    boost = THEME_BOOST if themes == "soft" else 0.0
+    results = matcher.rank_many(queries, K, theme_filter=themes == "hard", theme_boost=boost)
     return {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, results, strict=True)}
+
+
+def halves(queries: Sequence[Document]) -> tuple[list[Document], list[Document]]:
+    """Deterministic split: by a hash of the id, alternating within each language so both
+    halves hold Dutch and English questions (the first half gets the odd one)."""
+    first: list[Document] = []
+    second: list[Document] = []
+    for lang in ("nl", "en"):
+        group = sorted(
+            (q for q in queries if language(q) == lang),
+            key=lambda q: hashlib.sha256(str(q.id).encode()).hexdigest(),
+        )
+        first += group[0::2]
+        second += group[1::2]
+    return first, second
+
+
+def language(doc: Document) -> str:
+    return detect_language(text(doc))
+
+
+def judgements_for(matcher: Matcher, judged: Sequence[Document], qrels) -> list[Judgement]:
+    """What people would have said about the judged half: the qrels of its questions, and
+    "not relevant" for every other suggestion they were shown (the top 10)."""
+    out = []
+    for q, found in zip(judged, matcher.rank_many(judged, K), strict=True):
+        grades = qrels.get(str(q.id), {})
+        out += [Judgement(q.id, d, g) for d, g in grades.items()]
+        out += [Judgement(q.id, r.id, 0) for r in found if str(r.id) not in grades]
+    return out
+
+
+def learning_rows(docs, queries, qrels) -> list[tuple[str, dict[str, float]]]:
+    """Judgements on one half of the questions, nDCG@10 etc. on the other half, per language."""
+    first, second = halves(queries)
+    matcher = Matcher.fit(docs)
+    judgements = judgements_for(matcher, first, qrels)
+    ranker, check = fit_if_better(matcher, first, judgements)
+    print(
+        f"safeguard on the judged half ({check.judgements} judgements, questions held out in folds): "
+        f"{check.reason}; per feature set: "
+        + ", ".join(f"{v} {f:.4f}" for v, f in (check.figures or {}).items())
+    )
+    forced = LearnedRanker.fit(matcher, first, judgements, variant=check.variant)
+    plain = matcher.rank_many(second, K)
+    learned = (ranker or forced).rank_many(second, K)
+    rows = []
+    for lang in ("all", "nl", "en"):
+        keep = [i for i, q in enumerate(second) if lang == "all" or language(q) == lang]
+        judged = {str(second[i].id): qrels.get(str(second[i].id), {}) for i in keep}
+        n = f"{len(keep)}q"
+        used = "learned from judgements" if ranker else "learned (safeguard said no)"
+        for name, runs in (("without judgements", plain), (used, learned)):
+            ranked = {str(second[i].id): [str(r.id) for r in runs[i]] for i in keep}
+            rows.append((f"second half {lang} ({n}): {name}", evaluate(ranked, judged)))
+    print(
+        f"split: {len(first)} questions judged ({sum(language(q) == 'en' for q in first)} English), "
+        f"{len(second)} evaluated ({sum(language(q) == 'en' for q in second)} English); judged: "
+        + " ".join(sorted(str(q.id) for q in first))
+    )
+    print("ranker weights: " + ", ".join(f"{k} {v:+.2f}" for k, v in forced.coefficients().items()))
+    return rows
+
+
+def theme_sensitivity(docs, queries, qrels) -> None:
+    matcher = Matcher.fit(docs)
+    figures = []
+    for boost in (0.0, 0.1, 0.25, 0.5, 1.0, 2.0):
+        runs = matcher.rank_many(queries, K, theme_boost=boost)
+        ranked = {str(q.id): [str(r.id) for r in found] for q, found in zip(queries, runs, strict=True)}
+        figures.append(f"{boost:g}: {evaluate(ranked, qrels)['nDCG@10']:.4f}")
+    print(f"soft themes, nDCG@10 by theme_boost (default {THEME_BOOST:g}): " + ", ".join(figures))
 
 
 def table(rows: list[tuple[str, dict[str, float]]]) -> None:
@@ -92,9 +169,10 @@ def main() -> int:
     qrels = read_qrels(args.data / "qrels.tsv")
     region_mask, full_mask = compat(docs, queries, False), compat(docs, queries, True)
     rows = [
-        ("ours: region + theme filters", ours(docs, queries, regions=True, themes=True)),
-        ("ours: region filter", ours(docs, queries, regions=True, themes=False)),
-        ("ours: no filters", ours(docs, queries, regions=False, themes=False)),
+        ("ours: region filter + soft themes (default)", ours(docs, queries, regions=True, themes="soft")),
+        ("ours: region + hard theme filters (before)", ours(docs, queries, regions=True, themes="hard")),
+        ("ours: region filter, themes ignored", ours(docs, queries, regions=True, themes="off")),
+        ("ours: no filters", ours(docs, queries, regions=False, themes="off")),
         ("TfidfVectorizer() defaults: no filters", baseline_runs(tfidf_default, docs, queries, None)),
         ("BM25Okapi: no filters", baseline_runs(bm25, docs, queries, None)),
         (
@@ -110,6 +188,9 @@ def main() -> int:
     ]
     print(f"{len(queries)} queries, {len(docs)} documents, top {K}")
     table([(name, evaluate(runs, qrels)) for name, runs in rows])
+    theme_sensitivity(docs, queries, qrels)
+    print()
+    table(learning_rows(docs, queries, qrels))
     return 0
 
 

@@ -25,6 +25,7 @@ LOAD_BEFORE = f"{os.getloadavg()[0]:.1f}"
 SIZES = (1_000, 10_000, 100_000)
 N_SINGLE = 300
 N_MANY = 10_000
+N_JUDGED = 500  # questions with judgements for the learned ranker
 BRUTE_SAMPLE = 1_000  # queries timed for brute force; extrapolated to N_MANY
 BRUTE_CHUNK = 100
 
@@ -50,6 +51,7 @@ def measure(size: int) -> dict:
     start = time.perf_counter()
     matcher.rank_many(queries, 10)
     out["many_s"] = time.perf_counter() - start
+    out.update(learned(matcher, queries, gen))
     out["rss_mib"] = rss_mib()
     out["core_s"] = core(matcher, queries)
     out.update(brute_force(matcher, queries))
@@ -64,6 +66,31 @@ def single_query(matcher, queries) -> dict:
         times.append((time.perf_counter() - start) * 1000)
     cuts = statistics.quantiles(times, n=100)
     return {"p50_ms": cuts[49], "p95_ms": cuts[94]}
+
+
+def learned(matcher, queries, gen) -> dict:
+    """The learned ranker on top: fitted on judgements of N_JUDGED other questions (their top
+    three judged relevant, the next three not), then the same single-query and 10k timings."""
+    from matching.learning import Judgement, LearnedRanker
+
+    judged = [gen.question(N_MANY + i) for i in range(N_JUDGED)]
+    judgements = []
+    for q, found in zip(judged, matcher.rank_many(judged, 6), strict=True):
+        judgements += [Judgement(q.id, r.id, 1 if n < 3 else 0) for n, r in enumerate(found)]
+    start = time.perf_counter()
+    ranker = LearnedRanker.fit(matcher, judged, judgements, variant="all")
+    out = {"learn_fit_s": time.perf_counter() - start, "judgements": len(judgements)}
+    times = []
+    for q in queries[:N_SINGLE]:
+        start = time.perf_counter()
+        ranker.rank(q, 10)
+        times.append((time.perf_counter() - start) * 1000)
+    cuts = statistics.quantiles(times, n=100)
+    out.update({"learn_p50_ms": cuts[49], "learn_p95_ms": cuts[94]})
+    start = time.perf_counter()
+    ranker.rank_many(queries, 10)
+    out["learn_many_s"] = time.perf_counter() - start
+    return out
 
 
 def core(matcher, queries) -> float:
@@ -124,6 +151,13 @@ def report(rows: list[dict]) -> int:
             f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['many_s']:>8.1f} {r['core_s']:>7.1f} "
             f"{r['brute_s']:>9.1f} {r['brute_s'] / r['core_s']:>6.1f}x {r['rss_mib']:>8.0f}"
         )
+    print(f"learned ranker on top ({rows[-1]['judgements']} judgements of {N_JUDGED} other questions):")
+    print(f"{'docs':>8} {'fit s':>7} {'p50 ms':>7} {'p95 ms':>7} {'10k q s':>8}")
+    for r in rows:
+        print(
+            f"{r['size']:>8} {r['learn_fit_s']:>7.1f} {r['learn_p50_ms']:>7.2f} {r['learn_p95_ms']:>7.2f} "
+            f"{r['learn_many_s']:>8.1f}"
+        )
     print(
         "10k q s = rank_many end to end (analysis, filters, explanations); core s = our "
         "scoring + top-10 on the same query vectors brute force gets; speedup = brute / core."
@@ -136,6 +170,8 @@ def report(rows: list[dict]) -> int:
     checks = [
         (f"one query vs {big['size']} docs p95 <= 20 ms", big["p95_ms"] <= 20),
         (f"top-10 for {N_MANY} queries vs {big['size']} docs <= 60 s", big["many_s"] <= 60),
+        (f"learned: one query vs {big['size']} docs p95 <= 20 ms", big["learn_p95_ms"] <= 20),
+        (f"learned: top-10 for {N_MANY} queries vs {big['size']} docs <= 60 s", big["learn_many_s"] <= 60),
         ("peak RSS <= 2 GiB (every size, before brute force)", all(r["rss_mib"] <= 2048 for r in rows)),
         ("all-pairs top-10 (core) >= 3x faster than brute force", big["brute_s"] / big["core_s"] >= 3),
     ]

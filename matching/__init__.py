@@ -1,7 +1,10 @@
 """Circulair Noord matching engine: pure Python, no web framework or database imports.
 
-Public API: :class:`Document`, :class:`Result`, :class:`Matcher` (``matching.matcher``) and the
-text analysis functions in ``matching.analysis``. The command line is ``python -m matching``.
+Public API: :class:`Document`, :class:`Result`, :class:`Matcher` (``matching.matcher``), the
+text analysis functions in ``matching.analysis``, learning from judgements in
+``matching.learning`` (:class:`Judgement`, :class:`LearnedRanker`, :func:`fit_if_better`,
+:func:`apply_judgements`) and strength labels in ``matching.explain``. The command line is
+``python -m matching``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Region and theme compatibility as boolean masks over the documents of one index."""
+"""Region and theme compatibility as boolean masks over the documents of one index.
+
+Region is a filter: a solution's service area must cover the other side's location. Themes
+guide instead of hide: by default they only raise the score of documents that share a theme
+(:meth:`FilterIndex.agreement`); ``theme_filter=True`` restores the old hard theme filter, kept
+for comparison in the benchmark.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +40,12 @@ def covers(regions: Collection[str], location: tuple[str, str] | None) -> bool:
     return NATIONWIDE in regions or location[0] in regions or location[1] in regions
 
 
-def compatible(a: FilterKey, b: FilterKey, theme_filter: bool = True) -> bool:
+def themes_agree(a: FilterKey, b: FilterKey) -> bool:
+    """Both sides name themes and share one."""
+    return bool(a.themes & b.themes)
+
+
+def compatible(a: FilterKey, b: FilterKey, theme_filter: bool = False) -> bool:
     themes_ok = not (theme_filter and a.themes and b.themes) or bool(a.themes & b.themes)
     return themes_ok and covers(a.regions, b.location) and covers(b.regions, a.location)
 
@@ -51,6 +62,7 @@ class FilterIndex:
         self._regions = _postings(k.regions for k in keys)
         self._places = _postings(k.location or () for k in keys)
         self._cache: dict[tuple[FilterKey, bool], np.ndarray | None] = {}
+        self._agree: dict[FilterKey, np.ndarray] = {}
 
     def mask(self, query: FilterKey, theme_filter: bool = True) -> np.ndarray | None:
         """Boolean mask of compatible documents, or None when nothing is filtered out."""
@@ -60,6 +72,19 @@ class FilterIndex:
                 self._cache.clear()
             self._cache[key] = self._build(query, theme_filter)
         return self._cache[key]
+
+    def agreement(self, query: FilterKey) -> np.ndarray | None:
+        """Boolean mask of documents sharing a theme with the query, or None when the query
+        has no themes (then no document agrees or disagrees). Documents without themes never
+        agree: unknown is not agreement."""
+        if not query.themes:
+            return None
+        cache = self.__dict__.setdefault("_agree", {})  # absent from indexes saved before it
+        if query not in cache:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[query] = self._any(np.zeros(self.size, dtype=bool), self._themes, query.themes)
+        return cache[query]
 
     def _build(self, query: FilterKey, theme_filter: bool) -> np.ndarray | None:
         masks = []

@@ -82,13 +82,23 @@ class Segment:
 
 
 def top_k(
-    docs: np.ndarray, scores: np.ndarray, k: int, allowed: np.ndarray | None, min_score: float
+    docs: np.ndarray,
+    scores: np.ndarray,
+    k: int,
+    allowed: np.ndarray | None,
+    min_score: float,
+    boosted: np.ndarray | None = None,
+    boost: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best ``k`` (doc rows, scores) among candidates, best first, ties by row for stability."""
+    """Best ``k`` (doc rows, scores) among candidates, best first, ties by row for stability.
+    ``min_score`` applies to the cosine; documents in the ``boosted`` mask then score
+    ``1 + boost`` times their cosine."""
     if allowed is not None:
         scores = scores * allowed[docs]  # filtered-out candidates drop to 0, i.e. no match
     if min_score > 0:
         scores = np.where(scores >= min_score, scores, 0)
+    if boosted is not None and boost:
+        scores = scores * (1.0 + boost * boosted[docs])
     if len(scores) > k:
         part = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
         docs, scores = docs[part], scores[part]

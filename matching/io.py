@@ -7,6 +7,7 @@ are required; ``description`` (string), ``theme``/``themes`` (string or list of 
 either side, so both matching directions can be scripted.
 
 Qrels: ``query id<TAB>document id<TAB>grade`` (grade an integer >= 0; >= 1 is relevant).
+Judgements (``rank --judgements``): the same format, grade 0, 1 or 2.
 Blank lines and ``#`` comments are skipped; a first line whose grade is not a number (such as
 ``query_id	doc_id	grade``) is taken as a header and skipped. Every other defect is an error.
 """
@@ -55,6 +56,22 @@ def read_qrels(path: str | Path) -> dict[str, dict[str, int]]:
         query, doc, grade = _qrel(path, number, fields)
         qrels.setdefault(query, {})[doc] = grade
     return qrels
+
+
+def read_judgements(path: str | Path) -> list[tuple[str, str, int]]:
+    """``query id<TAB>document id<TAB>grade`` lines, grade 0 (judged not relevant), 1
+    (relevant) or 2 (very relevant); same header, comment and error rules as :func:`read_qrels`
+    (a query/document pair judged twice: the later line wins)."""
+    out: list[tuple[str, str, int]] = []
+    for index, (number, line) in enumerate(_lines(path)):
+        fields = line.split("\t") if line.count("\t") == 2 else line.split()
+        if index == 0 and len(fields) == 3 and not fields[2].strip().lstrip("-").isdigit():
+            continue  # header line
+        query, doc, grade = _qrel(path, number, fields)
+        if grade > 2:
+            raise InputError(path, number, f"grade must be 0, 1 or 2, got {grade}")
+        out.append((query, doc, grade))
+    return out
 
 
 def _qrel(path: str | Path, number: int, fields: list[str]) -> tuple[str, str, int]:

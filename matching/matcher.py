@@ -24,14 +24,24 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matching.analysis import LANGUAGES, display_form, fold, most_frequent_forms, stem, token_words
 from matching.concepts import Concepts, is_concept
+from matching.explain import GENERIC_MIN_DOCUMENTS, GENERIC_SHARE, is_generic
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
 from matching.index import Segment, top_k
 
-_FORMAT = "circulair-noord-matcher/1"
+_FORMAT = "circulair-noord-matcher/2"  # /2: generic-word columns and concept bridges
+_READABLE = {_FORMAT, "circulair-noord-matcher/1"}  # /1 models load; they explain without them
 _CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
+_MAX_BRIDGES = 3
+_NO_COLUMNS: frozenset[int] = frozenset()
+# A shared theme multiplies the cosine by 1 + THEME_BOOST: an off-theme document needs 1.5
+# times the text similarity of an on-theme one to pass it, so themes reorder near-ties but
+# never hide a candidate. Set by that reasoning, not searched for on the benchmark (whose
+# sensitivity, 0.1 to 2.0, is in the report of bench/quality.py); the learned ranker weighs
+# theme agreement from judgements instead.
+THEME_BOOST = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,8 @@ class Document:
 class Result:
     id: str | int
     score: float
-    terms: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # shared words worth showing, strongest first
+    bridges: tuple[tuple[str, str], ...] = ()  # (query word, document word) a concept links
 
 
 class Matcher:
@@ -78,6 +89,8 @@ class Matcher:
         self._delta: dict[Hashable, tuple[sp.csr_matrix, sp.csr_matrix, FilterKey]] = {}
         self._dirty = False  # delta segment out of date; rebuilt lazily by the next rank
         self.changed_since_fit = 0
+        self._generic: frozenset[int] = _NO_COLUMNS  # columns too widespread to explain a match
+        self._concepts: np.ndarray | None = None
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -111,6 +124,7 @@ class Matcher:
         words_only = set(surfaces.values())
         parts = {t: p for t, p in extractor.part_forms.items() if p in words_only}
         matcher = cls(extractor, vocabulary, tfidf, {**parts, **surfaces}, n_terms)
+        matcher._generic = _generic_columns(raw)
         forms = matcher._forms.globalise(forms, words)
         matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs], forms)
         return matcher
@@ -195,10 +209,20 @@ class Matcher:
         k: int = 10,
         *,
         min_score: float = 0.0,
-        theme_filter: bool = True,
+        theme_filter: bool = False,
+        theme_boost: float = THEME_BOOST,
         exclude: Collection = (),
+        explain: bool = True,
     ) -> list[Result]:
-        return self.rank_many([query], k, min_score=min_score, theme_filter=theme_filter, exclude=exclude)[0]
+        return self.rank_many(
+            [query],
+            k,
+            min_score=min_score,
+            theme_filter=theme_filter,
+            theme_boost=theme_boost,
+            exclude=exclude,
+            explain=explain,
+        )[0]
 
     def rank_many(
         self,
@@ -206,20 +230,36 @@ class Matcher:
         k: int = 10,
         *,
         min_score: float = 0.0,
-        theme_filter: bool = True,
+        theme_filter: bool = False,
+        theme_boost: float = THEME_BOOST,
         exclude: Collection = (),
+        explain: bool = True,
     ) -> list[list[Result]]:
-        """Top ``k`` per query; ``exclude`` holds document ids left out of every result list."""
+        """Top ``k`` per query; ``exclude`` holds document ids left out of every result list.
+
+        Region always filters. Themes guide: a document sharing a theme with the query scores
+        ``1 + theme_boost`` times its cosine (see :data:`THEME_BOOST`); ``theme_filter=True``
+        also removes documents of other themes (the old behaviour, for comparison).
+        ``explain=False`` leaves ``terms`` and ``bridges`` empty (faster, for candidates)."""
         if self._dirty:
             self._rebuild_delta()
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
             chunk = queries[start : start + _CHUNK]
-            out.extend(self._rank_chunk(chunk, k, min_score, theme_filter, set(exclude)))
+            out.extend(
+                self._rank_chunk(chunk, k, min_score, theme_filter, theme_boost, set(exclude), explain)
+            )
         return out
 
     def _rank_chunk(
-        self, queries: Sequence[Document], k: int, min_score: float, theme_filter: bool, exclude: set
+        self,
+        queries: Sequence[Document],
+        k: int,
+        min_score: float,
+        theme_filter: bool,
+        theme_boost: float,
+        exclude: set,
+        explain: bool = True,
     ) -> list[list[Result]]:
         qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         keys = [q.filter_key() for q in queries]
@@ -227,13 +267,86 @@ class Matcher:
         wanted = k + len(exclude)
         for s, seg in enumerate(self._segments):
             masks = [seg.allowed(key, theme_filter) for key in keys]
-            for i, docs, vals in _candidates(seg, qmatrix, masks, wanted, min_score):
+            boosts = [seg.filters.agreement(key) if theme_boost else None for key in keys]
+            for i, docs, vals in _candidates(seg, qmatrix, masks, boosts, theme_boost, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
+        if not explain:
+            ids = [seg.ids for seg in self._segments]
+            plain = [[(ids[s][row], _clip(-neg)) for neg, s, row in sorted(f)] for f in found]
+            return [
+                [Result(doc, score) for doc, score in pairs if doc not in exclude][:k]  # type: ignore[arg-type]
+                for pairs in plain
+            ]
         query = _QueryScratch(len(self._terms), qwords)
         return [
             self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude)
             for i, f in enumerate(found)
         ]
+
+    def stored_rows(self, ids: Sequence[Hashable]) -> tuple[sp.csr_matrix, list[FilterKey | None]]:
+        """TF-IDF rows and filter keys of indexed documents, in the order of ``ids``; an id
+        not in the index gets an empty row and ``None``."""
+        if self._dirty:
+            self._rebuild_delta()
+        n = len(self._terms)
+        where = [self._where.get(d) for d in ids]
+        keys: list[FilterKey | None] = [None] * len(ids)
+        parts: list[sp.csr_matrix] = []
+        order: list[np.ndarray] = []
+        for s, seg in enumerate(self._segments):
+            at = np.array([i for i, w in enumerate(where) if w is not None and w[0] == s], dtype=np.int64)
+            if len(at):
+                rows = np.array([where[i][1] for i in at], dtype=np.int64)
+                parts.append(seg.matrix[rows])
+                order.append(at)
+                for i, row in zip(at.tolist(), rows.tolist(), strict=True):
+                    keys[i] = seg.keys[row]
+        missing = np.array([i for i, w in enumerate(where) if w is None], dtype=np.int64)
+        if len(missing):
+            parts.append(sp.csr_matrix((len(missing), n), dtype=np.float32))
+            order.append(missing)
+        if not parts:
+            return sp.csr_matrix((0, n), dtype=np.float32), keys
+        stacked = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+        return stacked[np.argsort(np.concatenate(order), kind="stable")], keys
+
+    def results_for(self, query: Document, ids: Sequence[Hashable]) -> list[Result]:
+        """Results (cosine score and explanation, no filters or boosts) for given indexed
+        documents, in the order of ``ids``; ids not in the index are left out."""
+        return self.results_for_many([query], [ids])[0]
+
+    def results_for_many(
+        self, queries: Sequence[Document], ids: Sequence[Sequence[Hashable]]
+    ) -> list[list[Result]]:
+        """:meth:`results_for` for many queries, vectorised together."""
+        if self._dirty:
+            self._rebuild_delta()
+        qmatrix, qforms, qwords = self._vectors_and_forms(queries)
+        scratch = _QueryScratch(len(self._terms), qwords)
+        out = []
+        for i, wanted in enumerate(ids):
+            qcols, qvals = _csr_row(qmatrix, i)
+            scratch.load(qcols, qvals, _csr_row(qforms, i)[1])
+            found = []
+            for doc_id in wanted:
+                where = self._where.get(doc_id)
+                if where is None:
+                    continue
+                cols, vals, forms = self._segments[where[0]].row_terms(where[1])
+                score = float(np.dot(scratch.weights[cols], vals))
+                found.append(self._result(scratch, doc_id, score, cols, vals, forms))
+            scratch.clear(qcols)
+            out.append(found)
+        return out
+
+    def term_counts(self, document: Document) -> dict[str, float]:
+        """Weighted term counts of a document (stems, compound parts, concepts), including
+        terms the fitted vocabulary does not know."""
+        return self._extractor.counts_and_forms(document.title, document.description)[0]
+
+    def concept_columns(self) -> np.ndarray:
+        """Boolean mask over the vocabulary: which columns are glossary concepts."""
+        return np.array([is_concept(t) for t in self._terms], dtype=bool)
 
     def _results(
         self,
@@ -249,32 +362,71 @@ class Matcher:
         for neg, s, row in found:
             doc_id = self._segments[s].ids[row]
             if doc_id not in exclude:
-                terms = self._explain(query, *self._segments[s].row_terms(row))
-                results.append(Result(doc_id, _clip(-neg), terms))
+                results.append(self._result(query, doc_id, -neg, *self._segments[s].row_terms(row)))
             if len(results) == k:
                 break
         query.clear(qrow[0])
         return results
 
+    def _result(
+        self,
+        query: _QueryScratch,
+        doc_id: Hashable,
+        score: float,
+        cols: np.ndarray,
+        vals: np.ndarray,
+        forms: np.ndarray,
+    ) -> Result:
+        terms, bridges = self._explain(query, cols, vals, forms)
+        return Result(doc_id, _clip(score), terms, bridges)  # type: ignore[arg-type]
+
     def _explain(
         self, query: _QueryScratch, dcols: np.ndarray, dvals: np.ndarray, dforms: np.ndarray
-    ) -> tuple[str, ...]:
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """Words of the shared terms with the largest contributions to the score, each as
         written in the document, or in the query when the document has the term only inside a
-        compound; numbers and words under three letters are never shown."""
+        compound; plus (query word, document word) pairs that a glossary concept links while
+        their words differ. Numbers, words under three letters and generic words (see
+        :mod:`matching.explain`) are never shown; a concept is never shown as a word."""
         contrib = query.weights[dcols] * dvals
         shared = np.flatnonzero(contrib)
         order = shared[np.argsort(-contrib[shared], kind="stable")]
+        generic = self.__dict__.get("_generic", _NO_COLUMNS)
+        concepts = self._concept_mask()
         words: list[str] = []
+        bridges: list[tuple[str, str]] = []
         parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
         for i in order:
-            word = self._shown_word(int(dforms[i]), query.word(int(dcols[i])))
-            if readable(word) and word not in words and word not in parts:
+            col = int(dcols[i])
+            if concepts[col]:
+                self._bridge(bridges, int(dforms[i]), query.word(col))
+                continue
+            word = self._shown_word(int(dforms[i]), query.word(col))
+            if self._showable(word) and col not in generic and word not in words and word not in parts:
                 words.append(word)
                 parts.update(word.split("-"))
             if len(words) == self.n_terms:
                 break
-        return tuple(words)
+        shown = {fold(w).lower() for w in words}
+        bridges = [(q, d) for q, d in bridges if fold(q).lower() not in shown or fold(d).lower() not in shown]
+        return tuple(words), tuple(bridges[:_MAX_BRIDGES])
+
+    def _bridge(self, bridges: list[tuple[str, str]], doc_form: int, query_form: tuple[bool, str]) -> None:
+        doc_word, query_word = self._forms.words[abs(doc_form) - 1], query_form[1]
+        if not (self._showable(doc_word) and self._showable(query_word)):
+            return
+        if not _same_word(doc_word, query_word) and (query_word, doc_word) not in bridges:
+            bridges.append((query_word, doc_word))
+
+    @staticmethod
+    def _showable(word: str) -> bool:
+        return readable(word) and not is_generic(word)
+
+    def _concept_mask(self) -> np.ndarray:
+        mask = self.__dict__.get("_concepts")
+        if mask is None or len(mask) != len(self._terms):
+            mask = self._concepts = self.concept_columns()
+        return mask
 
     def _shown_word(self, doc_form: int, query_form: tuple[bool, str]) -> str:
         doc_word = self._forms.words[abs(doc_form) - 1]
@@ -342,7 +494,7 @@ class Matcher:
         """Load a model written by :meth:`save`. Pickle runs code: load only your own files."""
         with open(path, "rb") as fh:
             tag, matcher = pickle.load(fh)  # our own model file in the instance folder, never an upload  # nosec B301
-        if tag != _FORMAT or not isinstance(matcher, cls):
+        if tag not in _READABLE or not isinstance(matcher, cls):
             raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
         return matcher
 
@@ -396,26 +548,38 @@ def readable(word: str) -> bool:
 
 
 def _candidates(
-    seg: Segment, queries: sp.csr_matrix, masks: list, wanted: int, min_score: float
+    seg: Segment,
+    queries: sp.csr_matrix,
+    masks: list,
+    boosts: list,
+    boost: float,
+    wanted: int,
+    min_score: float,
 ) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
-    """(query row, best documents, scores) per query. Queries without a filter mask take the
-    top-n product, which never materialises all scores; filtered queries score every document
-    so the filter cannot empty their top k."""
-    free = [i for i, m in enumerate(masks) if m is None]
-    masked = [i for i, m in enumerate(masks) if m is not None]
+    """(query row, best documents, scores) per query. Queries without a filter mask or theme
+    boost take the top-n product, which never materialises all scores; the others score every
+    document sharing a term, so neither the filter nor the boost can miss a document."""
+    free = [i for i, m in enumerate(masks) if m is None and boosts[i] is None]
+    full = [i for i, m in enumerate(masks) if m is not None or boosts[i] is not None]
     for rows, scores in (
         (free, seg.best(queries[free], wanted) if free else None),
-        (masked, seg.scores(queries[masked]) if masked else None),
+        (full, seg.scores(queries[full]) if full else None),
     ):
         if scores is None:
             continue
         for j, i in enumerate(rows):
             lo, hi = scores.indptr[j], scores.indptr[j + 1]
-            yield i, *top_k(scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score)
+            yield (
+                i,
+                *top_k(
+                    scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score, boosts[i], boost
+                ),
+            )
 
 
-def compatible_documents(a: Document, b: Document, theme_filter: bool = True) -> bool:
-    """Whether the region and theme filters let ``a`` and ``b`` be matched."""
+def compatible_documents(a: Document, b: Document, theme_filter: bool = False) -> bool:
+    """Whether the region filter (and the theme filter, when asked) lets ``a`` and ``b`` be
+    matched."""
     return compatible(a.filter_key(), b.filter_key(), theme_filter)
 
 
@@ -445,6 +609,23 @@ def _tfidf(counts: sp.csr_matrix, scale: np.ndarray) -> tuple[sp.csr_matrix, Tfi
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
     tfidf.idf_ = tfidf.idf_ * scale
     return tfidf.transform(counts), tfidf
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are forms of one word rather than two words a concept links: the
+    first four letters of the shorter occur in the longer (``recyclen``/``gerecycled``,
+    ``sloop``/``gesloopte``, ``bio-based``/``biobased``, ``hout``/``houtvezel``)."""
+    a, b = sorted((fold(w).lower().replace("-", "") for w in (a, b)), key=len)
+    return a[:4] in b
+
+
+def _generic_columns(counts: sp.csr_matrix) -> frozenset[int]:
+    """Columns in more than GENERIC_SHARE of the documents, when there are enough of them."""
+    n = counts.shape[0]
+    if n < GENERIC_MIN_DOCUMENTS:
+        return _NO_COLUMNS
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return frozenset(np.flatnonzero(df > GENERIC_SHARE * n).tolist())
 
 
 def _concept_scale(vocabulary: dict[str, int], concept_weight: float) -> np.ndarray:

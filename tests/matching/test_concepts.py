@@ -21,7 +21,8 @@ def test_synonyms_meet_through_a_concept() -> None:
     matcher = Matcher.fit(docs)
     found = matcher.rank(Document("q", "Gevelbekleding gezocht", "Voor onze woningen."))
     assert [r.id for r in found] == ["cladding"]
-    assert found[0].terms == ("cladding",)  # a word of the document, never the concept
+    assert found[0].terms == ()  # the texts share no word, and a concept is never shown
+    assert found[0].bridges == (("gevelbekleding", "cladding"),)  # shown as a bridge instead
 
 
 def test_compound_part_carries_its_concept() -> None:

@@ -136,11 +136,38 @@ def test_region_filter_solution_to_questions() -> None:
     assert set(ids(m.rank(fryslan))) == {"sneek", "overal"}
 
 
-def test_theme_filter(matcher: Matcher) -> None:
+def test_hard_theme_filter_on_request(matcher: Matcher) -> None:
     query = Document("q", "nieuw textiel en nieuw beton", themes=frozenset({"textiel"}))
-    assert "beton" not in ids(matcher.rank(query))
-    assert "textiel" in ids(matcher.rank(query))
-    assert "beton" in ids(matcher.rank(query, theme_filter=False))
+    assert "beton" not in ids(matcher.rank(query, theme_filter=True))
+    assert "textiel" in ids(matcher.rank(query, theme_filter=True))
+
+
+def test_soft_themes_keep_an_off_theme_candidate(matcher: Matcher) -> None:
+    query = Document("q", "nieuw textiel en nieuw beton", themes=frozenset({"textiel"}))
+    assert {"beton", "textiel"} <= set(ids(matcher.rank(query)))
+
+
+def test_soft_themes_rank_on_theme_above_an_equal_off_theme_document() -> None:
+    twins = [
+        Document("hout", "Gebruikte bouwmaterialen", "Oude balken en planken.", themes=frozenset({"bouw"})),
+        Document(
+            "maak", "Gebruikte bouwmaterialen", "Oude balken en planken.", themes=frozenset({"maakindustrie"})
+        ),
+    ]
+    m = Matcher.fit(twins)
+    for theme, first in (("bouw", "hout"), ("maakindustrie", "maak")):
+        found = m.rank(Document("q", "Oude balken gezocht", themes=frozenset({theme})))
+        assert ids(found) == [first, *(i for i in ("hout", "maak") if i != first)]
+        assert found[0].score > found[1].score
+    plain = m.rank(Document("q", "Oude balken gezocht", themes=frozenset({"bouw"})), theme_boost=0)
+    assert plain[0].score == plain[1].score
+
+
+def test_theme_boost_reaches_documents_beyond_the_top_k() -> None:
+    docs = [Document(i, "balken en planken", themes=frozenset({"maakindustrie"})) for i in range(5)]
+    docs.append(Document("bouw", "balken en planken", themes=frozenset({"bouw"})))
+    found = Matcher.fit(docs).rank(Document("q", "balken", themes=frozenset({"bouw"})), k=1)
+    assert ids(found) == ["bouw"]
 
 
 def test_compatible_documents_is_symmetric() -> None:

@@ -86,3 +86,18 @@ def test_empty_corpus_fits_and_ranks_nothing() -> None:
     m.upsert(Document(1, "beton"))
     assert m.size == 1
     assert m.changed_since_fit == 1
+
+
+def test_models_saved_before_soft_themes_and_bridges_still_load(tmp_path: Path) -> None:
+    import pickle
+
+    m = Matcher.fit(DOCS)
+    for name in ("_generic", "_concepts"):  # what a /1 model lacks
+        m.__dict__.pop(name)
+    for seg in m._segments:
+        seg.filters.__dict__.pop("_agree")
+    path = tmp_path / "old.pkl"
+    path.write_bytes(pickle.dumps(("circulair-noord-matcher/1", m)))
+    old = Matcher.load(path)
+    query = Document("q", "houten kozijnen isolatie", themes=frozenset({"bouw"}))
+    assert old.rank(query) == Matcher.fit(DOCS).rank(query)
