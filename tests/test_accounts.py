@@ -9,18 +9,35 @@ from circular_platform.models import Organisation, User
 from tests.conftest import PASSWORD
 
 
+def copy_session(app, client):
+    """A second browser holding the same cookies, as a stolen or forgotten session would."""
+    other = app.test_client()
+    for cookie in client._cookies.values():
+        other.set_cookie(cookie.key, cookie.value)
+    return other
+
+
 def test_change_password_ends_other_sessions(app, client, auth, make_user):
     make_user("jan@example.org")
-    other = app.test_client()
-    other.post("/login", data={"email": "jan@example.org", "password": PASSWORD})
     auth.login("jan@example.org")
+    other = copy_session(app, client)
+    assert other.get("/account/").status_code == 200
     new = "een nieuw lang wachtwoord"
     response = client.post(
         "/account/password", data={"current_password": PASSWORD, "password": new, "password_repeat": new}
     )
     assert response.status_code == 302
-    assert client.get("/account/").status_code == 200
+    assert client.get("/account/").status_code == 200  # this browser stays logged in
     assert other.get("/account/").status_code == 302
+
+
+def test_logging_in_elsewhere_ends_the_earlier_session(app, client, auth, make_user):
+    make_user("jan@example.org")
+    auth.login("jan@example.org")
+    elsewhere = app.test_client()
+    elsewhere.post("/login", data={"email": "jan@example.org", "password": PASSWORD})
+    assert elsewhere.get("/account/").status_code == 200
+    assert client.get("/account/").status_code == 302
 
 
 def test_change_password_needs_the_current_one(client, auth, make_user):
