@@ -56,22 +56,24 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reads_only(connection) else "BEGIN IMMEDIATE")
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _reads_only() -> bool:
+def _reads_only(connection: Connection) -> bool:
     """Whether this transaction (SQLite) may start without the write lock.
 
     A deferred ``BEGIN`` takes SQLite's write lock at the first write, and when another connection
     holds it or wrote since this transaction's first read, that fails at once ("database is
     locked"): ``busy_timeout`` waits only when a transaction starts. So a transaction that may
     write starts with ``BEGIN IMMEDIATE`` and waits its turn; only a request with a read-only
-    method (which changes nothing) starts deferred and reads alongside the writers. Background
-    work and the CLI have no request: they write.
+    method (which changes nothing), or a session from :meth:`Database.reading_session`, starts
+    deferred and reads alongside the writers. Other background work and the CLI write.
     """
+    if connection.get_execution_options().get("reads_only"):
+        return True
     return has_request_context() and request.method in READ_ONLY_METHODS
 
 
@@ -96,6 +98,13 @@ class Database:
         if "db_session" not in g:
             g.db_session = self.sessionmaker()
         return g.db_session
+
+    def reading_session(self) -> Session:
+        """A session that only reads, so it need not wait for the write lock (SQLite) that another
+        session of the same process may hold, e.g. the notification run's."""
+        if self.engine is None:
+            raise RuntimeError("Database.init_app has not run")
+        return Session(bind=self.engine.execution_options(reads_only=True), expire_on_commit=False)
 
     def discard_session_changes(self) -> None:
         """Roll back this request's session, if it has one: after a failed flush or commit it

@@ -378,7 +378,7 @@ def _search_sections(
         select(SavedSearch).join(SavedSearch.user).where(User.active).options(joinedload(SavedSearch.user))
     )
     searched = []
-    with db.sessionmaker() as search_session:
+    with db.reading_session() as search_session:
         for saved_search in saved:
             frequency = speed.get(saved_search.user_id, Frequency.WEEKLY)
             since = as_utc(saved_search.last_sent_at or saved_search.created_at)
