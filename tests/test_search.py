@@ -312,7 +312,8 @@ def test_rebuild_from_scratch_gives_the_same_results(app, client, session):
     before = {q: titles(client, q) for q in queries}
     with app.app_context():
         assert services.rebuild(session) == 7  # 5 items, 2 organisations
-    assert {q: titles(client, q) for q in queries} == before
+    # As sets: equal ranks may come in another order once the rows have new ids.
+    assert {q: set(titles(client, q)) for q in queries} == {q: set(t) for q, t in before.items()}
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -454,7 +455,7 @@ postgres_only = pytest.mark.skipif(
 def test_postgres_counts_exactly_up_to_the_cap_and_says_more_beyond(app, session, monkeypatch):
     backend = app.extensions["search_backend"]
     monkeypatch.setattr(backend, "counted_matches", 2)
-    exact = backend.search(session, SearchQuery("isolatie"))
+    exact = backend.search(session, SearchQuery("gft kozijn"))
     assert exact.total == 2
     assert exact.facets["kind"] == {"question": 1, "solution": 1}
     beyond = backend.search(session, SearchQuery("Hondsrug"))  # 3 matches

@@ -2,8 +2,9 @@
 
 A document matches when it has at least one query word; ``"..."`` is a phrase, which counts as
 one query word; ``-word`` excludes. Results come with the most query words first (the backends
-rank by :attr:`ParsedQuery.labels` present, then by relevance) and show the words they lack. Anything else (an unbalanced quote,
-``AND``/``OR``/``*``/brackets) is read as plain words, so no query fails. Each query word
+rank by :attr:`ParsedQuery.labels` present, then by relevance) and show the words they lack.
+Anything else (an unbalanced quote, ``AND``/``OR``/``*``/brackets) is read as plain words, so
+no query fails. Each query word
 matches its Dutch or English stem (the language of a query is unknown). Compounds, both ways:
 
 * the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): indexed
