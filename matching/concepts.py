@@ -25,6 +25,7 @@ class Concepts:
     def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
         found: dict[str, defaultdict[str, set[str]]] = {lang: defaultdict(set) for lang in LANGUAGES}
         self.words: list[str] = []  # as written in the glossary, for the compound lexicon
+        self._members = {PREFIX + name: tuple(words) for name, words in groups.items()}
         for name, words in groups.items():
             for word in words:
                 self.words.append(word)
@@ -48,6 +49,10 @@ class Concepts:
     def of(self, term: str, lang: str) -> tuple[str, ...]:
         """Concept features of a stem (empty for most stems)."""
         return self._by_stem[lang].get(term, ())
+
+    def members(self, concept: str) -> tuple[str, ...]:
+        """The glossary's words of a concept feature (``~isolatie``), as written there."""
+        return self._members.get(concept, ())
 
 
 def is_concept(term: str) -> bool:

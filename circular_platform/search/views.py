@@ -77,6 +77,7 @@ def _card(hit: SearchHit, found: SearchResults) -> dict:
         "snippet": snippet(hit.body, found.terms, hit.lang),
         "context": highlight(hit.context, found.terms, hit.lang),
         "date": hit.date,
+        "missing": hit.missing,  # query words it lacks: shown struck through
     }
 
 

@@ -1,7 +1,10 @@
 """The query language both search backends read, and the word rules they share.
 
-Words are ANDed; ``"..."`` is a phrase; ``-word`` excludes. Anything else (an unbalanced quote,
-``AND``/``OR``/``*``/brackets) is read as plain words, so no query fails. Each query word
+A document matches when it has at least one query word; ``"..."`` is a phrase, which counts as
+one query word; ``-word`` excludes. Results come with the most query words first (the backends
+rank by :attr:`ParsedQuery.labels` present, then by relevance) and show the words they lack.
+Anything else (an unbalanced quote, ``AND``/``OR``/``*``/brackets) is read as plain words, so
+no query fails. Each query word
 matches its Dutch or English stem (the language of a query is unknown). Compounds, both ways:
 
 * the query word is a part of an indexed compound (``isolatie`` -> ``hennepisolatie``): indexed
@@ -15,6 +18,9 @@ words are read (words, phrase words and excluded words together), and only words
 :data:`MAX_COMPOUND` letters are split (a word of n letters has n²/2 substrings, each stemmed:
 500 letters took 6 s, 40 letters take about 2 ms).
 
+A query word also matches the other words of its concept in the glossary
+(:mod:`matching.concepts`), Dutch or English: :func:`alternatives` (``concrete`` -> ``beton``).
+
 Spelling suggestions are the closest indexed word (:func:`closest_word`), put back into the
 query text by :func:`suggest_text`.
 """
@@ -24,17 +30,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from matching import analysis
+from matching.concepts import Concepts
 from matching.search.types import LANGUAGES
 
 TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # analysis.tokens(), with offsets
 MIN_AFFIX = 4  # shortest stem that also matches as part of a compound
 MAX_AFFIXED = 32  # compounds per query stem; the shortest, being closest to the query word
 MAX_WORDS = 12  # words read from a query; the rest is ignored
+MAX_ALTERNATIVES = 8  # glossary words per query word, besides the word itself
 MAX_COMPOUND = 40  # longest query word split into parts ("arbeidsongeschiktheidsverzekering": 32)
 _QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
@@ -53,8 +62,14 @@ class ParsedQuery:
         return not (self.words or self.phrases)
 
     @property
+    def labels(self) -> tuple[str, ...]:
+        """The query words a result has or lacks: each word, and each phrase as one."""
+        return (*self.words, *('"' + " ".join(phrase) + '"' for phrase in self.phrases))
+
+    @property
     def terms(self) -> frozenset[str]:
-        words = [*self.words, *(w for phrase in self.phrases for w in phrase)]
+        """Stems to highlight: of the words, their glossary alternatives and the phrases."""
+        words = [*(a for w in self.words for a in alternatives(w)), *(w for p in self.phrases for w in p)]
         return frozenset(s for w in words for s in stems(w))
 
 
@@ -92,6 +107,33 @@ def query_words(text: str) -> list[str]:
 def stems(word: str) -> tuple[str, ...]:
     """The Dutch and the English stem of a folded word."""
     return tuple(dict.fromkeys(analysis.stem(word, lang) for lang in LANGUAGES))
+
+
+def alternatives(word: str) -> tuple[str, ...]:
+    """``word`` and the words of its narrowest glossary concept (the group with the fewest
+    words, so ``hemp`` brings ``hennep``, not every fibre crop), one per stem not yet covered,
+    at most :data:`MAX_ALTERNATIVES` besides ``word``."""
+    concepts = _concepts()
+    features = {c for lang in LANGUAGES for c in concepts.of(analysis.stem(word, lang), lang)}
+    if not features:
+        return (word,)
+    narrowest = min(len(concepts.members(c)) for c in features)
+    found = [word]
+    covered = set(stems(word))
+    for feature in sorted(features):
+        if len(concepts.members(feature)) != narrowest:
+            continue
+        for member in concepts.members(feature):
+            for alternative in query_words(member)[:1]:
+                if len(found) <= MAX_ALTERNATIVES and covered.isdisjoint(stems(alternative)):
+                    found.append(alternative)
+                    covered.update(stems(alternative))
+    return tuple(found)
+
+
+@cache
+def _concepts() -> Concepts:
+    return Concepts.load()
 
 
 def compound_candidates(word: str) -> set[str]:

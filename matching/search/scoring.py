@@ -3,7 +3,12 @@ matching documents, facet counts, the order of a page and spelling corrections.
 
 A document's score is the sum over the query words of their BM25 scores, each field weighted by
 :data:`TEXT_FIELDS`; a compound containing a query word counts :data:`AFFIX_BOOST` of the word
-itself, and a compound query word found as its parts together counts half their sum.
+itself, a compound query word found as its parts together counts half their sum, and the
+query word's glossary alternatives (:func:`~matching.search.query.alternatives`) count as the
+word itself.
+
+A document matches when it has at least one query word (:attr:`ParsedQuery.labels`) and no
+excluded word; results come with the most query words first, then by score (:func:`rank_keys`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from matching.search.query import (
     MIN_AFFIX,
     TOKEN,
     ParsedQuery,
+    alternatives,
     closest_words,
     compound_parts,
     stems,
@@ -40,7 +46,16 @@ def known_words(arrays: ReaderArrays) -> Callable[[set[str]], set[str]]:
     return known
 
 
-def word_scores(arrays: ReaderArrays, word: str, expand: bool = True) -> np.ndarray:
+def query_word_scores(arrays: ReaderArrays, word: str) -> np.ndarray:
+    """:func:`word_scores` of a query word plus those of its glossary alternatives (these are
+    not split into parts)."""
+    scores = word_scores(arrays, word)
+    for alternative in alternatives(word)[1:]:
+        scores += word_scores(arrays, alternative, split=False)
+    return scores
+
+
+def word_scores(arrays: ReaderArrays, word: str, expand: bool = True, split: bool = True) -> np.ndarray:
     """Per document, the score of ``word``: its stems, compounds containing them (when
     ``expand``) and, for a compound query word, its parts together; 0 where it does not occur."""
     scores = np.zeros(arrays.size, np.float32)
@@ -50,7 +65,7 @@ def word_scores(arrays: ReaderArrays, word: str, expand: bool = True) -> np.ndar
             for compound in arrays.affixed(term, MAX_AFFIXED):
                 _add_term(arrays, scores, compound, AFFIX_BOOST)
     known = known_words(arrays)
-    parts = compound_parts(word, known) if expand and not known({word}) else []
+    parts = compound_parts(word, known) if expand and split and not known({word}) else []
     if parts:
         part_scores = [word_scores(arrays, part, expand=False) for part in parts]
         together = np.logical_and.reduce([p > 0 for p in part_scores])
@@ -65,22 +80,31 @@ def _add_term(arrays: ReaderArrays, scores: np.ndarray, term: str, boost: float)
 
 def evaluate(
     searcher: Any, arrays: ReaderArrays, parsed: ParsedQuery, words: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Summed scores and the documents matching every word and phrase and no excluded word;
-    ``words`` holds the :func:`word_scores` of the query's words."""
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Summed scores, per query word (:attr:`ParsedQuery.labels`) the documents that have it,
+    and the documents with at least one query word and no excluded word; ``words`` holds the
+    :func:`query_word_scores` of the query's words."""
     scores = np.zeros(arrays.size, np.float32)
-    matches = arrays.live.copy()
-    for scores_of_word in words.values():
+    present = {}
+    for word, scores_of_word in words.items():
         scores += scores_of_word
-        matches &= scores_of_word > 0
-    for phrase in parsed.phrases:
+        present[word] = scores_of_word > 0
+    for phrase, label in zip(parsed.phrases, parsed.labels[len(parsed.words) :], strict=True):
         found = np.zeros(arrays.size, bool)
         found[list(searcher.docs_for_query(_phrase_query(phrase)))] = True
         scores += np.where(found, sum(word_scores(arrays, w, expand=False) for w in phrase), 0)
-        matches &= found
+        present[label] = found
+    matches = arrays.live & np.logical_or.reduce([*present.values(), np.zeros(arrays.size, bool)])
     for word in parsed.excluded:
         matches &= word_scores(arrays, word, expand=False) == 0
-    return scores, matches
+    return scores, present, matches
+
+
+def rank_keys(scores: np.ndarray, present: dict[str, np.ndarray]) -> np.ndarray:
+    """One number per document that orders by the count of query words present, then by
+    score (scores are at least 0, so a count step outweighs any score)."""
+    counts = np.sum([*present.values(), np.zeros(len(scores), bool)], axis=0, dtype=np.float64)
+    return counts * (float(scores.max(initial=0.0)) + 1.0) + scores
 
 
 def _phrase_query(words: tuple[str, ...]) -> q.Query:

@@ -57,6 +57,7 @@ class SearchHit:
     lang: str
     date: datetime | None
     score: float
+    missing: tuple[str, ...] = ()  # query words (ParsedQuery.labels) the document lacks
 
 
 @dataclass

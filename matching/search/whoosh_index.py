@@ -174,16 +174,19 @@ class SearchIndex:
             return SearchResults([], 0, 1, search.per_page, {}, empty_query=True)
         searcher = self.searcher()
         arrays = self.arrays(searcher)
-        words = {w: scoring.word_scores(arrays, w) for w in parsed.words}
-        scores, matches = scoring.evaluate(searcher, arrays, parsed, words)
+        words = {w: scoring.query_word_scores(arrays, w) for w in parsed.words}
+        scores, present, matches = scoring.evaluate(searcher, arrays, parsed, words)
         visible = scoring.allowed(arrays, search) & arrays.live
         matches &= visible
         total = int(np.count_nonzero(matches))
         pages = max(1, -(-total // search.per_page))
         page = min(max(1, search.page), pages)
-        docnums = scoring.page_order(arrays, scores, matches, search, page)
+        docnums = scoring.page_order(arrays, scoring.rank_keys(scores, present), matches, search, page)
         return SearchResults(
-            hits=[_hit(searcher.stored_fields(d), float(scores[d])) for d in docnums],
+            hits=[
+                _hit(searcher.stored_fields(d), float(scores[d]), [w for w, p in present.items() if not p[d]])
+                for d in docnums
+            ],
             total=total,
             page=page,
             per_page=search.per_page,
@@ -217,7 +220,7 @@ def _fields(document: SearchDocument) -> dict[str, Any]:
     }
 
 
-def _hit(stored: dict[str, Any], score: float) -> SearchHit:
+def _hit(stored: dict[str, Any], score: float, missing: list[str]) -> SearchHit:
     return SearchHit(
         key=stored["key"],
         kind=stored["stored"]["kind"],
@@ -227,4 +230,5 @@ def _hit(stored: dict[str, Any], score: float) -> SearchHit:
         lang=stored["stored"]["lang"],
         date=stored["stored"]["date"],
         score=score,
+        missing=tuple(missing),
     )

@@ -8,6 +8,9 @@ in either configuration, the compounds that start or end with it (``isolatie`` -
 together. The query is built here as one ``tsquery`` text, from lexemes PostgreSQL stems in a
 single round trip, so every statement after that gets it as one bound value.
 
+The query words are ORed: a document matches with one of them, the ones with more query words
+come first (then by ``ts_rank``), and each hit names the words it lacks.
+
 A search costs one evaluation of the GIN index. It reads the first ``COUNTED_MATCHES + 1``
 matches: up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked.
 Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only
@@ -67,16 +70,16 @@ class PostgresBackend:
         counted = self.counted_matches
         settings = planner.scan_settings(statistics, tsquery, query, counted)
         rows = reader.read_matches(session, tsquery, query, wanted, settings, counted) if tsquery.text else []
-        total, facets, ranked = reader.unpack_matches(rows)
+        total, facets, ranked, seen = reader.unpack_matches(rows)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
         ranked = self._page(session, tsquery, query, ranked, total, page)
         return SearchResults(
-            hits=reader.hits(session, ranked) if ranked else [],
+            hits=reader.hits(session, ranked, parsed.labels) if ranked else [],
             total=total,
             page=page,
             per_page=query.per_page,
             facets=facets,
-            suggestion=_suggestion(session, parsed, tsquery, query, total),
+            suggestion=_suggestion(session, parsed, tsquery, query, seen),
             terms=parsed.terms,
             counted_up_to=counted if total > counted else None,
         )
@@ -86,10 +89,10 @@ class PostgresBackend:
         session: Session,
         tsquery: TsQuery,
         query: SearchQuery,
-        ranked: list[tuple[int, float]],
+        ranked: list[reader.Candidate],
         total: int,
         page: int,
-    ) -> list[tuple[int, float]]:
+    ) -> list[reader.Candidate]:
         """The (id, rank) pairs of ``page``: from the counted matches while they are all there
         were, else by date from the date index, or by rank with the newest matches added."""
         offset = (page - 1) * query.per_page
@@ -102,8 +105,14 @@ class PostgresBackend:
 
 
 def _suggestion(
-    session: Session, parsed: ParsedQuery, tsquery: TsQuery, query: SearchQuery, total: int
+    session: Session, parsed: ParsedQuery, tsquery: TsQuery, query: SearchQuery, seen: int
 ) -> str | None:
-    # A word without hits leaves the whole query without hits: only then look for typos.
-    corrections = reader.corrections(session, tsquery, query) if total == 0 else {}
+    """Corrections for the query words no counted match has (``seen``: their mask); a word a
+    match has needs no look-up, so a query whose words all matched costs no statement here."""
+    found = set()
+    for i, words in enumerate([*((w,) for w in parsed.words), *parsed.phrases]):
+        if seen >> i & 1:
+            found.update(words)
+    unseen = set(tsquery.words) - found - tsquery.common
+    corrections = reader.corrections(session, tsquery, query, frozenset(found)) if unseen else {}
     return suggest_text(parsed, corrections)

@@ -1,5 +1,8 @@
 """Reading a search's matches: facet counts, the total and the ranked page in one statement,
-the newest matches beyond the counted ones, the hits' rows and spelling corrections."""
+the newest matches beyond the counted ones, the hits' rows and spelling corrections.
+
+A candidate is (id, rank, mask): ``mask`` has bit ``i`` set when the document has query word
+``i`` (:attr:`TsQuery.labels`); candidates with more query words come first, then by rank."""
 
 from __future__ import annotations
 
@@ -7,13 +10,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Float,
     Integer,
     Row,
     String,
     Text,
+    case,
     cast,
+    false,
     func,
     literal,
     literal_column,
@@ -32,6 +38,29 @@ from matching.search import FACET_FIELDS, FACETS, SearchHit, SearchQuery, closes
 
 NEWEST_WINDOW = 500  # beyond the counted matches, matches among this many newest documents are ranked too
 _ARRAY_FACETS = {"theme", "province"}  # columns holding several values
+Candidate = tuple[int, float, int]  # id, rank, mask of the query words present
+
+
+def _flags(vector: ColumnElement, tsquery: TsQuery) -> list[ColumnElement]:
+    """Per query word, whether ``vector`` has it."""
+    return [
+        vector.op("@@")(as_tsquery(part, f"word_{i}")) if part else false()
+        for i, part in enumerate(tsquery.labels)
+    ]
+
+
+def _mask(flags: list) -> ColumnElement:
+    bits = [case((flag, 1 << i), else_=0) for i, flag in enumerate(flags)]
+    return sum(bits[1:], bits[0]) if bits else literal(0)
+
+
+def _count(flags: list) -> ColumnElement:
+    ones = [cast(flag, Integer) for flag in flags]
+    return sum(ones[1:], ones[0]) if ones else literal(0)
+
+
+def words_present(mask: int) -> int:
+    return bin(mask).count("1")
 
 
 def filter_clauses(query: SearchQuery, columns: Any = SearchRow.__table__.c) -> list[ColumnElement]:
@@ -59,63 +88,85 @@ def read_matches(
     settings: dict[str, str],
     counted: int,
 ) -> Sequence[Row]:
-    """Facet counts and the total over the first ``counted + 1`` matches, and the ids of the
-    best ``wanted`` candidates, in one statement (one GIN evaluation).
+    """Facet counts and the total over the first ``counted + 1`` matches, the query words any of
+    them has, and the best ``wanted`` candidates, in one statement (one GIN evaluation).
 
-    Rows come back as (facet, value, count) for the facets and the total ("total", None, n),
-    then (None, None, position, id, rank) for the candidates.
+    Rows come back as (facet, value, count) for the facets, the total ("total", None, n) and
+    the words seen ("words", None, mask), then (None, None, position, id, rank, mask) for the
+    candidates.
     """
     q = as_tsquery(tsquery.text)
     c = SearchRow.__table__.c
+    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(c.vector, tsquery))]
     matched = (
-        select(c.id, c.kind, c.status, c.themes, c.provinces, c.date, func.ts_rank(c.vector, q).label("rank"))
+        select(
+            c.id,
+            c.kind,
+            c.status,
+            c.themes,
+            c.provinces,
+            c.date,
+            func.ts_rank(c.vector, q).label("rank"),
+            *flags,
+        )
         .where(c.vector.op("@@")(q), *filter_clauses(query))
         .limit(counted + 1)
         .cte("matched")
         .prefix_with("MATERIALIZED")
     )
     m = matched.c
-    order = (m.date.desc(), m.id) if query.sort == "date" else (m.rank.desc(), m.id)
+    has = [m[f"has_{i}"] for i in range(len(flags))]
+    mask = _mask(has)
+    order = (m.date.desc(), m.id) if query.sort == "date" else (_count(has).desc(), m.rank.desc(), m.id)
     best = (
-        select(m.id, m.rank, func.row_number().over(order_by=order).label("position"))
+        select(m.id, m.rank, mask.label("mask"), func.row_number().over(order_by=order).label("position"))
         .order_by(*order)
         .limit(wanted)
         .subquery()
     )
     no_text, no_id, no_rank = cast(null(), Text), cast(null(), Integer), cast(null(), Float)
+    no_mask = cast(null(), Integer)
     facet_rows = [
-        select(literal("total"), no_text, func.count(), no_id, no_rank).select_from(matched),
-        select(literal("kind"), matched.c.kind, func.count(), no_id, no_rank).group_by(matched.c.kind),
-        select(literal("status"), matched.c.status, func.count(), no_id, no_rank)
+        select(literal("total"), no_text, func.count(), no_id, no_rank, no_mask).select_from(matched),
+        select(literal("words"), no_text, cast(func.bit_or(mask), BigInteger), no_id, no_rank, no_mask),
+        select(literal("kind"), matched.c.kind, func.count(), no_id, no_rank, no_mask).group_by(
+            matched.c.kind
+        ),
+        select(literal("status"), matched.c.status, func.count(), no_id, no_rank, no_mask)
         .where(matched.c.status != "-")
         .group_by(matched.c.status),
     ]
     for facet, column in (("theme", matched.c.themes), ("province", matched.c.provinces)):
         values = select(func.unnest(column).label("value")).subquery()
         facet_rows.append(
-            select(literal(facet), values.c.value, func.count(), no_id, no_rank).group_by(values.c.value)
+            select(literal(facet), values.c.value, func.count(), no_id, no_rank, no_mask).group_by(
+                values.c.value
+            )
         )
-    page_rows = select(no_text, no_text, best.c.position, best.c.id, best.c.rank)
+    page_rows = select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask)
     with with_settings(session, settings):
         return session.execute(union_all(*facet_rows, page_rows)).all()
 
 
-def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
-    """The total, the facet counts and the ranked (id, rank) candidates of :func:`read_matches`."""
-    total = 0
+def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]], list[Candidate], int]:
+    """The total, the facet counts, the ranked candidates of :func:`read_matches` and the mask
+    of the query words the counted matches have."""
+    total = seen = 0
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    best: list[tuple[int, int, float]] = []
-    for facet, value, number, id_, rank in rows:
+    best: list[tuple[int, Candidate]] = []
+    for facet, value, number, id_, rank, mask in rows:
         if facet == "total":
             total = number
+        elif facet == "words":
+            seen = number or 0  # bit_or of no rows is NULL
         elif facet is not None:
             facets[facet][value] = number
         else:
-            best.append((number, id_, rank))  # number: the position
-    return total, facets, [(id_, rank) for _, id_, rank in sorted(best)]
+            best.append((number, (id_, rank, mask)))  # number: the position
+    return total, facets, [candidate for _, candidate in sorted(best)], seen
 
 
-def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list[tuple[int, float]]:
+def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list[Candidate]:
     """Matches among the ``NEWEST_WINDOW`` newest documents: the LIMIT in a subquery makes
     PostgreSQL read those through the date index and test only them."""
     q = as_tsquery(tsquery.text)
@@ -126,46 +177,49 @@ def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list
         .limit(NEWEST_WINDOW)
         .subquery()
     )
-    statement = select(newest.c.id, func.ts_rank(newest.c.vector, q)).where(
-        newest.c.vector.op("@@")(q), *filter_clauses(query, newest.c)
-    )
-    return [(id_, rank) for id_, rank in session.execute(statement)]
+    statement = select(
+        newest.c.id, func.ts_rank(newest.c.vector, q), _mask(_flags(newest.c.vector, tsquery))
+    ).where(newest.c.vector.op("@@")(q), *filter_clauses(query, newest.c))
+    return [(id_, rank, mask) for id_, rank, mask in session.execute(statement)]
 
 
-def best_first(candidate: tuple[int, float]) -> tuple[float, int]:
-    id_, rank = candidate
-    return -rank, id_
+def best_first(candidate: Candidate) -> tuple[int, float, int]:
+    id_, rank, mask = candidate
+    return -words_present(mask), -rank, id_
 
 
-def newest_matches(
-    session: Session, tsquery: TsQuery, query: SearchQuery, offset: int
-) -> list[tuple[int, float]]:
+def newest_matches(session: Session, tsquery: TsQuery, query: SearchQuery, offset: int) -> list[Candidate]:
     """A page of the newest matches, read backwards through the date index: with more than
     the counted matches they are common enough to be found within a few thousand rows."""
     q = as_tsquery(tsquery.text)
     statement = (
-        select(SearchRow.id, func.ts_rank(SearchRow.vector, q))
+        select(SearchRow.id, func.ts_rank(SearchRow.vector, q), _mask(_flags(SearchRow.vector, tsquery)))
         .where(SearchRow.vector.op("@@")(q), *filter_clauses(query))
         .order_by(SearchRow.date.desc(), SearchRow.id)
         .limit(query.per_page)
         .offset(offset)
     )
     with with_settings(session, BACKWARDS_BY_DATE):
-        return [(id_, rank) for id_, rank in session.execute(statement)]
+        return [(id_, rank, mask) for id_, rank, mask in session.execute(statement)]
 
 
-def hits(session: Session, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+def hits(session: Session, ranked: list[Candidate], labels: tuple[str, ...]) -> list[SearchHit]:
+    """The candidates' rows as hits, each with the query words (``labels``) it lacks."""
     c = SearchRow.__table__.c
     found = session.execute(
         select(c.id, c.kind, c.item_id, c.title, c.body, c.context, c.language, c.date).where(
-            c.id.in_([id_ for id_, _ in ranked])
+            c.id.in_([candidate[0] for candidate in ranked])
         )
     )
     rows = {row.id: row for row in found}
-    return [_hit(rows[id_], float(rank)) for id_, rank in ranked if id_ in rows]
+    return [
+        _hit(rows[id_], float(rank), tuple(w for i, w in enumerate(labels) if not mask >> i & 1))
+        for id_, rank, mask in ranked
+        if id_ in rows
+    ]
 
 
-def _hit(row: Row, score: float) -> SearchHit:
+def _hit(row: Row, score: float, missing: tuple[str, ...]) -> SearchHit:
     return SearchHit(
         key=f"{row.kind}:{row.item_id}",
         kind=row.kind,
@@ -175,16 +229,20 @@ def _hit(row: Row, score: float) -> SearchHit:
         lang=row.language,
         date=row.date,
         score=score,
+        missing=missing,
     )
 
 
-def corrections(session: Session, tsquery: TsQuery, query: SearchQuery) -> dict[str, str]:
+def corrections(
+    session: Session, tsquery: TsQuery, query: SearchQuery, seen: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Query words that match no document the reader may see, with the closest word of
     ``search_word`` that occurs in one: a suggestion never reveals a word of a document the
-    reader may not see (``search_word`` holds the words of every document)."""
+    reader may not see (``search_word`` holds the words of every document). Words in ``seen``
+    were found in a visible match already."""
     corrections = {}
     for word, part in tsquery.words.items():
-        if word in tsquery.common:
+        if word in tsquery.common or word in seen:
             continue
         if part and _visible_match(session, as_tsquery(part), query):
             continue

@@ -3,7 +3,10 @@ so every statement after that gets it as one bound value.
 
 A query word matches its stem in either configuration, the compounds that start or end with it
 (``isolatie`` -> ``hennepisolatie``, looked up in ``search_word``) and, for a compound query
-word, its parts together. Each word's options carry their estimated share of the documents
+word, its parts together; its glossary alternatives (:func:`matching.search.alternatives`) match
+as the word itself, with their stems and compounds. The words are ORed: a document matches with
+one of them, and :attr:`TsQuery.labels` tests each query word on its own for the ranking.
+Each word's options carry their estimated share of the documents
 (:class:`~.planner.Statistics`), from which :mod:`.planner` chooses how to read the matches.
 """
 
@@ -34,7 +37,14 @@ from sqlalchemy.orm import Session
 from circular_platform.models import SearchWord
 from circular_platform.search.postgres.planner import Statistics
 from matching import analysis
-from matching.search import MAX_AFFIXED, MIN_AFFIX, ParsedQuery, compound_candidates, compound_parts
+from matching.search import (
+    MAX_AFFIXED,
+    MIN_AFFIX,
+    ParsedQuery,
+    alternatives,
+    compound_candidates,
+    compound_parts,
+)
 
 _CONFIGS = ("dutch", "english")
 
@@ -43,6 +53,7 @@ _CONFIGS = ("dutch", "english")
 class TsQuery:
     text: str  # the whole query in to_tsquery syntax; empty when only stop words were left
     words: dict[str, str]  # each searched word (of words and phrases) with its own part
+    labels: tuple[str, ...] = ()  # per query word (ParsedQuery.labels), its part: present or missing
     common: frozenset[str] = frozenset()  # words the statistics count: they match documents
     share: float = 0.0  # estimated share of the documents matching (0: unknown or rare)
     postings: float = 0.0  # estimated postings the GIN index reads, per document
@@ -72,33 +83,39 @@ class QueryBuilder:
             for w in self.parsed.words
             if w not in self.known
         }
-        words = {w: self._options(w) for w in self.parsed.words}
+        words = {w: self._with_alternatives(w) for w in self.parsed.words}
         # A phrase's share is unknown (it depends on positions): 0, so it goes through the index.
-        clauses = [o for o in words.values() if o] + [
-            {q: 0.0 for q in self.queries.get(p, [])} for p in phrases
-        ]
-        # The rarest word first: a document that lacks it fails the test soonest.
-        clauses = sorted((o for o in clauses if o), key=_share)
+        per_label = [*words.values(), *({q: 0.0 for q in self.queries.get(p, [])} for p in phrases)]
+        clauses = [o for o in per_label if o]
         excluded = [o for o in (self._options(w, expand=False) for w in self.parsed.excluded) if o]
         excluded = excluded if clauses else []
         searched = {**words, **{w: self._options(w) for p in self.parsed.phrases for w in p}}
+        matching = " | ".join(map(_any, clauses))
         return TsQuery(
-            text=" & ".join([*map(_any, clauses), *(f"!{_any(options)}" for options in excluded)]),
+            text=" & ".join([f"( {matching} )", *(f"!{_any(o)}" for o in excluded)]) if clauses else "",
             words={w: _any(options) if options else "" for w, options in searched.items()},
+            labels=tuple(_any(options) if options else "" for options in per_label),
             common=frozenset(w for w, options in searched.items() if _share(options) > 0),
-            share=0.0 if excluded else math.prod(map(_share, clauses)),
+            share=0.0 if excluded else min(1.0, sum(map(_share, clauses))),
             postings=sum(map(_share, clauses)),
         )
+
+    def _with_alternatives(self, word: str) -> Options:
+        """:meth:`_options` of ``word`` and of its glossary alternatives (not split)."""
+        options = self._options(word)
+        for alternative in alternatives(word)[1:]:
+            options |= self._options(alternative, split=False)
+        return options
 
     def _load(self, phrases: list[str]) -> None:
         """In one round trip: the tsqueries of the query's words and phrases in both
         configurations (stemmed by PostgreSQL as the documents' vectors were; a stop word has
         none), of the known words among their parts, and of the compounds with a query word in
         them (Dutch only: English does not glue words together)."""
-        words = self.parsed.words
+        words = list(dict.fromkeys(a for w in self.parsed.words for a in alternatives(w)))
         given = sorted({*words, *self.parsed.excluded, *(w for p in self.parsed.phrases for w in p)})
         # Every substring of 3+ letters, the word itself included: a known word is not split.
-        parts = {part for w in words for part in compound_candidates(w)}
+        parts = {part for w in self.parsed.words for part in compound_candidates(w)}
         values = [_unnest(given, phrase=False), _unnest(phrases, phrase=True)]
         known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
             SearchWord.word == any_(literal(sorted(parts), postgresql.ARRAY(Text)))  # one parameter, not ~100
@@ -115,14 +132,14 @@ class QueryBuilder:
                 self.known.add(word)
             self.queries[word] = [q for q in dict.fromkeys((dutch, english)) if q]
 
-    def _options(self, word: str, expand: bool = True) -> Options:
+    def _options(self, word: str, expand: bool = True, split: bool = True) -> Options:
         """The tsqueries any of which matches ``word``: its stems, the compounds it is part of,
         and (for a compound) its parts together."""
         texts = list(self.queries.get(word, []))
         if expand:
             texts += [q for compound in self.affixed.get(word, []) for q in self.queries.get(compound, [])]
         options = {q: self.statistics.lexemes_share(_LEXEME.findall(q)) for q in texts}
-        parts = [self._options(p, expand=False) for p in self.parts.get(word, [])] if expand else []
+        parts = [self._options(p, expand=False) for p in self.parts.get(word, [])] if expand and split else []
         if parts and all(parts):
             options[" & ".join(map(_any, parts))] = math.prod(map(_share, parts))
         return options
@@ -174,6 +191,6 @@ def _affix_lookup(index: int, stem: str) -> Any:
     return select(literal(index), found.c.word, *_tsqueries(found.c.word))
 
 
-def as_tsquery(value: str) -> ColumnElement:
+def as_tsquery(value: str, name: str = "tsquery") -> ColumnElement:
     """A tsquery text (:attr:`TsQuery.text`) as one bound ``tsquery`` value."""
-    return cast(bindparam("tsquery", value, type_=Text), postgresql.TSQUERY)
+    return cast(bindparam(name, value, type_=Text), postgresql.TSQUERY)
