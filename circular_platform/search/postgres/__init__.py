@@ -109,7 +109,7 @@ def _suggestion(
 ) -> str | None:
     """Corrections for the query words no counted match has (``seen``: their mask); a word a
     match has needs no look-up, so a query whose words all matched costs no statement here."""
-    found = set()
+    found: set[str] = set()
     for i, words in enumerate([*((w,) for w in parsed.words), *parsed.phrases]):
         if seen >> i & 1:
             found.update(words)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Row,
+    SQLColumnExpression,
     String,
     Text,
     case,
@@ -41,7 +42,7 @@ _ARRAY_FACETS = {"theme", "province"}  # columns holding several values
 Candidate = tuple[int, float, int]  # id, rank, mask of the query words present
 
 
-def _flags(vector: ColumnElement, tsquery: TsQuery) -> list[ColumnElement]:
+def _flags(vector: SQLColumnExpression[Any], tsquery: TsQuery) -> list[ColumnElement]:
     """Per query word, whether ``vector`` has it."""
     return [
         vector.op("@@")(as_tsquery(part, f"word_{i}")) if part else false()
