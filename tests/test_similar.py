@@ -161,3 +161,12 @@ def test_each_pair_is_listed_once_and_bundled_from_its_button(
     response = client.post("/coordination/bundles", data={"question_ids": [own.id, other.id], "label": ""})
     assert response.status_code == 302
     assert "/coordination/bundles/" in response.headers["Location"]
+
+
+def test_the_bundling_line_in_english(client, auth, others, make_question, new_question):
+    make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+    auth.login("marieke@hondsrug.example")
+    client.post("/language?next=/", data={"language": "en"})
+    page = client.post("/questions/new", data=new_question, follow_redirects=True).text
+    assert "There is 1 similar question from another organisation." in page
+    assert "Similar questions of other organisations" in page
