@@ -64,7 +64,7 @@ def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[Simila
         return []
     documents = [question_document(q) for q in questions]
     ranked = _rank(Matcher.fit(documents), documents, PAIR_CANDIDATES + 1)
-    by_id = {q.id: q for q in questions}
+    by_id: dict[object, Question] = {q.id: q for q in questions}
     pairs: dict[frozenset[int], SimilarPair] = {}
     for question, results in zip(questions, ranked, strict=True):
         for result in results:
