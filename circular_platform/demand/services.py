@@ -17,10 +17,13 @@ from circular_platform import permissions
 from circular_platform.demand import bundling
 from circular_platform.demand.figures import Scope, open_questions
 from circular_platform.errors import DomainError
+from circular_platform.matches import similar
+from circular_platform.matches.similar import SimilarPair
 from circular_platform.models import OPEN_DEMAND, BundleQuestion, BundleStatus, DemandBundle, Question, User
 
 DEFAULT_THRESHOLD = 0.2  # on the demo data: the renovation, asphalt and workwear bundles, nothing loose
 MIN_THRESHOLD, MAX_THRESHOLD = 0.05, 0.95
+PAIRS = 20  # similar pairs listed for coordinators: enough to spot repeated demand, short enough to read
 
 
 def clamp_threshold(value: str | None) -> float:
@@ -46,9 +49,17 @@ def bundled_question_ids(session: Session, except_bundle: DemandBundle | None = 
 
 def proposals(session: Session, scope: Scope, threshold: float) -> list[bundling.Proposal]:
     """Proposed bundles among the open questions in ``scope`` that are not bundled yet."""
+    return bundling.propose(_unbundled(session, scope), threshold)
+
+
+def similar_pairs(session: Session, scope: Scope) -> list[SimilarPair]:
+    """Pairs of similar open questions of different organisations in ``scope``, neither bundled yet."""
+    return similar.similar_pairs(_unbundled(session, scope), limit=PAIRS)
+
+
+def _unbundled(session: Session, scope: Scope) -> list[Question]:
     taken = bundled_question_ids(session)
-    questions = [q for q in open_questions(session, scope) if q.id not in taken]
-    return bundling.propose(questions, threshold)
+    return [q for q in open_questions(session, scope) if q.id not in taken]
 
 
 def visible_bundles(session: Session, user: User) -> list[DemandBundle]:

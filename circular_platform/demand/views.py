@@ -126,14 +126,16 @@ def procurement_chart():
 @bp.get("/bundles")
 def bundles():
     bundle_list = services.visible_bundles(db.session, current_user)
-    proposals, threshold, scope = [], services.DEFAULT_THRESHOLD, _scope()
+    proposals, pairs, threshold, scope = [], [], services.DEFAULT_THRESHOLD, _scope()
     if permissions.can_manage_bundles(current_user):
         threshold = services.clamp_threshold(request.args.get("threshold"))
         proposals = services.proposals(db.session, scope, threshold)
+        pairs = services.similar_pairs(db.session, scope)
     return render_template(
         "demand/bundles.html",
         bundles=[(b, figures.summarise(b.questions)) for b in bundle_list],
         proposals=[(p, figures.summarise(p.questions)) for p in proposals],
+        pairs=pairs,
         threshold=threshold,
         scope=scope,
         form=ConfirmBundleForm(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from circular_platform import history, permissions, status_moves
@@ -9,6 +10,7 @@ from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
+from circular_platform.matches.similar import CANDIDATES, similar_questions
 from circular_platform.models import Question, QuestionStatus
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
@@ -54,6 +56,7 @@ def detail(question_id: int):
         changes=changes,
         status_actions=status_moves.actions(question.status, services.ALLOWED_TRANSITIONS),
         suggestions=suggestions,
+        similar=similar_questions(db.session, question, current_user),
     )
 
 
@@ -79,8 +82,23 @@ def create():
             )
             db.session.commit()
             flash(_("Uw vraag is opgeslagen."), "success")
+            _announce_similar(question)
             return redirect(url_for("questions.detail", question_id=question.id))
     return render_template("questions/form.html", form=form, question=None), 400
+
+
+def _announce_similar(question: Question) -> None:
+    """Tell the owner of a new question how many others ask much the same: together they may buy."""
+    count = len(similar_questions(db.session, question, current_user, limit=CANDIDATES))
+    if count:
+        message = ngettext(
+            "Er is %(num)d vergelijkbare vraag van een andere organisatie. Een coördinator kan "
+            "de vragen bundelen, zodat u samen kunt inkopen.",
+            "Er zijn %(num)d vergelijkbare vragen van andere organisaties. Een coördinator kan ze "
+            "bundelen, zodat u samen kunt inkopen.",
+            count,
+        )
+        flash(message, "info")
 
 
 @bp.get("/<int:question_id>/edit")

@@ -1,0 +1,91 @@
+"""Similar questions of other organisations: question against question, with the same text
+analysis as the matches, so that nobody posts the tenth copy of a demand without knowing the
+other nine, and a coordinator sees which questions could be bought together.
+
+Scores are plain cosines of the TF-IDF vectors (no theme boost), the measure the demand bundler
+clusters on, so :data:`MIN_SIMILARITY` reads like the bundler's threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from circular_platform import permissions
+from circular_platform.matches.documents import question_document
+from circular_platform.matches.services import matchable_questions
+from circular_platform.matches.store import store
+from circular_platform.models import OPEN_DEMAND, Question
+from matching.matcher import Document, Matcher, Result
+
+# The bundler's default threshold (demand.services.DEFAULT_THRESHOLD): below it two questions
+# are not proposed as one bundle, so listing them would promise a joint purchase that does not
+# come; between 0.1 and 0.2 the shared words are mostly incidental ("woningen", "gemeente").
+MIN_SIMILARITY = 0.2
+CANDIDATES = 50  # ranked before the organisation and visibility filters thin them out
+PAIR_CANDIDATES = 10  # per question on the bundles page; a pair needs only one side to find it
+
+SimilarPair = tuple[Question, Question, Result]
+
+
+def similar_questions(
+    session: Session, question: Question, user: permissions.AnyUser, limit: int = 5
+) -> list[tuple[Question, Result]]:
+    """Up to ``limit`` open questions of other organisations that ``user`` may see, most similar
+    first, each with the words it shares with ``question``."""
+    matcher = _question_matcher(session)
+    if matcher is None:
+        return []
+    k = max(CANDIDATES, 2 * limit)
+    results = _rank(matcher, [question_document(question)], k, exclude={question.id})[0]
+    query = (
+        select(Question)
+        .options(joinedload(Question.organisation), joinedload(Question.municipality))
+        .where(
+            Question.id.in_([r.id for r in results]),
+            Question.status.in_(OPEN_DEMAND),
+            Question.organisation_id != question.organisation_id,
+            permissions.visible_questions(user),
+        )
+    )
+    found = {q.id: q for q in session.scalars(query).unique()}
+    return [(found[r.id], r) for r in results if r.id in found][:limit]
+
+
+def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[SimilarPair]:
+    """Pairs of similar questions of different organisations among ``questions``, each pair
+    once, most similar first.
+
+    The matcher is fitted on exactly these questions, as the bundle proposals are, so the
+    pairs and the proposals on one page weigh words alike."""
+    if len(questions) < 2:
+        return []
+    documents = [question_document(q) for q in questions]
+    ranked = _rank(Matcher.fit(documents), documents, PAIR_CANDIDATES + 1)
+    by_id: dict[object, Question] = {q.id: q for q in questions}
+    pairs: dict[frozenset[int], SimilarPair] = {}
+    for question, results in zip(questions, ranked, strict=True):
+        for result in results:
+            other = by_id[result.id]
+            key = frozenset((question.id, other.id))
+            if other.organisation_id != question.organisation_id and key not in pairs:
+                pairs[key] = (question, other, result)
+    best = sorted(pairs.values(), key=lambda p: (-p[2].score, min(p[0].id, p[1].id)))
+    return best[:limit]
+
+
+def _rank(
+    matcher: Matcher, documents: Sequence[Document], k: int, exclude: Collection = ()
+) -> list[list[Result]]:
+    return matcher.rank_many(documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude)
+
+
+def _question_matcher(session: Session) -> Matcher | None:
+    """The cached questions model, or one fitted now when no model was saved yet."""
+    models = store().get()
+    if models is not None:
+        return models.questions
+    questions = matchable_questions(session)
+    return Matcher.fit(question_document(q) for q in questions) if questions else None
