@@ -203,7 +203,7 @@ def measure(args: argparse.Namespace, scale: float) -> dict:
             counts["all"] += 1
             counts["searches"] += in_searches
 
-        original = digests._search_sections
+        original = digests.search_sections
 
         def counted_searches(*a, **k):
             nonlocal in_searches
@@ -213,7 +213,7 @@ def measure(args: argparse.Namespace, scale: float) -> dict:
             finally:
                 in_searches = False
 
-        digests._search_sections = counted_searches
+        digests.search_sections = counted_searches
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB (kB on Linux)
         event.listen(db.engine, "before_cursor_execute", count)
         started = time.perf_counter()
@@ -221,7 +221,7 @@ def measure(args: argparse.Namespace, scale: float) -> dict:
         db.session.commit()
         seconds = time.perf_counter() - started
         event.remove(db.engine, "before_cursor_execute", count)
-        digests._search_sections = original
+        digests.search_sections = original
     return {"sizes": sizes, "queued": queued, "seconds": seconds, "before": before} | counts
 
 
