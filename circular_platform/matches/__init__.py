@@ -17,3 +17,5 @@ def init_app(app: Flask) -> None:
     question_changed.connect(services.question_changed)
     solution_changed.connect(services.solution_changed)
     app.add_template_filter(views.highlight, "highlight")
+    app.add_template_filter(views.strength_label, "strength_label")
+    app.add_template_filter(views.bridge, "bridge")

@@ -44,7 +44,13 @@ from circular_platform.models import (
     User,
 )
 from circular_platform.models._types import utcnow
-from matching.explain import DEFAULT_THRESHOLDS, PROBABILITY_THRESHOLDS, calibrate_thresholds
+from matching.explain import (
+    DEFAULT_THRESHOLDS,
+    PROBABILITY_THRESHOLDS,
+    Thresholds,
+    calibrate_thresholds,
+    strength,
+)
 from matching.learning import MIN_JUDGEMENTS, TimeCheck, apply_judgements, fit_if_better
 from matching.matcher import Document, Matcher, Result
 
@@ -309,6 +315,19 @@ def _not(column, value):
     return or_(column.is_(None), column != value)
 
 
+def thresholds() -> Thresholds:
+    """The strength thresholds calibrated at the last rebuild; the defaults of the scale in use otherwise."""
+    report = store().report()
+    if report.get("thresholds"):
+        return Thresholds(*report["thresholds"])
+    return PROBABILITY_THRESHOLDS if report.get("learned_scores") else DEFAULT_THRESHOLDS
+
+
+def strength_of(score: float) -> str:
+    """``"strong"``, ``"good"`` or ``"possible"`` (:func:`matching.explain.strength`) for a stored score."""
+    return strength(score, thresholds())
+
+
 # -- learning from judgements ---------------------------------------------------------------------
 
 LEARN_STEPS = 4
@@ -317,7 +336,9 @@ NIGHTLY_INTERVAL = timedelta(hours=20)
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
-def learn(session: Session, step: Callable[[str], None] = lambda _label: None) -> TimeCheck:
+def learn(
+    session: Session, step: Callable[[str], None] = lambda _label: None, now: datetime | None = None
+) -> TimeCheck:
     """Fit the learned ranker on every judgement and keep it only when it ranks the newer
     judgements better than the matcher alone (:func:`matching.learning.fit_if_better`).
 
@@ -327,7 +348,8 @@ def learn(session: Session, step: Callable[[str], None] = lambda _label: None) -
     step("judgements")
     judged = judgements.load(session)
     models_store = store()
-    models_store.update_report(attempted_at=utcnow().isoformat())
+    now = now or utcnow()
+    models_store.update_report(attempted_at=now.isoformat())
     if len(judged) < MIN_JUDGEMENTS:
         reason = f"too few judgements ({len(judged)} < {MIN_JUDGEMENTS})"
         return TimeCheck(len(judged), 0, 0, 0, 0.0, 0.0, False, reason)
@@ -347,7 +369,7 @@ def learn(session: Session, step: Callable[[str], None] = lambda _label: None) -
     ranker, check = fit_if_better(models.solutions, queries, judged, documents)
     models_store.save_ranker(ranker)
     models_store.update_report(
-        fitted_at=utcnow().isoformat(),
+        fitted_at=now.isoformat(),
         judgements=check.judgements,
         older=check.older,
         newer=check.newer,
@@ -373,7 +395,7 @@ def learn_if_due(session: Session, now: datetime) -> TimeCheck | None:
         return None
     try:
         with session.begin_nested():  # a failing fit must not cost the night's mails
-            return learn(session)
+            return learn(session, now=now)
     except Exception:  # noqa: BLE001 - the ranker stays as it was; tomorrow tries again
         log.exception("The nightly fit of the learned ranker failed")
         return None
