@@ -175,6 +175,10 @@ def test_learn_with_enough_judgements_saves_the_ranker_and_the_quality_page_show
     assert "Kwaliteit met leren (nDCG@10)" in page
     assert re.search(r"In gebruik</th><td[^>]*>ja<", page)
     assert datetime.now(UTC).strftime("%d-%m-%Y") in page
+    client.post("/language", data={"language": "en"})
+    english = client.get("/coordination/quality").text
+    assert "Quality with learning (nDCG@10)" in english
+    assert "it learns from the older judgements" in english
 
 
 def test_after_learning_the_local_partners_come_first_for_a_new_question(
