@@ -10,6 +10,14 @@ The database is the truth; the fitted models (:mod:`.store`) are a cache.
   :func:`rebuild` runs after the commit in a background thread.
 * Matches people acted on (feedback, an introduction, a rejection) keep their state; open
   proposals of withdrawn questions or archived solutions are dropped.
+* People's judgements (:mod:`.judgements`) teach the ranking: :func:`learn` (``flask matching
+  learn``, nightly from ``flask notify run``) fits a learned ranker that orders the solutions
+  for a question when it beats the matcher on the newer judgements; its scores are then
+  probabilities of relevance. Pairs found only from a solution's side keep the matcher's
+  cosine (a known limit: the two scales mix there). A question's own judgements apply at once
+  after feedback: "niet relevant" leaves its list, "interessant" lifts solutions like it.
+* :func:`strength_of` turns a stored score into "strong"/"good"/"possible" with thresholds
+  calibrated on the judged matches at every rebuild.
 
 Functions ``flush()``; the caller commits.
 """
@@ -387,11 +395,14 @@ def learn(
 
 def learn_if_due(session: Session, now: datetime) -> TimeCheck | None:
     """The nightly fit (from ``flask notify run``): once local time passed 03:00 and the last
-    attempt is older than 20 hours; None when not due. Cheap to ask: one small file is read."""
-    if now.astimezone(LOCAL).hour < NIGHTLY_HOUR or store().get() is None:
+    attempt is older than 20 hours; None when not due. Cheap to ask: one small file is read
+    (the models are loaded only when a fit is due)."""
+    if now.astimezone(LOCAL).hour < NIGHTLY_HOUR:
         return None
     attempted = store().report().get("attempted_at")
     if attempted and now - datetime.fromisoformat(attempted) < NIGHTLY_INTERVAL:
+        return None
+    if store().get() is None:  # nothing matched yet: nothing to learn for
         return None
     try:
         with session.begin_nested():  # a failing fit must not cost the night's mails
