@@ -1,6 +1,7 @@
 """Matches between questions and solutions: the adapter between the marketplace and ``matching/``.
 
-:mod:`.documents` turns items into text, :mod:`.store` keeps the fitted models, :mod:`.services`
+:mod:`.documents` turns items into text, :mod:`.store` keeps the fitted models and the learned
+ranker, :mod:`.judgements` reads what people said of matches, :mod:`.services`
 ranks, stores and reads matches, :mod:`.views` takes owners' feedback.
 """
 
