@@ -39,6 +39,7 @@ demo: migrate
 # settings), stopped when the development server exits.
 run: demo
 	$(FLASK) matching rebuild
+	$(FLASK) matching learn
 	$(FLASK) search rebuild
 	@( while true; do $(FLASK) notify run >/dev/null; sleep 60; done ) & notifier=$$!; \
 	trap 'kill $$notifier 2>/dev/null' EXIT INT TERM; \

@@ -1,5 +1,5 @@
 """Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
-``flask search rebuild``, ``flask search drain``."""
+``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,24 @@ def rebuild_matches() -> None:
     pairs = matches.rebuild(db.session, progress)
     db.session.commit()
     click.echo(f"{pairs} proposed matches stored.")
+
+
+@matching_cli.command("learn")
+def learn_from_judgements() -> None:
+    """Fit the learned ranker on people's judgements; it is used only when it ranks the newer
+    judgements better than the matcher alone. The nightly ``flask notify run`` does this too."""
+    from circular_platform.matches import services as matches
+
+    with click.progressbar(length=matches.LEARN_STEPS, label="Learning from judgements") as bar:
+        check = matches.learn(db.session, lambda _step: bar.update(1))
+    db.session.commit()
+    click.echo(f"{check.judgements} judgements: {check.older} older to fit, {check.newer} newer to test")
+    if check.older or check.newer:
+        click.echo(
+            f"nDCG@10 on {check.queries} newer questions: "
+            f"matcher {check.baseline:.3f}, learned {check.learned:.3f}"
+        )
+    click.echo(f"Learned ranker {'in use' if check.use else 'not used'}: {check.reason}")
 
 
 @search_cli.command("rebuild")

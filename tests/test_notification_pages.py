@@ -198,7 +198,7 @@ def test_company_dashboard_lists_fitting_open_questions_best_first(
     section = page[page.index("Vragen die passen bij uw aanbod") :]
     assert section.index(strong.title) < section.index(weak.title)
     assert section.count(strong.title) == 1
-    assert "80% overeenkomst" in section
+    assert "Sterke match" in section  # 0.8: above the default threshold of a strong match
     assert closed.title not in section
 
 
@@ -284,7 +284,7 @@ def test_unanswered_queue_lists_old_questions_without_a_fit(
     assert "/coordination/unanswered" in client.get("/coordination/").get_data(as_text=True)
     page = client.get("/coordination/unanswered").get_data(as_text=True)
     assert waiting.title in page
-    assert "42% overeenkomst" in page
+    assert "Sterke match" in page  # 0.42, above the default threshold of a strong match
     assert solution.title in page
     for title in (recent.title, introduced.title, liked.title):
         assert title not in page

@@ -64,6 +64,7 @@ STORIES: list[list[tuple[int, MatchAction, MatchStatus, str, str]]] = [
     [(15, MatchAction.REJECT, S.REJECTED, "regio_past_niet", "")],
 ]
 FEEDBACK = [Feedback.INTERESTING, Feedback.INTERESTING, Feedback.NOT_RELEVANT]
+JUDGED = 4  # per question: how many of its best proposals its owner judged (see _judge)
 
 
 def load(session: Session, coordinator_email: str) -> int:
@@ -92,7 +93,34 @@ def load(session: Session, coordinator_email: str) -> int:
         _tell(session, match, story, coordinator)
     for match, value in zip(best[-len(FEEDBACK) :], FEEDBACK, strict=False):
         matches.give_feedback(session, match, "question", value, match.question.contact or coordinator)
+    _judge(session, best, coordinator)
     return len(seen_questions)
+
+
+def _judge(session: Session, best: list[Match], coordinator: User) -> None:
+    """Owners' verdicts on up to JUDGED of each question's best proposals, spread over the last
+    eight months, so ``flask matching learn`` has judgements to learn from. The demo's askers
+    prefer partners from their own province: "interessant" for a solution that names the
+    question's province or municipality, "niet relevant" for one that is only nationwide or
+    elsewhere; a preference the texts alone do not show. Written with their dates, like the
+    events: giving them through the service would rank each question again ~200 times."""
+    now = datetime.now(UTC)
+    per_question: dict[int, list[Match]] = {}
+    for match in best:
+        if not match.acted_on:
+            per_question.setdefault(match.question_id, []).append(match)
+    ordered = sorted(per_question)
+    for n, question_id in enumerate(ordered):
+        days_ago = 240 - (235 * n) // max(1, len(ordered) - 1)
+        for match in per_question[question_id][:JUDGED]:
+            question, solution = match.question, match.solution
+            local = question.municipality in solution.municipalities or (
+                question.municipality.province in solution.provinces
+            )
+            match.question_feedback = Feedback.INTERESTING if local else Feedback.NOT_RELEVANT
+            match.question_feedback_by = question.contact or coordinator
+            match.feedback_at = now - timedelta(days=days_ago)
+    session.flush()
 
 
 def _tell(session: Session, match: Match, story: list, coordinator: User) -> None:

@@ -1,6 +1,7 @@
 """Matches between questions and solutions: the adapter between the marketplace and ``matching/``.
 
-:mod:`.documents` turns items into text, :mod:`.store` keeps the fitted models, :mod:`.services`
+:mod:`.documents` turns items into text, :mod:`.store` keeps the fitted models and the learned
+ranker, :mod:`.judgements` reads what people said of matches, :mod:`.services`
 ranks, stores and reads matches, :mod:`.views` takes owners' feedback.
 """
 
@@ -17,3 +18,5 @@ def init_app(app: Flask) -> None:
     question_changed.connect(services.question_changed)
     solution_changed.connect(services.solution_changed)
     app.add_template_filter(views.highlight, "highlight")
+    app.add_template_filter(views.strength_label, "strength_label")
+    app.add_template_filter(views.bridge, "bridge")

@@ -10,6 +10,14 @@ The database is the truth; the fitted models (:mod:`.store`) are a cache.
   :func:`rebuild` runs after the commit in a background thread.
 * Matches people acted on (feedback, an introduction, a rejection) keep their state; open
   proposals of withdrawn questions or archived solutions are dropped.
+* People's judgements (:mod:`.judgements`) teach the ranking: :func:`learn` (``flask matching
+  learn``, nightly from ``flask notify run``) fits a learned ranker that orders the solutions
+  for a question when it beats the matcher on the newer judgements; its scores are then
+  probabilities of relevance. Pairs found only from a solution's side keep the matcher's
+  cosine (a known limit: the two scales mix there). A question's own judgements apply at once
+  after feedback: "niet relevant" leaves its list, "interessant" lifts solutions like it.
+* :func:`strength_of` turns a stored score into "strong"/"good"/"possible" with thresholds
+  calibrated on the judged matches at every rebuild.
 
 Functions ``flush()``; the caller commits.
 """
@@ -20,13 +28,17 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.db import after_commit, db
+from circular_platform.matches import judgements
 from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.store import Models, store
 from circular_platform.models import (
@@ -39,6 +51,15 @@ from circular_platform.models import (
     Solution,
     User,
 )
+from circular_platform.models._types import utcnow
+from matching.explain import (
+    DEFAULT_THRESHOLDS,
+    PROBABILITY_THRESHOLDS,
+    Thresholds,
+    calibrate_thresholds,
+    strength,
+)
+from matching.learning import MIN_JUDGEMENTS, TimeCheck, apply_judgements, fit_if_better
 from matching.matcher import Document, Matcher, Result
 
 log = logging.getLogger(__name__)
@@ -58,7 +79,10 @@ def matchable_solutions(session: Session) -> list[Solution]:
 
 
 def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
-    """Refit both models, save them and recompute every match; returns the number of pairs kept."""
+    """Refit both models, save them and recompute every match; returns the number of pairs kept.
+
+    With a learned ranker stored (``flask matching learn``) it ranks the solutions for each
+    question; each question's own judgements then apply (:func:`_own_judgements`)."""
     questions, solutions = matchable_questions(session), matchable_solutions(session)
     if not questions or not solutions:
         return 0
@@ -66,26 +90,50 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
     question_documents = [question_document(q) for q in questions]
     solution_documents = [solution_document(s) for s in solutions]
     models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
+    models.ranker = store().load_ranker(models.solutions)
+    judged = judgements.by_question(judgements.load(session))
     pairs: dict[tuple[int, int], Result] = {}
-    ranked = models.solutions.rank_many(question_documents, TOP_K, min_score=MIN_SCORE)
+    ranked = _solutions_for(models, question_documents)
     for question, results in progress(zip(questions, ranked, strict=True)):
+        results = _own_judgements(models, results, judged.get(question.id))
         pairs.update({(question.id, int(r.id)): r for r in results})
     ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
     for solution, results in zip(solutions, ranked, strict=True):
         for r in results:
-            pairs.setdefault((int(r.id), solution.id), r)
+            pairs.setdefault((int(r.id), solution.id), _flipped(r))
     _replace_proposals(session, pairs, select(Match))
     store().save(models)
+    calibrate(session, models)
     return len(pairs)
+
+
+def calibrate(session: Session, models: Models) -> None:
+    """Set the strength thresholds from the judged matches' stored scores (on the scale in use)."""
+    default = PROBABILITY_THRESHOLDS if models.ranker else DEFAULT_THRESHOLDS
+    scores = {
+        (q, s): v for q, s, v in session.execute(select(Match.question_id, Match.solution_id, Match.score))
+    }
+    pairs = ((scores.get((int(j.query_id), int(j.document_id))), j.grade) for j in judgements.load(session))
+    judged = [(score, grade) for score, grade in pairs if score is not None]
+    thresholds = calibrate_thresholds(judged, default)
+    store().update_report(
+        thresholds=[thresholds.strong, thresholds.good], learned_scores=models.ranker is not None
+    )
 
 
 def refresh_question(session: Session, question: Question, models: Models) -> None:
     """Rank an open question against the solutions, or drop it from the model when it is not open."""
     document = question_document(question) if question.matchable else None
     own_matches = select(Match).where(Match.question_id == question.id)
-    results = _rank_or_remove(question.id, document, models.questions, models.solutions)
+    if document is None:
+        results = _rank_or_remove(question.id, None, models.questions, models.solutions)
+    else:
+        models.questions.upsert(document)
+        results = _solutions_for(models, [document])[0]
+        own = judgements.by_question(judgements.load(session, question.id)).get(question.id)
+        results = _own_judgements(models, results, own)
     active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)
-    pairs = {(question.id, int(r.id)): r for r in results if r.id in active}
+    pairs = {(question.id, int(r.id)): r for r in results if int(r.id) in active}
     _replace_proposals(session, pairs, own_matches)
 
 
@@ -95,8 +143,27 @@ def refresh_solution(session: Session, solution: Solution, models: Models) -> No
     own_matches = select(Match).where(Match.solution_id == solution.id)
     results = _rank_or_remove(solution.id, document, models.solutions, models.questions)
     open_ids = _still_matchable(session, Question, [int(r.id) for r in results], MATCHABLE_QUESTIONS)
-    pairs = {(int(r.id), solution.id): r for r in results if r.id in open_ids}
+    pairs = {(int(r.id), solution.id): _flipped(r) for r in results if int(r.id) in open_ids}
     _replace_proposals(session, pairs, own_matches)
+
+
+def _solutions_for(models: Models, documents: list[Document]) -> list[list[Result]]:
+    """The best solutions for each question: the learned ranker's order when there is one."""
+    if models.ranker is not None:
+        return models.ranker.rank_many(documents, TOP_K, min_score=MIN_SCORE)
+    return models.solutions.rank_many(documents, TOP_K, min_score=MIN_SCORE)
+
+
+def _own_judgements(models: Models, results: list[Result], judged: dict[int, int] | None) -> list[Result]:
+    """What the question's people said: "niet relevant" leaves at once, "interessant" lifts look-alikes."""
+    if not judged:
+        return results
+    return apply_judgements(models.solutions, results, judged)
+
+
+def _flipped(result: Result) -> Result:
+    """A question found for a solution: its bridges read (question word, solution word) too."""
+    return replace(result, bridges=tuple((b, a) for a, b in result.bridges))
 
 
 def _rank_or_remove(item_id: int, document: Document | None, own: Matcher, other: Matcher) -> list[Result]:
@@ -123,6 +190,7 @@ def _replace_proposals(
     for key, match in existing.items():
         if key in pairs:
             match.score, match.terms = pairs[key].score, list(pairs[key].terms)
+            match.bridges = [list(b) for b in pairs[key].bridges]
         elif not match.acted_on:
             session.delete(match)
     for (question_id, solution_id), result in pairs.items():
@@ -133,6 +201,7 @@ def _replace_proposals(
                     solution_id=solution_id,
                     score=result.score,
                     terms=list(result.terms),
+                    bridges=[list(b) for b in result.bridges],
                 )
             )
     session.flush()
@@ -201,12 +270,18 @@ def run_rebuild(app: Flask) -> None:
 
 
 def give_feedback(session: Session, match: Match, side: str, value: Feedback, user: User) -> None:
-    """Record an owner's verdict on their side of the match; the match then keeps its state."""
+    """Record an owner's verdict on their side of the match; the match then keeps its state.
+
+    The verdict is a judgement of the question's ranking: the question is ranked again at once
+    ("niet relevant" leaves its list, "interessant" lifts solutions like it); the owner's
+    suggestion lists leave out what they called "niet relevant" (:func:`suggestions_for_question`)."""
     if side == "question":
         match.question_feedback, match.question_feedback_by = value, user
     else:
         match.solution_feedback, match.solution_feedback_by = value, user
+    match.feedback_at = utcnow()
     session.flush()
+    _on_change(session, refresh_question, match.question)
 
 
 def suggestions_for_question(session: Session, question: Question, limit: int = TOP_K) -> list[Match]:
@@ -216,6 +291,7 @@ def suggestions_for_question(session: Session, question: Question, limit: int = 
         .where(
             Match.question_id == question.id,
             Match.status != MatchStatus.REJECTED,
+            _not(Match.question_feedback, Feedback.NOT_RELEVANT),
             Solution.status.in_(MATCHABLE_SOLUTIONS),
         )
         .order_by(Match.score.desc())
@@ -232,6 +308,7 @@ def suggestions_for_solution(session: Session, solution: Solution, user, limit: 
         .where(
             Match.solution_id == solution.id,
             Match.status != MatchStatus.REJECTED,
+            _not(Match.solution_feedback, Feedback.NOT_RELEVANT),
             Question.status.in_(MATCHABLE_QUESTIONS),
             permissions.visible_questions(user),
         )
@@ -239,3 +316,97 @@ def suggestions_for_solution(session: Session, solution: Solution, user, limit: 
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def _not(column, value):
+    """``column`` is NULL or another value (``!=`` alone leaves out the NULLs)."""
+    return or_(column.is_(None), column != value)
+
+
+def thresholds() -> Thresholds:
+    """The strength thresholds calibrated at the last rebuild; the defaults of the scale in use otherwise."""
+    report = store().report()
+    if report.get("thresholds"):
+        return Thresholds(*report["thresholds"])
+    return PROBABILITY_THRESHOLDS if report.get("learned_scores") else DEFAULT_THRESHOLDS
+
+
+def strength_of(score: float) -> str:
+    """``"strong"``, ``"good"`` or ``"possible"`` (:func:`matching.explain.strength`) for a stored score."""
+    return strength(score, thresholds())
+
+
+# -- learning from judgements ---------------------------------------------------------------------
+
+LEARN_STEPS = 4
+NIGHTLY_HOUR = 3  # local time from which the nightly fit may run
+NIGHTLY_INTERVAL = timedelta(hours=20)
+LOCAL = ZoneInfo("Europe/Amsterdam")
+
+
+def learn(
+    session: Session, step: Callable[[str], None] = lambda _label: None, now: datetime | None = None
+) -> TimeCheck:
+    """Fit the learned ranker on every judgement and keep it only when it ranks the newer
+    judgements better than the matcher alone (:func:`matching.learning.fit_if_better`).
+
+    Too few judgements: nothing is fitted or saved. Otherwise the ranker is saved (or a stored
+    one removed when it no longer helps), the held-out figures are recorded for the quality
+    page, and every match is ranked again. ``step`` is called before each of ``LEARN_STEPS``."""
+    step("judgements")
+    judged = judgements.load(session)
+    models_store = store()
+    now = now or utcnow()
+    models_store.update_report(attempted_at=now.isoformat())
+    if len(judged) < MIN_JUDGEMENTS:
+        reason = f"too few judgements ({len(judged)} < {MIN_JUDGEMENTS})"
+        return TimeCheck(len(judged), 0, 0, 0, 0.0, 0.0, False, reason)
+    step("models")
+    models = models_store.get()
+    if models is None:
+        rebuild(session)
+        models = models_store.get()
+    if models is None:
+        return TimeCheck(len(judged), 0, 0, 0, 0.0, 0.0, False, "no open questions and active solutions")
+    question_ids = {int(j.query_id) for j in judged}
+    solution_ids = {int(j.document_id) for j in judged}
+    asked = session.scalars(select(Question).where(Question.id.in_(question_ids)))
+    offered = session.scalars(select(Solution).where(Solution.id.in_(solution_ids)))
+    queries, documents = [question_document(q) for q in asked], [solution_document(s) for s in offered]
+    step("fit")
+    ranker, check = fit_if_better(models.solutions, queries, judged, documents)
+    models_store.save_ranker(ranker)
+    models_store.update_report(
+        fitted_at=now.isoformat(),
+        judgements=check.judgements,
+        older=check.older,
+        newer=check.newer,
+        queries=check.queries,
+        baseline=check.baseline,
+        learned=check.learned,
+        in_use=check.use,
+        reason=check.reason,
+        variant=check.variant,
+    )
+    step("rebuild")
+    rebuild(session)
+    return check
+
+
+def learn_if_due(session: Session, now: datetime) -> TimeCheck | None:
+    """The nightly fit (from ``flask notify run``): once local time passed 03:00 and the last
+    attempt is older than 20 hours; None when not due. Cheap to ask: one small file is read
+    (the models are loaded only when a fit is due)."""
+    if now.astimezone(LOCAL).hour < NIGHTLY_HOUR:
+        return None
+    attempted = store().report().get("attempted_at")
+    if attempted and now - datetime.fromisoformat(attempted) < NIGHTLY_INTERVAL:
+        return None
+    if store().get() is None:  # nothing matched yet: nothing to learn for
+        return None
+    try:
+        with session.begin_nested():  # a failing fit must not cost the night's mails
+            return learn(session, now=now)
+    except Exception:  # noqa: BLE001 - the ranker stays as it was; tomorrow tries again
+        log.exception("The nightly fit of the learned ranker failed")
+        return None

@@ -6,15 +6,17 @@ from collections.abc import Iterable
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.matches.forms import FeedbackForm
-from circular_platform.matches.services import give_feedback
+from circular_platform.matches.services import give_feedback, strength_of
 from circular_platform.models import Feedback, Match
 from matching.analysis import detect_language
+from matching.explain import GOOD, POSSIBLE, STRONG
 from matching.search import display
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
@@ -46,3 +48,16 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
     return Markup("").join(
         Markup("<mark>%s</mark>") % part if marked else escape(part) for part, marked in fragments
     )
+
+
+STRENGTH_LABELS = {STRONG: _l("Sterke match"), GOOD: _l("Goede match"), POSSIBLE: _l("Mogelijke match")}
+
+
+def strength_label(score: float) -> str:
+    """ "Sterke match", "Goede match" or "Mogelijke match" for a stored score, instead of a percentage."""
+    return str(STRENGTH_LABELS[strength_of(score)])
+
+
+def bridge(pair: Iterable[str]) -> str:
+    """A concept linking two different words, both shown: "hennep ≈ biobased isolatie"."""
+    return " ≈ ".join(pair)

@@ -36,8 +36,10 @@ class Match(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
-    score: Mapped[float] = mapped_column(Float)  # cosine similarity, 0..1
+    score: Mapped[float] = mapped_column(Float)  # cosine similarity, or the learned probability; 0..1
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that explain the score
+    # (question word, solution word) pairs a concept links: "hennep ≈ biobased isolatie"
+    bridges: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     status: Mapped[MatchStatus] = mapped_column(enum_column_type(MatchStatus), default=MatchStatus.PROPOSED)
     question_feedback: Mapped[Feedback | None] = mapped_column(enum_column_type(Feedback))
     question_feedback_by_id: Mapped[int | None] = mapped_column(
@@ -49,6 +51,7 @@ class Match(Base):
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the latest owner verdict
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(String(500), default="")
 

@@ -9,12 +9,16 @@ One run at a time, across app servers: on PostgreSQL ``pg_try_advisory_xact_lock
 run finds it taken and stops; the lock ends with the transaction); on SQLite the first write
 takes the database's write lock, so a second run waits for the first to commit and then
 finds nothing due.
+
+Once a night (local time past 03:00, the last attempt older than 20 hours) the run also fits the
+learned ranker on people's judgements (:func:`circular_platform.matches.services.learn_if_due`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import has_app_context
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -39,4 +43,8 @@ def run(session: Session, now: datetime) -> int | None:
     expiry.expire_questions(session, now)
     messages = expiry.remind_owners(session, now) + expiry.check_solutions(session, now)
     expiry.pause_unconfirmed(session, now)
+    if has_app_context():  # the nightly fit of the learned ranker; it needs the app's model files
+        from circular_platform.matches.services import learn_if_due
+
+        learn_if_due(session, now)
     return add_many(session, messages) + digests.send_digests(session, now)

@@ -3,6 +3,9 @@
 A match counts in the month it was proposed and under the theme of its question. "Reached" a
 pipeline stage means its status is at or past that stage now, or a logged event took it there
 (a match that stopped after a pilot still counts as having reached the pilot).
+
+Also the learned ranker's figures of its last fit (``flask matching learn``): nDCG@10 on the
+newer judgements, without and with the ranker, and whether it is in use.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from xml.etree import ElementTree  # only serialises pygal's own SVG tree; parses nothing  # nosec B405
 
 import pygal
@@ -60,10 +64,46 @@ class Figures:
 
 
 @dataclass
+class Learning:
+    """The held-out figures of the last ``flask matching learn``: nDCG@10 on the newer judgements."""
+
+    fitted_at: datetime
+    judgements: int
+    older: int
+    newer: int
+    queries: int
+    baseline: float  # the matcher alone
+    learned: float  # with the learned ranker
+    in_use: bool
+    reason: str
+
+
+@dataclass
 class Quality:
     total: Figures
     themes: list[Figures]
     months: list[Figures]  # "2026-11", oldest first
+    learning: Learning | None = None
+
+
+def learning() -> Learning | None:
+    """The figures of the last fit, None when the ranker was never fitted."""
+    from circular_platform.matches.store import store
+
+    report = store().report()
+    if "fitted_at" not in report:
+        return None
+    return Learning(
+        fitted_at=datetime.fromisoformat(report["fitted_at"]),
+        judgements=int(report["judgements"]),
+        older=int(report["older"]),
+        newer=int(report["newer"]),
+        queries=int(report["queries"]),
+        baseline=float(report["baseline"]),
+        learned=float(report["learned"]),
+        in_use=bool(report["in_use"]),
+        reason=str(report["reason"]),
+    )
 
 
 def _furthest_stages(session: Session) -> dict[int, int]:
@@ -89,7 +129,7 @@ def quality(session: Session) -> Quality:
             months.setdefault(month, Figures(month)),
         ):
             figures.add(furthest, feedback)
-    return Quality(total, list(themes.values()), [months[key] for key in sorted(months)])
+    return Quality(total, list(themes.values()), [months[key] for key in sorted(months)], learning())
 
 
 # -- exports -------------------------------------------------------------------------------------
