@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -158,7 +158,8 @@ def _own_judgements(models: Models, results: list[Result], judged: dict[int, int
     """What the question's people said: "niet relevant" leaves at once, "interessant" lifts look-alikes."""
     if not judged:
         return results
-    return apply_judgements(models.solutions, results, judged)
+    grades: dict[Hashable, int] = {document_id: grade for document_id, grade in judged.items()}
+    return apply_judgements(models.solutions, results, grades)
 
 
 def _flipped(result: Result) -> Result:
