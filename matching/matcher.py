@@ -12,21 +12,20 @@ past ``max(1000, 5%)`` of it and both are merged.
 from __future__ import annotations
 
 import pickle  # models are written and read by this app only (Matcher.save/load)  # nosec B403
-from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.analysis import LANGUAGES, display_form, fold, most_frequent_forms, stem, token_words
-from matching.concepts import Concepts, is_concept
+from matching.analysis import fold
+from matching.concepts import is_concept
 from matching.explain import NO_COLUMNS, QueryScratch, generic_columns, shared_words
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
+from matching.fitting import concept_scale, corpus_surfaces, fit_tfidf, glossary, unique
 from matching.index import Segment, top_k
 
 _FORMAT = "circulair-noord-matcher/2"  # /2: generic-word columns and concept bridges
@@ -108,17 +107,17 @@ class Matcher:
         relative to the word that carries it; 0 switches concepts off. ``n_terms`` is how many
         explaining terms each result carries.
         """
-        docs = _unique(documents)
+        docs = unique(documents)
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
-        concepts = _glossary() if concept_weight else None
+        concepts = glossary() if concept_weight else None
         lexicon = TermExtractor.lexicon_from([*counts.tokens, *(concepts.words if concepts else ())])
         extractor = TermExtractor(
             lexicon, title_weight=title_weight, part_weight=part_weight, concepts=concepts
         )
         vocabulary: dict[str, int] = {}
         raw, forms, words = counts_and_forms(extractor, counts, vocabulary, grow=True)
-        matrix, tfidf = _tfidf(raw, _concept_scale(vocabulary, concept_weight))
-        surfaces = _corpus_surfaces(counts)
+        matrix, tfidf = fit_tfidf(raw, concept_scale(vocabulary, concept_weight))
+        surfaces = corpus_surfaces(counts)
         words_only = set(surfaces.values())
         parts = {t: p for t, p in extractor.part_forms.items() if p in words_only}
         matcher = cls(extractor, vocabulary, tfidf, {**parts, **surfaces}, n_terms)
@@ -524,38 +523,3 @@ def _csr_row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _clip(score: float) -> float:
     return min(1.0, max(0.0, float(score)))
-
-
-@cache
-def _glossary() -> Concepts:
-    return Concepts.load()
-
-
-def _unique(documents: Iterable[Document]) -> list[Document]:
-    """Last document wins per id, like repeated upserts."""
-    return list({d.id: d for d in documents}.values())
-
-
-def _tfidf(counts: sp.csr_matrix, scale: np.ndarray) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
-    """Fitted transformer whose IDF is multiplied by ``scale`` per column."""
-    if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
-        return counts, None
-    tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-    tfidf.idf_ = tfidf.idf_ * scale
-    return tfidf.transform(counts), tfidf
-
-
-def _concept_scale(vocabulary: dict[str, int], concept_weight: float) -> np.ndarray:
-    scale = np.ones(len(vocabulary))
-    scale[[c for t, c in vocabulary.items() if is_concept(t)]] = concept_weight
-    return scale
-
-
-def _corpus_surfaces(counts: TokenCounts) -> dict[str, str]:
-    """Stem -> the most frequent raw word form across the corpus."""
-    forms: Counter[tuple[str, str]] = Counter()
-    for lang in LANGUAGES:
-        for token, n in counts.frequencies(lang).items():
-            for word in token_words(token, lang):
-                forms[stem(word, lang), display_form(token, word)] += n
-    return most_frequent_forms(forms)
