@@ -26,7 +26,8 @@ import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
-from matching.matcher import Document, Matcher, readable
+from matching.explain import readable
+from matching.matcher import Document, Matcher
 
 LABEL_TERMS = 3
 

@@ -1,7 +1,7 @@
 """Explanations people understand: which words to show, and the strength of a match as a label.
 
 Shown words are words both texts use that say something about the subject. Left out: numbers
-and short fragments (:func:`matching.matcher.readable`), generic words of calls and pitches
+and short fragments (:func:`readable`), generic words of calls and pitches
 (:data:`GENERIC_WORDS`: "jaar", "eerste", "maakt", "eigen", "zoeken", "leveren", ...; a fixed
 list written for the domain, not derived from any benchmark) and words the fitted corpus uses
 so widely that they do not tell matches apart (in more than :data:`GENERIC_SHARE` of at least
@@ -18,13 +18,18 @@ at least :data:`GOOD_PRECISION` were. With fewer than :data:`MIN_CALIBRATION` ju
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
 
 from matching.analysis import fold
 
 GENERIC_SHARE = 0.2
 GENERIC_MIN_DOCUMENTS = 50  # below this the share says nothing; the word list still applies
+MAX_BRIDGES = 3
+NO_COLUMNS: frozenset[int] = frozenset()
 
 GENERIC_WORDS = frozenset(
     """
@@ -71,6 +76,109 @@ GOOD_PRECISION = 0.5
 
 def is_generic(word: str) -> bool:
     return fold(word).lower() in GENERIC_WORDS
+
+
+def readable(word: str) -> bool:
+    """Whether a word is worth showing as an explanation: three or more characters, a letter
+    among them (``co2`` yes; ``000``, ``2024``, ``m²`` no)."""
+    return len(word) >= 3 and any(ch.isalpha() for ch in word)
+
+
+class QueryScratch:
+    """Dense copies of one query's weights and word forms, for O(1) lookups by column."""
+
+    def __init__(self, n_terms: int, words: list[str]) -> None:
+        self.weights = np.zeros(n_terms, dtype=np.float32)
+        self.forms = np.zeros(n_terms, dtype=np.int32)
+        self.words = words
+
+    def load(self, cols: np.ndarray, weights: np.ndarray, forms: np.ndarray) -> None:
+        self.weights[cols], self.forms[cols] = weights, forms
+
+    def clear(self, cols: np.ndarray) -> None:
+        self.weights[cols], self.forms[cols] = 0.0, 0
+
+    def word(self, col: int) -> tuple[bool, str]:
+        """(whether the query has the term as a word of its own, the word as written)."""
+        form = int(self.forms[col])
+        return form > 0, self.words[abs(form) - 1] if form else ""
+
+
+def shared_words(
+    query: QueryScratch,
+    dcols: np.ndarray,
+    dvals: np.ndarray,
+    dforms: np.ndarray,
+    *,
+    written: Sequence[str],
+    generic: Collection[int],
+    concepts: np.ndarray,
+    n_terms: int,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Words of the shared terms with the largest contributions to the score, each as
+    written in the document, or in the query when the document has the term only inside a
+    compound; plus (query word, document word) pairs that a glossary concept links while
+    their words differ. Numbers, words under three letters and generic words (see
+    :mod:`matching.explain`) are never shown; a concept is never shown as a word.
+
+    ``dforms`` point into ``written`` (the matcher's words as written, negative for a compound
+    part); ``generic`` and ``concepts`` are the vocabulary columns never shown as words; at most
+    ``n_terms`` words."""
+    contrib = query.weights[dcols] * dvals
+    shared = np.flatnonzero(contrib)
+    order = shared[np.argsort(-contrib[shared], kind="stable")]
+    words: list[str] = []
+    bridges: list[tuple[str, str]] = []
+    parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
+    for i in order:
+        col = int(dcols[i])
+        if concepts[col]:
+            _bridge(bridges, written[abs(int(dforms[i])) - 1], query.word(col))
+            continue
+        word = _shown_word(written, int(dforms[i]), query.word(col))
+        if _showable(word) and col not in generic and word not in words and word not in parts:
+            words.append(word)
+            parts.update(word.split("-"))
+        if len(words) == n_terms:
+            break
+    shown = {fold(w).lower() for w in words}
+    bridges = [(q, d) for q, d in bridges if fold(q).lower() not in shown or fold(d).lower() not in shown]
+    return tuple(words), tuple(bridges[:MAX_BRIDGES])
+
+
+def generic_columns(counts: sp.csr_matrix) -> frozenset[int]:
+    """Columns in more than GENERIC_SHARE of the documents, when there are enough of them."""
+    n = counts.shape[0]
+    if n < GENERIC_MIN_DOCUMENTS:
+        return NO_COLUMNS
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return frozenset(np.flatnonzero(df > GENERIC_SHARE * n).tolist())
+
+
+def _bridge(bridges: list[tuple[str, str]], doc_word: str, query_form: tuple[bool, str]) -> None:
+    query_word = query_form[1]
+    if not (_showable(doc_word) and _showable(query_word)):
+        return
+    if not _same_word(doc_word, query_word) and (query_word, doc_word) not in bridges:
+        bridges.append((query_word, doc_word))
+
+
+def _showable(word: str) -> bool:
+    return readable(word) and not is_generic(word)
+
+
+def _shown_word(written: Sequence[str], doc_form: int, query_form: tuple[bool, str]) -> str:
+    doc_word = written[abs(doc_form) - 1]
+    query_has_word, query_word = query_form
+    return query_word if doc_form < 0 and query_has_word else doc_word
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are forms of one word rather than two words a concept links: the
+    first four letters of the shorter occur in the longer (``recyclen``/``gerecycled``,
+    ``sloop``/``gesloopte``, ``bio-based``/``biobased``, ``hout``/``houtvezel``)."""
+    a, b = sorted((fold(w).lower().replace("-", "") for w in (a, b)), key=len)
+    return a[:4] in b
 
 
 def strength(score: float, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str:

@@ -12,21 +12,20 @@ past ``max(1000, 5%)`` of it and both are merged.
 from __future__ import annotations
 
 import pickle  # models are written and read by this app only (Matcher.save/load)  # nosec B403
-from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from matching.analysis import LANGUAGES, display_form, fold, most_frequent_forms, stem, token_words
-from matching.concepts import Concepts, is_concept
-from matching.explain import GENERIC_MIN_DOCUMENTS, GENERIC_SHARE, is_generic
+from matching.analysis import fold
+from matching.concepts import is_concept
+from matching.explain import NO_COLUMNS, QueryScratch, generic_columns, shared_words
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names
+from matching.fitting import concept_scale, corpus_surfaces, fit_tfidf, glossary, unique
 from matching.index import Segment, top_k
 
 _FORMAT = "circulair-noord-matcher/2"  # /2: generic-word columns and concept bridges
@@ -34,8 +33,6 @@ _READABLE = {_FORMAT, "circulair-noord-matcher/1"}  # /1 models load; they expla
 _CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
-_MAX_BRIDGES = 3
-_NO_COLUMNS: frozenset[int] = frozenset()
 # A shared theme multiplies the cosine by 1 + THEME_BOOST: an off-theme document needs 1.5
 # times the text similarity of an on-theme one to pass it, so themes reorder near-ties but
 # never hide a candidate. Set by that reasoning, not searched for on the benchmark (whose
@@ -89,7 +86,7 @@ class Matcher:
         self._delta: dict[Hashable, tuple[sp.csr_matrix, sp.csr_matrix, FilterKey]] = {}
         self._dirty = False  # delta segment out of date; rebuilt lazily by the next rank
         self.changed_since_fit = 0
-        self._generic: frozenset[int] = _NO_COLUMNS  # columns too widespread to explain a match
+        self._generic: frozenset[int] = NO_COLUMNS  # columns too widespread to explain a match
         self._concepts: np.ndarray | None = None
 
     # -- fitting ---------------------------------------------------------------------------
@@ -110,21 +107,21 @@ class Matcher:
         relative to the word that carries it; 0 switches concepts off. ``n_terms`` is how many
         explaining terms each result carries.
         """
-        docs = _unique(documents)
+        docs = unique(documents)
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
-        concepts = _glossary() if concept_weight else None
+        concepts = glossary() if concept_weight else None
         lexicon = TermExtractor.lexicon_from([*counts.tokens, *(concepts.words if concepts else ())])
         extractor = TermExtractor(
             lexicon, title_weight=title_weight, part_weight=part_weight, concepts=concepts
         )
         vocabulary: dict[str, int] = {}
         raw, forms, words = counts_and_forms(extractor, counts, vocabulary, grow=True)
-        matrix, tfidf = _tfidf(raw, _concept_scale(vocabulary, concept_weight))
-        surfaces = _corpus_surfaces(counts)
+        matrix, tfidf = fit_tfidf(raw, concept_scale(vocabulary, concept_weight))
+        surfaces = corpus_surfaces(counts)
         words_only = set(surfaces.values())
         parts = {t: p for t, p in extractor.part_forms.items() if p in words_only}
         matcher = cls(extractor, vocabulary, tfidf, {**parts, **surfaces}, n_terms)
-        matcher._generic = _generic_columns(raw)
+        matcher._generic = generic_columns(raw)
         forms = matcher._forms.globalise(forms, words)
         matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs], forms)
         return matcher
@@ -277,7 +274,7 @@ class Matcher:
                 [Result(doc, score) for doc, score in pairs if doc not in exclude][:k]  # type: ignore[arg-type]
                 for pairs in plain
             ]
-        query = _QueryScratch(len(self._terms), qwords)
+        query = QueryScratch(len(self._terms), qwords)
         return [
             self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude)
             for i, f in enumerate(found)
@@ -322,7 +319,7 @@ class Matcher:
         if self._dirty:
             self._rebuild_delta()
         qmatrix, qforms, qwords = self._vectors_and_forms(queries)
-        scratch = _QueryScratch(len(self._terms), qwords)
+        scratch = QueryScratch(len(self._terms), qwords)
         out = []
         for i, wanted in enumerate(ids):
             qcols, qvals = _csr_row(qmatrix, i)
@@ -350,7 +347,7 @@ class Matcher:
 
     def _results(
         self,
-        query: _QueryScratch,
+        query: QueryScratch,
         qrow: tuple[np.ndarray, np.ndarray],
         qforms: np.ndarray,
         found: list,
@@ -370,68 +367,30 @@ class Matcher:
 
     def _result(
         self,
-        query: _QueryScratch,
+        query: QueryScratch,
         doc_id: Hashable,
         score: float,
         cols: np.ndarray,
         vals: np.ndarray,
         forms: np.ndarray,
     ) -> Result:
-        terms, bridges = self._explain(query, cols, vals, forms)
+        terms, bridges = shared_words(
+            query,
+            cols,
+            vals,
+            forms,
+            written=self._forms.words,
+            generic=self.__dict__.get("_generic", NO_COLUMNS),
+            concepts=self._concept_mask(),
+            n_terms=self.n_terms,
+        )
         return Result(doc_id, _clip(score), terms, bridges)  # type: ignore[arg-type]
-
-    def _explain(
-        self, query: _QueryScratch, dcols: np.ndarray, dvals: np.ndarray, dforms: np.ndarray
-    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-        """Words of the shared terms with the largest contributions to the score, each as
-        written in the document, or in the query when the document has the term only inside a
-        compound; plus (query word, document word) pairs that a glossary concept links while
-        their words differ. Numbers, words under three letters and generic words (see
-        :mod:`matching.explain`) are never shown; a concept is never shown as a word."""
-        contrib = query.weights[dcols] * dvals
-        shared = np.flatnonzero(contrib)
-        order = shared[np.argsort(-contrib[shared], kind="stable")]
-        generic = self.__dict__.get("_generic", _NO_COLUMNS)
-        concepts = self._concept_mask()
-        words: list[str] = []
-        bridges: list[tuple[str, str]] = []
-        parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
-        for i in order:
-            col = int(dcols[i])
-            if concepts[col]:
-                self._bridge(bridges, int(dforms[i]), query.word(col))
-                continue
-            word = self._shown_word(int(dforms[i]), query.word(col))
-            if self._showable(word) and col not in generic and word not in words and word not in parts:
-                words.append(word)
-                parts.update(word.split("-"))
-            if len(words) == self.n_terms:
-                break
-        shown = {fold(w).lower() for w in words}
-        bridges = [(q, d) for q, d in bridges if fold(q).lower() not in shown or fold(d).lower() not in shown]
-        return tuple(words), tuple(bridges[:_MAX_BRIDGES])
-
-    def _bridge(self, bridges: list[tuple[str, str]], doc_form: int, query_form: tuple[bool, str]) -> None:
-        doc_word, query_word = self._forms.words[abs(doc_form) - 1], query_form[1]
-        if not (self._showable(doc_word) and self._showable(query_word)):
-            return
-        if not _same_word(doc_word, query_word) and (query_word, doc_word) not in bridges:
-            bridges.append((query_word, doc_word))
-
-    @staticmethod
-    def _showable(word: str) -> bool:
-        return readable(word) and not is_generic(word)
 
     def _concept_mask(self) -> np.ndarray:
         mask = self.__dict__.get("_concepts")
         if mask is None or len(mask) != len(self._terms):
             mask = self._concepts = self.concept_columns()
         return mask
-
-    def _shown_word(self, doc_form: int, query_form: tuple[bool, str]) -> str:
-        doc_word = self._forms.words[abs(doc_form) - 1]
-        query_has_word, query_word = query_form
-        return query_word if doc_form < 0 and query_has_word else doc_word
 
     # -- updates ---------------------------------------------------------------------------
 
@@ -521,32 +480,6 @@ class _WordTable:
         return found
 
 
-class _QueryScratch:
-    """Dense copies of one query's weights and word forms, for O(1) lookups by column."""
-
-    def __init__(self, n_terms: int, words: list[str]) -> None:
-        self.weights = np.zeros(n_terms, dtype=np.float32)
-        self.forms = np.zeros(n_terms, dtype=np.int32)
-        self.words = words
-
-    def load(self, cols: np.ndarray, weights: np.ndarray, forms: np.ndarray) -> None:
-        self.weights[cols], self.forms[cols] = weights, forms
-
-    def clear(self, cols: np.ndarray) -> None:
-        self.weights[cols], self.forms[cols] = 0.0, 0
-
-    def word(self, col: int) -> tuple[bool, str]:
-        """(whether the query has the term as a word of its own, the word as written)."""
-        form = int(self.forms[col])
-        return form > 0, self.words[abs(form) - 1] if form else ""
-
-
-def readable(word: str) -> bool:
-    """Whether a word is worth showing as an explanation: three or more characters, a letter
-    among them (``co2`` yes; ``000``, ``2024``, ``m²`` no)."""
-    return len(word) >= 3 and any(ch.isalpha() for ch in word)
-
-
 def _candidates(
     seg: Segment,
     queries: sp.csr_matrix,
@@ -590,55 +523,3 @@ def _csr_row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _clip(score: float) -> float:
     return min(1.0, max(0.0, float(score)))
-
-
-@cache
-def _glossary() -> Concepts:
-    return Concepts.load()
-
-
-def _unique(documents: Iterable[Document]) -> list[Document]:
-    """Last document wins per id, like repeated upserts."""
-    return list({d.id: d for d in documents}.values())
-
-
-def _tfidf(counts: sp.csr_matrix, scale: np.ndarray) -> tuple[sp.csr_matrix, TfidfTransformer | None]:
-    """Fitted transformer whose IDF is multiplied by ``scale`` per column."""
-    if 0 in counts.shape:  # empty corpus: nothing to learn, every query matches nothing
-        return counts, None
-    tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-    tfidf.idf_ = tfidf.idf_ * scale
-    return tfidf.transform(counts), tfidf
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Whether two words are forms of one word rather than two words a concept links: the
-    first four letters of the shorter occur in the longer (``recyclen``/``gerecycled``,
-    ``sloop``/``gesloopte``, ``bio-based``/``biobased``, ``hout``/``houtvezel``)."""
-    a, b = sorted((fold(w).lower().replace("-", "") for w in (a, b)), key=len)
-    return a[:4] in b
-
-
-def _generic_columns(counts: sp.csr_matrix) -> frozenset[int]:
-    """Columns in more than GENERIC_SHARE of the documents, when there are enough of them."""
-    n = counts.shape[0]
-    if n < GENERIC_MIN_DOCUMENTS:
-        return _NO_COLUMNS
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    return frozenset(np.flatnonzero(df > GENERIC_SHARE * n).tolist())
-
-
-def _concept_scale(vocabulary: dict[str, int], concept_weight: float) -> np.ndarray:
-    scale = np.ones(len(vocabulary))
-    scale[[c for t, c in vocabulary.items() if is_concept(t)]] = concept_weight
-    return scale
-
-
-def _corpus_surfaces(counts: TokenCounts) -> dict[str, str]:
-    """Stem -> the most frequent raw word form across the corpus."""
-    forms: Counter[tuple[str, str]] = Counter()
-    for lang in LANGUAGES:
-        for token, n in counts.frequencies(lang).items():
-            for word in token_words(token, lang):
-                forms[stem(word, lang), display_form(token, word)] += n
-    return most_frequent_forms(forms)

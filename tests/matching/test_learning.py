@@ -87,6 +87,24 @@ def test_saved_ranker_ranks_the_same(matcher: Matcher, tmp_path: Path) -> None:
         LearnedRanker.load(tmp_path / "other.pickle", matcher)
 
 
+def test_ranker_saved_when_learning_was_one_module_still_loads(matcher: Matcher, tmp_path: Path) -> None:
+    import pickle
+
+    from matching.learning.ranker import FORMAT
+
+    queries, judgements = judged_set()
+    ranker = LearnedRanker.fit(matcher, queries, judgements)
+    state = (FORMAT, ranker.model, ranker.queries, ranker.documents, ranker.judgements, ranker.variant)
+    data = pickle.dumps(state, protocol=2)  # names classes as text, so the old path can be written
+    new_path, old_path = b"matching.learning.types\nJudgement", b"matching.learning\nJudgement"
+    assert new_path in data
+    (tmp_path / "old.pickle").write_bytes(data.replace(new_path, old_path))
+    loaded = LearnedRanker.load(tmp_path / "old.pickle", matcher)
+    assert loaded.judgements == judgements
+    new = Document("new", "Korrels gezocht", "Korrels voor schoolpleinen")
+    assert loaded.rank(new) == ranker.rank(new)
+
+
 def test_time_check_refuses_too_few_judgements(matcher: Matcher) -> None:
     queries, judgements = judged_set()
     check = evaluate_by_time(matcher, queries, judgements)
