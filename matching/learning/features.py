@@ -83,7 +83,6 @@ class JudgedPairs:
         self.pq = np.array([self.qindex[j.query_id] for j in judged], dtype=np.int64)
         self.pd = np.array([self.dindex[j.document_id] for j in judged], dtype=np.int64)
         self.pgood = np.array([j.grade >= 1 for j in judged], dtype=bool)
-        self.pdoc = [j.document_id for j in judged]
         self.concepts = matcher.concept_columns()
 
     def features(
@@ -185,12 +184,6 @@ class QueryVectors:
         else:
             self.similar = np.zeros((len(queries), 0))
 
-    def pick(self, i: int) -> QueryVectors:
-        one = QueryVectors(None, None, [])
-        one.query, one.title, one.concept = self.query[[i]], self.title[[i]], self.concept[[i]]
-        one.similar = self.similar[[i]]
-        return one
-
 
 class QuerySpace:
     """TF-IDF over the judged questions' own terms, for question-to-question similarity. The
@@ -243,7 +236,3 @@ def _filter_features(query: FilterKey, doc: FilterKey | None) -> tuple[float, fl
 def _rowdot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     """Row-wise dot products of two matrices of the same shape."""
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
-
-
-def _dense(column: sp.spmatrix) -> np.ndarray:
-    return np.asarray(column.toarray()).ravel()

@@ -151,9 +151,6 @@ class LearnedRanker:
             out.append([replace(c[j], score=float(pq[j])) for j in order])
         return self._explained_many(queries, out)
 
-    def _explained(self, query: Document, results: list[Result]) -> list[Result]:
-        return self._explained_many([query], [results])[0]
-
     def _explained_many(self, queries: Sequence[Document], lists: list[list[Result]]) -> list[list[Result]]:
         """Each list with the matcher's explanations where it has none, scores kept."""
         missing = [[r.id for r in rs if not r.terms and not r.bridges] for rs in lists]
@@ -183,11 +180,6 @@ class LearnedRanker:
         return [Result(d, 0.0) for d in allowed[:ADDED]]
 
     # -- features --------------------------------------------------------------------------
-
-    def _features(
-        self, query: Document, found: Sequence[Result], vectors: QueryVectors, i: int
-    ) -> np.ndarray:
-        return self._features_many([query], [list(found)], vectors.pick(i))
 
     def _features_many(
         self, queries: Sequence[Document], found: Sequence[Sequence[Result]], vectors: QueryVectors
