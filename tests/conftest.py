@@ -46,6 +46,22 @@ def alembic_config(connection) -> Config:
     return config
 
 
+def app_settings(database_url: str, tmp_path) -> dict:
+    """The app's settings in tests: no CSRF or rate limits, matching and indexing in the request."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
+        "MATCHING_SYNC": True,
+        "SEARCH_INDEXING": "inline",
+        "SERVER_NAME": "localhost",
+    }
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -73,21 +89,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
-            "MATCHING_SYNC": True,
-            "SEARCH_INDEXING": "inline",
-            "SERVER_NAME": "localhost",
-            **(marker.kwargs if marker else {}),
-        }
-    )
+    app = create_app({**app_settings(database_url, tmp_path), **(marker.kwargs if marker else {})})
     with engine.connect() as connection:
         transaction = connection.begin()
         db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")

@@ -28,7 +28,7 @@ from circular_platform.db import after_commit, db, make_engine
 from circular_platform.errors import DomainError
 from circular_platform.models import Organisation, Question, SearchPending, User
 from circular_platform.solutions import services as solution_services
-from tests.conftest import PASSWORD, AuthActions, alembic_config
+from tests.conftest import PASSWORD, AuthActions, alembic_config, app_settings
 
 HUGE_ID = "1" + "0" * 22  # 23 digits: beyond every integer column, also PostgreSQL's BIGINT
 MALFORMED_ARGS = {
@@ -182,20 +182,7 @@ def test_concurrent_writers_wait_for_the_lock_and_lose_nothing(file_database):
 
 @sqlite_only
 def test_a_form_posted_while_another_connection_writes_waits_instead_of_failing(file_database, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": file_database,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
-            "MATCHING_SYNC": True,
-            "SEARCH_INDEXING": "inline",
-            "SERVER_NAME": "localhost",
-        }
-    )
+    app = create_app(app_settings(file_database, tmp_path))
     with db.sessionmaker() as session:
         user = create_user(session, email="piet@example.org", name="Piet", password=PASSWORD)
         user.confirmed_at = datetime.now(UTC)
