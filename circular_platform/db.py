@@ -102,9 +102,9 @@ class Database:
     def reading_session(self) -> Session:
         """A session that only reads, so it need not wait for the write lock (SQLite) that another
         session of the same process may hold, e.g. the notification run's."""
-        if self.engine is None:
-            raise RuntimeError("Database.init_app has not run")
-        return Session(bind=self.engine.execution_options(reads_only=True), expire_on_commit=False)
+        session = self.sessionmaker()
+        session.connection(execution_options={"reads_only": True})  # before its BEGIN
+        return session
 
     def discard_session_changes(self) -> None:
         """Roll back this request's session, if it has one: after a failed flush or commit it

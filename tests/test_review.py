@@ -398,9 +398,9 @@ def test_demo_history_fills_the_coordinators_screens(app, session, market, coord
         moved = pipeline.load(db.session, "sanne@nice.example")
         db.session.commit()
     assert moved >= 1
-    events = session.scalars(select(MatchEvent)).all()
+    events = session.scalars(select(MatchEvent).order_by(MatchEvent.id)).all()
     assert events
-    assert events[0].user.email == "sanne@nice.example"
+    assert events[0].user.email == "sanne@nice.example"  # the coordinator's introduction comes first
     assert all(event.created_at.date() < date.today() for event in events)  # dated in the past
     assert session.scalars(select(OutboxMessage)).all() == []  # the history sends no mail
 
