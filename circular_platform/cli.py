@@ -86,10 +86,10 @@ def rebuild_matches() -> None:
 def learn_from_judgements() -> None:
     """Fit the learned ranker on people's judgements; it is used only when it ranks the newer
     judgements better than the matcher alone. The nightly ``flask notify run`` does this too."""
-    from circular_platform.matches import services as matches
+    from circular_platform.matches import learning
 
-    with click.progressbar(length=matches.LEARN_STEPS, label="Learning from judgements") as bar:
-        check = matches.learn(db.session, lambda _step: bar.update(1))
+    with click.progressbar(length=learning.LEARN_STEPS, label="Learning from judgements") as bar:
+        check = learning.learn(db.session, lambda _step: bar.update(1))
     db.session.commit()
     click.echo(f"{check.judgements} judgements: {check.older} older to fit, {check.newer} newer to test")
     if check.older or check.newer:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from circular_platform.db import db
-from circular_platform.matches import judgements
+from circular_platform.matches import judgements, learning
 from circular_platform.matches import services as matches
 from circular_platform.matches.store import store
 from circular_platform.models import Feedback, Match, MatchStatus
@@ -203,13 +203,13 @@ def test_after_learning_the_local_partners_come_first_for_a_new_question(
 def test_the_nightly_run_learns_once_after_three(app, session, judged_market):
     with app.app_context():
         evening = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)  # 02:00 in Assen
-        assert matches.learn_if_due(db.session, evening) is None
+        assert learning.learn_if_due(db.session, evening) is None
         night = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # 04:00
-        check = matches.learn_if_due(db.session, night)
+        check = learning.learn_if_due(db.session, night)
         assert check is not None
         assert check.judgements == 72
-        assert matches.learn_if_due(db.session, night + timedelta(hours=2)) is None
-        assert matches.learn_if_due(db.session, night + timedelta(hours=24)) is not None  # the next night
+        assert learning.learn_if_due(db.session, night + timedelta(hours=2)) is None
+        assert learning.learn_if_due(db.session, night + timedelta(hours=24)) is not None  # the next night
 
 
 # -- 3. feedback acts at once --------------------------------------------------------------------------

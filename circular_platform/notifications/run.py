@@ -11,7 +11,7 @@ takes the database's write lock, so a second run waits for the first to commit a
 finds nothing due.
 
 Once a night (local time past 03:00, the last attempt older than 20 hours) the run also fits the
-learned ranker on people's judgements (:func:`circular_platform.matches.services.learn_if_due`).
+learned ranker on people's judgements (:func:`circular_platform.matches.learning.learn_if_due`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def run(session: Session, now: datetime) -> int | None:
     messages = expiry.remind_owners(session, now) + expiry.check_solutions(session, now)
     expiry.pause_unconfirmed(session, now)
     if has_app_context():  # the nightly fit of the learned ranker; it needs the app's model files
-        from circular_platform.matches.services import learn_if_due
+        from circular_platform.matches.learning import learn_if_due
 
         learn_if_due(session, now)
     return add_many(session, messages) + digests.send_digests(session, now)
