@@ -1,15 +1,18 @@
 """Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
-``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``."""
+``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``,
+``flask backup create``, ``flask backup restore`` and ``flask audit prune``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from circular_platform import regions
+from circular_platform import PROJECT_ROOT, audit, backup, regions
 from circular_platform.db import db
 from circular_platform.transfer.cli import import_cli
 
@@ -18,10 +21,13 @@ demo_cli = AppGroup("demo", help="Demo data of Noord-Nederland.")
 users_cli = AppGroup("users", help="Accounts.")
 matching_cli = AppGroup("matching", help="The matcher of questions and solutions.")
 search_cli = AppGroup("search", help="The search index.")
+backup_cli = AppGroup("backup", help="Backups of the database.")
+audit_cli = AppGroup("audit", help="The audit log of coordinators and administrators.")
+GROUPS = (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli, backup_cli, audit_cli)
 
 
 def init_app(app: Flask) -> None:
-    for group in (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli):
+    for group in GROUPS:
         app.cli.add_command(group)
 
 
@@ -117,3 +123,77 @@ def drain_search_queue() -> None:
     from circular_platform.search import services
 
     click.echo(f"{services.drain(db.session)} items updated.")
+
+
+@contextmanager
+def _percent_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for work whose size is known only once it runs: it takes (done, total)."""
+    with click.progressbar(length=100, label=label) as bar:
+        yield lambda done, total: bar.update(done * 100 // max(total, 1) - bar.pos)
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def create_backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, a new file: on SQLite a database file, on
+    PostgreSQL pg_dump's custom format. The search index is not in it; it is rebuilt from the data."""
+    if path.exists():
+        raise click.ClickException(f"{path} exists already; choose a new file name.")
+    try:
+        with _percent_bar("Backing up") as progress:
+            backup.create(_engine(), path, progress)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_backup(path: Path) -> None:
+    """Bring the backup at PATH into the database of DATABASE_URL, which must be empty (no tables).
+    The rows come back exactly as they were; what to run next (migrations, the search index) is
+    printed at the end."""
+    try:
+        with _percent_bar("Restoring") as progress:
+            backup.restore(_engine(), path, progress)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    _engine().dispose()  # connections opened before the restore may hold the old schema
+    click.echo(f"Restored {path}.")
+    restored, head = _schema_revisions()
+    if restored != head:
+        click.echo(
+            f"The backup's schema is revision {restored}; this version of the platform needs {head}.\n"
+            "First bring it up to date: `alembic upgrade head` (or `make migrate`)."
+        )
+    click.echo(
+        "The search index is not in the backup: rebuild it with `flask search rebuild`.\n"
+        "If the matcher's model files are lost too: `flask matching rebuild`."
+    )
+
+
+def _engine():
+    assert db.engine is not None, "the app binds the engine"
+    return db.engine
+
+
+def _schema_revisions() -> tuple[str | None, str | None]:
+    """The migration the database is at, and the newest this code knows."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with _engine().connect() as connection:
+        restored = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini"))).get_current_head()
+    return restored, head
+
+
+@audit_cli.command("prune")
+def prune_audit_log() -> None:
+    """Delete audit log entries older than two years (the nightly ``flask notify run`` does this too)."""
+    from circular_platform.models._types import utcnow
+
+    removed = audit.prune(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{removed} audit log entries older than two years deleted.")

@@ -70,9 +70,13 @@ def _reads_only(connection: Connection) -> bool:
     locked"): ``busy_timeout`` waits only when a transaction starts. So a transaction that may
     write starts with ``BEGIN IMMEDIATE`` and waits its turn; only a request with a read-only
     method (which changes nothing), or a session from :meth:`Database.reading_session`, starts
-    deferred and reads alongside the writers. Other background work and the CLI write.
+    deferred and reads alongside the writers. Other background work and the CLI write, and so
+    does a session from :meth:`Database.writing_session`, in any request.
     """
-    if connection.get_execution_options().get("reads_only"):
+    options = connection.get_execution_options()
+    if options.get("writes"):
+        return False
+    if options.get("reads_only"):
         return True
     return has_request_context() and request.method in READ_ONLY_METHODS
 
@@ -104,6 +108,13 @@ class Database:
         session of the same process may hold, e.g. the notification run's."""
         session = self.sessionmaker()
         session.connection(execution_options={"reads_only": True})  # before its BEGIN
+        return session
+
+    def writing_session(self) -> Session:
+        """A session that may write during a GET request (the audit entry of a download): on SQLite
+        it starts with ``BEGIN IMMEDIATE`` and waits its turn, as a POST request's does."""
+        session = self.sessionmaker()
+        session.connection(execution_options={"writes": True})  # before its BEGIN
         return session
 
     def discard_session_changes(self) -> None:

@@ -71,6 +71,10 @@ def can_read_outbox(user: AnyUser) -> bool:
     return is_admin(user)
 
 
+def can_view_audit_log(user: AnyUser) -> bool:
+    return is_admin(user)
+
+
 def can_view_admin(user: AnyUser) -> bool:
     return is_coordinator(user)
 

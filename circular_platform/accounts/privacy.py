@@ -19,6 +19,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from circular_platform.models import (
+    AuditEntry,
     ChangeLog,
     DemandBundle,
     Match,
@@ -215,6 +216,10 @@ def export_personal_data(session: Session, user: User) -> dict:
             {"label": b.label, "status": b.status.value, "created_at": _iso(b.created_at)}
             for b in session.scalars(select(DemandBundle).where(DemandBundle.created_by_id == user.id))
         ],
+        "audit_log": [
+            {"action": e.action.value, "about": e.target_label, "address": e.address, "at": _iso(e.created_at)}
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id))
+        ],
     }
 
 
@@ -285,6 +290,21 @@ def _erase_mail(session: Session, user: User, scrubber: Scrubber) -> None:
             message.reply_to = None
 
 
+def _erase_audit_entries(session: Session, user: User, scrubber: Scrubber) -> None:
+    """The audit log keeps every entry: an erased coordinator must not take their actions out of it,
+    and entries go after two years anyway. It loses who they were: their name and address become
+    ``DELETED_USER``, while ``actor_id``, the number of an account that no longer exists, still ties
+    their entries together (a pseudonym only an old backup can resolve). Where others' entries name
+    them (they were blocked, their membership approved) the name goes too; the network address
+    stays for the two years, for inquiries into misuse."""
+    mine = update(AuditEntry).where(AuditEntry.actor_id == user.id)
+    session.execute(mine.values(actor_name=DELETED_USER, actor_email=""))
+    mentioning = scrubber.mentioned_in(AuditEntry.target_label, AuditEntry.detail)
+    for entry in session.scalars(select(AuditEntry).where(mentioning)):
+        entry.target_label = scrubber.text(entry.target_label) or ""
+        entry.detail = scrubber.value(entry.detail)
+
+
 def _erase_user(session: Session, user: User, scrubber: Scrubber) -> None:
     session.delete(user)  # memberships (with their join message) go with it
 
@@ -302,6 +322,7 @@ ERASERS: dict[str, Callable[[Session, User, Scrubber], None]] = {
     "change_log": _erase_change_log,
     "demand_bundle": _erase_bundles,
     "outbox_message": _erase_mail,
+    "audit_entry": _erase_audit_entries,
     "membership": _nothing,  # deleted with the user, join message included
     "organisation": _nothing,  # the organisation's own name, website and description
     "search_document": _nothing,  # copies of questions, solutions and organisations, without people

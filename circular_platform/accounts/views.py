@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from circular_platform import permissions
+from circular_platform import audit, permissions
 from circular_platform.accounts import privacy, services
 from circular_platform.accounts.forms import (
     ChangePasswordForm,
@@ -20,7 +20,7 @@ from circular_platform.accounts.forms import (
 from circular_platform.db import db
 from circular_platform.extensions import PASSWORD_RATE, limiter
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import SavedSearch
+from circular_platform.models import AuditAction, SavedSearch
 from circular_platform.notifications import settings
 from circular_platform.search.views import facet_labels
 
@@ -73,6 +73,7 @@ def change_password():
 @login_required
 def export_data():
     body = json.dumps(privacy.export_personal_data(db.session, current_user), indent=2, ensure_ascii=False)
+    audit.record_download(AuditAction.PERSONAL_DATA_EXPORTED, current_user)
     return Response(
         body,
         mimetype="application/json",

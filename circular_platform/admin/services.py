@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from circular_platform import audit
 from circular_platform.errors import DomainError
-from circular_platform.models import Organisation, User
+from circular_platform.models import AuditAction, Organisation, User
 from circular_platform.organisations.services import allow_solutions, set_verified
 
 
@@ -42,6 +43,18 @@ class UserAction(StrEnum):
     REVOKE_COORDINATOR = "revoke_coordinator"
     ACTIVATE = "activate"
     DEACTIVATE = "deactivate"
+
+
+AUDITED_AS = {
+    OrganisationAction.VERIFY: AuditAction.ORGANISATION_VERIFIED,
+    OrganisationAction.UNVERIFY: AuditAction.ORGANISATION_UNVERIFIED,
+    OrganisationAction.ALLOW_SOLUTIONS: AuditAction.SOLUTIONS_ALLOWED,
+    OrganisationAction.DISALLOW_SOLUTIONS: AuditAction.SOLUTIONS_DISALLOWED,
+    UserAction.MAKE_COORDINATOR: AuditAction.COORDINATOR_GRANTED,
+    UserAction.REVOKE_COORDINATOR: AuditAction.COORDINATOR_REVOKED,
+    UserAction.ACTIVATE: AuditAction.USER_UNBLOCKED,
+    UserAction.DEACTIVATE: AuditAction.USER_BLOCKED,
+}
 
 
 def organisations_query(text: str = "", status: str = "") -> Select:
@@ -81,6 +94,7 @@ def update_organisation(session: Session, organisation: Organisation, action: Or
         set_verified(session, organisation, action == A.VERIFY)
     else:
         allow_solutions(session, organisation, action == A.ALLOW_SOLUTIONS)
+    audit.record(session, AUDITED_AS[action], organisation)
 
 
 def update_user(session: Session, user: User, action: UserAction, by: User) -> None:
@@ -89,6 +103,7 @@ def update_user(session: Session, user: User, action: UserAction, by: User) -> N
         set_coordinator(session, user, action == A.MAKE_COORDINATOR)
     else:
         set_active(session, user, action == A.ACTIVATE, by)
+    audit.record(session, AUDITED_AS[action], user, by=by)
 
 
 def set_coordinator(session: Session, user: User, coordinator: bool) -> None:

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from circular_platform import permissions
+from circular_platform import audit, permissions
 from circular_platform.admin import services
 from circular_platform.admin.forms import OrganisationActionForm, UserActionForm
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import Organisation, OutboxMessage, User
+from circular_platform.models import AuditAction, Organisation, OutboxMessage, User
 from circular_platform.pagination import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -97,3 +97,28 @@ def outbox():
     permissions.require(permissions.can_read_outbox(current_user))
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     return render_template("admin/outbox.html", page=paginate(db.session, query, 25))
+
+
+@bp.get("/audit")
+def audit_log():
+    permissions.require(permissions.can_view_audit_log(current_user))
+    wanted = audit.AuditFilter.from_args(request.args)
+    page = paginate(db.session, wanted.query(), 50)
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        wanted=wanted,
+        actions=AuditAction,
+        local_time=audit.local_time,
+        detail_labels=audit.DETAIL_LABELS,
+    )
+
+
+@bp.get("/audit.csv")
+def audit_log_csv():
+    permissions.require(permissions.can_view_audit_log(current_user))
+    wanted = audit.AuditFilter.from_args(request.args)
+    data = audit.entries_csv(db.session.scalars(wanted.query()))
+    audit.record_download(AuditAction.AUDIT_EXPORTED, **wanted.as_detail())
+    headers = {"Content-Disposition": 'attachment; filename="auditlog.csv"', "Cache-Control": "no-store"}
+    return Response(data, mimetype="text/csv", headers=headers)

@@ -13,13 +13,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from circular_platform import permissions
+from circular_platform import audit, permissions
 from circular_platform.demand import bundling
 from circular_platform.demand.figures import Scope, open_questions
 from circular_platform.errors import DomainError
 from circular_platform.matches import similar
 from circular_platform.matches.similar import SimilarPair
-from circular_platform.models import OPEN_DEMAND, BundleQuestion, BundleStatus, DemandBundle, Question, User
+from circular_platform.models import (
+    OPEN_DEMAND,
+    AuditAction,
+    BundleQuestion,
+    BundleStatus,
+    DemandBundle,
+    Question,
+    User,
+)
 
 DEFAULT_THRESHOLD = 0.2  # on the demo data: the renovation, asphalt and workwear bundles, nothing loose
 MIN_THRESHOLD, MAX_THRESHOLD = 0.05, 0.95
@@ -88,6 +96,7 @@ def confirm_bundle(
     )
     session.add(bundle)
     session.flush()
+    audit.record(session, AuditAction.BUNDLE_CREATED, bundle, by=user, questions=[q.id for q in questions])
     return bundle
 
 
@@ -112,6 +121,7 @@ def _check_joinable(session: Session, questions: Sequence[Question], bundle: Dem
 
 
 def rename_bundle(session: Session, bundle: DemandBundle, label: str) -> None:
+    audit.record(session, AuditAction.BUNDLE_RENAMED, bundle, old=bundle.label, new=label.strip())
     bundle.label = label.strip()
     session.flush()
 
@@ -122,6 +132,7 @@ def change_status(session: Session, bundle: DemandBundle, status: BundleStatus) 
         taken = bundled_question_ids(session, except_bundle=bundle)
         if any(q.id in taken for q in bundle.questions):
             raise DomainError(_l("Een vraag uit deze bundel zit inmiddels in een andere lopende bundel."))
+    audit.record(session, AuditAction.BUNDLE_STATUS_CHANGED, bundle, old=bundle.status, new=status)
     bundle.status = status
     session.flush()
 
@@ -131,6 +142,7 @@ def add_question(session: Session, bundle: DemandBundle, question: Question) -> 
         raise DomainError(_l("Deze vraag zit al in de bundel."), "question_id")
     _check_joinable(session, [question], bundle)
     bundle.members.append(BundleQuestion(question=question))
+    audit.record(session, AuditAction.BUNDLE_QUESTION_ADDED, bundle, question=question.id, title=question.title)
     session.flush()
 
 
@@ -141,6 +153,7 @@ def remove_question(session: Session, bundle: DemandBundle, question: Question) 
     if len(bundle.members) <= 2:
         raise DomainError(_l("Een bundel houdt minstens twee vragen. Zet de bundel anders op afgerond."))
     bundle.members.remove(member)
+    audit.record(session, AuditAction.BUNDLE_QUESTION_REMOVED, bundle, question=question.id, title=question.title)
     session.flush()
 
 

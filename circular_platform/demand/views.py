@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from circular_platform import permissions, taxonomy
+from circular_platform import audit, permissions, taxonomy
 from circular_platform.arguments import link_args
 from circular_platform.db import db
 from circular_platform.demand import bundling, charts, exports, figures, services
@@ -21,7 +21,7 @@ from circular_platform.demand.forms import (
 )
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
-from circular_platform.models import BundleStatus, DemandBundle, Municipality, Province, Question
+from circular_platform.models import AuditAction, BundleStatus, DemandBundle, Municipality, Province, Question
 
 bp = Blueprint("demand", __name__, url_prefix="/coordination")
 
@@ -45,6 +45,7 @@ def _scope() -> figures.Scope:
 
 
 def _csv(data: bytes, filename: str) -> Response:
+    audit.record_download(AuditAction.DATA_EXPORTED, file=filename, filters=request.query_string.decode())
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     return Response(data, mimetype="text/csv", headers=headers)
 

@@ -10,6 +10,8 @@ run finds it taken and stops; the lock ends with the transaction); on SQLite the
 takes the database's write lock, so a second run waits for the first to commit and then
 finds nothing due.
 
+Each run also removes audit log entries past their two years (:func:`circular_platform.audit.prune`).
+
 Once a night (local time past 03:00, the last attempt older than 20 hours) the run also fits the
 learned ranker on people's judgements (:func:`circular_platform.matches.learning.learn_if_due`).
 """
@@ -22,6 +24,7 @@ from flask import has_app_context
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from circular_platform import audit
 from circular_platform.mail import add_many
 from circular_platform.notifications import digests, expiry
 
@@ -43,6 +46,7 @@ def run(session: Session, now: datetime) -> int | None:
     expiry.expire_questions(session, now)
     messages = expiry.remind_owners(session, now) + expiry.check_solutions(session, now)
     expiry.pause_unconfirmed(session, now)
+    audit.prune(session, now)
     if has_app_context():  # the nightly fit of the learned ranker; it needs the app's model files
         from circular_platform.matches.learning import learn_if_due
 

@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from circular_platform import audit
 from circular_platform.accounts.services import decide_membership, organisation_by_name, set_member_role
 from circular_platform.errors import DomainError
 from circular_platform.mail import send_mail
-from circular_platform.models import Membership, MembershipRole, Municipality, Organisation
+from circular_platform.models import AuditAction, Membership, MembershipRole, Municipality, Organisation
 
 
 class MembershipDecision(StrEnum):
@@ -86,9 +87,12 @@ def decide_member(session: Session, membership: Membership, decision: Membership
     D = MembershipDecision
     if decision in (D.APPROVE, D.REJECT):
         _decide_request(session, membership, decision == D.APPROVE)
+        action = AuditAction.MEMBER_APPROVED if decision == D.APPROVE else AuditAction.MEMBER_REMOVED
+        audit.record(session, action, membership)
     else:
         role = MembershipRole.ADMIN if decision == D.MAKE_ADMIN else MembershipRole.MEMBER
         set_member_role(session, membership, role)
+        audit.record(session, AuditAction.MEMBER_ROLE_CHANGED, membership, role=role)
 
 
 def _decide_request(session: Session, membership: Membership, approve: bool) -> None:

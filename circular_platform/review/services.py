@@ -14,10 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from circular_platform import permissions
+from circular_platform import audit, permissions
 from circular_platform.errors import DomainError
 from circular_platform.mail import send_mail
 from circular_platform.models import (
+    AuditAction,
     Match,
     MatchAction,
     MatchEvent,
@@ -101,6 +102,7 @@ def introduce(
     if not notify:
         match.snoozed_until = None
         _log(session, match, coordinator, MatchAction.INTRODUCE, S.INTRODUCED, note)
+        audit.record(session, AuditAction.MATCH_INTRODUCED, match, by=coordinator, mails=0)
         return []
     people = {"question": contact_persons(match.question), "solution": contact_persons(match.solution)}
     for item, side in ((match.question, "question"), (match.solution, "solution")):
@@ -122,6 +124,7 @@ def introduce(
     ]
     match.snoozed_until = None
     _log(session, match, coordinator, MatchAction.INTRODUCE, S.INTRODUCED, note)
+    audit.record(session, AuditAction.MATCH_INTRODUCED, match, by=coordinator, mails=len(messages))
     return messages
 
 
@@ -168,6 +171,7 @@ def reject(session: Session, match: Match, coordinator: User, reason: str, text:
         raise DomainError(_l("U koos Anders: beschrijf kort waarom deze match niet past."), "text")
     match.reason = text if reason == "anders" else reason
     note = "" if reason == "anders" else text
+    audit.record(session, AuditAction.MATCH_REJECTED, match, by=coordinator, reason=match.reason)
     return _log(session, match, coordinator, MatchAction.REJECT, S.REJECTED, note, reason=match.reason)
 
 

@@ -6,11 +6,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from circular_platform import permissions
+from circular_platform import audit, permissions
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
-from circular_platform.models import Match, MatchStatus, Question
+from circular_platform.models import AuditAction, Match, MatchStatus, Question
 from circular_platform.models._types import utcnow
 from circular_platform.notifications import escalation
 from circular_platform.pagination import paginate
@@ -270,5 +270,6 @@ def funnel_csv():
 
 
 def _csv_download(data: bytes, filename: str) -> Response:
+    audit.record_download(AuditAction.DATA_EXPORTED, file=filename)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(data, mimetype="text/csv", headers=headers)

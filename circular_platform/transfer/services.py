@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from circular_platform import audit
 from circular_platform.errors import DomainError
 from circular_platform.formats import write_csv
 from circular_platform.models import (
+    AuditAction,
     Organisation,
     Province,
     Question,
@@ -162,6 +164,15 @@ def import_batches(
         if errors:
             return
         report.imported += len(batch)
+        audit.record(
+            session,
+            AuditAction.ITEMS_IMPORTED,
+            by=user,
+            kind=report.kind,
+            rows=len(batch),
+            first_row=batch[0].number,
+            last_row=batch[-1].number,
+        )
         yield len(batch)
 
 
