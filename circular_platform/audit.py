@@ -3,8 +3,8 @@
 Services call ``audit.record(session, AuditAction.X, target, **detail)`` next to the change, so the
 entry commits or rolls back with it. Who did it is the logged-in user of the request and the address
 it came from (``request.remote_addr``: the client's own behind ``TRUSTED_PROXIES``); from the command
-line or the periodic run there is no actor. Downloads are GET requests, whose session only reads:
-:func:`record_download` writes their entry in a transaction of its own.
+line or the periodic run there is no actor. A download is a GET request that records who took it:
+its view is marked :func:`circular_platform.db.writes` and commits the entry before sending the file.
 
 The app only adds entries: no page edits or deletes one. :func:`prune` removes those past
 :data:`RETENTION`; the nightly ``flask notify run`` calls it, and ``flask audit prune`` does too.
@@ -25,7 +25,7 @@ from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform.arguments import parse_choice
-from circular_platform.db import Base, db
+from circular_platform.db import Base
 from circular_platform.formats import write_csv
 from circular_platform.models import AuditAction, AuditEntry, Match, Membership, User
 from circular_platform.notifications.schedule import LOCAL
@@ -75,13 +75,6 @@ def record(
     )
     session.add(entry)
     return entry
-
-
-def record_download(action: AuditAction, target: Base | None = None, **detail: Any) -> None:
-    """Record a download in a transaction of its own, committed at once, before the file is sent."""
-    with db.writing_session() as session:
-        record(session, action, target, **detail)  # reads the target's id and name only
-        session.commit()
 
 
 def _actor() -> User | None:

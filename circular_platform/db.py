@@ -7,9 +7,9 @@ run after a commit (search indexing, mail delivery) register with :func:`after_c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
@@ -60,6 +60,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 def _reads_only(connection: Connection) -> bool:
@@ -70,15 +71,24 @@ def _reads_only(connection: Connection) -> bool:
     locked"): ``busy_timeout`` waits only when a transaction starts. So a transaction that may
     write starts with ``BEGIN IMMEDIATE`` and waits its turn; only a request with a read-only
     method (which changes nothing), or a session from :meth:`Database.reading_session`, starts
-    deferred and reads alongside the writers. Other background work and the CLI write, and so
-    does a session from :meth:`Database.writing_session`, in any request.
+    deferred and reads alongside the writers. Other background work and the CLI write, and so do
+    the GET views marked :func:`writes`.
     """
-    options = connection.get_execution_options()
-    if options.get("writes"):
-        return False
-    if options.get("reads_only"):
+    if connection.get_execution_options().get("reads_only"):
         return True
-    return has_request_context() and request.method in READ_ONLY_METHODS
+    return has_request_context() and request.method in READ_ONLY_METHODS and not _view_writes()
+
+
+def writes(view: V) -> V:
+    """Mark a GET view that writes, such as a download that records who took it in the audit log:
+    its transaction starts as a writer's (SQLite: ``BEGIN IMMEDIATE``), as a POST request's does."""
+    view.writes_on_get = True  # type: ignore[attr-defined]
+    return view
+
+
+def _view_writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "writes_on_get", False)
 
 
 def _is_memory(engine: Engine) -> bool:
@@ -108,13 +118,6 @@ class Database:
         session of the same process may hold, e.g. the notification run's."""
         session = self.sessionmaker()
         session.connection(execution_options={"reads_only": True})  # before its BEGIN
-        return session
-
-    def writing_session(self) -> Session:
-        """A session that may write during a GET request (the audit entry of a download): on SQLite
-        it starts with ``BEGIN IMMEDIATE`` and waits its turn, as a POST request's does."""
-        session = self.sessionmaker()
-        session.connection(execution_options={"writes": True})  # before its BEGIN
         return session
 
     def discard_session_changes(self) -> None:

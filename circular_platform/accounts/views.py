@@ -17,7 +17,7 @@ from circular_platform.accounts.forms import (
     SaveSearchForm,
     notifications_form,
 )
-from circular_platform.db import db
+from circular_platform.db import db, writes
 from circular_platform.extensions import PASSWORD_RATE, limiter
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.models import AuditAction, SavedSearch
@@ -70,10 +70,12 @@ def change_password():
 
 
 @bp.get("/export")
+@writes
 @login_required
 def export_data():
     body = json.dumps(privacy.export_personal_data(db.session, current_user), indent=2, ensure_ascii=False)
-    audit.record_download(AuditAction.PERSONAL_DATA_EXPORTED, current_user)
+    audit.record(db.session, AuditAction.PERSONAL_DATA_EXPORTED, current_user)
+    db.session.commit()
     return Response(
         body,
         mimetype="application/json",

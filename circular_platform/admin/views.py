@@ -9,7 +9,7 @@ from sqlalchemy import select
 from circular_platform import audit, permissions
 from circular_platform.admin import services
 from circular_platform.admin.forms import OrganisationActionForm, UserActionForm
-from circular_platform.db import db
+from circular_platform.db import db, writes
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.models import AuditAction, Organisation, OutboxMessage, User
 from circular_platform.pagination import paginate
@@ -115,10 +115,12 @@ def audit_log():
 
 
 @bp.get("/audit.csv")
+@writes
 def audit_log_csv():
     permissions.require(permissions.can_view_audit_log(current_user))
     wanted = audit.AuditFilter.from_args(request.args)
     data = audit.entries_csv(db.session.scalars(wanted.query()))
-    audit.record_download(AuditAction.AUDIT_EXPORTED, **wanted.as_detail())
+    audit.record(db.session, AuditAction.AUDIT_EXPORTED, **wanted.as_detail())
+    db.session.commit()
     headers = {"Content-Disposition": 'attachment; filename="auditlog.csv"', "Cache-Control": "no-store"}
     return Response(data, mimetype="text/csv", headers=headers)

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from circular_platform import audit, permissions, taxonomy
 from circular_platform.arguments import link_args
-from circular_platform.db import db
+from circular_platform.db import db, writes
 from circular_platform.demand import bundling, charts, exports, figures, services
 from circular_platform.demand.forms import (
     AddQuestionForm,
@@ -45,7 +45,9 @@ def _scope() -> figures.Scope:
 
 
 def _csv(data: bytes, filename: str) -> Response:
-    audit.record_download(AuditAction.DATA_EXPORTED, file=filename, filters=request.query_string.decode())
+    """The file, with its download recorded: the view is marked ``@writes``."""
+    audit.record(db.session, AuditAction.DATA_EXPORTED, file=filename, filters=request.query_string.decode())
+    db.session.commit()
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
     return Response(data, mimetype="text/csv", headers=headers)
 
@@ -75,6 +77,7 @@ def region():
 
 
 @bp.get("/region/demand.csv")
+@writes
 def region_csv():
     _require_coordinator()
     scope = _scope()
@@ -83,6 +86,7 @@ def region_csv():
 
 
 @bp.get("/region/quarters.csv")
+@writes
 def quarters_csv():
     _require_coordinator()
     scope = _scope()
@@ -109,6 +113,7 @@ def procurement():
 
 
 @bp.get("/procurement.csv")
+@writes
 def procurement_csv():
     _require_coordinator()
     monitor = figures.procurement_monitor(db.session, date.today())
@@ -145,6 +150,7 @@ def bundles():
 
 
 @bp.get("/bundles.csv")
+@writes
 def bundles_csv():
     bundle_list = services.visible_bundles(db.session, current_user)
     rows = [(b, figures.summarise(b.questions)) for b in bundle_list]

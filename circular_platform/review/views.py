@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from circular_platform import audit, permissions
-from circular_platform.db import db
+from circular_platform.db import db, writes
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import AuditAction, Match, MatchStatus, Question
@@ -255,6 +255,7 @@ def funnel_chart():
 
 
 @bp.get("/quality.csv")
+@writes
 @login_required
 def quality_csv():
     _require_coordinator()
@@ -262,6 +263,7 @@ def quality_csv():
 
 
 @bp.get("/quality/funnel.csv")
+@writes
 @login_required
 def funnel_csv():
     _require_coordinator()
@@ -270,6 +272,8 @@ def funnel_csv():
 
 
 def _csv_download(data: bytes, filename: str) -> Response:
-    audit.record_download(AuditAction.DATA_EXPORTED, file=filename)
+    """The file, with its download recorded: the view is marked ``@writes``."""
+    audit.record(db.session, AuditAction.DATA_EXPORTED, file=filename)
+    db.session.commit()
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(data, mimetype="text/csv", headers=headers)
