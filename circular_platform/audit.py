@@ -57,7 +57,12 @@ DETAIL_LABELS = {
 
 
 def record(
-    session: Session, action: AuditAction, target: Base | None = None, *, by: User | None = None, **detail: Any
+    session: Session,
+    action: AuditAction,
+    target: Base | None = None,
+    *,
+    by: User | None = None,
+    **detail: Any,
 ) -> AuditEntry:
     """Add an entry for ``action`` on ``target`` (any model with an ``id``) by ``by`` (default: the
     request's logged-in user); ``detail`` holds short facts (a reason, a new status, a count) as JSON."""
@@ -79,7 +84,7 @@ def record(
 
 def _actor() -> User | None:
     if has_request_context() and current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[attr-defined]
+        return current_user._get_current_object()
     return None
 
 
@@ -143,10 +148,9 @@ class AuditFilter:
             query = query.where(AuditEntry.created_at < _local_midnight(self.until + timedelta(days=1)))
         return query
 
-    def as_detail(self) -> dict[str, str]:
-        """The filter as the export's audit entry records it."""
-        values = {"who": self.who, "action": self.action, "since": self.since, "until": self.until}
-        return {key: str(value) for key, value in values.items() if value}
+    @property
+    def active(self) -> bool:
+        return bool(self.who or self.action or self.since or self.until)
 
 
 def _parse_day(text: str | None) -> date | None:

@@ -50,7 +50,9 @@ def restore(engine: Engine, path: Path, progress: Progress) -> None:
         _copy_sqlite(path, _sqlite_file(engine.url), progress)
         return
     if not header.startswith(PG_DUMP_HEADER):
-        raise BackupError(f"{path} is no pg_dump backup (custom format); a SQLite backup restores into SQLite.")
+        raise BackupError(
+            f"{path} is no pg_dump backup (custom format); a SQLite backup restores into SQLite."
+        )
     arguments = ["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", str(path)]
     _run(_pg_tool("pg_restore"), arguments, engine.url, _count_tables(path), progress, dbname_flag=True)
 
@@ -97,7 +99,9 @@ def _pg_tool(name: str) -> str:
         iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
     )
     if found is None:
-        raise BackupError(f"{name} was not found on PATH or in /usr/lib/postgresql/*/bin; install postgresql-client.")
+        raise BackupError(
+            f"{name} was not found on PATH or in /usr/lib/postgresql/*/bin; install postgresql-client."
+        )
     return found
 
 
@@ -119,7 +123,9 @@ def _count_tables(path: Path) -> int:
     return sum(" TABLE DATA " in line for line in listing.stdout.splitlines())
 
 
-def _run(tool: str, arguments: list[str], url: URL, tables: int, progress: Progress, dbname_flag: bool = False) -> None:
+def _run(
+    tool: str, arguments: list[str], url: URL, tables: int, progress: Progress, dbname_flag: bool = False
+) -> None:
     """Run a PostgreSQL tool verbosely; each table it reports done is one step of ``progress``."""
     target = [f"--dbname={url.database}"] if dbname_flag else []
     problems: list[str] = []
@@ -130,14 +136,15 @@ def _run(tool: str, arguments: list[str], url: URL, tables: int, progress: Progr
         stdout=subprocess.DEVNULL,
         text=True,
     ) as process:
-        assert process.stderr is not None
         done = 0
-        for line in process.stderr:
+        for line in process.stderr or ():
             if "dumping contents of table" in line or "processing data for table" in line:
                 done += 1
                 progress(min(done, tables), tables)
             elif "error" in line.lower():
                 problems.append(line.strip())
     if process.returncode != 0:
-        raise BackupError(f"{Path(tool).name} failed: " + (" ".join(problems) or f"exit code {process.returncode}"))
+        raise BackupError(
+            f"{Path(tool).name} failed: " + (" ".join(problems) or f"exit code {process.returncode}")
+        )
     progress(tables, tables)

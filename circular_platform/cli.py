@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import Engine
 
 from circular_platform import PROJECT_ROOT, audit, backup, regions
 from circular_platform.db import db
@@ -172,8 +173,9 @@ def restore_backup(path: Path) -> None:
     )
 
 
-def _engine():
-    assert db.engine is not None, "the app binds the engine"
+def _engine() -> Engine:
+    if db.engine is None:
+        raise click.ClickException("No database: the app was not set up.")
     return db.engine
 
 

@@ -173,9 +173,15 @@ def test_restore_says_what_to_do_after_restoring_an_older_schema(new_database, t
         command.upgrade(alembic_config(connection), "c1de34955618")
     engine.dispose()
     path = tmp_path / "old.backup"
-    assert _app(old_url, tmp_path).test_cli_runner().invoke(args=["backup", "create", str(path)]).exit_code == 0
+    assert (
+        _app(old_url, tmp_path).test_cli_runner().invoke(args=["backup", "create", str(path)]).exit_code == 0
+    )
 
-    result = _app(new_database("backup_new"), tmp_path).test_cli_runner().invoke(args=["backup", "restore", str(path)])
+    result = (
+        _app(new_database("backup_new"), tmp_path)
+        .test_cli_runner()
+        .invoke(args=["backup", "restore", str(path)])
+    )
     assert result.exit_code == 0, result.output
     assert "revision c1de34955618" in result.output
     assert "alembic upgrade head" in result.output

@@ -217,8 +217,15 @@ def export_personal_data(session: Session, user: User) -> dict:
             for b in session.scalars(select(DemandBundle).where(DemandBundle.created_by_id == user.id))
         ],
         "audit_log": [
-            {"action": e.action.value, "about": e.target_label, "address": e.address, "at": _iso(e.created_at)}
-            for e in session.scalars(select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id))
+            {
+                "action": e.action.value,
+                "about": e.target_label,
+                "address": e.address,
+                "at": _iso(e.created_at),
+            }
+            for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)
+            )
         ],
     }
 

@@ -13,6 +13,7 @@ from circular_platform.db import db, writes
 from circular_platform.forms import domain_errors_on, flash_errors
 from circular_platform.models import AuditAction, Organisation, OutboxMessage, User
 from circular_platform.pagination import paginate
+from circular_platform.review.services import REJECT_REASONS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -111,6 +112,7 @@ def audit_log():
         actions=AuditAction,
         local_time=audit.local_time,
         detail_labels=audit.DETAIL_LABELS,
+        value_labels={"reason": REJECT_REASONS},  # the stored key, shown as the queue's label
     )
 
 
@@ -120,7 +122,7 @@ def audit_log_csv():
     permissions.require(permissions.can_view_audit_log(current_user))
     wanted = audit.AuditFilter.from_args(request.args)
     data = audit.entries_csv(db.session.scalars(wanted.query()))
-    audit.record(db.session, AuditAction.AUDIT_EXPORTED, **wanted.as_detail())
+    audit.record(db.session, AuditAction.AUDIT_EXPORTED, filters=request.query_string.decode())
     db.session.commit()
     headers = {"Content-Disposition": 'attachment; filename="auditlog.csv"', "Cache-Control": "no-store"}
     return Response(data, mimetype="text/csv", headers=headers)

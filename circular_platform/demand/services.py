@@ -142,7 +142,9 @@ def add_question(session: Session, bundle: DemandBundle, question: Question) -> 
         raise DomainError(_l("Deze vraag zit al in de bundel."), "question_id")
     _check_joinable(session, [question], bundle)
     bundle.members.append(BundleQuestion(question=question))
-    audit.record(session, AuditAction.BUNDLE_QUESTION_ADDED, bundle, question=question.id, title=question.title)
+    audit.record(
+        session, AuditAction.BUNDLE_QUESTION_ADDED, bundle, question=question.id, title=question.title
+    )
     session.flush()
 
 
@@ -153,7 +155,9 @@ def remove_question(session: Session, bundle: DemandBundle, question: Question) 
     if len(bundle.members) <= 2:
         raise DomainError(_l("Een bundel houdt minstens twee vragen. Zet de bundel anders op afgerond."))
     bundle.members.remove(member)
-    audit.record(session, AuditAction.BUNDLE_QUESTION_REMOVED, bundle, question=question.id, title=question.title)
+    audit.record(
+        session, AuditAction.BUNDLE_QUESTION_REMOVED, bundle, question=question.id, title=question.title
+    )
     session.flush()
 
 

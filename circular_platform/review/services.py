@@ -102,7 +102,7 @@ def introduce(
     if not notify:
         match.snoozed_until = None
         _log(session, match, coordinator, MatchAction.INTRODUCE, S.INTRODUCED, note)
-        audit.record(session, AuditAction.MATCH_INTRODUCED, match, by=coordinator, mails=0)
+        audit.record(session, AuditAction.MATCH_INTRODUCED, match, by=coordinator)
         return []
     people = {"question": contact_persons(match.question), "solution": contact_persons(match.solution)}
     for item, side in ((match.question, "question"), (match.solution, "solution")):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "828f4f25cea7"
 down_revision = "c1de34955618"
 branch_labels = None
