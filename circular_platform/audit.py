@@ -53,6 +53,7 @@ DETAIL_LABELS = {
     "since": _l("van"),
     "until": _l("tot en met"),
     "removed": _l("verwijderd"),
+    "fields": _l("velden"),
 }
 
 

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 
 from circular_platform import audit
 from circular_platform.accounts import privacy
-from circular_platform.models import AuditAction, AuditEntry, DemandBundle, Match, User
+from circular_platform.models import (
+    AuditAction,
+    AuditEntry,
+    DemandBundle,
+    Match,
+    Membership,
+    MembershipRole,
+    User,
+)
 from circular_platform.notifications import run
 from circular_platform.transfer.services import example_csv
 
@@ -105,6 +113,51 @@ def test_a_refused_action_leaves_no_entry(client, session, as_admin):
     )
     assert "eigen account niet blokkeren" in response.text
     assert entries(session) == []
+
+
+def test_a_coordinator_s_profile_edit_is_recorded_not_the_organisation_s_own(
+    client, auth, session, coordinator, make_organisation, make_user
+):
+    organisation = make_organisation(kvk_number="12345678", verified=True)
+    make_user("beheer@hondsrug.example", organisation, role="admin")
+    profile = {
+        "name": organisation.name,
+        "kind": organisation.kind.value,
+        "municipality_id": organisation.municipality_id,
+        "kvk_number": "12345678",
+        "website": "",
+        "description": "",
+    }
+    auth.login("beheer@hondsrug.example")
+    client.post(f"/organisations/{organisation.id}/edit", data={**profile, "description": "Wij verhuren."})
+    auth.logout()
+    auth.login(coordinator.email)
+    client.post(f"/organisations/{organisation.id}/edit", data={**profile, "kvk_number": "87654321"})
+    entry = only_entry(session, AuditAction.ORGANISATION_EDITED)
+    assert (entry.actor_email, entry.detail) == (coordinator.email, {"fields": ["description", "kvk_number"]})
+
+
+def test_membership_decisions_are_recorded(client, auth, session, coordinator, corporation, make_user):
+    jan = make_user("jan@example.org")
+    session.add(Membership(user=jan, organisation=corporation))
+    session.commit()
+    membership = jan.memberships[0]
+    auth.login(coordinator.email)
+    url = f"/organisations/{corporation.id}/members"
+    client.post(url, data={"membership_id": membership.id, "decision": "approve"})
+    client.post(url, data={"membership_id": membership.id, "decision": "make_admin"})
+    client.post(url, data={"membership_id": membership.id, "decision": "reject"})  # refused: the only admin
+    assert [e.action for e in entries(session)][-1] == AuditAction.MEMBER_ROLE_CHANGED
+    marieke = next(m for m in corporation.memberships if m.user.email == "marieke@hondsrug.example")
+    marieke.role = MembershipRole.ADMIN
+    session.commit()
+    client.post(url, data={"membership_id": membership.id, "decision": "reject"})
+    label = "Jan <jan@example.org> – Woonstichting Hondsrug"
+    assert [(e.action, e.target_label, e.detail) for e in entries(session)] == [
+        (AuditAction.MEMBER_APPROVED, label, {}),
+        (AuditAction.MEMBER_ROLE_CHANGED, label, {"role": "admin"}),
+        (AuditAction.MEMBER_REMOVED, label, {}),
+    ]
 
 
 @pytest.mark.app_config(TRUSTED_PROXIES=1)

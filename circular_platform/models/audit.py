@@ -15,6 +15,7 @@ from circular_platform.models._types import LabelledEnum, enum_column_type, utcn
 class AuditAction(LabelledEnum):
     ORGANISATION_VERIFIED = "organisation_verified", _l("Organisatie geverifieerd")
     ORGANISATION_UNVERIFIED = "organisation_unverified", _l("Verificatie van organisatie ingetrokken")
+    ORGANISATION_EDITED = "organisation_edited", _l("Organisatieprofiel bewerkt door coördinator")
     SOLUTIONS_ALLOWED = "solutions_allowed", _l("Organisatie mag aanbod plaatsen")
     SOLUTIONS_DISALLOWED = "solutions_disallowed", _l("Organisatie mag geen aanbod meer plaatsen")
     USER_BLOCKED = "user_blocked", _l("Gebruiker geblokkeerd")

@@ -32,6 +32,9 @@ def update_organisation(
     if other is not None and other.id != organisation.id:
         raise DomainError(_l("Er is al een organisatie met deze naam."), field="name")
     identity = (organisation.name, organisation.kvk_number)
+    changed = sorted(key for key, value in data.items() if getattr(organisation, key) != value)
+    if keep_verified and changed:
+        audit.record(session, AuditAction.ORGANISATION_EDITED, organisation, fields=changed)
     for key, value in data.items():
         setattr(organisation, key, value)
     withdrawn = (

@@ -30,6 +30,7 @@ def upgrade() -> None:
             sa.Enum(
                 "organisation_verified",
                 "organisation_unverified",
+                "organisation_edited",
                 "solutions_allowed",
                 "solutions_disallowed",
                 "user_blocked",
