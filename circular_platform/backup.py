@@ -112,8 +112,9 @@ def _pg_environment(url: URL) -> dict[str, str]:
         "PGUSER": url.username,
         "PGPASSWORD": url.password,
         "PGDATABASE": url.database,
+        "PGSSLMODE": url.query.get("sslmode"),
     }
-    return {**os.environ, **{key: value for key, value in values.items() if value}}
+    return {**os.environ, **{key: str(value) for key, value in values.items() if value}}
 
 
 def _count_tables(path: Path) -> int:

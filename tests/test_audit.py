@@ -325,7 +325,7 @@ def test_the_csv_export_follows_the_filter_and_is_itself_recorded(client, sessio
     response = client.get("/admin/audit.csv?who=sanne")
     assert response.headers["Content-Disposition"] == 'attachment; filename="auditlog.csv"'
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:5] == ["Tijdstip", "Naam", "E-mailadres", "Adres", "Actie"]
+    assert rows[0][:5] == ["Tijdstip", "Naam", "E-mailadres", "IP-adres", "Actie"]
     assert [row[1:6] for row in rows[1:]] == [
         ["Sanne", "sanne@nice.example", "192.0.2.1", "Gebruiker geblokkeerd", "user_blocked"]
     ]
