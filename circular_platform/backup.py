@@ -3,7 +3,7 @@
 SQLite is copied with its online backup API (a consistent copy while the app keeps writing);
 PostgreSQL with ``pg_dump --format=custom`` and ``pg_restore`` in one transaction. The connection
 goes to them in ``PG*`` environment variables, never on the command line, where ``ps`` shows
-the password to every user of the machine.
+the password to every user of the machine; they run with fixed arguments and no shell.
 
 The search index and the fitted matcher are not in the copy: both are rebuilt from the data
 (``flask search rebuild``, ``flask matching rebuild``).
@@ -15,7 +15,7 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump and pg_restore with fixed arguments, no shell
+import subprocess  # nosec B404
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,7 +118,7 @@ def _pg_environment(url: URL) -> dict[str, str]:
 
 
 def _count_tables(path: Path) -> int:
-    listing = subprocess.run(  # nosec B603 - fixed arguments, no shell
+    listing = subprocess.run(  # nosec B603
         [_pg_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True, check=False
     )
     return sum(" TABLE DATA " in line for line in listing.stdout.splitlines())
@@ -130,7 +130,7 @@ def _run(
     """Run a PostgreSQL tool verbosely; each table it reports done is one step of ``progress``."""
     target = [f"--dbname={url.database}"] if dbname_flag else []
     problems: list[str] = []
-    with subprocess.Popen(  # nosec B603 - fixed arguments, no shell
+    with subprocess.Popen(  # nosec B603
         [tool, "--verbose", *target, *arguments],
         env=_pg_environment(url),
         stderr=subprocess.PIPE,
