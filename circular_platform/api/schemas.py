@@ -117,7 +117,7 @@ class _WithContact(ma.Schema):
 
     @post_dump
     def _hide_contact(self, data: dict, **_: Any) -> dict:
-        if not permissions.can_see_contacts(api_user()):
+        if "contact" in data and not permissions.can_see_contacts(api_user()):
             data["contact"] = None
         return data
 
