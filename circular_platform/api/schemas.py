@@ -3,6 +3,7 @@ get in the OpenAPI document (flask-smorest turns them into JSON Schema)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -12,6 +13,7 @@ from circular_platform import permissions
 from circular_platform.api.caller import api_user
 from circular_platform.arguments import MAX_ID
 from circular_platform.formats import format_month, parse_month
+from circular_platform.notifications.schedule import as_utc
 from circular_platform.models import (
     BundleStatus,
     Feedback,
@@ -28,6 +30,7 @@ from circular_platform.urls import public_url
 
 ID = validate.Range(min=1, max=MAX_ID)
 EUROS = validate.Range(min=0, max=MAX_ID)  # an INTEGER column
+CENT = Decimal("0.01")
 QUANTITY = validate.Range(min=0, max=10**12, max_inclusive=False)  # NUMERIC(14, 2)
 
 
@@ -42,6 +45,21 @@ class Month(fields.Field):
             return parse_month(value) if isinstance(value, str) else parse_month("")
         except ValueError as error:
             raise ma.ValidationError(str(error)) from error
+
+
+class Quantity(fields.Float):
+    """A number in JSON; a Decimal to the cent for the NUMERIC column."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        return Decimal(str(number)).quantize(CENT)
+
+
+class Moment(fields.DateTime):
+    """A moment in ISO 8601 with its offset; SQLite hands back naive datetimes, which are UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs) -> str | None:
+        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
 
 
 def _month_field(**kwargs: Any) -> Month:
@@ -147,8 +165,8 @@ class QuestionOut(_WithContact):
     circular_criteria = fields.String(required=True)
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     status = fields.Enum(QuestionStatus, by_value=True, required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = Moment(required=True)
+    updated_at = Moment(required=True)
 
 
 class QuestionFilters(PageArgs):
@@ -171,7 +189,7 @@ class QuestionIn(ma.Schema):
     sector = fields.String(allow_none=True, validate=validate.OneOf(BUILDING_SECTORS))
     transition_paths = fields.List(fields.Integer(validate=validate.OneOf(TRANSITION_PATHS)))
     municipality_id = fields.Integer(required=True, validate=ID)
-    quantity = fields.Decimal(places=2, allow_none=True, validate=QUANTITY)
+    quantity = Quantity(allow_none=True, validate=QUANTITY)
     unit = fields.String(allow_none=True, validate=validate.OneOf(UNITS))
     budget_min = fields.Integer(allow_none=True, validate=EUROS)
     budget_max = fields.Integer(allow_none=True, validate=EUROS)
@@ -209,8 +227,8 @@ class SolutionOut(_WithContact):
     certifications = fields.String(required=True)
     price_indication = fields.String(required=True)
     status = fields.Enum(SolutionStatus, by_value=True, required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
+    created_at = Moment(required=True)
+    updated_at = Moment(required=True)
 
 
 class SolutionFilters(PageArgs):
@@ -311,7 +329,7 @@ class MatchOut(ma.Schema):
     status = fields.Enum(MatchStatus, by_value=True, required=True)
     question_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
     solution_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Moment(required=True)
 
 
 class MatchFilters(PageArgs):
@@ -330,7 +348,7 @@ class BundleOut(ma.Schema):
     province = fields.Nested(Region, allow_none=True)
     municipality = fields.Nested(Region, allow_none=True)
     questions = fields.List(fields.Nested(ItemRef), required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = Moment(required=True)
 
 
 class TokenOut(ma.Schema):
