@@ -63,7 +63,9 @@ def test_anonymous_callers_see_only_public_items(client, two_organisations, make
     assert client.get(f"/api/v1/questions/{members_only.id}").status_code == 404
 
 
-def test_a_token_reads_members_only_items_and_contacts(client, session, two_organisations, make_question, make_token):
+def test_a_token_reads_members_only_items_and_contacts(
+    client, session, two_organisations, make_question, make_token
+):
     hondsrug, _ = two_organisations
     members_only = make_question(hondsrug, "Dakpannen voor leden alleen", visibility="members")
     headers = make_token(user(session, "jan@lefier.example"), scope="read")
@@ -80,7 +82,9 @@ def test_another_organisations_draft_does_not_exist_for_a_token(
     draft = make_question(hondsrug, "Concept: zonnepanelen hergebruiken", status="concept")
     headers = make_token(user(session, "jan@lefier.example"))
     assert client.get(f"/api/v1/questions/{draft.id}", headers=headers).status_code == 404
-    change = client.patch(f"/api/v1/questions/{draft.id}", json={"title": "Overgenomen vraag"}, headers=headers)
+    change = client.patch(
+        f"/api/v1/questions/{draft.id}", json={"title": "Overgenomen vraag"}, headers=headers
+    )
     assert change.status_code == 404
     assert change.get_json()["error"]["code"] == "not_found"
     session.refresh(draft)
@@ -95,7 +99,9 @@ def test_a_visible_question_of_another_organisation_cannot_be_changed(
     hondsrug, _ = two_organisations
     question = make_question(hondsrug)
     headers = make_token(user(session, "jan@lefier.example"))
-    response = client.patch(f"/api/v1/questions/{question.id}", json={"title": "Overgenomen"}, headers=headers)
+    response = client.patch(
+        f"/api/v1/questions/{question.id}", json={"title": "Overgenomen"}, headers=headers
+    )
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
 
@@ -103,7 +109,9 @@ def test_a_visible_question_of_another_organisation_cannot_be_changed(
 def test_lists_filter_like_the_pages_and_page_in_a_stable_order(client, two_organisations, make_question):
     hondsrug, lefier = two_organisations
     made = [make_question(hondsrug, f"Kozijnen voor woningen nummer {n}") for n in range(3)]
-    make_question(lefier, "Koffiedik verwerken in Groningen", theme="biomassa_voedsel", municipality="Groningen")
+    make_question(
+        lefier, "Koffiedik verwerken in Groningen", theme="biomassa_voedsel", municipality="Groningen"
+    )
     first = client.get("/api/v1/questions/?theme=bouw&per_page=2").get_json()
     second = client.get("/api/v1/questions/?theme=bouw&per_page=2&page=2").get_json()
     assert (first["total"], first["pages"]) == (3, 2)
@@ -123,11 +131,17 @@ def test_a_token_is_made_on_the_account_page_shown_once_and_stored_hashed(client
     secret = page.split('<code class="user-select-all text-break">')[1].split("</code>")[0]
     assert secret.startswith("cn_")
     stored = session.scalar(select(ApiToken))
-    assert stored.name == "Inkoopsysteem" and secret not in (stored.secret_hash, stored.prefix)
+    assert stored.name == "Inkoopsysteem"
+    assert secret not in (stored.secret_hash, stored.prefix)
     again = client.get("/account/").text
-    assert "Inkoopsysteem" in again and secret not in again
+    assert "Inkoopsysteem" in again
+    assert secret not in again
     whoami = client.get("/api/v1/token", headers={"Authorization": f"Bearer {secret}"}).get_json()
-    assert (whoami["name"], whoami["scope"], whoami["user"]["name"]) == ("Inkoopsysteem", "read_write", "Marieke")
+    assert (whoami["name"], whoami["scope"], whoami["user"]["name"]) == (
+        "Inkoopsysteem",
+        "read_write",
+        "Marieke",
+    )
     session.refresh(stored)
     assert stored.last_used_at is not None
     assert "laatst gebruikt" in client.get("/account/").text
@@ -194,10 +208,21 @@ def test_the_rate_limit_counts_per_token_and_answers_in_json(client, session, tw
 def fitted(app, session, corporation, make_organisation, make_solution, make_question):
     """Two solutions and a fitted matcher."""
     hemp = make_organisation("Hennepbouw Noord", kind="bedrijf", municipality="Veendam")
-    make_solution(hemp, "Hennepvezel isolatiemateriaal voor woningen", description="Biobased isolatie van hennep voor gevels en daken.")
+    make_solution(
+        hemp,
+        "Hennepvezel isolatiemateriaal voor woningen",
+        description="Biobased isolatie van hennep voor gevels en daken.",
+    )
     coffee = make_organisation("Koffiedik BV", kind="bedrijf", municipality="Groningen")
-    make_solution(coffee, "Oesterzwammen op koffiedik", themes=["biomassa_voedsel"], description="Wij kweken paddenstoelen op koffiedik van kantoren.")
-    make_question(corporation, "Oude vraag over isolatie", description="Isolatie van daken en gevels van woningen.")
+    make_solution(
+        coffee,
+        "Oesterzwammen op koffiedik",
+        themes=["biomassa_voedsel"],
+        description="Wij kweken paddenstoelen op koffiedik van kantoren.",
+    )
+    make_question(
+        corporation, "Oude vraag over isolatie", description="Isolatie van daken en gevels van woningen."
+    )
     with app.app_context():
         matches.rebuild(db.session)
         db.session.commit()
@@ -216,7 +241,16 @@ def test_a_question_posted_through_the_api_equals_one_posted_with_the_form(
     client.post("/questions/new", data={**form, "contact_id": marieke.id, "publish": "1"})
     by_api = session.get(Question, created.get_json()["id"])
     by_form = session.scalar(select(Question).where(Question.title.endswith("(formulier)")))
-    fields = ("status", "theme", "sector", "municipality_id", "visibility", "contact_id", "author_id", "valid_until")
+    fields = (
+        "status",
+        "theme",
+        "sector",
+        "municipality_id",
+        "visibility",
+        "contact_id",
+        "author_id",
+        "valid_until",
+    )
     assert [getattr(by_api, f) for f in fields] == [getattr(by_form, f) for f in fields]
     suggested = client.get(f"/api/v1/questions/{by_api.id}/matches").get_json()
     assert [m["solution"]["title"] for m in suggested][:1] == ["Hennepvezel isolatiemateriaal voor woningen"]
@@ -231,7 +265,8 @@ def test_a_business_rule_is_a_422_naming_the_field(client, session, corporation,
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "unprocessable_entity"
-    assert list(error["fields"]) == ["sector"] and "WU of GWW" in error["message"]
+    assert list(error["fields"]) == ["sector"]
+    assert "WU of GWW" in error["message"]
 
 
 def test_a_missing_field_is_a_422_listing_it(client, session, corporation, make_token):
@@ -256,11 +291,18 @@ def test_changing_a_question_keeps_what_was_not_sent_and_moves_its_status(
     question = make_question(corporation, budget_max=50000)
     headers = make_token(user(session, "marieke@hondsrug.example"))
     changed = client.patch(
-        f"/api/v1/questions/{question.id}", json={"title": "Kozijnen voor 200 woningen", "status": "in_gesprek"}, headers=headers
+        f"/api/v1/questions/{question.id}",
+        json={"title": "Kozijnen voor 200 woningen", "status": "in_gesprek"},
+        headers=headers,
     ).get_json()
-    assert (changed["title"], changed["budget_max"], changed["status"]) == ("Kozijnen voor 200 woningen", 50000, "in_gesprek")
+    assert (changed["title"], changed["budget_max"], changed["status"]) == (
+        "Kozijnen voor 200 woningen",
+        50000,
+        "in_gesprek",
+    )
     refused = client.patch(f"/api/v1/questions/{question.id}", json={"status": "concept"}, headers=headers)
-    assert refused.status_code == 422 and "status" in refused.get_json()["error"]["fields"]
+    assert refused.status_code == 422
+    assert "status" in refused.get_json()["error"]["fields"]
 
 
 def test_a_solution_is_published_for_the_callers_company(client, session, company, make_token):
@@ -275,7 +317,8 @@ def test_a_solution_is_published_for_the_callers_company(client, session, compan
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["organisation"]["name"] == "Hennepbouw Drenthe"
     nowhere = client.post("/api/v1/solutions/", json={**payload, "nationwide": False}, headers=headers)
-    assert nowhere.status_code == 422 and "nationwide" in nowhere.get_json()["error"]["fields"]
+    assert nowhere.status_code == 422
+    assert "nationwide" in nowhere.get_json()["error"]["fields"]
 
 
 def test_feedback_through_the_api_is_the_owners_button(
@@ -284,10 +327,14 @@ def test_feedback_through_the_api_is_the_owners_button(
     question = session.scalar(select(Question))
     match = session.scalar(select(Match).where(Match.question_id == question.id).order_by(Match.score.desc()))
     outsider = make_token(make_user("piet@elders.example", make_organisation("Elders", municipality="Assen")))
-    refused = client.post(f"/api/v1/matches/{match.id}/feedback", json={"feedback": "interessant"}, headers=outsider)
+    refused = client.post(
+        f"/api/v1/matches/{match.id}/feedback", json={"feedback": "interessant"}, headers=outsider
+    )
     assert refused.status_code == 404
     owner = make_token(user(session, "marieke@hondsrug.example"))
-    response = client.post(f"/api/v1/matches/{match.id}/feedback", json={"feedback": "niet_relevant"}, headers=owner)
+    response = client.post(
+        f"/api/v1/matches/{match.id}/feedback", json={"feedback": "niet_relevant"}, headers=owner
+    )
     assert response.status_code == 200
     assert response.get_json()["question_feedback"] == "niet_relevant"
     left = client.get(f"/api/v1/questions/{question.id}/matches").get_json()
@@ -326,14 +373,17 @@ def test_every_api_error_is_json(client, method, path, status, code):
 # -- open data and documentation -----------------------------------------------------------------
 
 
-def test_open_data_holds_only_public_items_without_contacts(client, session, two_organisations, make_question):
+def test_open_data_holds_only_public_items_without_contacts(
+    client, session, two_organisations, make_question
+):
     hondsrug, _ = two_organisations
     make_question(hondsrug, "Hergebruikte kozijnen voor 180 woningen")
     make_question(hondsrug, "Dakpannen voor leden alleen", visibility="members")
     for url in ("/open-data/questions.csv", "/open-data/questions.json"):
         body = client.get(url).get_data(as_text=True)
         assert "Hergebruikte kozijnen" in body
-        assert "Dakpannen" not in body and "@hondsrug.example" not in body
+        assert "Dakpannen" not in body
+        assert "@hondsrug.example" not in body
     items = json.loads(client.get("/open-data/questions.json").get_data())
     assert "contact" not in items[0]
 

@@ -126,7 +126,9 @@ def create_token():
     if form.validate_on_submit():
         with domain_errors_on(form):
             user = current_user._get_current_object()
-            _token, secret = tokens.create_token(db.session, user, form.name.data, TokenScope(form.scope.data))
+            _token, secret = tokens.create_token(
+                db.session, user, form.name.data, TokenScope(form.scope.data)
+            )
             db.session.commit()
             return _page(new_secret=secret)
     return _page(token_form=form), 400

@@ -53,6 +53,6 @@ def _info() -> dict:
             "Questions, solutions, matches and demand bundles of Circulair Noord. Without a token "
             "you read what an anonymous visitor sees; with a personal token (`Authorization: Bearer "
             "cn_...`, made on the account page) what its user sees on the pages. Writing needs a "
-            "token with the read-write scope. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+            'token with the read-write scope. Errors are `{"error": {"code", "message", "fields"}}`.'
         ),
     }

@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import abort, current_app, g, request
-from flask_smorest import Blueprint
-from flask_smorest import abort as abort_with_fields
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin
+from flask_smorest import Blueprint
+from flask_smorest import abort as abort_with_fields
 
 from circular_platform import permissions
 from circular_platform.api import tokens
@@ -78,7 +78,9 @@ def require_writer() -> User:
     read-only one."""
     found = caller()
     if found.token_id is None:
-        abort(401, description=_("Schrijven via de API kan alleen met een API-sleutel (Authorization: Bearer)."))
+        abort(
+            401, description=_("Schrijven via de API kan alleen met een API-sleutel (Authorization: Bearer).")
+        )
     permissions.require(permissions.can_write_through_api(found.scope))
     user = api_user()
     if not isinstance(user, User):  # blocked since the token was checked

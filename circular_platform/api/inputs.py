@@ -15,6 +15,16 @@ from circular_platform.errors import DomainError
 from circular_platform.marketplace import organisations_for
 from circular_platform.models import Municipality, Organisation, Province, Question, Solution, User
 
+# What the services take, as the forms' data_for_service hands it over.
+QUESTION_FIELDS = (
+    *("title", "description", "theme", "sector", "transition_paths", "municipality", "quantity", "unit"),
+    *("budget_min", "budget_max", "desired_start", "valid_until", "is_procurement"),
+    *("has_circular_criteria", "circular_criteria", "visibility", "contact"),
+)
+SOLUTION_FIELDS = (
+    *("title", "description", "themes", "nationwide", "provinces", "municipalities", "maturity"),
+    *("capacity", "certifications", "price_indication", "contact"),
+)
 TEXTS = ("title", "description", "circular_criteria", "capacity", "certifications", "price_indication")
 
 
@@ -29,7 +39,9 @@ def organisation_for(user: User, payload: dict[str, Any], *, publishing: bool = 
     return allowed[wanted]
 
 
-def question_data(payload: dict[str, Any], organisation: Organisation, current: Question | None = None) -> dict:
+def question_data(
+    payload: dict[str, Any], organisation: Organisation, current: Question | None = None
+) -> dict:
     """The fields for ``questions.services``: ``payload`` over the question's current values."""
     data = _current_question(current) if current is not None else {"transition_paths": []}
     data.update(_plain(payload, ("organisation_id", "municipality_id", "contact_id", "publish", "status")))
@@ -41,9 +53,13 @@ def question_data(payload: dict[str, Any], organisation: Organisation, current: 
     return data
 
 
-def solution_data(payload: dict[str, Any], organisation: Organisation, current: Solution | None = None) -> dict:
+def solution_data(
+    payload: dict[str, Any], organisation: Organisation, current: Solution | None = None
+) -> dict:
     data = _current_solution(current) if current is not None else {}
-    data.update(_plain(payload, ("organisation_id", "province_ids", "municipality_ids", "contact_id", "status")))
+    data.update(
+        _plain(payload, ("organisation_id", "province_ids", "municipality_ids", "contact_id", "status"))
+    )
     if "province_ids" in payload:
         data["provinces"] = _rows(Province, payload["province_ids"], "province_ids")
     if "municipality_ids" in payload:
@@ -62,16 +78,11 @@ def _plain(payload: dict[str, Any], leave_out: tuple[str, ...]) -> dict[str, Any
 
 
 def _current_question(question: Question) -> dict[str, Any]:
-    names = ("title", "description", "theme", "sector", "transition_paths", "municipality", "quantity", "unit")
-    names += ("budget_min", "budget_max", "desired_start", "valid_until", "is_procurement")
-    names += ("has_circular_criteria", "circular_criteria", "visibility", "contact")
-    return {name: getattr(question, name) for name in names}
+    return {name: getattr(question, name) for name in QUESTION_FIELDS}
 
 
 def _current_solution(solution: Solution) -> dict[str, Any]:
-    names = ("title", "description", "themes", "nationwide", "provinces", "municipalities", "maturity")
-    names += ("capacity", "certifications", "price_indication", "contact")
-    return {name: getattr(solution, name) for name in names}
+    return {name: getattr(solution, name) for name in SOLUTION_FIELDS}
 
 
 def _row(model: type[Municipality], row_id: int, field: str) -> Municipality:

@@ -108,7 +108,9 @@ def question_matches(question_id: int):
 def list_solutions(filters: dict):
     """Solutions the caller may see, newest first; ``municipality`` finds those that deliver there."""
     per_page = filters.pop("per_page")
-    municipality = db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
+    municipality = (
+        db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
+    )
     query = solutions.list_query(api_user(), filters, municipality)
     return paginate(db.session, query, per_page)
 

@@ -30,7 +30,11 @@ bp = Blueprint("opendata", __name__, url_prefix="/open-data")
 RATE = "30 per minute;300 per hour"
 NOBODY = AnonymousUserMixin()
 DATASETS = {
-    "questions": ("vragen", _l("Vragen"), _l("Open vragen van overheden, corporaties en andere opdrachtgevers.")),
+    "questions": (
+        "vragen",
+        _l("Vragen"),
+        _l("Open vragen van overheden, corporaties en andere opdrachtgevers."),
+    ),
     "solutions": ("aanbod", _l("Aanbod"), _l("Circulaire oplossingen die bedrijven aanbieden.")),
 }
 LANGUAGE_NL = "http://publications.europa.eu/resource/authority/language/NLD"
@@ -62,11 +66,15 @@ def download_json(kind: str):
     schema = schemas.QuestionOut if kind == "questions" else schemas.SolutionOut
     items = db.session.scalars(_public_query(kind)).unique()
     body = schema(many=True, exclude=("contact",)).dump(items)
-    return _download(json.dumps(body, ensure_ascii=False).encode(), "application/json", f"{DATASETS[kind][0]}.json")
+    return _download(
+        json.dumps(body, ensure_ascii=False).encode(), "application/json", f"{DATASETS[kind][0]}.json"
+    )
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/catalog.jsonld")
@@ -116,7 +124,9 @@ def _dataset(kind: str) -> dict:
         "dct:modified": {"@type": "xsd:dateTime", "@value": _last_change(kind)},
         "dct:accrualPeriodicity": {"@id": "http://publications.europa.eu/resource/authority/frequency/CONT"},
         "dct:spatial": [_location(code, name) for code, name in NORTHERN_PROVINCES.items()],
-        "dcat:keyword": [{"@language": "nl", "@value": word} for word in ("circulaire economie", str(title).lower())],
+        "dcat:keyword": [
+            {"@language": "nl", "@value": word} for word in ("circulaire economie", str(title).lower())
+        ],
         "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/ECON"},
         "dcat:distribution": [_distribution(kind, extension) for extension in FILE_TYPES],
     }
@@ -127,7 +137,11 @@ NORTHERN_PROVINCES = {"PV20": "Groningen", "PV21": "Fryslân", "PV22": "Drenthe"
 
 
 def _location(cbs_code: str, name: str) -> dict:
-    return {"@type": "dct:Location", "dct:identifier": cbs_code, "skos:prefLabel": {"@language": "nl", "@value": name}}
+    return {
+        "@type": "dct:Location",
+        "dct:identifier": cbs_code,
+        "skos:prefLabel": {"@language": "nl", "@value": name},
+    }
 
 
 def _distribution(kind: str, extension: str) -> dict:

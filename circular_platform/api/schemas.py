@@ -13,7 +13,6 @@ from circular_platform import permissions
 from circular_platform.api.caller import api_user
 from circular_platform.arguments import MAX_ID
 from circular_platform.formats import format_month, parse_month
-from circular_platform.notifications.schedule import as_utc
 from circular_platform.models import (
     BundleStatus,
     Feedback,
@@ -25,6 +24,7 @@ from circular_platform.models import (
     TokenScope,
     Visibility,
 )
+from circular_platform.notifications.schedule import as_utc
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.urls import public_url
 
@@ -50,7 +50,7 @@ class Month(fields.Field):
 class Quantity(fields.Float):
     """A number in JSON; a Decimal to the cent for the NUMERIC column."""
 
-    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:  # type: ignore[override]
         number = super()._deserialize(value, attr, data, **kwargs)
         return Decimal(str(number)).quantize(CENT)
 
@@ -58,7 +58,7 @@ class Quantity(fields.Float):
 class Moment(fields.DateTime):
     """A moment in ISO 8601 with its offset; SQLite hands back naive datetimes, which are UTC."""
 
-    def _serialize(self, value, attr, obj, **kwargs) -> str | None:
+    def _serialize(self, value, attr, obj, **kwargs) -> Any:
         return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
 
 
@@ -176,7 +176,9 @@ class QuestionFilters(PageArgs):
     municipality = fields.Integer(validate=ID)
     status = fields.Enum(QuestionStatus, by_value=True)
     procurement = fields.Boolean()
-    sort = fields.String(validate=validate.OneOf(["created", "start"]), metadata={"description": "Default: newest first."})
+    sort = fields.String(
+        validate=validate.OneOf(["created", "start"]), metadata={"description": "Default: newest first."}
+    )
 
 
 class QuestionIn(ma.Schema):
@@ -194,7 +196,9 @@ class QuestionIn(ma.Schema):
     budget_min = fields.Integer(allow_none=True, validate=EUROS)
     budget_max = fields.Integer(allow_none=True, validate=EUROS)
     desired_start = _month_field(allow_none=True)
-    valid_until = fields.Date(allow_none=True, metadata={"description": "Empty: six months after publishing."})
+    valid_until = fields.Date(
+        allow_none=True, metadata={"description": "Empty: six months after publishing."}
+    )
     is_procurement = fields.Boolean()
     has_circular_criteria = fields.Boolean()
     circular_criteria = fields.String()

@@ -16,7 +16,7 @@ from circular_platform.models._types import utcnow
 from circular_platform.notifications.schedule import as_utc
 
 # Recognisable in logs and by secret scanners; what follows is 32 random bytes.
-SECRET_PREFIX = "cn_"
+SECRET_PREFIX = "cn_"  # a marker, not a secret  # nosec B105
 SHOWN_PREFIX = 8  # characters of the secret stored in the clear, to tell tokens apart
 MAX_TOKENS = 20
 # The last-used time is written at most this often per token: an API client polling every
