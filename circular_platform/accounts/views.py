@@ -31,12 +31,14 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
 def _page(new_secret: str | None = None, **forms):
-    forms.setdefault("profile_form", ProfileForm(obj=current_user))
-    forms.setdefault("password_form", ChangePasswordForm())
-    forms.setdefault("delete_form", DeleteAccountForm())
-    forms.setdefault("sessions_form", EndSessionsForm())
-    forms.setdefault("token_form", ApiTokenForm())
-    forms.setdefault("revoke_form", RevokeApiTokenForm())
+    """The account page with ``forms`` as posted; the others empty (``formdata=None``: the token's
+    name must not fill in the profile's name field of the same name)."""
+    forms.setdefault("profile_form", ProfileForm(formdata=None, obj=current_user))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
+    forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
+    forms.setdefault("token_form", ApiTokenForm(formdata=None))
+    forms.setdefault("revoke_form", RevokeApiTokenForm(formdata=None))
     api_tokens = tokens.tokens_of(db.session, current_user)
     return render_template("accounts/account.html", api_tokens=api_tokens, new_secret=new_secret, **forms)
 

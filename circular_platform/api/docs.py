@@ -16,9 +16,18 @@ def page():
     return render_template(
         "api/docs.html",
         spec=spec,
-        operations=list(_operations(spec)),
+        tags={tag["name"]: tag.get("description") or tag["name"] for tag in spec.get("tags", [])},
+        groups=_by_tag(_operations(spec)),
         schemas=spec.get("components", {}).get("schemas", {}),
     )
+
+
+def _by_tag(operations) -> dict[str, list[dict]]:
+    """Operations grouped by tag, in the order of the document."""
+    groups: dict[str, list[dict]] = {}
+    for operation in operations:
+        groups.setdefault(operation["tag"], []).append(operation)
+    return groups
 
 
 def _operations(spec: dict[str, Any]):
@@ -35,7 +44,10 @@ def _operations(spec: dict[str, Any]):
                     "description": operation.get("description", ""),
                     "parameters": item.get("parameters", []) + operation.get("parameters", []),
                     "body": _part_type(operation.get("requestBody", {})),
-                    "responses": {code: _part_type(r) for code, r in operation.get("responses", {}).items()},
+                    "responses": {
+                        code: _part_type(response)
+                        for code, response in sorted(operation.get("responses", {}).items())
+                    },
                 }
 
 

@@ -15,8 +15,8 @@ from circular_platform.pagination import paginate
 from circular_platform.questions import services as questions
 from circular_platform.solutions import services as solutions
 
-questions_bp = api_blueprint("api_questions", "/api/v1/questions", "Vragen")
-solutions_bp = api_blueprint("api_solutions", "/api/v1/solutions", "Aanbod")
+questions_bp = api_blueprint("api_questions", "/api/v1/questions", "Questions")
+solutions_bp = api_blueprint("api_solutions", "/api/v1/solutions", "Solutions")
 QuestionPage = schemas.page_of(schemas.QuestionOut, "QuestionPage")
 SolutionPage = schemas.page_of(schemas.SolutionOut, "SolutionPage")
 NOT_FOUND = {"description": "Not there, or not visible to the caller", "schema": schemas.Error}
@@ -76,7 +76,7 @@ def create_question(payload: dict):
 @questions_bp.response(200, schemas.QuestionOut)
 @questions_bp.alt_response(404, **NOT_FOUND)
 def update_question(payload: dict, question_id: int):
-    """Change the fields sent; ``status`` moves the question as the page's buttons do."""
+    """Change the fields sent; `status` moves the question as the page's buttons do."""
     user = require_writer()
     question = visible_question(question_id)
     permissions.require(permissions.can_edit_question(user, question))
@@ -106,7 +106,7 @@ def question_matches(question_id: int):
 @solutions_bp.arguments(schemas.SolutionFilters, location="query")
 @solutions_bp.response(200, SolutionPage)
 def list_solutions(filters: dict):
-    """Solutions the caller may see, newest first; ``municipality`` finds those that deliver there."""
+    """Solutions the caller may see, newest first; `municipality` finds those that deliver there."""
     per_page = filters.pop("per_page")
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None

@@ -13,7 +13,7 @@ from circular_platform.matches.services import give_feedback
 from circular_platform.models import DemandBundle, Match
 from circular_platform.pagination import paginate
 
-bp = api_blueprint("api_matches", "/api/v1", "Matches en bundels")
+bp = api_blueprint("api_matches", "/api/v1", "Matches and demand bundles")
 MatchPage = schemas.page_of(schemas.MatchOut, "MatchPage")
 BundlePage = schemas.page_of(schemas.BundleOut, "BundlePage")
 NOT_FOUND = {"description": "Not there, or not visible to the caller", "schema": schemas.Error}

@@ -18,7 +18,7 @@ from circular_platform.search.documents import parse_key
 from circular_platform.search.views import DETAIL_ENDPOINTS
 from circular_platform.urls import public_url
 
-bp = api_blueprint("api_reference", "/api/v1", "Organisaties, regio's, thema's, zoeken")
+bp = api_blueprint("api_reference", "/api/v1", "Organisations, regions, themes, search")
 OrganisationPage = schemas.page_of(schemas.OrganisationOut, "OrganisationPage")
 NOT_FOUND = {"description": "Not there", "schema": schemas.Error}
 
@@ -60,7 +60,7 @@ def list_municipalities(filters: dict):
 @bp.get("/themes")
 @bp.response(200, schemas.ThemeOut(many=True))
 def list_themes():
-    """The themes questions and solutions are filed under: ``key`` is what filters and items use."""
+    """The themes questions and solutions are filed under: `key` is what filters and items use."""
     return [{"key": key, "label": str(label)} for key, label in taxonomy.THEMES.items()]
 
 
