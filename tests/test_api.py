@@ -412,3 +412,28 @@ def test_the_documentation_page_lists_every_operation(client):
     for path in spec["paths"]:
         assert f"<code>{path}</code>" in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_token_calls_need_no_csrf_token_but_cookies_give_no_access(
+    client, auth, session, corporation, make_token
+):
+    headers = make_token(user(session, "marieke@hondsrug.example"))
+    created = client.post("/api/v1/questions/", json=question_payload(session), headers=headers)
+    assert created.status_code == 201
+    client.get("/login")
+    with client.session_transaction() as cookie_session:
+        assert "_user_id" not in cookie_session  # the API call logged nobody in
+    assert client.post("/api/v1/questions/", json=question_payload(session)).status_code == 401
+
+
+def test_search_finds_what_the_caller_may_see(client, session, two_organisations, make_question, make_token):
+    hondsrug, _ = two_organisations
+    make_question(hondsrug, "Hergebruikte kozijnen voor 180 woningen")
+    make_question(hondsrug, "Hergebruikte dakpannen voor leden", visibility="members")
+    anonymous = client.get("/api/v1/search?q=hergebruikte&kind=question").get_json()
+    assert [hit["title"] for hit in anonymous["items"]] == ["Hergebruikte kozijnen voor 180 woningen"]
+    member = client.get(
+        "/api/v1/search?q=hergebruikte&kind=question", headers=make_token(user(session, "jan@lefier.example"))
+    ).get_json()
+    assert member["total"] == 2
