@@ -7,6 +7,7 @@ with the read-write scope.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin
 from flask_smorest import Blueprint
 from flask_smorest import abort as abort_with_fields
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.api import tokens
@@ -25,6 +28,8 @@ from circular_platform.errors import DomainError
 from circular_platform.extensions import limiter
 from circular_platform.models import TokenScope, User
 from circular_platform.permissions import AnyUser
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,22 @@ def _identify(header: str) -> Caller:
         token = tokens.token_for_secret(session, secret.strip())
         if token is None:
             return Caller(refused=True)
-        found = Caller(token.id, token.user_id, token.scope)
-        if tokens.mark_used(session, token):
-            session.commit()
+        token_id, due = token.id, tokens.last_use_due(token)
+        found = Caller(token_id, token.user_id, token.scope)
+        session.rollback()  # the write below starts its own transaction: on SQLite it then waits its turn
+        if due:
+            _record_use(session, token_id)
     return found
+
+
+def _record_use(session: Session, token_id: int) -> None:
+    """The last-use time is a courtesy: a database busy past its timeout must not refuse the call."""
+    try:
+        tokens.mark_used(session, token_id)
+        session.commit()
+    except OperationalError:
+        log.warning("Could not record the use of API token %s", token_id)
+        session.rollback()
 
 
 def authenticate() -> None:

@@ -58,10 +58,10 @@ def token_for_secret(session: Session, secret: str) -> ApiToken | None:
     return token if token is not None and token.user.active else None
 
 
-def mark_used(session: Session, token: ApiToken) -> bool:
-    """Record that ``token`` was used now, unless that was recorded in the last minute; whether it wrote."""
-    now = utcnow()
-    if token.last_used_at is not None and now - as_utc(token.last_used_at) < LAST_USED_STEP:
-        return False
-    session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    return True
+def last_use_due(token: ApiToken) -> bool:
+    """Whether the token's last use is older than :data:`LAST_USED_STEP` (or was never recorded)."""
+    return token.last_used_at is None or utcnow() - as_utc(token.last_used_at) >= LAST_USED_STEP
+
+
+def mark_used(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
