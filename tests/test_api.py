@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from circular_platform.api import tokens
 from circular_platform.db import db
+from circular_platform.errors import DomainError
 from circular_platform.matches import services as matches
 from circular_platform.models import ApiToken, Match, Question, TokenScope
 from circular_platform.regions import municipality_by_name
@@ -437,3 +438,15 @@ def test_search_finds_what_the_caller_may_see(client, session, two_organisations
         "/api/v1/search?q=hergebruikte&kind=question", headers=make_token(user(session, "jan@lefier.example"))
     ).get_json()
     assert member["total"] == 2
+
+
+def test_a_token_is_found_by_its_secret_only(session, corporation):
+    marieke = user(session, "marieke@hondsrug.example")
+    token, secret = tokens.create_token(session, marieke, "monitor", TokenScope.READ)
+    assert tokens.token_for_secret(session, secret) is token
+    assert tokens.token_for_secret(session, secret[:-1]) is None
+    assert tokens.token_for_secret(session, token.secret_hash) is None  # the stored hash is no key
+    for number in range(tokens.MAX_TOKENS - 1):
+        tokens.create_token(session, marieke, f"koppeling {number}", TokenScope.READ)
+    with pytest.raises(DomainError):
+        tokens.create_token(session, marieke, "een te veel", TokenScope.READ)

@@ -3,7 +3,6 @@ get in the OpenAPI document (flask-smorest turns them into JSON Schema)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -11,8 +10,7 @@ from marshmallow import fields, post_dump, validate
 
 from circular_platform import permissions
 from circular_platform.api.caller import api_user
-from circular_platform.arguments import MAX_ID
-from circular_platform.formats import format_month, parse_month
+from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, month_field
 from circular_platform.models import (
     BundleStatus,
     Feedback,
@@ -24,48 +22,8 @@ from circular_platform.models import (
     TokenScope,
     Visibility,
 )
-from circular_platform.notifications.schedule import as_utc
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.urls import public_url
-
-ID = validate.Range(min=1, max=MAX_ID)
-EUROS = validate.Range(min=0, max=MAX_ID)  # an INTEGER column
-CENT = Decimal("0.01")
-QUANTITY = validate.Range(min=0, max=10**12, max_inclusive=False)  # NUMERIC(14, 2)
-
-
-class Month(fields.Field):
-    """A month as ``2027-03``: the first day of it in Python, as forms and CSV files hold it."""
-
-    def _serialize(self, value, attr, obj, **kwargs) -> str | None:
-        return format_month(value) or None
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_month(value) if isinstance(value, str) else parse_month("")
-        except ValueError as error:
-            raise ma.ValidationError(str(error)) from error
-
-
-class Quantity(fields.Float):
-    """A number in JSON; a Decimal to the cent for the NUMERIC column."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:  # type: ignore[override]
-        number = super()._deserialize(value, attr, data, **kwargs)
-        return Decimal(str(number)).quantize(CENT)
-
-
-class Moment(fields.DateTime):
-    """A moment in ISO 8601 with its offset; SQLite hands back naive datetimes, which are UTC."""
-
-    def _serialize(self, value, attr, obj, **kwargs) -> Any:
-        return super()._serialize(as_utc(value) if value is not None else None, attr, obj, **kwargs)
-
-
-def _month_field(**kwargs: Any) -> Month:
-    metadata = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2027-03"}
-    return Month(metadata=metadata, **kwargs)
-
 
 # -- errors and pages ---------------------------------------------------------------------------
 
@@ -158,7 +116,7 @@ class QuestionOut(_WithContact):
     unit = fields.String(allow_none=True)
     budget_min = fields.Integer(allow_none=True)
     budget_max = fields.Integer(allow_none=True)
-    desired_start = _month_field(allow_none=True)
+    desired_start = month_field(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     is_procurement = fields.Boolean(required=True)
     has_circular_criteria = fields.Boolean(required=True)
@@ -195,7 +153,7 @@ class QuestionIn(ma.Schema):
     unit = fields.String(allow_none=True, validate=validate.OneOf(UNITS))
     budget_min = fields.Integer(allow_none=True, validate=EUROS)
     budget_max = fields.Integer(allow_none=True, validate=EUROS)
-    desired_start = _month_field(allow_none=True)
+    desired_start = month_field(allow_none=True)
     valid_until = fields.Date(
         allow_none=True, metadata={"description": "Empty: six months after publishing."}
     )
@@ -209,6 +167,9 @@ class QuestionIn(ma.Schema):
 
 class QuestionChange(QuestionIn):
     """Only the fields to change; ``status`` moves it as the page's buttons do."""
+
+    class Meta:
+        exclude = ("organisation_id", "publish")  # a question stays with its organisation
 
     status = fields.Enum(QuestionStatus, by_value=True)
 
@@ -259,6 +220,9 @@ class SolutionIn(ma.Schema):
 
 
 class SolutionChange(SolutionIn):
+    class Meta:
+        exclude = ("organisation_id",)
+
     status = fields.Enum(SolutionStatus, by_value=True)
 
 
