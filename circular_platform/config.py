@@ -65,6 +65,9 @@ def defaults(instance_path: str) -> dict:
         "PUBLIC_URL": "",  # where mail links point; derived in development, required in production
         "TRUSTED_HOSTS": None,  # Flask refuses other Host headers; production: PUBLIC_URL's host
         "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* we believe
+        "API_RATE_LIMIT": "120 per minute;5000 per hour",  # per token, or per address without one
+        "OPEN_DATA_LICENSE": "https://creativecommons.org/licenses/by/4.0/",
+        "OPEN_DATA_PUBLISHER": "Circulair Noord",
     }
 
 

@@ -50,7 +50,49 @@ def error_page(error: HTTPException):
         return error
     db.discard_session_changes()
     if request.path.startswith("/api/"):
-        return {"error": error.name, "message": error.description}, error.code
+        return json_error(error)
     template = f"errors/{error.code}.html" if error.code in {400, 403, 404, 500, 503} else None
     own_message = error.description if error.description != type(error).description else None
     return render_template(template or "errors/generic.html", error=error, message=own_message), error.code
+
+
+def json_error(error: HTTPException):
+    """``{"error": {"code", "message", "fields"}}``: the one shape of every API error.
+
+    ``fields`` holds what webargs found wrong in the request (``data["messages"]``, by location)
+    or what a view passed on (``data["errors"]``, by field), as lists of messages per field.
+    """
+    data = getattr(error, "data", None) or {}
+    fields = data.get("errors") or _by_field(data.get("messages") or {})
+    body = {
+        "error": {
+            "code": (error.name or "error").lower().replace(" ", "_").replace("'", ""),
+            "message": str(data.get("message") or error.description or error.name),
+            "fields": _with_text_keys(fields),
+        }
+    }
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    if error.code == 401:
+        headers.append(("WWW-Authenticate", "Bearer"))
+    return body, error.code, headers
+
+
+def _by_field(messages: dict) -> dict:
+    """webargs' ``{"json": {"title": [...]}}`` as ``{"title": [...]}``; a body that is not an
+    object at all (``{"json": ["Invalid JSON body."]}``) under ``_schema``."""
+    fields: dict = {}
+    for found in messages.values():
+        if isinstance(found, dict):
+            fields.update(found)
+        else:
+            fields.setdefault("_schema", []).extend(found)
+    return fields
+
+
+def _with_text_keys(value):
+    """Keys as text at every depth: marshmallow numbers list items, and JSON sorts keys of one type only."""
+    if isinstance(value, dict):
+        return {str(k): _with_text_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_text_keys(v) for v in value]
+    return str(value) if not isinstance(value, (int, float, bool, type(None))) else value

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from circular_platform.models import (
     LISTED_SOLUTIONS,
     PUBLISHED_QUESTIONS,
+    ApiToken,
     BundleQuestion,
     DemandBundle,
     Match,
@@ -23,6 +24,7 @@ from circular_platform.models import (
     Question,
     SavedSearch,
     Solution,
+    TokenScope,
     User,
     Visibility,
 )
@@ -261,6 +263,21 @@ def visible_bundles(user: AnyUser) -> ColumnElement[bool]:
         .where(Question.organisation_id.in_(_member_organisation_ids(user)))
     )
     return DemandBundle.id.in_(involved)
+
+
+def can_see_contacts(user: AnyUser) -> bool:
+    """Contact persons of questions and solutions are shown to signed-in users only."""
+    return _is_user(user)
+
+
+def can_write_through_api(scope: TokenScope | None) -> bool:
+    """Only a token with the read-write scope writes; the API takes no session cookie at all."""
+    return scope == TokenScope.READ_WRITE
+
+
+def can_revoke_api_token(user: AnyUser, token: ApiToken) -> bool:
+    """A token is its user's alone: nobody else sees or revokes it."""
+    return _is_user(user) and token.user_id == user.id
 
 
 def can_delete_saved_search(user: AnyUser, saved: SavedSearch) -> bool:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from circular_platform import (
+    api,
     arguments,
     cli,
     errors,
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     arguments.init_app(app)
     _init_login(app)
     _register_blueprints(app)
+    api.init_app(app)
     search.init_app(app)
     matches.init_app(app)
     notifications.init_app(app)

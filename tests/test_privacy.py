@@ -11,9 +11,18 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from circular_platform.accounts import privacy
 from circular_platform.accounts.services import decide_membership, user_by_email
+from circular_platform.api.tokens import create_token
 from circular_platform.db import Base
 from circular_platform.matches.services import give_feedback
-from circular_platform.models import DemandBundle, Feedback, Match, MatchEvent, Membership, Question
+from circular_platform.models import (
+    DemandBundle,
+    Feedback,
+    Match,
+    MatchEvent,
+    Membership,
+    Question,
+    TokenScope,
+)
 from circular_platform.questions.services import post_question, update_question
 from circular_platform.regions import municipality_by_name
 from circular_platform.review import services as review
@@ -91,6 +100,7 @@ def jantje(client, session, corporation, company, coordinator, make_user, make_q
     session.flush()
     review.reject(session, rejected, coordinator, "anders", f"{NAME} kent deze partij al.")
     session.add(DemandBundle(label=f"Kozijnen ({NAME})", created_by=user))
+    create_token(session, user, f"Koppeling van {NAME}", TokenScope.READ)
     session.commit()
     return user
 
@@ -113,6 +123,8 @@ def test_export_holds_everything_that_is_theirs(client, auth, jantje):
     assert "Bevestig uw e-mailadres voor Circulair Noord" in subjects  # to them
     assert f"{NAME} wil lid worden van Hennepbouw Drenthe" in subjects  # about them
     assert [b["label"] for b in data["demand_bundles"]] == [f"Kozijnen ({NAME})"]
+    assert [(t["name"], t["scope"]) for t in data["api_tokens"]] == [(f"Koppeling van {NAME}", "read")]
+    assert "secret_hash" not in data["api_tokens"][0]
 
 
 def _rows_mentioning(session, needle: str) -> list[str]:

@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from circular_platform import texts
 from circular_platform.forms import choices, new_password_fields, one_line
-from circular_platform.models import Frequency, User
+from circular_platform.models import Frequency, TokenScope, User
 from circular_platform.passwords import verify_password
 from circular_platform.taxonomy import LANGUAGES
 
@@ -82,3 +83,19 @@ class SaveSearchForm(FlaskForm):
 
 class EndSessionsForm(FlaskForm):
     """Log out on every device: the button carries only the CSRF token."""
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token: a name to recognise it by, and what it may do."""
+
+    name = StringField(
+        _l("Naam van de sleutel"),
+        validators=[DataRequired(), *texts.validators(texts.TextRule(max=80))],
+        filters=[one_line],
+        description=_l("Bijvoorbeeld: inkoopsysteem of provinciale monitor."),
+    )
+    scope = RadioField(_l("Wat mag de sleutel?"), choices=choices(TokenScope.labels()), default="read")
+
+
+class RevokeApiTokenForm(FlaskForm):
+    """Revoke a token: the button carries only the CSRF token."""

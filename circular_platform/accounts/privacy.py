@@ -19,6 +19,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from circular_platform.models import (
+    ApiToken,
     AuditEntry,
     ChangeLog,
     DemandBundle,
@@ -212,6 +213,15 @@ def export_personal_data(session: Session, user: User) -> dict:
             }
             for m in mails_about(session, user)
         ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "scope": t.scope.value,
+                "created_at": _iso(t.created_at),
+                "last_used_at": _iso(t.last_used_at),
+            }
+            for t in session.scalars(select(ApiToken).filter_by(user_id=user.id).order_by(ApiToken.id))
+        ],
         "demand_bundles": [
             {"label": b.label, "status": b.status.value, "created_at": _iso(b.created_at)}
             for b in session.scalars(select(DemandBundle).where(DemandBundle.created_by_id == user.id))
@@ -312,6 +322,11 @@ def _erase_audit_entries(session: Session, user: User, scrubber: Scrubber) -> No
         entry.detail = scrubber.value(entry.detail)
 
 
+def _erase_tokens(session: Session, user: User, scrubber: Scrubber) -> None:
+    """Before the user: a token must stop working in the same transaction, whatever the database."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
 def _erase_user(session: Session, user: User, scrubber: Scrubber) -> None:
     session.delete(user)  # memberships (with their join message) go with it
 
@@ -335,6 +350,7 @@ ERASERS: dict[str, Callable[[Session, User, Scrubber], None]] = {
     "search_document": _nothing,  # copies of questions, solutions and organisations, without people
     "notification_setting": _nothing,  # deleted with the user
     "saved_search": _nothing,  # deleted with the user
+    "api_token": _erase_tokens,
     "user_account": _erase_user,
 }
 

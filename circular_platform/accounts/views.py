@@ -10,29 +10,37 @@ from flask_login import current_user, login_required, login_user, logout_user
 from circular_platform import audit, permissions
 from circular_platform.accounts import privacy, services
 from circular_platform.accounts.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     DeleteAccountForm,
     EndSessionsForm,
     ProfileForm,
+    RevokeApiTokenForm,
     SaveSearchForm,
     notifications_form,
 )
+from circular_platform.api import tokens
 from circular_platform.db import db, writes
 from circular_platform.extensions import PASSWORD_RATE, limiter
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import AuditAction, SavedSearch
+from circular_platform.models import ApiToken, AuditAction, SavedSearch, TokenScope
 from circular_platform.notifications import settings
 from circular_platform.search.views import facet_labels
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
-def _page(**forms):
-    forms.setdefault("profile_form", ProfileForm(obj=current_user))
-    forms.setdefault("password_form", ChangePasswordForm())
-    forms.setdefault("delete_form", DeleteAccountForm())
-    forms.setdefault("sessions_form", EndSessionsForm())
-    return render_template("accounts/account.html", **forms)
+def _page(new_secret: str | None = None, **forms):
+    """The account page with ``forms`` as posted; the others empty (``formdata=None``: the token's
+    name must not fill in the profile's name field of the same name)."""
+    forms.setdefault("profile_form", ProfileForm(formdata=None, obj=current_user))
+    forms.setdefault("password_form", ChangePasswordForm(formdata=None))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None))
+    forms.setdefault("sessions_form", EndSessionsForm(formdata=None))
+    forms.setdefault("token_form", ApiTokenForm(formdata=None))
+    forms.setdefault("revoke_form", RevokeApiTokenForm(formdata=None))
+    api_tokens = tokens.tokens_of(db.session, current_user)
+    return render_template("accounts/account.html", api_tokens=api_tokens, new_secret=new_secret, **forms)
 
 
 @bp.get("/")
@@ -110,6 +118,39 @@ def delete_account():
             flash(_("Uw account en persoonsgegevens zijn verwijderd."), "info")
             return redirect(url_for("main.home"))
     return _page(delete_form=form), 400
+
+
+# -- personal API tokens --------------------------------------------------------------------------
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    """The secret is shown on the page this once, not flashed: the session cookie is signed, not secret."""
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            user = current_user._get_current_object()
+            _token, secret = tokens.create_token(
+                db.session, user, form.name.data, TokenScope(form.scope.data)
+            )
+            db.session.commit()
+            return _page(new_secret=secret)
+    return _page(token_form=form), 400
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or not permissions.can_revoke_api_token(current_user, token):
+        abort(404)  # someone else's token does not exist for you
+    if not RevokeApiTokenForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_token(db.session, token)
+    db.session.commit()
+    flash(_("De API-sleutel is ingetrokken: wie hem nog gebruikt, krijgt geen toegang meer."), "success")
+    return redirect(url_for("accounts.account", _anchor="api-h"))
 
 
 # -- Meldingen: how often mail comes, and saved searches ------------------------------------------

@@ -7,6 +7,7 @@ from circular_platform.models.accounts import (
     OrganisationKind,
     User,
 )
+from circular_platform.models.api import ApiToken, TokenScope
 from circular_platform.models.audit import AuditAction, AuditEntry
 from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
 from circular_platform.models.mail import OutboxMessage
@@ -37,6 +38,8 @@ from circular_platform.models.review import MatchAction, MatchEvent
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
+    "ApiToken",
+    "TokenScope",
     "AuditAction",
     "AuditEntry",
     "DEFAULT_FREQUENCY",

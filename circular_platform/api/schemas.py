@@ -1,0 +1,326 @@
+"""The API's shapes as marshmallow schemas: they parse what clients send and describe what they
+get in the OpenAPI document (flask-smorest turns them into JSON Schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, post_dump, validate
+
+from circular_platform import permissions
+from circular_platform.api.caller import api_user
+from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, month_field
+from circular_platform.models import (
+    BundleStatus,
+    Feedback,
+    MatchStatus,
+    Maturity,
+    OrganisationKind,
+    QuestionStatus,
+    SolutionStatus,
+    TokenScope,
+    Visibility,
+)
+from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
+from circular_platform.urls import public_url
+
+# -- errors and pages ---------------------------------------------------------------------------
+
+
+class ErrorBody(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "Per field what is wrong; empty when the error is not about a field."},
+    )
+
+
+class Error(ma.Schema):
+    """Every error the API returns, whatever its status."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class PageArgs(ma.Schema):
+    page = fields.Integer(load_default=1, validate=ID, metadata={"description": "Beyond the last: the last."})
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A page of ``item``s in a stable order, with the counts to walk the others."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "page": fields.Integer(attribute="number", required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+            "pages": fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+# -- what items refer to ------------------------------------------------------------------------
+
+
+class Ref(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class Region(Ref):
+    cbs_code = fields.String(required=True, metadata={"example": "GM0114"})
+
+
+class ItemRef(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
+class Contact(ma.Schema):
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class _WithContact(ma.Schema):
+    contact = fields.Nested(
+        Contact, allow_none=True, metadata={"description": "Only for callers with a token, as on the pages."}
+    )
+
+    @post_dump
+    def _hide_contact(self, data: dict, **_: Any) -> dict:
+        if "contact" in data and not permissions.can_see_contacts(api_user()):
+            data["contact"] = None
+        return data
+
+
+# -- questions ----------------------------------------------------------------------------------
+
+
+class QuestionOut(_WithContact):
+    id = fields.Integer(required=True)
+    url = fields.Function(lambda q: public_url("questions.detail", question_id=q.id), required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "Markdown"})
+    theme = fields.String(required=True, metadata={"enum": list(THEMES)})
+    sector = fields.String(allow_none=True)
+    transition_paths = fields.List(fields.Integer(), required=True)
+    organisation = fields.Nested(Ref, required=True)
+    municipality = fields.Nested(Region, required=True)
+    province = fields.Nested(Region, required=True)
+    quantity = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    budget_min = fields.Integer(allow_none=True)
+    budget_max = fields.Integer(allow_none=True)
+    desired_start = month_field(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    is_procurement = fields.Boolean(required=True)
+    has_circular_criteria = fields.Boolean(required=True)
+    circular_criteria = fields.String(required=True)
+    visibility = fields.Enum(Visibility, by_value=True, required=True)
+    status = fields.Enum(QuestionStatus, by_value=True, required=True)
+    created_at = Moment(required=True)
+    updated_at = Moment(required=True)
+
+
+class QuestionFilters(PageArgs):
+    theme = fields.String(validate=validate.OneOf(THEMES))
+    sector = fields.String(validate=validate.OneOf(BUILDING_SECTORS))
+    province = fields.Integer(validate=ID)
+    municipality = fields.Integer(validate=ID)
+    status = fields.Enum(QuestionStatus, by_value=True)
+    procurement = fields.Boolean()
+    sort = fields.String(
+        validate=validate.OneOf(["created", "start"]), metadata={"description": "Default: newest first."}
+    )
+
+
+class QuestionIn(ma.Schema):
+    """As the web form takes it; ``organisation_id`` may be left out by a member of one organisation."""
+
+    organisation_id = fields.Integer(validate=ID)
+    title = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "Markdown"})
+    theme = fields.String(required=True, validate=validate.OneOf(THEMES))
+    sector = fields.String(allow_none=True, validate=validate.OneOf(BUILDING_SECTORS))
+    transition_paths = fields.List(fields.Integer(validate=validate.OneOf(TRANSITION_PATHS)))
+    municipality_id = fields.Integer(required=True, validate=ID)
+    quantity = Quantity(allow_none=True, validate=QUANTITY)
+    unit = fields.String(allow_none=True, validate=validate.OneOf(UNITS))
+    budget_min = fields.Integer(allow_none=True, validate=EUROS)
+    budget_max = fields.Integer(allow_none=True, validate=EUROS)
+    desired_start = month_field(allow_none=True)
+    valid_until = fields.Date(
+        allow_none=True, metadata={"description": "Empty: six months after publishing."}
+    )
+    is_procurement = fields.Boolean()
+    has_circular_criteria = fields.Boolean()
+    circular_criteria = fields.String()
+    visibility = fields.Enum(Visibility, by_value=True)
+    contact_id = fields.Integer(allow_none=True, validate=ID)
+    publish = fields.Boolean(metadata={"description": "Publish at once (the default) or keep a draft."})
+
+
+class QuestionChange(QuestionIn):
+    """Only the fields to change; ``status`` moves it as the page's buttons do."""
+
+    class Meta:
+        exclude = ("organisation_id", "publish")  # a question stays with its organisation
+
+    status = fields.Enum(QuestionStatus, by_value=True)
+
+
+# -- solutions ----------------------------------------------------------------------------------
+
+
+class SolutionOut(_WithContact):
+    id = fields.Integer(required=True)
+    url = fields.Function(lambda s: public_url("solutions.detail", solution_id=s.id), required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "Markdown"})
+    themes = fields.List(fields.String(), required=True)
+    organisation = fields.Nested(Ref, required=True)
+    nationwide = fields.Boolean(required=True)
+    provinces = fields.List(fields.Nested(Region), required=True)
+    municipalities = fields.List(fields.Nested(Region), required=True)
+    maturity = fields.Enum(Maturity, by_value=True, required=True)
+    capacity = fields.String(required=True)
+    certifications = fields.String(required=True)
+    price_indication = fields.String(required=True)
+    status = fields.Enum(SolutionStatus, by_value=True, required=True)
+    created_at = Moment(required=True)
+    updated_at = Moment(required=True)
+
+
+class SolutionFilters(PageArgs):
+    theme = fields.String(validate=validate.OneOf(THEMES))
+    province = fields.Integer(validate=ID)
+    municipality = fields.Integer(validate=ID)
+    status = fields.Enum(SolutionStatus, by_value=True)
+    maturity = fields.Enum(Maturity, by_value=True)
+
+
+class SolutionIn(ma.Schema):
+    organisation_id = fields.Integer(validate=ID)
+    title = fields.String(required=True)
+    description = fields.String(required=True, metadata={"description": "Markdown"})
+    themes = fields.List(fields.String(validate=validate.OneOf(THEMES)), required=True)
+    nationwide = fields.Boolean()
+    province_ids = fields.List(fields.Integer(validate=ID))
+    municipality_ids = fields.List(fields.Integer(validate=ID))
+    maturity = fields.Enum(Maturity, by_value=True)
+    capacity = fields.String()
+    certifications = fields.String()
+    price_indication = fields.String()
+    contact_id = fields.Integer(allow_none=True, validate=ID)
+
+
+class SolutionChange(SolutionIn):
+    class Meta:
+        exclude = ("organisation_id",)
+
+    status = fields.Enum(SolutionStatus, by_value=True)
+
+
+# -- organisations, regions, themes, search -----------------------------------------------------
+
+
+class OrganisationOut(ma.Schema):
+    id = fields.Integer(required=True)
+    url = fields.Function(lambda o: public_url("organisations.profile", organisation_id=o.id), required=True)
+    name = fields.String(required=True)
+    kind = fields.Enum(OrganisationKind, by_value=True, required=True)
+    municipality = fields.Nested(Region, required=True)
+    website = fields.String(allow_none=True)
+    description = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+
+
+class OrganisationFilters(PageArgs):
+    kind = fields.Enum(OrganisationKind, by_value=True)
+    province = fields.Integer(validate=ID)
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Part of the name"})
+
+
+class ProvinceOut(Region):
+    municipalities = fields.List(fields.Nested(Region), required=True)
+
+
+class MunicipalityOut(Region):
+    province = fields.Nested(Region, required=True)
+
+
+class MunicipalityFilters(ma.Schema):
+    province = fields.Integer(validate=ID)
+
+
+class ThemeOut(ma.Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class SearchArgs(ma.Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(validate=validate.OneOf(["question", "solution", "organisation"]))
+    theme = fields.String(validate=validate.OneOf(THEMES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+
+
+class SearchHitOut(ma.Schema):
+    kind = fields.String(required=True)
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    url = fields.String(required=True)
+    score = fields.Float(required=True)
+
+
+class SearchOut(ma.Schema):
+    items = fields.List(fields.Nested(SearchHitOut), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+# -- matches and bundles ------------------------------------------------------------------------
+
+
+class MatchOut(ma.Schema):
+    id = fields.Integer(required=True)
+    question = fields.Nested(ItemRef, required=True)
+    solution = fields.Nested(ItemRef, required=True)
+    score = fields.Float(required=True, metadata={"description": "0 to 1"})
+    terms = fields.List(fields.String(), required=True, metadata={"description": "Words that explain it"})
+    status = fields.Enum(MatchStatus, by_value=True, required=True)
+    question_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
+    solution_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
+    created_at = Moment(required=True)
+
+
+class MatchFilters(PageArgs):
+    status = fields.Enum(MatchStatus, by_value=True)
+
+
+class FeedbackIn(ma.Schema):
+    feedback = fields.Enum(Feedback, by_value=True, required=True)
+
+
+class BundleOut(ma.Schema):
+    id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    status = fields.Enum(BundleStatus, by_value=True, required=True)
+    theme = fields.String(allow_none=True)
+    province = fields.Nested(Region, allow_none=True)
+    municipality = fields.Nested(Region, allow_none=True)
+    questions = fields.List(fields.Nested(ItemRef), required=True)
+    created_at = Moment(required=True)
+
+
+class TokenOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    scope = fields.Enum(TokenScope, by_value=True, required=True)
+    user = fields.Nested(Ref, required=True)
