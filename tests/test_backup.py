@@ -20,12 +20,14 @@ from circular_platform import create_app, regions
 from circular_platform.db import Base, db, make_engine
 from circular_platform.demo import loader
 from circular_platform.models import (
+    ApiToken,
     NotificationSetting,
     OutboxMessage,
     SavedSearch,
     SearchDocument,
     SearchPending,
     SearchWord,
+    TokenScope,
     User,
 )
 from tests.conftest import alembic_config, app_settings
@@ -92,6 +94,9 @@ def _extra_rows(session: Session) -> list[Base]:
         ),
         SearchWord(word="hennep", reversed_stem="penneh"),
         SearchPending(kind="question", item_id=1),
+        ApiToken(
+            user=user, name="Inkoop", prefix="cn_abcd", secret_hash="0" * 64, scope=TokenScope.READ_WRITE
+        ),
     ]
 
 
