@@ -93,7 +93,7 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
     models.ranker = store().load_ranker(models.solutions)
     judged = judgements.by_question(judgements.load(session))
     pairs: dict[tuple[int, int], Result] = {}
-    ranked = _solutions_for(models, question_documents)
+    ranked = solutions_for(models, question_documents)
     for question, results in progress(zip(questions, ranked, strict=True)):
         results = _own_judgements(models, results, judged.get(question.id))
         pairs.update({(question.id, int(r.id)): r for r in results})
@@ -133,7 +133,7 @@ def refresh_question(session: Session, question: Question, models: Models) -> No
         results = _rank_or_remove(question.id, None, models.questions, models.solutions)
     else:
         models.questions.upsert(document)
-        results = _solutions_for(models, [document])[0]
+        results = solutions_for(models, [document])[0]
         own = judgements.by_question(judgements.load(session, question.id)).get(question.id)
         results = _own_judgements(models, results, own)
     active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)
@@ -156,11 +156,14 @@ def refresh_solution(session: Session, solution: Solution, models: Models) -> No
     _replace_proposals(session, _scored_for_questions(models, documents, wanted, judged), own_matches)
 
 
-def _solutions_for(models: Models, documents: list[Document]) -> list[list[Result]]:
-    """The best solutions for each question: the learned ranker's order when there is one."""
+def solutions_for(
+    models: Models, documents: list[Document], k: int = TOP_K, min_score: float = MIN_SCORE
+) -> list[list[Result]]:
+    """The best solutions for each question: the learned ranker's order and probabilities when
+    there is one (``min_score`` applies to the cosine of the candidates)."""
     if models.ranker is not None:
-        return models.ranker.rank_many(documents, TOP_K, min_score=MIN_SCORE)
-    return models.solutions.rank_many(documents, TOP_K, min_score=MIN_SCORE)
+        return models.ranker.rank_many(documents, k, min_score=min_score)
+    return models.solutions.rank_many(documents, k, min_score=min_score)
 
 
 def _own_judgements(models: Models, results: list[Result], judged: dict[int, int] | None) -> list[Result]:
@@ -178,7 +181,7 @@ def _scored_for_questions(
     judged: dict[int, dict[int, int]],
 ) -> dict[tuple[int, int], Result]:
     """Pairs a solution's side found, scored and explained as each question's own ranking
-    (:func:`_solutions_for`, then :func:`_own_judgements`) scores them: the ranker's
+    (:func:`solutions_for`, then :func:`_own_judgements`) scores them: the ranker's
     probability when it is in use, the matcher's boosted cosine otherwise."""
     asked = [q for q in wanted if q in documents]
     queries, ids = [documents[q] for q in asked], [wanted[q] for q in asked]
