@@ -59,25 +59,25 @@ def corpus_surfaces(counts: TokenCounts) -> dict[str, str]:
 
 
 def theme_lift(
-    matrix: sp.csr_matrix, keys: Sequence[FilterKey], neighbours: int, probes: int
+    matrix: sp.csr_matrix, postings: sp.csr_matrix, keys: Sequence[FilterKey], neighbours: int, probes: int
 ) -> float | None:
     """How many times more often a document's nearest text neighbours share a theme with it
     than documents in general do: ``P(shared theme | among the top neighbours) / P(shared
     theme)``, on documents that name themes. The top ``neighbours`` of up to ``probes`` evenly
-    spread documents are measured (one sparse top-n product, so fitting stays linear). None
-    when the corpus has fewer than two themes or no neighbour pairs to count."""
+    spread documents are measured (one sparse top-n product with the index's ``postings``, so
+    fitting stays linear). None when the corpus has fewer than two themes or no neighbour pairs
+    to count."""
     themed = np.array([i for i, key in enumerate(keys) if key.themes], dtype=np.int64)
     sizes = Counter(theme for i in themed for theme in keys[i].themes)
     if len(sizes) < 2 or len(themed) < 2:
         return None
     chance = _shared_theme_chance([keys[i].themes for i in themed])
     probe = themed[np.linspace(0, len(themed) - 1, min(probes, len(themed))).astype(np.int64)]
-    best = sp_matmul_topn(matrix[probe], matrix[themed].T.tocsr(), top_n=neighbours + 1)
+    best = sp_matmul_topn(matrix[probe], postings, top_n=neighbours + 1)
     shared = total = 0
-    for row, i in enumerate(probe):
-        for col in best.indices[best.indptr[row] : best.indptr[row + 1]]:
-            other = int(themed[col])
-            if other != i:
+    for row, i in enumerate(probe.tolist()):
+        for other in best.indices[best.indptr[row] : best.indptr[row + 1]].tolist():
+            if other != i and keys[other].themes:
                 total += 1
                 shared += bool(keys[i].themes & keys[other].themes)
     if not total or not chance:

@@ -45,7 +45,7 @@ _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
 THEME_BOOST = 0.5
 THEME_NEIGHBOURS = 10
 THEME_MIN_DOCUMENTS = 30
-THEME_PROBES = 2000  # documents whose neighbours are measured; bounds the cost of a fit
+THEME_PROBES = 1000  # documents whose neighbours are measured; bounds the cost of a fit
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,14 @@ class Matcher:
         part_weight: float = 0.5,
         concept_weight: float = 1.0,
         n_terms: int = 5,
+        theme_boost: float | None = None,
     ) -> Matcher:
         """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
 
         ``concept_weight`` is the weight of a glossary concept (see :mod:`matching.concepts`)
         relative to the word that carries it; 0 switches concepts off. ``n_terms`` is how many
-        explaining terms each result carries.
+        explaining terms each result carries. ``theme_boost``: None measures it on the corpus
+        (:func:`corpus_theme_boost`), a number fixes it.
         """
         docs = unique(documents)
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
@@ -133,7 +135,8 @@ class Matcher:
         forms = matcher._forms.globalise(forms, words)
         keys = [d.filter_key() for d in docs]
         matcher._set_main([d.id for d in docs], matrix, keys, forms)
-        matcher._theme_boost = corpus_theme_boost(matrix, keys)
+        fixed = theme_boost is not None
+        matcher._theme_boost = theme_boost if fixed else corpus_theme_boost(matcher._segments[0])
         return matcher
 
     def _set_main(
@@ -533,13 +536,13 @@ def _candidates(
             )
 
 
-def corpus_theme_boost(matrix: sp.csr_matrix, keys: Sequence[FilterKey]) -> float:
+def corpus_theme_boost(segment: Segment) -> float:
     """The theme boost a corpus supports: lift - 1 (:func:`matching.fitting.theme_lift`, over
     :data:`THEME_NEIGHBOURS` neighbours), never below 0; :data:`THEME_BOOST` when fewer than
     :data:`THEME_MIN_DOCUMENTS` documents name themes or the lift cannot be measured."""
-    if sum(bool(key.themes) for key in keys) < THEME_MIN_DOCUMENTS:
+    if sum(bool(key.themes) for key in segment.keys) < THEME_MIN_DOCUMENTS:
         return THEME_BOOST
-    lift = theme_lift(matrix, keys, THEME_NEIGHBOURS, THEME_PROBES)
+    lift = theme_lift(segment.matrix, segment.postings, segment.keys, THEME_NEIGHBOURS, THEME_PROBES)
     return THEME_BOOST if lift is None else max(0.0, lift - 1.0)
 
 
