@@ -135,8 +135,9 @@ class Matcher:
         forms = matcher._forms.globalise(forms, words)
         keys = [d.filter_key() for d in docs]
         matcher._set_main([d.id for d in docs], matrix, keys, forms)
-        fixed = theme_boost is not None
-        matcher._theme_boost = theme_boost if fixed else corpus_theme_boost(matcher._segments[0])
+        if theme_boost is None:
+            theme_boost = corpus_theme_boost(matcher._segments[0])
+        matcher._theme_boost = theme_boost
         return matcher
 
     def _set_main(
