@@ -32,6 +32,8 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 DEFAULT_LANGUAGE = "nl"
 LANGUAGES = ("nl", "en")
+UNDECIDED = "nl+en"  # a reading (see reading_of): no stop words tell; stemmed as Dutch
+READINGS = (*LANGUAGES, UNDECIDED)
 
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
@@ -139,9 +141,26 @@ def detect_language(text: str) -> str:
 
 
 def language_of(token_counts: Counter[str]) -> str:
+    return stem_language(reading_of(token_counts))
+
+
+def reading_of(token_counts: Counter[str]) -> str:
+    """``"nl"`` or ``"en"`` when the text has more stop words of that language, else
+    :data:`UNDECIDED` (short texts such as queries and titles often have none): the glossary
+    then looks a word up in both languages (:mod:`matching.concepts`)."""
     nl = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["nl"])
     en = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["en"])
-    return "en" if en > nl else DEFAULT_LANGUAGE
+    return "en" if en > nl else "nl" if nl > en else UNDECIDED
+
+
+def stem_language(reading: str) -> str:
+    """The language a text of ``reading`` is stemmed in: undecided texts as Dutch, the default."""
+    return DEFAULT_LANGUAGE if reading == UNDECIDED else reading
+
+
+def glossary_languages(reading: str) -> tuple[str, ...]:
+    """The languages whose glossary words count in a text of ``reading``."""
+    return LANGUAGES if reading == UNDECIDED else (reading,)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Command line: ``python -m matching rank|evaluate``. Input errors exit with status 2.
 
-Themes guide by default (a shared theme raises the score, see ``THEME_BOOST``); regions filter.
+Themes guide by default (a shared theme raises the score by the boost measured on the
+documents, see :attr:`Matcher.theme_boost`); regions filter.
 ``rank --judgements J.tsv`` learns from judged pairs (``query id<TAB>document id<TAB>grade``,
 0/1/2): a ranker over the TF-IDF candidates, used when the held-out check says it beats the
 unlearned ranking (the decision goes to stderr), and each judged query's own judgements applied
@@ -23,7 +24,7 @@ from matching.explain import (
 )
 from matching.io import InputError, read_documents, read_judgements, read_qrels
 from matching.learning import Judgement, apply_judgements, fit_if_better
-from matching.matcher import THEME_BOOST, Document, Matcher, Result
+from matching.matcher import Document, Matcher, Result
 from matching.metrics import METRICS, evaluate
 
 EXIT_INPUT = 2
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _theme_options(args: argparse.Namespace) -> dict:
-    return {"theme_filter": args.hard_themes, "theme_boost": 0.0 if args.no_theme_filter else THEME_BOOST}
+    return {"theme_filter": args.hard_themes, "theme_boost": 0.0 if args.no_theme_filter else None}
 
 
 def _run(args: argparse.Namespace) -> tuple[list[Document], list[list[Result]]]:

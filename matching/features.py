@@ -17,12 +17,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.analysis import (
-    LANGUAGES,
+    READINGS,
     STOP_WORDS,
+    UNDECIDED,
     display_form,
-    language_of,
+    glossary_languages,
+    reading_of,
     split_compound,
     stem,
+    stem_language,
     token_words,
     tokens,
 )
@@ -49,8 +52,9 @@ class TermExtractor:
     A compound contributes its own stem (weight 1) and each part's stem (``part_weight``), so
     ``isolatiemateriaal`` also matches ``isolatie``. A stem in the concept glossary also adds its
     concept with the word's weight, once per token (the matcher scales concept columns, so a
-    small weight never meets the logarithm of sublinear tf). Title words count ``title_weight``
-    times.
+    small weight never meets the logarithm of sublinear tf), when the glossary word is of a
+    language the text reads in (``reading``: see :func:`matching.analysis.reading_of`). Title
+    words count ``title_weight`` times.
     """
 
     def __init__(
@@ -84,28 +88,30 @@ class TermExtractor:
         """Weighted term counts of one document and, per term, (only a compound part?, word as
         written), chosen as in :func:`counts_and_forms`."""
         title_tokens, desc_tokens = Counter(tokens(title)), Counter(tokens(description))
-        lang = language_of(title_tokens + desc_tokens)
+        reading = reading_of(title_tokens + desc_tokens)
         acc: dict[str, float] = {}
         best: dict[str, tuple[bool, float, str]] = {}
         for token_counts, weight in ((title_tokens, self.title_weight), (desc_tokens, 1.0)):
             for token, n in token_counts.items():
-                for feature in self.token_features(token, lang):
+                for feature in self.token_features(token, reading):
                     term = feature.term
                     acc[term] = acc.get(term, 0.0) + n * weight * feature.weight
                     found = (feature.part, -n * weight, feature.form)
                     best[term] = min(best.get(term, found), found)
         return acc, {t: (part, form) for t, (part, _, form) in best.items()}
 
-    def token_features(self, token: str, lang: str) -> tuple[Feature, ...]:
-        cache = self._cache.setdefault(lang, {})
+    def token_features(self, token: str, reading: str) -> tuple[Feature, ...]:
+        """The features of a token of a text that reads as ``reading`` (a language, or
+        :data:`matching.analysis.UNDECIDED`)."""
+        cache = self._cache.setdefault(reading, {})
         found = cache.get(token)
         if found is None:
-            found = cache[token] = tuple(self._features(token, lang))
+            found = cache[token] = tuple(self._features(token, reading))
         return found
 
-    def _features(self, token: str, lang: str) -> Iterable[Feature]:
-        words = list(self._word_features(token, lang))
-        return words + self._concept_features(words, lang)
+    def _features(self, token: str, reading: str) -> Iterable[Feature]:
+        words = list(self._word_features(token, stem_language(reading)))
+        return words + self._concept_features(token, words, reading)
 
     def _word_features(self, token: str, lang: str) -> Iterable[Feature]:
         # Numbers and words under three letters (``000``, ``m2``, ``pr``) are left out: they
@@ -118,14 +124,23 @@ class TermExtractor:
             if lang == "nl" and len(word) >= _MIN_COMPOUND:
                 yield from self._parts(word, lang, form)
 
-    def _concept_features(self, words: list[Feature], lang: str) -> list[Feature]:
-        """One feature per concept of the token, from its strongest word (own words first)."""
+    def _concept_features(self, token: str, words: list[Feature], reading: str) -> list[Feature]:
+        """One feature per concept of the token, from its strongest word (own words first):
+        glossary words of the text's language by the stems in ``words``; in an undecided text
+        also English ones, by the English stems of the token's words."""
         if self.concepts is None:
             return []
         best: dict[str, Feature] = {}
-        for f in sorted(words, key=lambda f: (f.part, -f.weight)):
-            for concept in self.concepts.of(f.term, lang):
-                best.setdefault(concept, Feature(concept, f.weight, f.form, f.part))
+        lang = stem_language(reading)
+        if lang in glossary_languages(reading):
+            for f in sorted(words, key=lambda f: (f.part, -f.weight)):
+                for concept in self.concepts.of(f.term, lang):
+                    best.setdefault(concept, Feature(concept, f.weight, f.form, f.part))
+        for other in glossary_languages(reading):
+            if other != lang:
+                for word in token_words(token, other):
+                    for concept in self.concepts.of(stem(word, other), other):
+                        best.setdefault(concept, Feature(concept, 1.0, display_form(token, word), False))
         return list(best.values())
 
     def _parts(self, word: str, lang: str, form: str) -> Iterable[Feature]:
@@ -152,15 +167,17 @@ class TokenCounts:
         self.title.resize(shape)
         self.description.resize(shape)
         self.raw = (self.title + self.description).tocsr()
-        self.languages = self._detect()
+        self.readings = self._detect()
+        self.languages = np.where(self.readings == "en", "en", "nl")  # the stemming language
 
     def _detect(self) -> np.ndarray:
-        """Per row "nl" or "en" by stop-word counts, as :func:`analysis.language_of`."""
+        """Per row "nl", "en" or undecided by stop-word counts, as :func:`analysis.reading_of`."""
         nl = self.raw @ np.array([t in STOP_WORDS["nl"] for t in self.tokens], dtype=np.float64)
         en = self.raw @ np.array([t in STOP_WORDS["en"] for t in self.tokens], dtype=np.float64)
-        return np.where(en > nl, "en", "nl")
+        return np.where(en > nl, "en", np.where(nl > en, "nl", UNDECIDED))
 
     def rows_of(self, lang: str) -> np.ndarray:
+        """Rows stemmed in ``lang``."""
         return np.flatnonzero(self.languages == lang)
 
     def frequencies(self, lang: str) -> Counter[str]:
@@ -200,12 +217,12 @@ def counts_and_forms(
     n_docs = weighted.shape[0]
     forms: dict[str, int] = {}
     blocks = []
-    for lang in LANGUAGES:
-        rows = counts.rows_of(lang)
+    for reading in READINGS:
+        rows = np.flatnonzero(counts.readings == reading)
         if len(rows):
             token_ids = np.unique(weighted[rows].indices)
             blocks.append(
-                (rows, _feature_lists(extractor, counts.tokens, token_ids, lang, vocabulary, grow, forms))
+                (rows, _feature_lists(extractor, counts.tokens, token_ids, reading, vocabulary, grow, forms))
             )
     out = sp.csr_matrix((n_docs, len(vocabulary)), dtype=np.float64)
     picked = []
@@ -235,7 +252,7 @@ def _feature_lists(
     extractor: TermExtractor,
     names: Sequence[str],
     token_ids: np.ndarray,
-    lang: str,
+    reading: str,
     vocabulary: dict[str, int],
     grow: bool,
     forms: dict[str, int],
@@ -245,7 +262,7 @@ def _feature_lists(
     val: list[float] = []
     form: list[int] = []
     for j in token_ids.tolist():
-        for feature in extractor.token_features(names[j], lang):
+        for feature in extractor.token_features(names[j], reading):
             term = feature.term
             c = vocabulary.setdefault(term, len(vocabulary)) if grow else vocabulary.get(term)
             if c is not None:

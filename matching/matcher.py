@@ -24,8 +24,8 @@ from matching.analysis import fold
 from matching.concepts import is_concept
 from matching.explain import NO_COLUMNS, QueryScratch, generic_columns, shared_words
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
-from matching.filters import FilterKey, compatible, norm_names
-from matching.fitting import concept_scale, corpus_surfaces, fit_tfidf, glossary, unique
+from matching.filters import FilterKey, compatible, norm_names, themes_agree
+from matching.fitting import concept_scale, corpus_surfaces, fit_tfidf, glossary, theme_lift, unique
 from matching.index import Segment, top_k
 
 _FORMAT = "circulair-noord-matcher/2"  # /2: generic-word columns and concept bridges
@@ -33,12 +33,19 @@ _READABLE = {_FORMAT, "circulair-noord-matcher/1"}  # /1 models load; they expla
 _CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
-# A shared theme multiplies the cosine by 1 + THEME_BOOST: an off-theme document needs 1.5
-# times the text similarity of an on-theme one to pass it, so themes reorder near-ties but
-# never hide a candidate. Set by that reasoning, not searched for on the benchmark (whose
-# sensitivity, 0.1 to 2.0, is in the report of bench/quality.py); the learned ranker weighs
-# theme agreement from judgements instead.
+# A shared theme multiplies the cosine by 1 + the matcher's theme boost, so themes reorder
+# near-ties but never hide a candidate. The boost is measured on the fitted corpus (see
+# Matcher.fit and fitting.theme_lift): a shared theme counts as much as it predicts that two
+# documents are close in text, i.e. boost = lift - 1, measured over each document's nearest
+# THEME_NEIGHBOURS (the length of a result list). THEME_BOOST applies where the corpus cannot
+# say (fewer than two themes, or fewer than THEME_MIN_DOCUMENTS documents with themes): an
+# off-theme document then needs 1.5 times the text similarity of an on-theme one. None of
+# these values were searched for on the benchmark (its sensitivity to the boost is reported by
+# bench/quality.py); the learned ranker weighs theme agreement from judgements instead.
 THEME_BOOST = 0.5
+THEME_NEIGHBOURS = 10
+THEME_MIN_DOCUMENTS = 30
+THEME_PROBES = 1000  # documents whose neighbours are measured; bounds the cost of a fit
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class Matcher:
         self.changed_since_fit = 0
         self._generic: frozenset[int] = NO_COLUMNS  # columns too widespread to explain a match
         self._concepts: np.ndarray | None = None
+        self._theme_boost = THEME_BOOST  # measured on the corpus by fit
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -100,12 +108,14 @@ class Matcher:
         part_weight: float = 0.5,
         concept_weight: float = 1.0,
         n_terms: int = 5,
+        theme_boost: float | None = None,
     ) -> Matcher:
         """Fit vocabulary, compound lexicon and IDF on ``documents`` and index them.
 
         ``concept_weight`` is the weight of a glossary concept (see :mod:`matching.concepts`)
         relative to the word that carries it; 0 switches concepts off. ``n_terms`` is how many
-        explaining terms each result carries.
+        explaining terms each result carries. ``theme_boost``: None measures it on the corpus
+        (:func:`corpus_theme_boost`), a number fixes it.
         """
         docs = unique(documents)
         counts = TokenCounts((d.title for d in docs), (d.description for d in docs))
@@ -123,7 +133,11 @@ class Matcher:
         matcher = cls(extractor, vocabulary, tfidf, {**parts, **surfaces}, n_terms)
         matcher._generic = generic_columns(raw)
         forms = matcher._forms.globalise(forms, words)
-        matcher._set_main([d.id for d in docs], matrix, [d.filter_key() for d in docs], forms)
+        keys = [d.filter_key() for d in docs]
+        matcher._set_main([d.id for d in docs], matrix, keys, forms)
+        if theme_boost is None:
+            theme_boost = corpus_theme_boost(matcher._segments[0])
+        matcher._theme_boost = theme_boost
         return matcher
 
     def _set_main(
@@ -132,6 +146,12 @@ class Matcher:
         self._segments = [Segment(ids, matrix, keys, forms)]
         self._where = {doc_id: (0, row) for row, doc_id in enumerate(ids)}
         self._delta = {}
+
+    @property
+    def theme_boost(self) -> float:
+        """What a shared theme adds: the score is ``1 + theme_boost`` times the cosine. Measured
+        on the corpus at fit time (:func:`corpus_theme_boost`)."""
+        return float(self.__dict__.get("_theme_boost", THEME_BOOST))  # absent from models saved before it
 
     @property
     def size(self) -> int:
@@ -207,7 +227,7 @@ class Matcher:
         *,
         min_score: float = 0.0,
         theme_filter: bool = False,
-        theme_boost: float = THEME_BOOST,
+        theme_boost: float | None = None,
         exclude: Collection = (),
         explain: bool = True,
     ) -> list[Result]:
@@ -228,18 +248,20 @@ class Matcher:
         *,
         min_score: float = 0.0,
         theme_filter: bool = False,
-        theme_boost: float = THEME_BOOST,
+        theme_boost: float | None = None,
         exclude: Collection = (),
         explain: bool = True,
     ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list.
 
         Region always filters. Themes guide: a document sharing a theme with the query scores
-        ``1 + theme_boost`` times its cosine (see :data:`THEME_BOOST`); ``theme_filter=True``
-        also removes documents of other themes (the old behaviour, for comparison).
-        ``explain=False`` leaves ``terms`` and ``bridges`` empty (faster, for candidates)."""
+        ``1 + theme_boost`` times its cosine (None: the boost measured on the corpus, see
+        :attr:`theme_boost`); ``theme_filter=True`` also removes documents of other themes (the old
+        behaviour, for comparison). ``explain=False`` leaves ``terms`` and ``bridges`` empty
+        (faster, for candidates)."""
         if self._dirty:
             self._rebuild_delta()
+        theme_boost = self.theme_boost if theme_boost is None else theme_boost
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
             chunk = queries[start : start + _CHUNK]
@@ -307,30 +329,35 @@ class Matcher:
         stacked = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
         return stacked[np.argsort(np.concatenate(order), kind="stable")], keys
 
-    def results_for(self, query: Document, ids: Sequence[Hashable]) -> list[Result]:
-        """Results (cosine score and explanation, no filters or boosts) for given indexed
-        documents, in the order of ``ids``; ids not in the index are left out."""
-        return self.results_for_many([query], [ids])[0]
+    def results_for(self, query: Document, ids: Sequence[Hashable], *, boosted: bool = False) -> list[Result]:
+        """Results (cosine score and explanation, no filters) for given indexed documents, in
+        the order of ``ids``; ids not in the index are left out. ``boosted``: with the theme
+        boost, so the score is the one :meth:`rank` gives the pair."""
+        return self.results_for_many([query], [ids], boosted=boosted)[0]
 
     def results_for_many(
-        self, queries: Sequence[Document], ids: Sequence[Sequence[Hashable]]
+        self, queries: Sequence[Document], ids: Sequence[Sequence[Hashable]], *, boosted: bool = False
     ) -> list[list[Result]]:
         """:meth:`results_for` for many queries, vectorised together."""
         if self._dirty:
             self._rebuild_delta()
         qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         scratch = QueryScratch(len(self._terms), qwords)
+        boost = self.theme_boost if boosted else 0.0
         out = []
         for i, wanted in enumerate(ids):
             qcols, qvals = _csr_row(qmatrix, i)
             scratch.load(qcols, qvals, _csr_row(qforms, i)[1])
+            qkey = queries[i].filter_key()
             found = []
             for doc_id in wanted:
                 where = self._where.get(doc_id)
                 if where is None:
                     continue
-                cols, vals, forms = self._segments[where[0]].row_terms(where[1])
+                segment = self._segments[where[0]]
+                cols, vals, forms = segment.row_terms(where[1])
                 score = float(np.dot(scratch.weights[cols], vals))
+                score *= 1.0 + boost * themes_agree(qkey, segment.keys[where[1]])
                 found.append(self._result(scratch, doc_id, score, cols, vals, forms))
             scratch.clear(qcols)
             out.append(found)
@@ -508,6 +535,16 @@ def _candidates(
                     scores.indices[lo:hi], scores.data[lo:hi], wanted, masks[i], min_score, boosts[i], boost
                 ),
             )
+
+
+def corpus_theme_boost(segment: Segment) -> float:
+    """The theme boost a corpus supports: lift - 1 (:func:`matching.fitting.theme_lift`, over
+    :data:`THEME_NEIGHBOURS` neighbours), never below 0; :data:`THEME_BOOST` when fewer than
+    :data:`THEME_MIN_DOCUMENTS` documents name themes or the lift cannot be measured."""
+    if sum(bool(key.themes) for key in segment.keys) < THEME_MIN_DOCUMENTS:
+        return THEME_BOOST
+    lift = theme_lift(segment.matrix, segment.postings, segment.keys, THEME_NEIGHBOURS, THEME_PROBES)
+    return THEME_BOOST if lift is None else max(0.0, lift - 1.0)
 
 
 def compatible_documents(a: Document, b: Document, theme_filter: bool = False) -> bool:

@@ -358,6 +358,9 @@ def test_candidate_solutions_serve_every_municipality(
     offers = page.split("Aanbod voor de hele bundel")[1]
     assert "in heel Nederland" in offers
     assert "kozijnen voor renovatie van woningen" not in offers
+    assert re.search(r"(Sterke|Goede|Mogelijke) match", offers)  # as on the match cards
+    assert "overeenkomst" not in offers
+    assert not re.search(r"\d+%", offers)
 
 
 def test_bundles_csv_runs_no_formula_from_a_label(client, auth, session, coordinator, demand):

@@ -275,3 +275,54 @@ def test_a_concept_bridge_is_shown_in_the_why_line(client, auth, session, market
     page = client.get(f"/questions/{question.id}").text
 
     assert "tweedehands ≈ hergebruikte" in page
+
+
+# -- 5. one score scale, whichever side found the pair -------------------------------------------------
+
+
+def scores_of(session, question) -> dict[int, float]:
+    query = select(Match).where(Match.question_id == question.id)
+    return {m.solution_id: m.score for m in session.scalars(query)}
+
+
+def stored_from_each_side(app, session, question, solutions) -> tuple[dict, dict]:
+    """The question's scores after each solution was saved again (its matches are then ranked
+    and stored from the solution's side), and after the question was saved again."""
+    with app.app_context():
+        for solution in solutions:
+            matches.refresh_solution(session, solution, store().get())
+        session.flush()
+        from_solution = scores_of(session, question)
+        matches.refresh_question(session, question, store().get())
+        session.flush()
+    return from_solution, scores_of(session, question)
+
+
+def test_a_pair_stored_from_either_side_has_one_score_and_label(app, session, market):
+    question, s = market
+
+    from_solution, from_question = stored_from_each_side(app, session, question, s)
+
+    assert from_solution == pytest.approx(from_question)
+    with app.app_context():
+        assert {i: matches.strength_of(v) for i, v in from_solution.items()} == {
+            i: matches.strength_of(v) for i, v in from_question.items()
+        }
+
+
+def test_with_the_learned_ranker_a_pair_from_the_solution_side_scores_its_probability(
+    app, session, judged_market, corporation, make_question
+):
+    _, nearby, _ = judged_market
+    app.test_cli_runner().invoke(args=["matching", "learn"])
+    with app.app_context():
+        assert store().get().ranker is not None
+        new = make_question(
+            corporation, "Isolatie voor woningen", description="Isolatie, door een lokaal team."
+        )
+        session.commit()
+
+    from_solution, from_question = stored_from_each_side(app, session, new, nearby[:1])
+
+    # The ranker's probability, not the cosine (other pairs were stored before the model changed):
+    assert from_solution[nearby[0].id] == pytest.approx(from_question[nearby[0].id])

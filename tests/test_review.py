@@ -103,7 +103,15 @@ def test_queue_shows_best_match_first_and_hides_snoozed(client, auth, coordinato
     [
         ("theme=kunststoffen", ["Inzameling van landbouwplastic"]),
         ("province=Fryslân", ["Inzameling van landbouwplastic"]),
-        ("min_score=40", ["Hergebruikte kozijnen voor 180 woningen", "Inzameling van landbouwplastic"]),
+        ("strength=strong", ["Hergebruikte kozijnen voor 180 woningen", "Inzameling van landbouwplastic"]),
+        (  # the default thresholds of the cosine: strong from 0.35, good from 0.2
+            "strength=good",
+            [
+                "Hergebruikte kozijnen voor 180 woningen",
+                "Inzameling van landbouwplastic",
+                "Hergebruikte kozijnen voor 180 woningen",
+            ],
+        ),
         ("age=week", ["Inzameling van landbouwplastic", "Hergebruikte kozijnen voor 180 woningen"]),
         ("age=older", ["Hergebruikte kozijnen voor 180 woningen"]),
     ],

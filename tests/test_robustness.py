@@ -45,7 +45,7 @@ MALFORMED_ARGS = {
     "organisation": HUGE_ID,
     "page": HUGE_ID,
     "membership_id": "abc",
-    "min_score": "²",
+    "strength": "²",
     "threshold": "²",
     "year": "²",
     "quarter": "²",

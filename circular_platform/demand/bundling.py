@@ -13,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.matches.documents import question_document, solution_document
-from circular_platform.matches.services import matchable_solutions
+from circular_platform.matches.services import matchable_solutions, solutions_for
 from circular_platform.matches.store import store
 from circular_platform.models import MATCHABLE_SOLUTIONS, Question, Solution
 from matching.bundling import Candidate, bundles, label, shared_terms
 from matching.matcher import Document, Matcher, Result
 
 CANDIDATES = 5
+BEST = 50  # ranked before the ones that do not serve every municipality are left out
+MIN_SIMILARITY = 0.05  # a bundle's text is long: its cosine with any one solution is lower
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,11 @@ def bundle_document(questions: Sequence[Question]) -> Document:
 
 
 def candidate_solutions(session: Session, questions: Sequence[Question]) -> list[tuple[Solution, Result]]:
-    """Active solutions for the bundle as a whole that serve every municipality in it, best first."""
+    """Active solutions for the bundle as a whole that serve every municipality in it, best first,
+    scored like stored matches (so the strength labels read the same)."""
     if not questions:
         return []
-    matcher = _solution_matcher(session)
-    if matcher is None:
-        return []
-    results = matcher.rank(bundle_document(questions), 50, min_score=0.05)
+    results = _ranked(session, bundle_document(questions))
     solutions = {s.id: s for s in session.scalars(select(Solution).where(_active_ids(results)))}
     municipalities = {q.municipality for q in questions}
     found = [
@@ -90,13 +90,16 @@ def _active_ids(results: list[Result]):
     return Solution.id.in_([r.id for r in results]) & Solution.status.in_(MATCHABLE_SOLUTIONS)
 
 
-def _solution_matcher(session: Session) -> Matcher | None:
-    """The cached solutions model, or one fitted now when no model was saved yet."""
+def _ranked(session: Session, bundle: Document) -> list[Result]:
+    """The best solutions for ``bundle`` with the cached models (the learned ranker when in
+    use), or with a matcher fitted now when no model was saved yet."""
     models = store().get()
     if models is not None:
-        return models.solutions
+        return solutions_for(models, [bundle], BEST, min_score=MIN_SIMILARITY)[0]
     active = matchable_solutions(session)
-    return Matcher.fit(solution_document(s) for s in active) if active else None
+    if not active:
+        return []
+    return Matcher.fit(solution_document(s) for s in active).rank(bundle, BEST, min_score=MIN_SIMILARITY)
 
 
 def _without_numbers(result: Result) -> Result:

@@ -13,9 +13,11 @@ The database is the truth; the fitted models (:mod:`.store`) are a cache.
 * People's judgements (:mod:`.judgements`) teach the ranking: :func:`learn` (``flask matching
   learn``, nightly from ``flask notify run``) fits a learned ranker that orders the solutions
   for a question when it beats the matcher on the newer judgements; its scores are then
-  probabilities of relevance. Pairs found only from a solution's side keep the matcher's
-  cosine (a known limit: the two scales mix there). A question's own judgements apply at once
-  after feedback: "niet relevant" leaves its list, "interessant" lifts solutions like it.
+  probabilities of relevance. A question's own judgements apply at once after feedback:
+  "niet relevant" leaves its list, "interessant" lifts solutions like it.
+* Every stored score is the score the question's own ranking gives the pair, also for pairs
+  found from a solution's side (:func:`_scored_for_questions`): one scale, which the strength
+  labels are calibrated on.
 * :func:`strength_of` turns a stored score into "strong"/"good"/"possible" with thresholds
   calibrated on the judged matches at every rebuild.
 
@@ -26,9 +28,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
-from dataclasses import replace
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, or_, select
@@ -91,14 +93,18 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
     models.ranker = store().load_ranker(models.solutions)
     judged = judgements.by_question(judgements.load(session))
     pairs: dict[tuple[int, int], Result] = {}
-    ranked = _solutions_for(models, question_documents)
+    ranked = solutions_for(models, question_documents)
     for question, results in progress(zip(questions, ranked, strict=True)):
         results = _own_judgements(models, results, judged.get(question.id))
         pairs.update({(question.id, int(r.id)): r for r in results})
+    found: dict[int, list[int]] = defaultdict(list)  # question id -> solutions that found it
     ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
     for solution, results in zip(solutions, ranked, strict=True):
         for r in results:
-            pairs.setdefault((int(r.id), solution.id), _flipped(r))
+            if (int(r.id), solution.id) not in pairs:
+                found[int(r.id)].append(solution.id)
+    documents = {q.id: d for q, d in zip(questions, question_documents, strict=True)}
+    pairs.update(_scored_for_questions(models, documents, found, judged))
     _replace_proposals(session, pairs, select(Match))
     store().save(models)
     calibrate(session, models)
@@ -127,7 +133,7 @@ def refresh_question(session: Session, question: Question, models: Models) -> No
         results = _rank_or_remove(question.id, None, models.questions, models.solutions)
     else:
         models.questions.upsert(document)
-        results = _solutions_for(models, [document])[0]
+        results = solutions_for(models, [document])[0]
         own = judgements.by_question(judgements.load(session, question.id)).get(question.id)
         results = _own_judgements(models, results, own)
     active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)
@@ -140,16 +146,24 @@ def refresh_solution(session: Session, solution: Solution, models: Models) -> No
     document = solution_document(solution) if solution.matchable else None
     own_matches = select(Match).where(Match.solution_id == solution.id)
     results = _rank_or_remove(solution.id, document, models.solutions, models.questions)
-    open_ids = _still_matchable(session, Question, [int(r.id) for r in results], MATCHABLE_QUESTIONS)
-    pairs = {(int(r.id), solution.id): _flipped(r) for r in results if int(r.id) in open_ids}
-    _replace_proposals(session, pairs, own_matches)
+    found = [int(r.id) for r in results]
+    open_questions = session.scalars(
+        select(Question).where(Question.id.in_(found), Question.status.in_(MATCHABLE_QUESTIONS))
+    )
+    documents = {q.id: question_document(q) for q in open_questions}
+    judged = judgements.by_question(j for q in documents for j in judgements.load(session, q))
+    wanted = {q: [solution.id] for q in found if q in documents}
+    _replace_proposals(session, _scored_for_questions(models, documents, wanted, judged), own_matches)
 
 
-def _solutions_for(models: Models, documents: list[Document]) -> list[list[Result]]:
-    """The best solutions for each question: the learned ranker's order when there is one."""
+def solutions_for(
+    models: Models, documents: list[Document], k: int = TOP_K, min_score: float = MIN_SCORE
+) -> list[list[Result]]:
+    """The best solutions for each question: the learned ranker's order and probabilities when
+    there is one (``min_score`` applies to the cosine of the candidates)."""
     if models.ranker is not None:
-        return models.ranker.rank_many(documents, TOP_K, min_score=MIN_SCORE)
-    return models.solutions.rank_many(documents, TOP_K, min_score=MIN_SCORE)
+        return models.ranker.rank_many(documents, k, min_score=min_score)
+    return models.solutions.rank_many(documents, k, min_score=min_score)
 
 
 def _own_judgements(models: Models, results: list[Result], judged: dict[int, int] | None) -> list[Result]:
@@ -160,9 +174,27 @@ def _own_judgements(models: Models, results: list[Result], judged: dict[int, int
     return apply_judgements(models.solutions, results, grades)
 
 
-def _flipped(result: Result) -> Result:
-    """A question found for a solution: its bridges read (question word, solution word) too."""
-    return replace(result, bridges=tuple((b, a) for a, b in result.bridges))
+def _scored_for_questions(
+    models: Models,
+    documents: dict[int, Document],
+    wanted: dict[int, list[int]],
+    judged: dict[int, dict[int, int]],
+) -> dict[tuple[int, int], Result]:
+    """Pairs a solution's side found, scored and explained as each question's own ranking
+    (:func:`solutions_for`, then :func:`_own_judgements`) scores them: the ranker's
+    probability when it is in use, the matcher's boosted cosine otherwise."""
+    asked = [q for q in wanted if q in documents]
+    queries, ids = [documents[q] for q in asked], [wanted[q] for q in asked]
+    if models.ranker is not None:
+        scored = models.ranker.results_for_many(queries, ids, min_score=MIN_SCORE)
+    else:
+        scored = models.solutions.results_for_many(queries, ids, boosted=True)
+    return {
+        (question_id, int(r.id)): r
+        for question_id, results in zip(asked, scored, strict=True)
+        for r in _own_judgements(models, results, judged.get(question_id))
+        if r.score > 0  # no shared term in the solutions' space: the question's ranking has no such pair
+    }
 
 
 def _rank_or_remove(item_id: int, document: Document | None, own: Matcher, other: Matcher) -> list[Result]:

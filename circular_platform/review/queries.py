@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from circular_platform.matches.services import thresholds
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -28,7 +29,8 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
     """Open proposals of open questions and active solutions, not snoozed; best score first.
 
     ``filters``: theme (of the question), province (id, of the question's municipality),
-    min_score (percent), age (a key of AGES).
+    strength ("strong", or "good": good or strong, by the calibrated thresholds of
+    :func:`circular_platform.matches.services.thresholds`), age (a key of AGES).
     """
     now = now or utcnow()
     query = (
@@ -48,8 +50,8 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
     if filters.get("province"):
         in_province = select(Municipality.id).where(Municipality.province_id == filters["province"])
         query = query.where(Question.municipality_id.in_(in_province))
-    if str(filters.get("min_score", "")).isdigit():
-        query = query.where(Match.score >= int(filters["min_score"]) / 100)
+    if filters.get("strength") in ("strong", "good"):
+        query = query.where(Match.score >= getattr(thresholds(), filters["strength"]))
     older, newer = AGES.get(filters.get("age", ""), (None, None))
     if older is not None:
         query = query.where(Match.created_at < now - timedelta(days=older))

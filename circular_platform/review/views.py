@@ -26,7 +26,7 @@ from circular_platform.review.forms import (
 from circular_platform.urls import public_url, safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
-QUEUE_FILTERS = ("theme", "province", "min_score", "age")
+QUEUE_FILTERS = ("theme", "province", "strength", "age")
 PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.PROPOSED, MatchStatus.REJECTED))
 
 

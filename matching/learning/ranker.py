@@ -130,26 +130,55 @@ class LearnedRanker:
         documents get theirs from the matcher)."""
         return self._rerank_many([query], [list(results)], top)[0]
 
+    def results_for_many(
+        self, queries: Sequence[Document], ids: Sequence[Sequence[Hashable]], **options: object
+    ) -> list[list[Result]]:
+        """Results for given documents of each query, scored as :meth:`rank_many` (same
+        ``options``) scores them: the model's probability among the query's own candidates, so
+        a pair gets one score whichever side found it. A document outside the candidates is
+        scored as one more candidate after them. Explanations from the matcher; ids not in its
+        index are left out."""
+        matcher = self._bound()
+        explained = matcher.results_for_many(queries, ids, boosted=True)
+        if not self.fitted:
+            return explained
+        found = matcher.rank_many(queries, CANDIDATES, explain=False, **options)  # type: ignore[arg-type]
+        wanted = [[r.id for r in e] for e in explained]
+        candidates, probabilities = self._scored(queries, found, wanted)
+        out = []
+        for e, c, p in zip(explained, candidates, probabilities, strict=True):
+            score = {r.id: float(pj) for r, pj in zip(c, p, strict=True)}
+            out.append([replace(r, score=score[r.id]) for r in e])
+        return out
+
     def _rerank_many(
         self, queries: Sequence[Document], found: list[list[Result]], top: int
     ) -> list[list[Result]]:
         if not self.fitted:
             return self._explained_many(queries, [f[:top] for f in found])
+        candidates, probabilities = self._scored(queries, found, [[] for _ in queries])
+        out = []
+        for c, p in zip(candidates, probabilities, strict=True):
+            order = np.lexsort((np.arange(len(c)), -p))[:top]
+            out.append([replace(c[j], score=float(p[j])) for j in order])
+        return self._explained_many(queries, out)
+
+    def _scored(
+        self, queries: Sequence[Document], found: list[list[Result]], extra: Sequence[Sequence[Hashable]]
+    ) -> tuple[list[list[Result]], list[np.ndarray]]:
+        """Each query's candidates (``found``, the documents judged relevant for similar
+        questions, then the ``extra`` ids not among them) and the model's probabilities."""
         vectors = QueryVectors(self._bound(), self._judged, queries)
-        candidates = [
-            f + self._added(q, f, vectors.similar[i])
-            for i, (q, f) in enumerate(zip(queries, found, strict=True))
-        ]
+        candidates = []
+        for i, (q, f) in enumerate(zip(queries, found, strict=True)):
+            listed = f + self._added(q, f, vectors.similar[i])
+            have = {r.id for r in listed}
+            candidates.append(listed + [Result(d, 0.0) for d in dict.fromkeys(extra[i]) if d not in have])  # type: ignore[arg-type]
         sizes = [len(c) for c in candidates]
         features = self._features_many(queries, candidates, vectors)
         p = self.model.predict_proba(features)[:, 1] if sum(sizes) else np.zeros(0)  # type: ignore[attr-defined]
-        out = []
         ends = np.cumsum([0, *sizes])
-        for i, c in enumerate(candidates):
-            pq = p[ends[i] : ends[i + 1]]
-            order = np.lexsort((np.arange(len(c)), -pq))[:top]
-            out.append([replace(c[j], score=float(pq[j])) for j in order])
-        return self._explained_many(queries, out)
+        return candidates, [p[ends[i] : ends[i + 1]] for i in range(len(candidates))]
 
     def _explained_many(self, queries: Sequence[Document], lists: list[list[Result]]) -> list[list[Result]]:
         """Each list with the matcher's explanations where it has none, scores kept."""

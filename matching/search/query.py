@@ -114,7 +114,7 @@ def alternatives(word: str) -> tuple[str, ...]:
     words, so ``hemp`` brings ``hennep``, not every fibre crop), one per stem not yet covered,
     at most :data:`MAX_ALTERNATIVES` besides ``word``."""
     concepts = _concepts()
-    features = {c for lang in LANGUAGES for c in concepts.of(analysis.stem(word, lang), lang)}
+    features = set(concepts.of_word(word))  # each glossary word by its own language's stem
     if not features:
         return (word,)
     narrowest = min(len(concepts.members(c)) for c in features)

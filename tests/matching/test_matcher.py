@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.matcher import Document, Matcher, compatible_documents
+from matching.matcher import THEME_BOOST, THEME_MIN_DOCUMENTS, Document, Matcher, compatible_documents
 
 SOLUTIONS = [
     Document(
@@ -168,6 +168,31 @@ def test_theme_boost_reaches_documents_beyond_the_top_k() -> None:
     docs.append(Document("bouw", "balken en planken", themes=frozenset({"bouw"})))
     found = Matcher.fit(docs).rank(Document("q", "balken", themes=frozenset({"bouw"})), k=1)
     assert ids(found) == ["bouw"]
+
+
+def _themed_corpus(themes_follow_text: bool) -> list[Document]:
+    """Forty documents on two subjects; their themes follow the subject or alternate."""
+    subjects = [("bouw", "oude balken planken kozijnen"), ("textiel", "oude kleding stoffen garens")]
+    docs = []
+    for i in range(40):
+        subject = subjects[i % 2][1]
+        theme = subjects[i % 2][0] if themes_follow_text else subjects[(i // 2) % 2][0]
+        docs.append(Document(i, f"{subject} partij {i}", f"nummer{i}", themes=frozenset({theme})))
+    return docs
+
+
+def test_theme_boost_is_measured_on_the_corpus() -> None:
+    following = Matcher.fit(_themed_corpus(themes_follow_text=True))
+    unrelated = Matcher.fit(_themed_corpus(themes_follow_text=False))
+    # Every text neighbour shares the theme, against 2 * 20 * 19 of the 40 * 39 pairs in general.
+    assert following.theme_boost == pytest.approx(40 * 39 / (2 * 20 * 19) - 1)
+    # Themes that say nothing about the text earn (almost) nothing.
+    assert unrelated.theme_boost < 0.25
+
+
+def test_too_few_themed_documents_keep_the_default_boost() -> None:
+    few = _themed_corpus(themes_follow_text=True)[: THEME_MIN_DOCUMENTS - 1]
+    assert Matcher.fit(few).theme_boost == THEME_BOOST
 
 
 def test_compatible_documents_is_symmetric() -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from matching.search import closest_word, compound_candidates, parse_query, suggest_text
-from matching.search.query import MAX_COMPOUND, MAX_WORDS
+from matching.search.query import MAX_COMPOUND, MAX_WORDS, alternatives
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,3 +47,8 @@ def test_only_words_up_to_max_compound_letters_are_split():
     assert "isolatie" in compound_candidates("hennepisolatie")
     assert compound_candidates("hennepisolatie" * 4) == set()  # 56 letters: searched as a whole
     assert len(compound_candidates("a" * MAX_COMPOUND)) < 1000
+
+
+def test_glossary_alternatives_of_a_word_come_from_its_own_language():
+    assert "beton" in alternatives("concrete")
+    assert alternatives("concreet") == ("concreet",)  # Dutch "concreet" is no concrete
