@@ -10,9 +10,9 @@ the pair is shown as a bridge (``hennep ≈ isolatie``) instead of a concept wor
 
 Strength: :func:`strength` turns a score into ``"strong"``, ``"good"`` or ``"possible"``
 (:data:`LABELS_NL`: "sterke match", "goede match", "mogelijke match") by two thresholds;
-:func:`calibrate_thresholds` sets them from judged scores: "strong" where at least
-:data:`STRONG_PRECISION` of the judged pairs at that score or above were relevant, "good" where
-at least :data:`GOOD_PRECISION` were. With fewer than :data:`MIN_CALIBRATION` judgements the
+:func:`calibrate_thresholds` sets them from judged scores: "strong" from the score where a
+match is relevant with a chance of :data:`STRONG_PRECISION` (fitted on the judgements), "good"
+from :data:`GOOD_PRECISION`. Without enough judgements of both kinds the
 :data:`DEFAULT_THRESHOLDS` apply.
 """
 
@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.isotonic import IsotonicRegression
 
 from matching.analysis import fold
 
@@ -70,6 +71,7 @@ DEFAULT_THRESHOLDS = Thresholds(strong=0.35, good=0.2)
 # For the learned ranker's score, a probability of relevance: better than even odds is "good".
 PROBABILITY_THRESHOLDS = Thresholds(strong=0.75, good=0.5)
 MIN_CALIBRATION = 30
+MIN_OF_EACH = 10  # relevant and not relevant judgements each
 STRONG_PRECISION = 0.75
 GOOD_PRECISION = 0.5
 
@@ -195,24 +197,26 @@ def calibrate_thresholds(
 ) -> Thresholds:
     """Thresholds from ``(score, grade)`` pairs of judged matches (grade >= 1 is relevant).
 
-    "strong": the lowest score from which at least :data:`STRONG_PRECISION` of the judged pairs
-    scoring that much or more are relevant; "good" likewise with :data:`GOOD_PRECISION`. When no
-    score reaches a precision, its threshold stays above every judged score (nothing gets that
-    label) but never below the other; ``default`` when fewer than :data:`MIN_CALIBRATION` pairs.
+    The chance that a match at a given score is relevant is fitted as a non-decreasing function
+    of the score (isotonic regression): "strong" is the lowest judged score where that chance
+    reaches :data:`STRONG_PRECISION`, "good" where it reaches :data:`GOOD_PRECISION`. A chance at
+    the score itself, not over everything above it: a run of relevant top matches must not
+    make weak ones "good". When no score reaches a chance, its threshold stays above every
+    judged score (nothing gets that label) but never below the other. ``default`` with fewer
+    than :data:`MIN_CALIBRATION` pairs or fewer than :data:`MIN_OF_EACH` of either kind: people
+    judge mostly the top suggestions, and a boundary needs examples on both sides of it.
     """
-    pairs = sorted(((float(s), int(g) >= 1) for s, g in judged), reverse=True)
-    if len(pairs) < MIN_CALIBRATION:
+    pairs = [(float(s), int(g) >= 1) for s, g in judged]
+    relevant = sum(ok for _, ok in pairs)
+    if len(pairs) < MIN_CALIBRATION or min(relevant, len(pairs) - relevant) < MIN_OF_EACH:
         return default
-    above = max(p[0] for p in pairs) + 1e-6
-    strong = good = above
-    relevant = 0
-    for n, (score, ok) in enumerate(pairs, start=1):
-        relevant += ok
-        if n < len(pairs) and pairs[n][0] == score:
-            continue  # a threshold cannot separate equal scores
-        precision = relevant / n
-        if precision >= STRONG_PRECISION:
-            strong = score
-        if precision >= GOOD_PRECISION:
-            good = score
-    return Thresholds(strong=strong, good=min(good, strong))
+    scores = np.array([s for s, _ in pairs])
+    chance = IsotonicRegression(out_of_bounds="clip").fit(scores, [ok for _, ok in pairs]).predict(scores)
+    above = float(scores.max()) + 1e-6
+
+    def lowest_with(share: float) -> float:
+        reaching = scores[chance >= share]
+        return float(reaching.min()) if reaching.size else above
+
+    strong = lowest_with(STRONG_PRECISION)
+    return Thresholds(strong=strong, good=min(lowest_with(GOOD_PRECISION), strong))

@@ -92,8 +92,16 @@ def test_thresholds_calibrate_on_judgements_and_default_without_enough() -> None
     judged += [(0.4 + i / 100, i % 2) for i in range(20)]
     judged += [(0.1 + i / 100, 1 if i == 0 else 0) for i in range(20)]
     thresholds = calibrate_thresholds(judged)
-    # Of the pairs scoring 0.53 or more 13 of 17 (76%) were relevant, of those scoring 0.22
-    # or more 19 of 38 (50%): the lowest scores with three in four and one in two.
-    assert thresholds == Thresholds(strong=pytest.approx(0.53), good=pytest.approx(0.22))
+    # The band where nine in ten were relevant starts "strong", the band of one in two "good";
+    # the weak band stays "possible" however many relevant matches score above it.
+    assert thresholds == Thresholds(strong=pytest.approx(0.61), good=pytest.approx(0.41))
     assert strength(0.65, thresholds) == "strong"
-    assert strength(0.2, thresholds) == "possible"
+    assert strength(0.5, thresholds) == "good"
+    assert strength(0.3, thresholds) == "possible"
+
+
+def test_judgements_that_are_nearly_all_relevant_do_not_make_every_match_good() -> None:
+    # People judge mostly the top suggestions: fifty relevant and three not say nothing about
+    # where matches turn weak, so the defaults stay.
+    judged = [(0.05 + i / 100, 1) for i in range(50)] + [(0.3, 0), (0.2, 0), (0.1, 0)]
+    assert calibrate_thresholds(judged) == DEFAULT_THRESHOLDS
