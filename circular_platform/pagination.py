@@ -10,13 +10,18 @@ from sqlalchemy.orm import Session
 
 from circular_platform.arguments import int_arg
 
+# Counting stops here: a count over every row would cost as much as the table is large, and
+# nobody pages through 500 pages. Lists show "more than 10,000" instead.
+COUNT_UP_TO = 10_000
+
 
 @dataclass
 class Page:
     items: list[Any]
     number: int
     per_page: int
-    total: int
+    total: int  # at most the count_up_to of paginate()
+    more: bool = False  # whether there are more than ``total`` items
 
     @property
     def pages(self) -> int:
@@ -31,9 +36,15 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(session: Session, query: Select, per_page: int = 20) -> Page:
-    """The page ``?page=`` asks for; the last one when it asks beyond, the first when malformed."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    number = min(max(1, int_arg("page", 1) or 1), max(1, -(-total // per_page)))
+def paginate(
+    session: Session, query: Select, per_page: int = 20, *, count_up_to: int = COUNT_UP_TO, argument: str = "page"
+) -> Page:
+    """The page ``?page=`` (or ``argument``) asks for; the last one when it asks beyond, the first
+    when malformed. Items are counted up to ``count_up_to``, so the count costs the same however
+    many rows there are."""
+    bounded = query.order_by(None).limit(count_up_to + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(bounded)) or 0
+    total = min(counted, count_up_to)
+    number = min(max(1, int_arg(argument, 1) or 1), max(1, -(-total // per_page)))
     items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=list(items), number=number, per_page=per_page, total=total)
+    return Page(items=list(items), number=number, per_page=per_page, total=total, more=counted > total)
