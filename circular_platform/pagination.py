@@ -20,7 +20,7 @@ class Page:
     items: list[Any]
     number: int
     per_page: int
-    total: int  # at most the count_up_to of paginate()
+    total: int  # counted up to paginate()'s ``limit``
     more: bool = False  # whether there are more than ``total`` items
 
     @property
@@ -37,14 +37,20 @@ class Page:
 
 
 def paginate(
-    session: Session, query: Select, per_page: int = 20, *, count_up_to: int = COUNT_UP_TO, argument: str = "page"
+    session: Session, query: Select, per_page: int = 20, *, limit: int = COUNT_UP_TO, argument: str = "page"
 ) -> Page:
     """The page ``?page=`` (or ``argument``) asks for; the last one when it asks beyond, the first
-    when malformed. Items are counted up to ``count_up_to``, so the count costs the same however
+    when malformed. Items are counted up to ``limit``, so the count costs the same however
     many rows there are."""
-    bounded = query.order_by(None).limit(count_up_to + 1).subquery()
-    counted = session.scalar(select(func.count()).select_from(bounded)) or 0
-    total = min(counted, count_up_to)
+    total, more = count_up_to(session, query, limit)
     number = min(max(1, int_arg(argument, 1) or 1), max(1, -(-total // per_page)))
     items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=list(items), number=number, per_page=per_page, total=total, more=counted > total)
+    return Page(items=list(items), number=number, per_page=per_page, total=total, more=more)
+
+
+def count_up_to(session: Session, query: Select, limit: int) -> tuple[int, bool]:
+    """The rows of ``query``, counted up to ``limit``, and whether there are more: the count stops
+    reading at ``limit + 1`` rows, so it costs the same however large the table grows."""
+    bounded = query.order_by(None).limit(limit + 1).subquery()
+    counted = session.scalar(select(func.count()).select_from(bounded)) or 0
+    return min(counted, limit), counted > limit

@@ -25,7 +25,8 @@ from circular_platform.models import (
     User,
 )
 from circular_platform.permissions import AnyUser
-from circular_platform.review.queries import queue_query
+from circular_platform.pagination import count_up_to
+from circular_platform.review.queries import QUEUE_COUNT_UP_TO, queue_query
 from circular_platform.solutions.services import covering
 
 NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
@@ -71,9 +72,9 @@ def items_of(session: Session, model: type[Question] | type[Solution], organisat
     return list(session.scalars(query))
 
 
-def review_queue_size(session: Session) -> int:
-    """Proposals waiting for a coordinator, as the review page counts them."""
-    return session.scalar(select(func.count()).select_from(queue_query({}).order_by(None).subquery())) or 0
+def review_queue_size(session: Session) -> tuple[int, bool]:
+    """Proposals waiting for a coordinator as the review page counts them, and whether there are more."""
+    return count_up_to(session, queue_query({}), QUEUE_COUNT_UP_TO)
 
 
 # -- Mijn overzicht: the member dashboard ---------------------------------------------------------

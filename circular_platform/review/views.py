@@ -57,7 +57,12 @@ def index():
     filters = list_filters(*QUEUE_FILTERS)
     return render_template(
         "review/index.html",
-        page=paginate(db.session, queries.queue_query(filters), per_page=10),
+        page=paginate(
+            db.session,
+            queries.queue_query(filters).options(*queries.QUEUE_CARDS),
+            per_page=10,
+            limit=queries.QUEUE_COUNT_UP_TO,
+        ),
         filters=filters,
         counts=queries.counts(db.session),
         stalled=queries.stalled(db.session),
