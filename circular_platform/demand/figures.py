@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, joinedload
@@ -71,9 +72,9 @@ class Demand:
     without_quantity: int  # questions that name no quantity or unit
 
 
-def summarise(questions: Iterable[Question]) -> Demand:
+def summarise(questions: Iterable[QuestionFacts]) -> Demand:
     questions = list(questions)
-    by_unit: dict[str, list[Question]] = defaultdict(list)
+    by_unit: dict[str, list[QuestionFacts]] = defaultdict(list)
     for question in questions:
         if question.quantity is not None and question.unit:
             by_unit[question.unit].append(question)
@@ -86,8 +87,34 @@ def summarise(questions: Iterable[Question]) -> Demand:
     return Demand(len(questions), _organisations(questions), quantities, len(questions) - counted)
 
 
-def _organisations(questions: Iterable[Question]) -> int:
+def _organisations(questions: Iterable[QuestionFacts]) -> int:
     return len({q.organisation_id for q in questions})
+
+
+class QuestionFacts(Protocol):
+    """What the figures read of a question: a Question, or a row of :func:`open_demand`."""
+
+    @property
+    def theme(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def open_demand(session: Session, scope: Scope) -> Sequence[QuestionFacts]:
+    """The open questions in ``scope`` as rows of the five columns the figures read: the region
+    dashboard summarises thousands of questions and needs no objects for that."""
+    query = (
+        select(Question.theme, Question.unit, Question.quantity, Question.organisation_id, Question.created_at)
+        .where(Question.status.in_(OPEN_DEMAND), *scope.conditions())
+        .order_by(Question.created_at)
+    )
+    return session.execute(query).all()
 
 
 def open_questions(session: Session, scope: Scope) -> list[Question]:
@@ -100,9 +127,9 @@ def open_questions(session: Session, scope: Scope) -> list[Question]:
     return list(session.scalars(query))
 
 
-def demand_per_theme(questions: Sequence[Question]) -> list[tuple[str, Demand]]:
+def demand_per_theme(questions: Sequence[QuestionFacts]) -> list[tuple[str, Demand]]:
     """(theme key, demand) in the order of taxonomy.THEMES, themes without questions left out."""
-    by_theme: dict[str, list[Question]] = defaultdict(list)
+    by_theme: dict[str, list[QuestionFacts]] = defaultdict(list)
     for question in questions:
         by_theme[question.theme].append(question)
     return [(theme, summarise(by_theme[theme])) for theme in taxonomy.THEMES if theme in by_theme]
@@ -127,11 +154,11 @@ def quarter_of(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-def quarters(questions: Sequence[Question], today: date) -> list[Quarter]:
+def quarters(questions: Sequence[QuestionFacts], today: date) -> list[Quarter]:
     """Every quarter from the first question's to today's, counting questions that are open now."""
     if not questions:
         return []
-    by_quarter: dict[tuple[int, int], list[Question]] = defaultdict(list)
+    by_quarter: dict[tuple[int, int], list[QuestionFacts]] = defaultdict(list)
     for question in questions:
         by_quarter[quarter_of(question.created_at)].append(question)
     rows, running = [], 0

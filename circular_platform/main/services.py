@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, true
+from flask import current_app
+from sqlalchemy import Select, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from circular_platform import permissions
@@ -25,8 +27,10 @@ from circular_platform.models import (
     User,
 )
 from circular_platform.permissions import AnyUser
+from circular_platform.questions import services as question_services
 from circular_platform.pagination import count_up_to
 from circular_platform.review.queries import QUEUE_COUNT_UP_TO, queue_query
+from circular_platform.solutions import services as solution_services
 from circular_platform.solutions.services import covering
 
 NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
@@ -35,6 +39,37 @@ NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
 def northern_provinces(session: Session) -> list[Province]:
     rows = session.scalars(select(Province).where(Province.cbs_code.in_(NORTHERN_PROVINCES))).all()
     return sorted(rows, key=lambda p: NORTHERN_PROVINCES.index(p.cbs_code))
+
+
+COUNTS_SECONDS = 60  # the home page's figures may be this old: counting every row per visit grows with the data
+
+
+@dataclass(frozen=True)
+class ProvinceCounts:
+    """The home page's figures per province id."""
+
+    organisations: dict[int, int]
+    open_questions: dict[int, int]
+    active_solutions: dict[int, int]
+
+
+def province_counts(session: Session, provinces: list[Province], user: AnyUser) -> ProvinceCounts:
+    """The figures as ``user`` may see them, computed at most once a minute per process.
+
+    Only signing in changes them: a member also sees the members-only open questions, and every
+    active solution and organisation is visible to all."""
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    key = (signed_in, tuple(p.id for p in provinces))
+    cache = current_app.extensions.setdefault("province_counts", {})
+    computed_at, counts = cache.get(key, (-COUNTS_SECONDS, None))
+    if counts is None or time.monotonic() - computed_at >= COUNTS_SECONDS:
+        counts = ProvinceCounts(
+            organisations=organisations_per_province(session),
+            open_questions=open_questions_per_province(session, user),
+            active_solutions={p.id: active_solutions_in(session, p, user) for p in provinces},
+        )
+        cache[key] = (time.monotonic(), counts)
+    return counts
 
 
 def organisations_per_province(session: Session) -> dict[int, int]:
@@ -67,9 +102,11 @@ def active_solutions_in(session: Session, province: Province, user: AnyUser) -> 
     return session.scalar(query) or 0
 
 
-def items_of(session: Session, model: type[Question] | type[Solution], organisation_ids: list[int]) -> list:
-    query = select(model).where(model.organisation_id.in_(organisation_ids)).order_by(model.updated_at.desc())
-    return list(session.scalars(query))
+def items_of(model: type[Question] | type[Solution], organisation_ids: list[int]) -> Select:
+    """The organisations' questions or solutions in every status, last changed first, as cards."""
+    loading = question_services.LIST_LOADING if model is Question else solution_services.LIST_LOADING
+    query = select(model).where(model.organisation_id.in_(organisation_ids)).options(*loading)
+    return query.order_by(model.updated_at.desc(), model.id.desc())
 
 
 def review_queue_size(session: Session) -> tuple[int, bool]:

@@ -146,13 +146,20 @@ def expire(session: Session, question: Question) -> None:
     lifecycle.change_status(session, question, None, S.EXPIRED, EXPIRY_TRANSITIONS, question_changed)
 
 
+# What a question card shows besides the question, in one query each for a whole page.
+LIST_LOADING = (
+    selectinload(Question.organisation),
+    selectinload(Question.municipality).selectinload(Municipality.province),
+)
+
+
 def list_query(user, filters: dict[str, Any]) -> Select:
     """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
     query = (
         select(Question)
         .join(Question.municipality)
         .where(permissions.visible_questions(user))
-        .options(selectinload(Question.organisation), selectinload(Question.municipality))
+        .options(*LIST_LOADING)
     )
     if filters.get("organisation"):
         query = query.where(Question.organisation_id == filters["organisation"])
