@@ -110,7 +110,9 @@ def open_demand(session: Session, scope: Scope) -> Sequence[QuestionFacts]:
     """The open questions in ``scope`` as rows of the five columns the figures read: the region
     dashboard summarises thousands of questions and needs no objects for that."""
     query = (
-        select(Question.theme, Question.unit, Question.quantity, Question.organisation_id, Question.created_at)
+        select(
+            Question.theme, Question.unit, Question.quantity, Question.organisation_id, Question.created_at
+        )
         .where(Question.status.in_(OPEN_DEMAND), *scope.conditions())
         .order_by(Question.created_at)
     )

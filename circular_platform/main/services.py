@@ -41,7 +41,9 @@ def northern_provinces(session: Session) -> list[Province]:
     return sorted(rows, key=lambda p: NORTHERN_PROVINCES.index(p.cbs_code))
 
 
-COUNTS_SECONDS = 60  # the home page's figures may be this old: counting every row per visit grows with the data
+COUNTS_SECONDS = (
+    60  # the home page's figures may be this old: counting every row per visit grows with the data
+)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,9 @@ solution_municipality = Table(
     "solution_municipality",
     Base.metadata,
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
-    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column(
+        "municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 

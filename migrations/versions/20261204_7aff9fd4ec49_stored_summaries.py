@@ -36,12 +36,17 @@ def _fill(name: str) -> None:
     last = 0
     while True:
         rows = connection.execute(
-            sa.select(table.c.id, table.c.description).where(table.c.id > last).order_by(table.c.id).limit(BATCH)
+            sa.select(table.c.id, table.c.description)
+            .where(table.c.id > last)
+            .order_by(table.c.id)
+            .limit(BATCH)
         ).all()
         if not rows:
             return
         connection.execute(
-            summary.update().where(summary.c.id == sa.bindparam("row_id")).values(summary=sa.bindparam("text")),
+            summary.update()
+            .where(summary.c.id == sa.bindparam("row_id"))
+            .values(summary=sa.bindparam("text")),
             [{"row_id": row_id, "text": summary_of(description or "")} for row_id, description in rows],
         )
         last = rows[-1].id
