@@ -26,9 +26,9 @@ from circular_platform.models import (
     Solution,
     User,
 )
+from circular_platform.pagination import count_up_to
 from circular_platform.permissions import AnyUser
 from circular_platform.questions import services as question_services
-from circular_platform.pagination import count_up_to
 from circular_platform.review.queries import QUEUE_COUNT_UP_TO, queue_query
 from circular_platform.solutions import services as solution_services
 from circular_platform.solutions.services import covering
