@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from circular_platform.arguments import int_arg
@@ -51,6 +51,7 @@ def paginate(
 def count_up_to(session: Session, query: Select, limit: int) -> tuple[int, bool]:
     """The rows of ``query``, counted up to ``limit``, and whether there are more: the count stops
     reading at ``limit + 1`` rows, so it costs the same however large the table grows."""
-    bounded = query.order_by(None).limit(limit + 1).subquery()
+    # Only a constant per row: the rows' columns (a long description) are never read.
+    bounded = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None).limit(limit + 1).subquery()
     counted = session.scalar(select(func.count()).select_from(bounded)) or 0
     return min(counted, limit), counted > limit

@@ -97,20 +97,29 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def stalled(session: Session, now: datetime | None = None) -> list[Stalled]:
-    """Introduced matches (geïntroduceerd, in gesprek) without any change for STALLED_AFTER; oldest first."""
-    now = now or utcnow()
+def _stalled_query(now: datetime) -> Select:
     changed_at = func.coalesce(_last_change(), Match.updated_at)
-    query = (
+    return (
         select(Match, changed_at)
         .where(Match.status.in_(STALLING), changed_at < now - STALLED_AFTER)
         .options(joinedload(Match.question), joinedload(Match.solution).joinedload(Solution.organisation))
-        .order_by(changed_at)
+        .order_by(changed_at, Match.id)
     )
+
+
+def stalled(session: Session, now: datetime | None = None, limit: int | None = None) -> list[Stalled]:
+    """Introduced matches (geïntroduceerd, in gesprek) without any change for STALLED_AFTER; oldest
+    first; the first ``limit`` when given."""
+    now = now or utcnow()
     return [
         Stalled(match, _as_utc(changed), (now - _as_utc(changed)).days)
-        for match, changed in session.execute(query)
+        for match, changed in session.execute(_stalled_query(now).limit(limit))
     ]
+
+
+def stalled_count(session: Session, now: datetime | None = None) -> tuple[int, bool]:
+    """How many :func:`stalled` would list, up to QUEUE_COUNT_UP_TO, and whether there are more."""
+    return count_up_to(session, _stalled_query(now or utcnow()), QUEUE_COUNT_UP_TO)
 
 
 def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
