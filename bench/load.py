@@ -96,7 +96,10 @@ def env_int(name: str, default: int) -> int:
 def copy_rows(connection, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     """COPY ``rows`` into ``table`` through the psycopg connection under SQLAlchemy's."""
     written = 0
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
             written += 1
@@ -156,7 +159,11 @@ def fill(app, sizes: dict[str, int], model_path: Path) -> dict:
 
 
 def _organisations(session, rng, sizes, north) -> tuple[list[Organisation], list[Organisation]]:
-    kinds = [OrganisationKind.HOUSING_CORPORATION, OrganisationKind.MUNICIPALITY, OrganisationKind.WATER_BOARD]
+    kinds = [
+        OrganisationKind.HOUSING_CORPORATION,
+        OrganisationKind.MUNICIPALITY,
+        OrganisationKind.WATER_BOARD,
+    ]
     askers = [
         Organisation(
             name=f"{kinds[n % 3].label} Noord {n}",
@@ -186,7 +193,9 @@ def _users(session, asker: Organisation, company: Organisation) -> None:
     coordinator.is_coordinator = True
     for email, organisation in ((ASKER, asker), (SUPPLIER, company)):
         user = create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD)
-        session.add(Membership(user=user, organisation=organisation, role=MembershipRole.ADMIN, approved=True))
+        session.add(
+            Membership(user=user, organisation=organisation, role=MembershipRole.ADMIN, approved=True)
+        )
     for user in session.scalars(select(User)):
         user.confirmed_at = NOW
     session.commit()
@@ -238,7 +247,8 @@ def _questions(raw, rng, synth, count, askers, by_name, north) -> list[tuple]:
 
 
 def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
-    """Writes the solutions, their themes and areas; returns (id, title, description, themes, area, status)."""
+    """Writes the solutions with their themes and areas; returns, per solution,
+    (id, title, description, themes, area, status)."""
     made, rows, themes, areas = [], [], [], []
     province_names = [name for name in provinces if name in ("Groningen", "Fryslân", "Drenthe")]
     for n in range(count):
@@ -251,7 +261,9 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
         status = rng.choice(SOLUTION_STATUSES)
         created = moment(rng, 720)
         title = document.title.capitalize()[:160]
-        made.append((solution_id, title, document.description, chosen, ["Nederland"] if nationwide else area, status))
+        made.append(
+            (solution_id, title, document.description, chosen, ["Nederland"] if nationwide else area, status)
+        )
         rows.append(
             (
                 solution_id,
@@ -296,16 +308,38 @@ def _matches(raw, rng, count, questions, solutions) -> int:
                 match_id += 1
                 status = rng.choice(MATCH_STATUSES)
                 created = moment(rng, 90)
-                snoozed = NOW + timedelta(days=10) if status == "voorgesteld" and rng.random() < 0.005 else None
+                snoozed = (
+                    NOW + timedelta(days=10) if status == "voorgesteld" and rng.random() < 0.005 else None
+                )
                 if status != "voorgesteld":
                     action = "reject" if status == "afgewezen" else "introduce"
                     events.append((match_id, action, "voorgesteld", status, "", "", moment(rng, 60)))
                 score = round(min(0.95, 0.1 + rng.betavariate(2, 5)), 4)
-                yield (question[0], solutions[solution_index][0], score, terms, "[]", status, "", created, created,
-                       snoozed)
+                yield (
+                    question[0],
+                    solutions[solution_index][0],
+                    score,
+                    terms,
+                    "[]",
+                    status,
+                    "",
+                    created,
+                    created,
+                    snoozed,
+                )
 
-    columns = ("question_id", "solution_id", "score", "terms", "bridges", "status", "reason", "created_at",
-               "updated_at", "snoozed_until")
+    columns = (
+        "question_id",
+        "solution_id",
+        "score",
+        "terms",
+        "bridges",
+        "status",
+        "reason",
+        "created_at",
+        "updated_at",
+        "snoozed_until",
+    )
     written = copy_rows(raw, "match", columns, rows())
     event_columns = ("match_id", "action", "from_status", "to_status", "reason", "note", "created_at")
     copy_rows(raw, "match_event", event_columns, iter(events))
@@ -347,14 +381,21 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         session = db.session
         open_public = list(
             session.scalars(
-                select(Question.id).where(Question.status == "open", Question.visibility == "public").limit(2000)
+                select(Question.id)
+                .where(Question.status == "open", Question.visibility == "public")
+                .limit(2000)
             )
         )
         active = list(session.scalars(text("SELECT id FROM solution WHERE status = 'actief' LIMIT 2000")))
         asker = session.get(Organisation, facts["asker"])
         municipality_id = asker.municipality_id
         contact_id = session.scalar(text("SELECT id FROM user_account WHERE email = :e"), {"e": ASKER})
-        words = [w for title in session.scalars(select(Question.title).limit(500)) for w in title.split() if len(w) > 4]
+        words = [
+            w
+            for title in session.scalars(select(Question.title).limit(500))
+            for w in title.split()
+            if len(w) > 4
+        ]
         province_ids = list(session.scalars(select(Province.id).where(Province.cbs_code.in_(NORTH))))
     company = facts["companies"][0]
     post = {
@@ -379,16 +420,29 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
     ]
     return {
         "home": (None, ["GET /"]),
-        "question list": (None, ["GET /questions/"] * 5 + [f"GET /questions/?page={n}" for n in range(2, 50)]),
-        "solution list": (None, ["GET /solutions/"] * 5 + [f"GET /solutions/?page={n}" for n in range(2, 50)]),
+        "question list": (
+            None,
+            ["GET /questions/"] * 5 + [f"GET /questions/?page={n}" for n in range(2, 50)],
+        ),
+        "solution list": (
+            None,
+            ["GET /solutions/"] * 5 + [f"GET /solutions/?page={n}" for n in range(2, 50)],
+        ),
         "question detail": (None, [f"GET /questions/{i}" for i in open_public]),
         "solution detail": (None, [f"GET /solutions/{i}" for i in active]),
         "organisation profile": (
             None,
-            [f"GET /organisations/{company}"] + [f"GET /organisations/{company}?solutions_page={n}" for n in range(2, 60)],
+            [f"GET /organisations/{company}"]
+            + [f"GET /organisations/{company}?solutions_page={n}" for n in range(2, 60)],
         ),
-        "search": (None, [f"GET /search/?q={'+'.join(rng.sample(words, rng.randint(1, 3)))}" for _ in range(300)]),
-        "review queue": (COORDINATOR, ["GET /coordination/"] * 3 + [f"GET /coordination/?page={n}" for n in range(2, 8)]),
+        "search": (
+            None,
+            [f"GET /search/?q={'+'.join(rng.sample(words, rng.randint(1, 3)))}" for _ in range(300)],
+        ),
+        "review queue": (
+            COORDINATOR,
+            ["GET /coordination/"] * 3 + [f"GET /coordination/?page={n}" for n in range(2, 8)],
+        ),
         "region dashboard": (
             COORDINATOR,
             ["GET /coordination/region"] + [f"GET /coordination/region?province={p}" for p in province_ids],
@@ -451,11 +505,26 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(url: str, model_path: Path) -> Iterator[str]:
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": url, "BENCH_MODEL_PATH": str(model_path), "PYTHONPATH": str(ROOT)}
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BENCH_MODEL_PATH": str(model_path),
+        "PYTHONPATH": str(ROOT),
+    }
     binary = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(  # nosec B603 - fixed arguments
-        [str(binary), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
-         "bench.load:served_app()"],
+        [
+            str(binary),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "bench.load:served_app()",
+        ],
         cwd=ROOT,
         env=environment,
     )
@@ -493,8 +562,17 @@ def run_wrk(base: str, lines: list[str], cookie: str, users: int, seconds: int) 
     environment = {**os.environ, "BENCH_REQUESTS": handle.name, "BENCH_COOKIE": cookie}
     threads = min(users, 2)
     result = subprocess.run(  # nosec B603 - fixed arguments
-        ["wrk", f"-t{threads}", f"-c{users}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench/load.lua"),
-         base],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{users}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench/load.lua"),
+            base,
+        ],
         capture_output=True,
         text=True,
         env=environment,
@@ -531,8 +609,8 @@ def print_table(rows: list[tuple], statements: dict[str, int]) -> None:
     for page, users, f, load in rows:
         errors = f["status_errors"] + f["socket_errors"]
         print(
-            f"| {page} | {users} | {f['rate']:.1f} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | {errors} "
-            f"| {statements.get(page, '')} | {load:.1f} |"
+            f"| {page} | {users} | {f['rate']:.1f} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} "
+            f"| {errors} | {statements.get(page, '')} | {load:.1f} |"
         )
 
 
@@ -551,11 +629,15 @@ def migrate(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuse", action="store_true", help="measure on the database filled by an earlier run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure on the database filled by an earlier run"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
-        sys.exit("bench/load.py needs DATABASE_URL of an empty PostgreSQL database (make bench-load starts one).")
+        sys.exit(
+            "bench/load.py needs DATABASE_URL of an empty PostgreSQL database (make bench-load starts one)."
+        )
     sizes = {
         "questions": env_int("BENCH_QUESTIONS", 10_000),
         "solutions": env_int("BENCH_SOLUTIONS", 100_000),
@@ -563,14 +645,26 @@ def main() -> None:
     }
     levels = [int(n) for n in os.environ.get("BENCH_USERS", "1,20,50").split(",")]
     seconds = env_int("BENCH_SECONDS", 10)
-    model_path = Path(os.environ.get("BENCH_MODEL_DIR", tempfile.gettempdir())) / "bench-load-matcher" / "model"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MATCHING_MODEL_PATH": str(model_path),
-                      "SEARCH_BACKEND": "postgres", "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-                      "SEARCH_INDEXING": "inline"})
+    model_path = (
+        Path(os.environ.get("BENCH_MODEL_DIR", tempfile.gettempdir())) / "bench-load-matcher" / "model"
+    )
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET,
+            "MATCHING_MODEL_PATH": str(model_path),
+            "SEARCH_BACKEND": "postgres",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "SEARCH_INDEXING": "inline",
+        }
+    )
     print(f"load before: {os.getloadavg()}; sizes {sizes}", flush=True)
     if args.reuse:
         with app.app_context():
-            companies = list(db.session.scalars(text("SELECT id FROM organisation WHERE kind = 'bedrijf' ORDER BY id")))
+            companies = list(
+                db.session.scalars(text("SELECT id FROM organisation WHERE kind = 'bedrijf' ORDER BY id"))
+            )
             asker = db.session.scalar(text("SELECT min(id) FROM organisation WHERE kind <> 'bedrijf'"))
             sizes = {
                 "questions": db.session.scalar(select(func.count()).select_from(Question)),

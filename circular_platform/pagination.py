@@ -52,6 +52,11 @@ def count_up_to(session: Session, query: Select, limit: int) -> tuple[int, bool]
     """The rows of ``query``, counted up to ``limit``, and whether there are more: the count stops
     reading at ``limit + 1`` rows, so it costs the same however large the table grows."""
     # Only a constant per row: the rows' columns (a long description) are never read.
-    bounded = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None).limit(limit + 1).subquery()
+    bounded = (
+        query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        .order_by(None)
+        .limit(limit + 1)
+        .subquery()
+    )
     counted = session.scalar(select(func.count()).select_from(bounded)) or 0
     return min(counted, limit), counted > limit

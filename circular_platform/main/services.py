@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, case, func, or_, select, true
+from sqlalchemy import Select, case, func, select, true, union
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from circular_platform import permissions
@@ -237,10 +237,7 @@ def _introductions(session: Session, own: list[int]) -> list[Introduction]:
         .join(Match.question)
         .join(Match.solution)
         .outerjoin(MatchEvent, MatchEvent.id == last)
-        .where(
-            Match.status.in_(_IN_PROGRESS),
-            or_(Question.organisation_id.in_(own), Solution.organisation_id.in_(own)),
-        )
+        .where(Match.id.in_(_matches_of(own, _IN_PROGRESS)))
         .options(
             contains_eager(Match.question).joinedload(Question.organisation),
             contains_eager(Match.solution).joinedload(Solution.organisation),
@@ -250,6 +247,18 @@ def _introductions(session: Session, own: list[int]) -> list[Introduction]:
         .limit(OVERVIEW_ITEMS)
     )
     return [Introduction(match, event, bool(by_us)) for match, event, by_us in session.execute(query)]
+
+
+def _matches_of(own: list[int], statuses: tuple[MatchStatus, ...]) -> Select:
+    """Ids of the matches in ``statuses`` on either side of the organisations ``own``: read per
+    question and per solution through ix_match_question_status and ix_match_solution_status,
+    never by joining all matches."""
+    own_questions = select(Question.id).where(Question.organisation_id.in_(own))
+    own_solutions = select(Solution.id).where(Solution.organisation_id.in_(own))
+    return union(
+        select(Match.id).where(Match.question_id.in_(own_questions), Match.status.in_(statuses)),
+        select(Match.id).where(Match.solution_id.in_(own_solutions), Match.status.in_(statuses)),
+    )
 
 
 def _join_requests(session: Session, user: User) -> dict[int, int]:

@@ -37,6 +37,9 @@ class Match(Base):
         # sorted incrementally) and stops at the page; the counters per status read it too.
         Index("ix_match_status_score", "status", "score"),
         Index("ix_match_snoozed_until", "snoozed_until"),
+        # An organisation's matches in a status (the dashboard) without reading its other matches.
+        Index("ix_match_question_status", "question_id", "status"),
+        Index("ix_match_solution_status", "solution_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,8 @@ INDEXES = (
     ("ix_solution_created_at_id", "solution", ["created_at", "id"]),
     ("ix_match_status_score", "match", ["status", "score"]),
     ("ix_match_snoozed_until", "match", ["snoozed_until"]),
+    ("ix_match_question_status", "match", ["question_id", "status"]),
+    ("ix_match_solution_status", "match", ["solution_id", "status"]),
     ("ix_solution_province_province_id", "solution_province", ["province_id"]),
     ("ix_solution_municipality_municipality_id", "solution_municipality", ["municipality_id"]),
 )
