@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, case, func, select, true, union
+from sqlalchemy import CompoundSelect, Select, case, func, select, true, union
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from circular_platform import permissions
@@ -249,7 +249,7 @@ def _introductions(session: Session, own: list[int]) -> list[Introduction]:
     return [Introduction(match, event, bool(by_us)) for match, event, by_us in session.execute(query)]
 
 
-def _matches_of(own: list[int], statuses: tuple[MatchStatus, ...]) -> Select:
+def _matches_of(own: list[int], statuses: tuple[MatchStatus, ...]) -> CompoundSelect:
     """Ids of the matches in ``statuses`` on either side of the organisations ``own``: read per
     question and per solution through ix_match_question_status and ix_match_solution_status,
     never by joining all matches."""
