@@ -50,7 +50,7 @@ from circular_platform import PROJECT_ROOT, create_app, regions, taxonomy  # noq
 from circular_platform.accounts.services import create_user  # noqa: E402
 from circular_platform.db import db, make_engine  # noqa: E402
 from circular_platform.markdown import SUMMARY_LENGTH, shorten, summary_of  # noqa: E402
-from circular_platform.matches.store import Models, ModelStore  # noqa: E402
+from circular_platform.matches.store import Models, ModelStore, store  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Membership,
     MembershipRole,
@@ -486,7 +486,7 @@ def count_statements(app, pages: dict) -> dict[str, int]:
 def served_app():
     """The app gunicorn serves (``bench.load:served_app()``): the environment's database, the
     fitted matcher of this run, no rate limits."""
-    return create_app(
+    app = create_app(
         {
             "SECRET_KEY": SECRET,
             "MATCHING_MODEL_PATH": os.environ["BENCH_MODEL_PATH"],
@@ -494,6 +494,9 @@ def served_app():
             "RATELIMIT_ENABLED": False,
         }
     )
+    with app.app_context():
+        store().get()  # loaded before the worker takes requests (3-4 s at 100,000 solutions)
+    return app
 
 
 def free_port() -> int:
@@ -584,13 +587,26 @@ def run_wrk(base: str, lines: list[str], cookie: str, users: int, seconds: int) 
     return figures
 
 
+def warm(base: str, lines: list[str], cookie: str) -> None:
+    """A few requests of the page, one at a time, each waited for: both workers have served it."""
+    for line in lines * 2:
+        method, path, body = (line.split(" ", 2) + [""])[:3]
+        request = urllib.request.Request(
+            base + path,
+            data=body.encode() if method == "POST" else None,
+            headers={"Cookie": cookie, "User-Agent": "bench-load"},
+        )
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=120).read()  # nosec B310 - our own server
+
+
 def measure(base: str, pages: dict, levels: list[int], seconds: int) -> list[tuple]:
     sessions = {email: login(base, email) for email, _ in pages.values() if email}
     rows = []
     for page, (email, lines) in pages.items():
         cookie, token = sessions.get(email, ("", ""))
         lines = [line.replace("%7Bcsrf%7D", urllib.parse.quote(token)) for line in lines]
-        run_wrk(base, lines, cookie, 2, 2)  # warm: both workers load what the page needs
+        warm(base, lines[:4], cookie)
         for users in levels:
             figures = run_wrk(base, lines, cookie, users, seconds)
             rows.append((page, users, figures, os.getloadavg()[0]))

@@ -98,12 +98,19 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 def _stalled_query(now: datetime) -> Select:
-    changed_at = func.coalesce(_last_change(), Match.updated_at)
+    """(Match, changed_at) of the stalled matches, oldest change first. The last change is computed
+    once per introduced match (a derived table), and the pages' loading comes after the limit."""
+    changes = (
+        select(Match.id, func.coalesce(_last_change(), Match.updated_at).label("changed_at"))
+        .where(Match.status.in_(STALLING))
+        .subquery()
+    )
     return (
-        select(Match, changed_at)
-        .where(Match.status.in_(STALLING), changed_at < now - STALLED_AFTER)
-        .options(joinedload(Match.question), joinedload(Match.solution).joinedload(Solution.organisation))
-        .order_by(changed_at, Match.id)
+        select(Match, changes.c.changed_at)
+        .join(changes, changes.c.id == Match.id)
+        .where(changes.c.changed_at < now - STALLED_AFTER)
+        .options(selectinload(Match.question), selectinload(Match.solution).joinedload(Solution.organisation))
+        .order_by(changes.c.changed_at, Match.id)
     )
 
 
