@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, distinct, extract, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from circular_platform import taxonomy
 from circular_platform.models import OPEN_DEMAND, PUBLISHED_QUESTIONS, Municipality, Province, Question
@@ -100,7 +100,9 @@ def open_questions(session: Session, scope: Scope) -> list[Question]:
     return list(session.scalars(query))
 
 
-def demand_by(session: Session, scope: Scope, *keys: ColumnElement) -> dict[tuple, Demand]:
+def demand_by(
+    session: Session, scope: Scope, *keys: ColumnElement | QueryableAttribute
+) -> dict[tuple, Demand]:
     """The open demand in ``scope`` per value of ``keys`` (none: one total under ``()``), counted by
     the database: the region dashboard summarises thousands of questions without loading them."""
     where = [Question.status.in_(OPEN_DEMAND), *scope.conditions()]
