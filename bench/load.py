@@ -437,7 +437,11 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         ),
         "search": (
             None,
-            [f"GET /search/?q={'+'.join(rng.sample(words, rng.randint(1, 3)))}" for _ in range(300)],
+            [
+                "GET /search/?"
+                + urllib.parse.urlencode({"q": " ".join(rng.sample(words, rng.randint(1, 3)))})
+                for _ in range(300)
+            ],
         ),
         "review queue": (
             COORDINATOR,
