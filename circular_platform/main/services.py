@@ -278,19 +278,27 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
     each with its best score; only questions ``user`` may see, none of their own."""
     if not own:
         return []
+    # The solutions' ids first: matched per solution through ix_match_solution_status, the
+    # database reads the organisation's matches instead of scanning all of them.
+    active = select(Solution.id).where(
+        Solution.organisation_id.in_(own), Solution.status.in_(MATCHABLE_SOLUTIONS)
+    )
+    solution_ids = list(session.scalars(active))
+    if not solution_ids:
+        return []
     best = (
         select(Match.question_id, func.max(Match.score).label("score"))
-        .join(Match.solution)
         .join(Match.question)
         .where(
-            Solution.organisation_id.in_(own),
-            Solution.status.in_(MATCHABLE_SOLUTIONS),
+            Match.solution_id.in_(solution_ids),
             Question.status.in_(MATCHABLE_QUESTIONS),
             Question.organisation_id.not_in(own),
             Match.status != MatchStatus.REJECTED,
             permissions.visible_questions(user),
         )
         .group_by(Match.question_id)
+        .order_by(func.max(Match.score).desc(), Match.question_id)
+        .limit(OVERVIEW_ITEMS)  # before the questions are read, not after
         .subquery()
     )
     query = (
@@ -298,6 +306,5 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
         .join(best, best.c.question_id == Question.id)
         .options(joinedload(Question.organisation))
         .order_by(best.c.score.desc(), Question.id)
-        .limit(OVERVIEW_ITEMS)
     )
     return [(question, score) for question, score in session.execute(query)]
