@@ -627,7 +627,8 @@ def print_table(rows: list[tuple], statements: dict[str, int]) -> None:
     print("\n| page | users | req/s | p50 ms | p95 ms | p99 ms | errors | statements | load |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for page, users, f, load in rows:
-        errors = f["status_errors"] + f["socket_errors"]
+        # wrk counts no error for a request still waiting when the run ends: none completed is a failure too.
+        errors = f["status_errors"] + f["socket_errors"] if f["requests"] else "none completed"
         print(
             f"| {page} | {users} | {f['rate']:.1f} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} "
             f"| {errors} | {statements.get(page, '')} | {load:.1f} |"
