@@ -14,7 +14,7 @@ AXE := $(BROWSER_TESTS)/node_modules/axe-core/axe.min.js
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install translations migrate demo run test test-browser lint demo-reset extract-translations
-.PHONY: bench-quality bench-speed bench-search bench-notify
+.PHONY: bench-quality bench-speed bench-search bench-notify bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -101,3 +101,17 @@ bench-search: install
 # 500 saved searches (and once at a tenth of that): time, peak memory, SQL statements.
 bench-notify: install
 	$(BIN)/python bench/notify.py
+
+# Pages under load: gunicorn (2 sync workers) on PostgreSQL with 10,000 questions, 100,000
+# solutions and 1,000,000 matches, driven by wrk at 1, 20 and 50 concurrent users; a table of
+# requests/s, p50/p95/p99, errors and SQL statements per page (about 25 minutes, most of it
+# generating the data). DATABASE_URL: an empty PostgreSQL database, else one started for the run
+# (as root). A quick run: BENCH_QUESTIONS=1000 BENCH_SOLUTIONS=5000 BENCH_MATCHES=50000.
+bench-load: install /usr/bin/wrk
+	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/load.py; \
+	elif [ "$$(id -u)" = 0 ]; then .ci/with-postgres $(BIN)/python bench/load.py; \
+	else echo "bench-load: set DATABASE_URL to an empty PostgreSQL database, or run as root"; exit 1; fi
+
+/usr/bin/wrk:
+	@if [ "$$(id -u)" != 0 ]; then echo "$@ is missing: apt-get install wrk (as root)"; exit 1; fi
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from circular_platform.arguments import int_arg
+
+# Counting stops here: a count over every row would cost as much as the table is large, and
+# nobody pages through 500 pages. Lists show "more than 10,000" instead.
+COUNT_UP_TO = 10_000
 
 
 @dataclass
@@ -16,7 +20,8 @@ class Page:
     items: list[Any]
     number: int
     per_page: int
-    total: int
+    total: int  # counted up to paginate()'s ``limit``
+    more: bool = False  # whether there are more than ``total`` items
 
     @property
     def pages(self) -> int:
@@ -31,9 +36,27 @@ class Page:
         return self.number < self.pages
 
 
-def paginate(session: Session, query: Select, per_page: int = 20) -> Page:
-    """The page ``?page=`` asks for; the last one when it asks beyond, the first when malformed."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    number = min(max(1, int_arg("page", 1) or 1), max(1, -(-total // per_page)))
+def paginate(
+    session: Session, query: Select, per_page: int = 20, *, limit: int = COUNT_UP_TO, argument: str = "page"
+) -> Page:
+    """The page ``?page=`` (or ``argument``) asks for; the last one when it asks beyond, the first
+    when malformed. Items are counted up to ``limit``, so the count costs the same however
+    many rows there are."""
+    total, more = count_up_to(session, query, limit)
+    number = min(max(1, int_arg(argument, 1) or 1), max(1, -(-total // per_page)))
     items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=list(items), number=number, per_page=per_page, total=total)
+    return Page(items=list(items), number=number, per_page=per_page, total=total, more=more)
+
+
+def count_up_to(session: Session, query: Select, limit: int) -> tuple[int, bool]:
+    """The rows of ``query``, counted up to ``limit``, and whether there are more: the count stops
+    reading at ``limit + 1`` rows, so it costs the same however large the table grows."""
+    # Only a constant per row: the rows' columns (a long description) are never read.
+    bounded = (
+        query.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        .order_by(None)
+        .limit(limit + 1)
+        .subquery()
+    )
+    counted = session.scalar(select(func.count()).select_from(bounded)) or 0
+    return min(counted, limit), counted > limit

@@ -127,7 +127,7 @@ def test_questions_without_quantity_are_counted_apart(make_question, corporation
 def test_closed_questions_are_not_open_demand(session, make_question, corporations):
     make_question(corporations[0], quantity=Decimal(10), unit="woning", status="afgerond")
     make_question(corporations[1], quantity=Decimal(20), unit="woning", status="in_gesprek")
-    total = figures.summarise(figures.open_questions(session, figures.Scope()))
+    total = figures.total_demand(session, figures.Scope())
     assert [(q.unit, q.total) for q in total.quantities] == [("woning", Decimal(20))]
 
 
@@ -137,7 +137,7 @@ def test_quarters_count_what_is_still_open(session, demand):
     demand["martini"].created_at = datetime(2025, 8, 1, tzinfo=UTC)
     demand["asfalt"].created_at = datetime(2025, 11, 1, tzinfo=UTC)
     session.commit()
-    rows = figures.quarters(figures.open_questions(session, figures.Scope()), date(2026, 1, 5))
+    rows = figures.quarters(session, figures.Scope(), date(2026, 1, 5))
     assert [(q.label, q.new.questions, q.open_at_end) for q in rows] == [
         ("2025 K1", 2, 2),
         ("2025 K2", 0, 2),

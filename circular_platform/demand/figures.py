@@ -8,13 +8,13 @@ are summed per unit only (woningen never add up with m²).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, case, distinct, extract, func, select
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from circular_platform import taxonomy
 from circular_platform.models import OPEN_DEMAND, PUBLISHED_QUESTIONS, Municipality, Province, Question
@@ -100,12 +100,38 @@ def open_questions(session: Session, scope: Scope) -> list[Question]:
     return list(session.scalars(query))
 
 
-def demand_per_theme(questions: Sequence[Question]) -> list[tuple[str, Demand]]:
+def demand_by(
+    session: Session, scope: Scope, *keys: ColumnElement | QueryableAttribute
+) -> dict[tuple, Demand]:
+    """The open demand in ``scope`` per value of ``keys`` (none: one total under ``()``), counted by
+    the database: the region dashboard summarises thousands of questions without loading them."""
+    where = [Question.status.in_(OPEN_DEMAND), *scope.conditions()]
+    organisations = func.count(distinct(Question.organisation_id))
+    measured = (
+        select(*keys, Question.unit, func.sum(Question.quantity), func.count(), organisations)
+        .where(*where, Question.quantity.is_not(None), Question.unit.is_not(None))
+        .group_by(*keys, Question.unit)
+    )
+    quantities: dict[tuple, list[Quantity]] = defaultdict(list)
+    for *key, unit, total, questions, organisations_count in session.execute(measured):
+        quantities[tuple(key)].append(Quantity(unit, Decimal(total), questions, organisations_count))
+    counted = select(*keys, func.count(), organisations).where(*where).group_by(*keys)
+    demand = {}
+    for *key, questions, organisations_count in session.execute(counted):
+        found = sorted(quantities[tuple(key)], key=lambda q: (-q.organisations, -q.questions, q.unit))
+        counted_apart = questions - sum(q.questions for q in found)
+        demand[tuple(key)] = Demand(questions, organisations_count, found, counted_apart)
+    return demand
+
+
+def total_demand(session: Session, scope: Scope) -> Demand:
+    return demand_by(session, scope).get((), Demand(0, 0, [], 0))
+
+
+def demand_per_theme(session: Session, scope: Scope) -> list[tuple[str, Demand]]:
     """(theme key, demand) in the order of taxonomy.THEMES, themes without questions left out."""
-    by_theme: dict[str, list[Question]] = defaultdict(list)
-    for question in questions:
-        by_theme[question.theme].append(question)
-    return [(theme, summarise(by_theme[theme])) for theme in taxonomy.THEMES if theme in by_theme]
+    by_theme = demand_by(session, scope, Question.theme)
+    return [(theme, by_theme[(theme,)]) for theme in taxonomy.THEMES if (theme,) in by_theme]
 
 
 # -- quarters ---------------------------------------------------------------------------------
@@ -127,17 +153,20 @@ def quarter_of(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
-def quarters(questions: Sequence[Question], today: date) -> list[Quarter]:
+def quarters(session: Session, scope: Scope, today: date) -> list[Quarter]:
     """Every quarter from the first question's to today's, counting questions that are open now."""
-    if not questions:
+    year = extract("year", Question.created_at)
+    month = extract("month", Question.created_at)
+    quarter = case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
+    counted = demand_by(session, scope, year, quarter)
+    by_quarter = {(int(y), int(q)): demand for (y, q), demand in counted.items()}
+    if not by_quarter:
         return []
-    by_quarter: dict[tuple[int, int], list[Question]] = defaultdict(list)
-    for question in questions:
-        by_quarter[quarter_of(question.created_at)].append(question)
     rows, running = [], 0
     for key in _quarter_range(min(by_quarter), quarter_of(today)):
-        running += len(by_quarter[key])
-        rows.append(Quarter(key[0], key[1], summarise(by_quarter[key]), running))
+        new = by_quarter.get(key, Demand(0, 0, [], 0))
+        running += new.questions
+        rows.append(Quarter(key[0], key[1], new, running))
     return rows
 
 

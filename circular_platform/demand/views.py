@@ -65,13 +65,12 @@ def _svg(data: bytes) -> Response:
 def region():
     _require_coordinator()
     scope = _scope()
-    questions = figures.open_questions(db.session, scope)
     return render_template(
         "demand/region.html",
         scope=scope,
-        total=figures.summarise(questions),
-        per_theme=figures.demand_per_theme(questions),
-        quarters=figures.quarters(questions, date.today()),
+        total=figures.total_demand(db.session, scope),
+        per_theme=figures.demand_per_theme(db.session, scope),
+        quarters=figures.quarters(db.session, scope, date.today()),
         **filter_options(),
     )
 
@@ -81,7 +80,7 @@ def region():
 def region_csv():
     _require_coordinator()
     scope = _scope()
-    per_theme = figures.demand_per_theme(figures.open_questions(db.session, scope))
+    per_theme = figures.demand_per_theme(db.session, scope)
     return _csv(exports.demand_csv(scope.region_name, per_theme), "open-vraag-per-thema.csv")
 
 
@@ -90,7 +89,7 @@ def region_csv():
 def quarters_csv():
     _require_coordinator()
     scope = _scope()
-    quarters = figures.quarters(figures.open_questions(db.session, scope), date.today())
+    quarters = figures.quarters(db.session, scope, date.today())
     return _csv(exports.quarters_csv(scope.region_name, quarters), "open-vraag-per-kwartaal.csv")
 
 
@@ -98,7 +97,7 @@ def quarters_csv():
 def quarters_chart():
     _require_coordinator()
     scope = _scope()
-    quarters = figures.quarters(figures.open_questions(db.session, scope), date.today())
+    quarters = figures.quarters(db.session, scope, date.today())
     return _svg(charts.demand_trend(quarters, scope.region_name))
 
 

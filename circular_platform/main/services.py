@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select, true
+from flask import current_app
+from sqlalchemy import CompoundSelect, Select, case, func, select, true, union
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from circular_platform import permissions
@@ -24,8 +26,11 @@ from circular_platform.models import (
     Solution,
     User,
 )
+from circular_platform.pagination import count_up_to
 from circular_platform.permissions import AnyUser
-from circular_platform.review.queries import queue_query
+from circular_platform.questions import services as question_services
+from circular_platform.review.queries import QUEUE_COUNT_UP_TO, queue_query
+from circular_platform.solutions import services as solution_services
 from circular_platform.solutions.services import covering
 
 NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
@@ -34,6 +39,39 @@ NORTHERN_PROVINCES = ("PV22", "PV20", "PV21")  # Drenthe, Groningen, Fryslân
 def northern_provinces(session: Session) -> list[Province]:
     rows = session.scalars(select(Province).where(Province.cbs_code.in_(NORTHERN_PROVINCES))).all()
     return sorted(rows, key=lambda p: NORTHERN_PROVINCES.index(p.cbs_code))
+
+
+COUNTS_SECONDS = (
+    60  # the home page's figures may be this old: counting every row per visit grows with the data
+)
+
+
+@dataclass(frozen=True)
+class ProvinceCounts:
+    """The home page's figures per province id."""
+
+    organisations: dict[int, int]
+    open_questions: dict[int, int]
+    active_solutions: dict[int, int]
+
+
+def province_counts(session: Session, provinces: list[Province], user: AnyUser) -> ProvinceCounts:
+    """The figures as ``user`` may see them, computed at most once a minute per process.
+
+    Only signing in changes them: a member also sees the members-only open questions, and every
+    active solution and organisation is visible to all."""
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    key = (signed_in, tuple(p.id for p in provinces))
+    cache = current_app.extensions.setdefault("province_counts", {})
+    computed_at, counts = cache.get(key, (-COUNTS_SECONDS, None))
+    if counts is None or time.monotonic() - computed_at >= COUNTS_SECONDS:
+        counts = ProvinceCounts(
+            organisations=organisations_per_province(session),
+            open_questions=open_questions_per_province(session, user),
+            active_solutions={p.id: active_solutions_in(session, p, user) for p in provinces},
+        )
+        cache[key] = (time.monotonic(), counts)
+    return counts
 
 
 def organisations_per_province(session: Session) -> dict[int, int]:
@@ -66,14 +104,16 @@ def active_solutions_in(session: Session, province: Province, user: AnyUser) -> 
     return session.scalar(query) or 0
 
 
-def items_of(session: Session, model: type[Question] | type[Solution], organisation_ids: list[int]) -> list:
-    query = select(model).where(model.organisation_id.in_(organisation_ids)).order_by(model.updated_at.desc())
-    return list(session.scalars(query))
+def items_of(model: type[Question] | type[Solution], organisation_ids: list[int]) -> Select:
+    """The organisations' questions or solutions in every status, last changed first, as cards."""
+    loading = question_services.LIST_LOADING if model is Question else solution_services.LIST_LOADING
+    query = select(model).where(model.organisation_id.in_(organisation_ids)).options(*loading)
+    return query.order_by(model.updated_at.desc(), model.id.desc())
 
 
-def review_queue_size(session: Session) -> int:
-    """Proposals waiting for a coordinator, as the review page counts them."""
-    return session.scalar(select(func.count()).select_from(queue_query({}).order_by(None).subquery())) or 0
+def review_queue_size(session: Session) -> tuple[int, bool]:
+    """Proposals waiting for a coordinator as the review page counts them, and whether there are more."""
+    return count_up_to(session, queue_query({}), QUEUE_COUNT_UP_TO)
 
 
 # -- Mijn overzicht: the member dashboard ---------------------------------------------------------
@@ -197,10 +237,7 @@ def _introductions(session: Session, own: list[int]) -> list[Introduction]:
         .join(Match.question)
         .join(Match.solution)
         .outerjoin(MatchEvent, MatchEvent.id == last)
-        .where(
-            Match.status.in_(_IN_PROGRESS),
-            or_(Question.organisation_id.in_(own), Solution.organisation_id.in_(own)),
-        )
+        .where(Match.id.in_(_matches_of(own, _IN_PROGRESS)))
         .options(
             contains_eager(Match.question).joinedload(Question.organisation),
             contains_eager(Match.solution).joinedload(Solution.organisation),
@@ -210,6 +247,18 @@ def _introductions(session: Session, own: list[int]) -> list[Introduction]:
         .limit(OVERVIEW_ITEMS)
     )
     return [Introduction(match, event, bool(by_us)) for match, event, by_us in session.execute(query)]
+
+
+def _matches_of(own: list[int], statuses: tuple[MatchStatus, ...]) -> CompoundSelect:
+    """Ids of the matches in ``statuses`` on either side of the organisations ``own``: read per
+    question and per solution through ix_match_question_status and ix_match_solution_status,
+    never by joining all matches."""
+    own_questions = select(Question.id).where(Question.organisation_id.in_(own))
+    own_solutions = select(Solution.id).where(Solution.organisation_id.in_(own))
+    return union(
+        select(Match.id).where(Match.question_id.in_(own_questions), Match.status.in_(statuses)),
+        select(Match.id).where(Match.solution_id.in_(own_solutions), Match.status.in_(statuses)),
+    )
 
 
 def _join_requests(session: Session, user: User) -> dict[int, int]:
@@ -229,19 +278,27 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
     each with its best score; only questions ``user`` may see, none of their own."""
     if not own:
         return []
+    # The solutions' ids first: matched per solution through ix_match_solution_status, the
+    # database reads the organisation's matches instead of scanning all of them.
+    active = select(Solution.id).where(
+        Solution.organisation_id.in_(own), Solution.status.in_(MATCHABLE_SOLUTIONS)
+    )
+    solution_ids = list(session.scalars(active))
+    if not solution_ids:
+        return []
     best = (
         select(Match.question_id, func.max(Match.score).label("score"))
-        .join(Match.solution)
         .join(Match.question)
         .where(
-            Solution.organisation_id.in_(own),
-            Solution.status.in_(MATCHABLE_SOLUTIONS),
+            Match.solution_id.in_(solution_ids),
             Question.status.in_(MATCHABLE_QUESTIONS),
             Question.organisation_id.not_in(own),
             Match.status != MatchStatus.REJECTED,
             permissions.visible_questions(user),
         )
         .group_by(Match.question_id)
+        .order_by(func.max(Match.score).desc(), Match.question_id)
+        .limit(OVERVIEW_ITEMS)  # before the questions are read, not after
         .subquery()
     )
     query = (
@@ -249,6 +306,5 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
         .join(best, best.c.question_id == Question.id)
         .options(joinedload(Question.organisation))
         .order_by(best.c.score.desc(), Question.id)
-        .limit(OVERVIEW_ITEMS)
     )
     return [(question, score) for question, score in session.execute(query)]

@@ -11,21 +11,18 @@ from circular_platform.main import services
 from circular_platform.main.forms import LanguageForm
 from circular_platform.models import Question, Solution
 from circular_platform.models._types import utcnow
+from circular_platform.pagination import paginate
 from circular_platform.urls import safe_next
 
 bp = Blueprint("main", __name__)
+MY_ITEMS = 20  # questions, and solutions, per page of "Mijn organisatie"
 
 
 @bp.get("/")
 def home():
     provinces = services.northern_provinces(db.session)
-    return render_template(
-        "main/home.html",
-        provinces=provinces,
-        organisations=services.organisations_per_province(db.session),
-        questions=services.open_questions_per_province(db.session, current_user),
-        solutions={p.id: services.active_solutions_in(db.session, p, current_user) for p in provinces},
-    )
+    counts = services.province_counts(db.session, provinces, current_user)
+    return render_template("main/home.html", provinces=provinces, counts=counts)
 
 
 @bp.get("/mine")
@@ -33,10 +30,12 @@ def home():
 def my_items():
     """Everything of the user's organisations, in every status."""
     organisation_ids = [o.id for o in current_user.organisations]
+    questions = services.items_of(Question, organisation_ids)
+    solutions = services.items_of(Solution, organisation_ids)
     return render_template(
         "main/my_items.html",
-        questions=services.items_of(db.session, Question, organisation_ids),
-        solutions=services.items_of(db.session, Solution, organisation_ids),
+        questions=paginate(db.session, questions, MY_ITEMS, argument="questions_page"),
+        solutions=paginate(db.session, solutions, MY_ITEMS, argument="solutions_page"),
     )
 
 

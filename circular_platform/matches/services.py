@@ -34,7 +34,7 @@ from contextlib import suppress
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from circular_platform import permissions
 from circular_platform.db import after_commit, db
@@ -325,6 +325,7 @@ def suggestions_for_question(session: Session, question: Question, limit: int = 
             _not(Match.question_feedback, Feedback.NOT_RELEVANT),
             Solution.status.in_(MATCHABLE_SOLUTIONS),
         )
+        .options(contains_eager(Match.solution).joinedload(Solution.organisation))  # what a suggestion shows
         .order_by(Match.score.desc())
         .limit(limit)
     )
@@ -343,6 +344,7 @@ def suggestions_for_solution(session: Session, solution: Solution, user, limit: 
             Question.status.in_(MATCHABLE_QUESTIONS),
             permissions.visible_questions(user),
         )
+        .options(contains_eager(Match.question).joinedload(Question.organisation))  # what a suggestion shows
         .order_by(Match.score.desc())
         .limit(limit)
     )

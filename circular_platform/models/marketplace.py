@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -68,6 +69,7 @@ class Maturity(LabelledEnum):
 
 class Question(Base):
     __tablename__ = "question"
+    __table_args__ = (Index("ix_question_created_at_id", "created_at", "id"),)  # the lists' newest first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -77,6 +79,8 @@ class Question(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    # The description as plain text, cut for cards and previews; set by the services on save.
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     theme: Mapped[str] = mapped_column(String(30), index=True)  # a key of taxonomy.THEMES
     sector: Mapped[str | None] = mapped_column(String(3))  # WU or GWW, only for theme "bouw"
     transition_paths: Mapped[list[int]] = mapped_column(JSON, default=list)
@@ -122,14 +126,16 @@ solution_province = Table(
     "solution_province",
     Base.metadata,
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
-    Column("province_id", ForeignKey("province.id", ondelete="CASCADE"), primary_key=True),
+    Column("province_id", ForeignKey("province.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 solution_municipality = Table(
     "solution_municipality",
     Base.metadata,
     Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
-    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
@@ -144,6 +150,7 @@ class SolutionTheme(Base):
 
 class Solution(Base):
     __tablename__ = "solution"
+    __table_args__ = (Index("ix_solution_created_at_id", "created_at", "id"),)  # the lists' newest first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -153,6 +160,7 @@ class Solution(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # as Question.summary
     nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
     maturity: Mapped[Maturity] = mapped_column(enum_column_type(Maturity, 10), default=Maturity.MARKET_READY)
     capacity: Mapped[str] = mapped_column(Text, default="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
@@ -31,7 +31,16 @@ class Feedback(LabelledEnum):
 
 class Match(Base):
     __tablename__ = "match"
-    __table_args__ = (UniqueConstraint("question_id", "solution_id"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "solution_id"),
+        # The review queue reads the proposals best score first (scanning it backwards; ties
+        # sorted incrementally) and stops at the page; the counters per status read it too.
+        Index("ix_match_status_score", "status", "score"),
+        Index("ix_match_snoozed_until", "snoozed_until"),
+        # An organisation's matches in a status (the dashboard) without reading its other matches.
+        Index("ix_match_question_status", "question_id", "status"),
+        Index("ix_match_solution_status", "solution_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)

@@ -10,12 +10,15 @@ from circular_platform import permissions
 from circular_platform.arguments import int_arg, parse_choice
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import Organisation, OrganisationKind, Province, Question, Solution
+from circular_platform.models import Organisation, OrganisationKind, Province
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm
 from circular_platform.pagination import paginate
+from circular_platform.questions import services as question_services
+from circular_platform.solutions import services as solution_services
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+PROFILE_ITEMS = 10  # questions, and solutions, per page of a profile
 DECISION_MESSAGES = {
     services.MembershipDecision.APPROVE: _l("Het verzoek is goedgekeurd."),
     services.MembershipDecision.REJECT: _l("Het verzoek is afgewezen."),
@@ -52,18 +55,16 @@ def directory():
 
 @bp.get("/<int:organisation_id>")
 def profile(organisation_id: int):
+    """The organisation with its questions and solutions, each list paged on its own."""
     organisation = _organisation(organisation_id)
-    questions = select(Question).where(
-        Question.organisation_id == organisation.id, permissions.visible_questions(current_user)
-    )
-    solutions = select(Solution).where(
-        Solution.organisation_id == organisation.id, permissions.visible_solutions(current_user)
-    )
+    own = {"organisation": organisation.id}
+    questions = question_services.list_query(current_user, own)
+    solutions = solution_services.list_query(current_user, own)
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
-        questions=db.session.scalars(questions.order_by(Question.created_at.desc())).all(),
-        solutions=db.session.scalars(solutions.order_by(Solution.created_at.desc())).all(),
+        questions=paginate(db.session, questions, PROFILE_ITEMS, argument="questions_page"),
+        solutions=paginate(db.session, solutions, PROFILE_ITEMS, argument="solutions_page"),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
+from circular_platform.markdown import summary_of
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.models._types import utcnow
 from circular_platform.signals import question_changed
@@ -102,6 +103,7 @@ def post_question(
     check_rules(data)
     check_contact(organisation, data.get("contact"))
     question = Question(organisation=organisation, author=author, **data)
+    question.summary = summary_of(question.description)
     question.status = S.OPEN if publish else S.DRAFT
     if publish and question.valid_until is None:
         question.valid_until = default_valid_until(utcnow().date(), question.desired_start)
@@ -122,6 +124,7 @@ def update_question(session: Session, question: Question, user: User | None, dat
     before = history.snapshot(question)
     for field, value in data.items():
         setattr(question, field, value)
+    question.summary = summary_of(question.description)
     session.flush()
     history.record(session, question, user, before)
     question_changed.send(session, question=question, previous_status=question.status)
@@ -143,14 +146,23 @@ def expire(session: Session, question: Question) -> None:
     lifecycle.change_status(session, question, None, S.EXPIRED, EXPIRY_TRANSITIONS, question_changed)
 
 
+# What a question card shows besides the question, in one query each for a whole page.
+LIST_LOADING = (
+    selectinload(Question.organisation),
+    selectinload(Question.municipality).selectinload(Municipality.province),
+)
+
+
 def list_query(user, filters: dict[str, Any]) -> Select:
     """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
     query = (
         select(Question)
         .join(Question.municipality)
         .where(permissions.visible_questions(user))
-        .options(selectinload(Question.organisation), selectinload(Question.municipality))
+        .options(*LIST_LOADING)
     )
+    if filters.get("organisation"):
+        query = query.where(Question.organisation_id == filters["organisation"])
     if filters.get("theme"):
         query = query.where(Question.theme == filters["theme"])
     if filters.get("sector"):

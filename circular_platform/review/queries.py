@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from circular_platform.matches.services import thresholds
 from circular_platform.models import (
@@ -20,9 +20,26 @@ from circular_platform.models import (
     Solution,
 )
 from circular_platform.models._types import utcnow
+from circular_platform.pagination import count_up_to
 from circular_platform.review.services import AGES, STALLED_AFTER, STALLING
 
 S = MatchStatus
+# The queue's counters count this far ("1000+"): a count of every proposal grows with the data.
+QUEUE_COUNT_UP_TO = 1000
+# The counters per status: the ones the coordination page shows, each served by ix_match_status_score.
+COUNTED_STATUSES = (S.INTRODUCED, S.IN_TALKS, S.PILOT_OR_CONTRACT, S.COMPLETED)
+# What a proposal in the queue shows of both sides, loaded for the whole page at once.
+QUEUE_CARDS = (
+    selectinload(Match.question).options(
+        joinedload(Question.organisation), joinedload(Question.municipality).joinedload(Municipality.province)
+    ),
+    selectinload(Match.solution).options(
+        joinedload(Solution.organisation),
+        selectinload(Solution.theme_rows),
+        selectinload(Solution.provinces),
+        selectinload(Solution.municipalities),
+    ),
+)
 
 
 def queue_query(filters: dict, now: datetime | None = None) -> Select:
@@ -61,10 +78,12 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
 
 
 def _last_change():
+    """When the match's log last changed: read per match through ix_match_event_match_id."""
     return (
-        select(MatchEvent.match_id, func.max(MatchEvent.created_at).label("changed_at"))
-        .group_by(MatchEvent.match_id)
-        .subquery()
+        select(func.max(MatchEvent.created_at))
+        .where(MatchEvent.match_id == Match.id)
+        .correlate(Match)
+        .scalar_subquery()
     )
 
 
@@ -80,40 +99,58 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def stalled(session: Session, now: datetime | None = None) -> list[Stalled]:
-    """Introduced matches (geïntroduceerd, in gesprek) without any change for STALLED_AFTER; oldest first."""
-    now = now or utcnow()
-    last = _last_change()
-    changed_at = func.coalesce(last.c.changed_at, Match.updated_at)
-    query = (
-        select(Match, changed_at)
-        .outerjoin(last, last.c.match_id == Match.id)
-        .where(Match.status.in_(STALLING), changed_at < now - STALLED_AFTER)
-        .order_by(changed_at)
+def _stalled_query(now: datetime) -> Select:
+    """(Match, changed_at) of the stalled matches, oldest change first. The last change is computed
+    once per introduced match (a derived table), and the pages' loading comes after the limit."""
+    changes = (
+        select(Match.id, func.coalesce(_last_change(), Match.updated_at).label("changed_at"))
+        .where(Match.status.in_(STALLING))
+        .subquery()
     )
+    return (
+        select(Match, changes.c.changed_at)
+        .join(changes, changes.c.id == Match.id)
+        .where(changes.c.changed_at < now - STALLED_AFTER)
+        .options(selectinload(Match.question), selectinload(Match.solution).joinedload(Solution.organisation))
+        .order_by(changes.c.changed_at, Match.id)
+    )
+
+
+def stalled(session: Session, now: datetime | None = None, limit: int | None = None) -> list[Stalled]:
+    """Introduced matches (geïntroduceerd, in gesprek) without any change for STALLED_AFTER; oldest
+    first; the first ``limit`` when given."""
+    now = now or utcnow()
     return [
         Stalled(match, _as_utc(changed), (now - _as_utc(changed)).days)
-        for match, changed in session.execute(query)
+        for match, changed in session.execute(_stalled_query(now).limit(limit))
     ]
 
 
+def stalled_count(session: Session, now: datetime | None = None) -> tuple[int, bool]:
+    """How many :func:`stalled` would list, up to QUEUE_COUNT_UP_TO, and whether there are more."""
+    return count_up_to(session, _stalled_query(now or utcnow()), QUEUE_COUNT_UP_TO)
+
+
 def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Queue size, new in the queue this week, snoozed proposals, and one per status (the stalled
-    matches the page lists itself)."""
+    """Queue size and new in the queue this week (each up to QUEUE_COUNT_UP_TO; ``queue_more`` and
+    ``new_more`` say when there are more), snoozed proposals, and one per COUNTED_STATUSES."""
     now = now or utcnow()
-    queue = queue_query({}, now).order_by(None).subquery()
-    per_status = dict(session.execute(select(Match.status, func.count()).group_by(Match.status)).all())
+    queue, queue_more = count_up_to(session, queue_query({}, now), QUEUE_COUNT_UP_TO)
+    new, new_more = count_up_to(
+        session, queue_query({}, now).where(Match.created_at >= now - timedelta(days=7)), QUEUE_COUNT_UP_TO
+    )
+    per_status = select(Match.status, func.count()).where(Match.status.in_(COUNTED_STATUSES))
+    counted = dict(session.execute(per_status.group_by(Match.status)).all())
     return {
-        "queue": session.scalar(select(func.count()).select_from(queue)) or 0,
-        "new": session.scalar(
-            select(func.count()).select_from(queue).where(queue.c.created_at >= now - timedelta(days=7))
-        )
-        or 0,
+        "queue": queue,
+        "queue_more": queue_more,
+        "new": new,
+        "new_more": new_more,
         "snoozed": session.scalar(
-            select(func.count(Match.id)).where(Match.status == S.PROPOSED, Match.snoozed_until > now)
+            select(func.count(Match.id)).where(Match.snoozed_until > now, Match.status == S.PROPOSED)
         )
         or 0,
-        **{str(status): per_status.get(status, 0) for status in S},
+        **{str(status): counted.get(status, 0) for status in COUNTED_STATUSES},
     }
 
 

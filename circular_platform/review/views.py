@@ -27,6 +27,7 @@ from circular_platform.urls import public_url, safe_next
 
 bp = Blueprint("review", __name__, url_prefix="/coordination")
 QUEUE_FILTERS = ("theme", "province", "strength", "age")
+STALLED_SHOWN = 20  # the oldest stalled introductions on the coordination page; the pipeline lists all
 PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.PROPOSED, MatchStatus.REJECTED))
 
 
@@ -57,10 +58,16 @@ def index():
     filters = list_filters(*QUEUE_FILTERS)
     return render_template(
         "review/index.html",
-        page=paginate(db.session, queries.queue_query(filters), per_page=10),
+        page=paginate(
+            db.session,
+            queries.queue_query(filters).options(*queries.QUEUE_CARDS),
+            per_page=10,
+            limit=queries.QUEUE_COUNT_UP_TO,
+        ),
         filters=filters,
         counts=queries.counts(db.session),
-        stalled=queries.stalled(db.session),
+        stalled=queries.stalled(db.session, limit=STALLED_SHOWN),
+        stalled_count=queries.stalled_count(db.session),
         snooze_default=SnoozeForm().until.data,
         **filter_options(),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
+from circular_platform.markdown import summary_of
 from circular_platform.models import (
     Municipality,
     Organisation,
@@ -50,6 +51,7 @@ def publish_solution(
 ) -> Solution:
     check_rules(organisation, data)
     solution = Solution(organisation=organisation, author=author, status=S.ACTIVE, **data)
+    solution.summary = summary_of(solution.description)
     if solution.contact is None:
         solution.contact = author
     session.add(solution)
@@ -64,6 +66,7 @@ def update_solution(session: Session, solution: Solution, user: User | None, dat
     before = history.snapshot(solution)
     for field, value in data.items():
         setattr(solution, field, value)
+    solution.summary = summary_of(solution.description)
     session.flush()
     history.record(session, solution, user, before)
     solution_changed.send(session, solution=solution, previous_status=solution.status)
@@ -102,6 +105,8 @@ def list_query(user, filters: dict[str, Any], municipality: Municipality | None 
         .where(permissions.visible_solutions(user))
         .options(*LIST_LOADING)  # what a card and an export row show, in one query each
     )
+    if filters.get("organisation"):
+        query = query.where(Solution.organisation_id == filters["organisation"])
     if filters.get("theme"):
         query = query.where(
             Solution.id.in_(select(SolutionTheme.solution_id).where(SolutionTheme.theme == filters["theme"]))

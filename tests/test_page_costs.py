@@ -1,0 +1,151 @@
+"""Pages cost the same number of SQL statements however many items they list or summarise, and
+what they show of an item is what was stored when it was saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from circular_platform.models import Match, MatchStatus, Question, Solution
+from circular_platform.regions import province_by_name
+from circular_platform.solutions import services as solution_services
+
+PLACES = ("Emmen", "Groningen", "Leeuwarden")
+AREAS = (["Drenthe"], ["Groningen", "Emmen"], ["Nederland"])
+
+
+@contextmanager
+def counting_statements(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def marketplace(session, corporation, company, make_organisation, make_user, make_question, make_solution):
+    """Grows the marketplace by ``n`` questions and solutions of two organisations on each side, in
+    three places, each question with a proposal and every third introduced."""
+    housing = [corporation, make_organisation("Woonstichting Groningen", municipality="Groningen")]
+    companies = [company, make_organisation("Kozijnhandel Noord", kind="bedrijf", municipality="Leeuwarden")]
+    made = 0
+
+    def grow(n: int) -> None:
+        nonlocal made
+        for i in range(made, made + n):
+            question = make_question(
+                housing[i % 2], f"Hergebruikte kozijnen nummer {i} voor woningen", municipality=PLACES[i % 3]
+            )
+            solution = make_solution(
+                companies[i % 2], f"Kozijnen uit sloop nummer {i}", area=AREAS[i % 3], themes=["bouw"]
+            )
+            match = session.scalar(
+                select(Match).where(Match.question_id == question.id, Match.solution_id == solution.id)
+            ) or Match(question=question, solution=solution, score=0.4, terms=["kozijnen"])
+            if i % 3 == 1:
+                match.status = MatchStatus.INTRODUCED
+            session.add(match)
+        session.commit()
+        made += n
+
+    return grow
+
+
+PAGES = {
+    "question list": (None, lambda ids: "/questions/"),
+    "solution list": (None, lambda ids: "/solutions/"),
+    "question detail": (None, lambda ids: f"/questions/{ids['question']}"),
+    "solution detail": (None, lambda ids: f"/solutions/{ids['solution']}"),
+    "organisation profile": (None, lambda ids: f"/organisations/{ids['organisation']}"),
+    "my organisation": ("marieke@hondsrug.example", lambda ids: "/mine"),
+    "member dashboard": ("info@hennepbouw.example", lambda ids: "/dashboard"),
+    "review queue": ("sanne@nice.example", lambda ids: "/coordination/"),
+    "region dashboard": ("sanne@nice.example", lambda ids: "/coordination/region"),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_costs_the_same_statements_for_5_items_as_for_50(
+    page, client, auth, engine, session, corporation, coordinator, marketplace
+):
+    email, path_of = PAGES[page]
+    if email:
+        auth.login(email)
+    ids = {"organisation": corporation.id}
+
+    def statements_for_the_page() -> int:
+        ids["question"] = session.scalar(select(Question.id).order_by(Question.id))
+        ids["solution"] = session.scalar(select(Solution.id).order_by(Solution.id))
+        with counting_statements(engine) as statements:
+            response = client.get(path_of(ids))
+        assert response.status_code == 200
+        return len(statements)
+
+    marketplace(5)
+    few = statements_for_the_page()
+    marketplace(45)
+    assert statements_for_the_page() == few
+
+
+def test_the_organisation_profile_pages_its_solutions(client, company, make_solution):
+    for n in range(12):
+        make_solution(company, f"Hennepisolatie partij {n}")
+    first = client.get(f"/organisations/{company.id}").text
+    second = client.get(f"/organisations/{company.id}?solutions_page=2").text
+    assert "Aanbod (12)" in first
+    assert first.count("Hennepisolatie partij") == 10
+    assert second.count("Hennepisolatie partij") == 2
+    assert "solutions_page=2" in first
+
+
+def test_the_summary_is_stored_on_save_and_follows_an_edit(client, session, company, make_solution):
+    solution = make_solution(company, description="**Hennep** isolatie uit [Drenthe](https://example.org)")
+    assert solution.summary == "Hennep isolatie uit Drenthe"
+    data = _solution_data(solution, description="Nu *ook* isolatie van vlas uit Groningen")
+    solution_services.update_solution(session, solution, None, data)
+    session.commit()
+    assert solution.summary == "Nu ook isolatie van vlas uit Groningen"
+    assert "Nu ook isolatie van vlas uit Groningen" in client.get("/solutions/").text
+
+
+def test_a_long_description_is_summarised_at_a_word(make_question, corporation):
+    question = make_question(corporation, description="Kozijnen " * 100)
+    assert question.summary.endswith("Kozijnen …")
+    assert len(question.summary) <= 260
+
+
+def test_the_home_page_counts_solutions_and_organisations_per_province(
+    client, session, company, make_solution, make_organisation
+):
+    make_solution(company, "Isolatie in Drenthe", area=["Drenthe"])
+    make_solution(company, "Isolatie overal", area=["Nederland"])
+    make_solution(company, "Isolatie in Groningen", area=["Groningen"])
+    make_organisation("Gemeente Assen", kind="gemeente", municipality="Assen")
+    drenthe = province_by_name(session, "Drenthe").id
+    page = client.get("/").text
+    solutions = re.search(rf'href="[^"]*province={drenthe}[^"]*status=actief[^"]*">(\d+)</a>', page)
+    organisations = re.search(r'Drenthe</h3>.*?<span class="stat">(\d+)</span> organisaties', page, re.S)
+    assert solutions[1] == "2"  # the Drenthe one and the nationwide one
+    assert organisations[1] == "2"  # the company and the municipality, both in Assen
+
+
+def _solution_data(solution: Solution, **changes) -> dict:
+    return {
+        "title": solution.title,
+        "description": solution.description,
+        "themes": solution.themes,
+        "nationwide": solution.nationwide,
+        "provinces": solution.provinces,
+        "municipalities": solution.municipalities,
+        **changes,
+    }
