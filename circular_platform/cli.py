@@ -1,5 +1,6 @@
 """Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
-``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``."""
+``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``,
+``flask worker`` (:mod:`circular_platform.worker`)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,11 @@ search_cli = AppGroup("search", help="The search index.")
 
 
 def init_app(app: Flask) -> None:
+    from circular_platform.worker import worker_command
+
     for group in (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli):
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
 
 
 @regions_cli.command("load")
