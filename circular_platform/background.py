@@ -60,15 +60,22 @@ def job_queue(app: Flask | None = None, inline: bool = False) -> Queue:
     return Queue(QUEUE_NAME, connection=redis_connection(app), is_async=not inline)
 
 
-def enqueue(name: str, *, inline: bool = False, **arguments: Any) -> None:
-    """Run the job ``name`` of :data:`JOBS` with ``arguments`` (plain values: they are pickled)."""
+def enqueue(name: str, *, inline: bool = False, coalesce: bool = False, **arguments: Any) -> None:
+    """Run the job ``name`` of :data:`JOBS` with ``arguments`` (plain values: they are pickled).
+
+    ``coalesce``: in queue mode, skip it while the same job waits in the queue (one search drain
+    or rebuild covers every change committed before it starts)."""
     _function(name)  # an unknown name fails here, in the caller, not later in the worker
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if queue_mode(app):
+        coalesce = coalesce and not inline
+        if coalesce and not redis_connection(app).set(_waiting_key(name), 1, nx=True, ex=JOB_TIMEOUT):
+            return
         job_queue(app, inline).enqueue(
             perform,
             name,
             arguments,
+            coalesce,
             description=name,
             job_timeout=JOB_TIMEOUT,
             result_ttl=0,
@@ -80,10 +87,16 @@ def enqueue(name: str, *, inline: bool = False, **arguments: Any) -> None:
         threading.Thread(target=_perform_logged, args=(app, name, arguments), name=name, daemon=True).start()
 
 
-def perform(name: str, arguments: dict[str, Any]) -> None:
+def perform(name: str, arguments: dict[str, Any], coalesced: bool = False) -> None:
     """What RQ runs, in the app context of ``flask worker`` (or of the caller when inline)."""
+    if coalesced:  # from now on a new change needs a new job
+        redis_connection().delete(_waiting_key(name))
     with current_app.app_context():
         _function(name)(**arguments)
+
+
+def _waiting_key(name: str) -> str:
+    return f"{QUEUE_NAME}:waiting:{name}"
 
 
 def _perform_logged(app: Flask, name: str, arguments: dict[str, Any]) -> None:

@@ -56,7 +56,7 @@ def queue_periodic_jobs(app: Flask, now: float) -> bool:
         return False
     with app.app_context():
         for name in PERIODIC_JOBS:
-            background.enqueue(name)
+            background.enqueue(name, coalesce=True)
     return True
 
 

@@ -238,7 +238,9 @@ def _on_change(session: Session, refresh: Callable, item: Question | Solution) -
 def _rebuild_after_commit(session: Session) -> None:
     inline = current_app.config["MATCHING_SYNC"]
     after_commit(
-        session, lambda: background.enqueue("matching.rebuild", inline=inline), key="matching-rebuild"
+        session,
+        lambda: background.enqueue("matching.rebuild", inline=inline, coalesce=True),
+        key="matching-rebuild",
     )
 
 

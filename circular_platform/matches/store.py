@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -210,6 +210,12 @@ _PROBE = Document(id="probe", title="isolatie", location=("Assen", "Drenthe"))
 _SUFFIXES = (".solutions", ".questions", ".ranker", ".learning.json")
 _NEWEST = select(MatcherModel.id, MatcherModel.data).order_by(MatcherModel.id.desc()).limit(1)
 _stores: dict[str, ModelStore] = {}
+
+
+def load_at_start(app: Flask) -> None:
+    """Download and load the newest models now, so that no request waits for them."""
+    with app.app_context():
+        store().get()
 
 
 def store() -> ModelStore:

@@ -119,7 +119,7 @@ class Indexer:
     def wake(self) -> None:
         if self.mode != "off" and background.queue_mode(self.app):
             with self.app.app_context():
-                background.enqueue("search.drain", inline=self.mode == "inline")
+                background.enqueue("search.drain", inline=self.mode == "inline", coalesce=True)
         elif self.mode == "inline":
             self._drain_quietly()
         elif self.mode == "background":
