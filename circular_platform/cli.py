@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from circular_platform import regions
+from circular_platform import background, regions
 from circular_platform.db import db
 from circular_platform.transfer.cli import import_cli
 
@@ -81,8 +81,11 @@ def rebuild_matches() -> None:
         with click.progressbar(list(items), label="Matching questions") as bar:
             yield from bar
 
-    pairs = matches.rebuild(db.session, progress)
-    db.session.commit()
+    with background.exclusive(db.session, "matching") as ours:
+        if not ours:
+            raise click.ClickException("Another rebuild is running; try again when it is done.")
+        pairs = matches.rebuild(db.session, progress)
+        db.session.commit()
     click.echo(f"{pairs} proposed matches stored.")
 
 
@@ -92,9 +95,12 @@ def learn_from_judgements() -> None:
     judgements better than the matcher alone. The nightly ``flask notify run`` does this too."""
     from circular_platform.matches import learning
 
-    with click.progressbar(length=learning.LEARN_STEPS, label="Learning from judgements") as bar:
-        check = learning.learn(db.session, lambda _step: bar.update(1))
-    db.session.commit()
+    with background.exclusive(db.session, "matching") as ours:
+        if not ours:
+            raise click.ClickException("A rebuild is running; try again when it is done.")
+        with click.progressbar(length=learning.LEARN_STEPS, label="Learning from judgements") as bar:
+            check = learning.learn(db.session, lambda _step: bar.update(1))
+        db.session.commit()
     click.echo(f"{check.judgements} judgements: {check.older} older to fit, {check.newer} newer to test")
     if check.older or check.newer:
         click.echo(

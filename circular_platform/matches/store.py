@@ -123,6 +123,9 @@ class ModelStore:
     def report(self) -> dict:
         """The figures of the last fit and the strength thresholds; empty when none were written."""
         self._sync_when_due()
+        return self._read_report()
+
+    def _read_report(self) -> dict:
         mtime = self.report_path.stat().st_mtime if self.report_path.exists() else 0.0
         if mtime != self._report_mtime:
             self._report_mtime = mtime
@@ -134,7 +137,7 @@ class ModelStore:
 
     def update_report(self, **values: object) -> None:
         """Merge ``values`` into the report, written whole (a reader never sees half a file)."""
-        report = self.report() | values
+        report = self._read_report() | values  # no download here: it would replace what is being written
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.report_path.with_suffix(".tmp")
         temporary.write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
