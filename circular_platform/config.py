@@ -42,7 +42,7 @@ def defaults(instance_path: str) -> dict:
         "SEARCH_BACKEND": "whoosh",
         "MATCHING_MODEL_PATH": str(instance / "matcher" / "model"),
         "MATCHING_SYNC": False,  # rebuild in the request's thread instead of a background one (tests)
-        "MATCHING_MODEL_CHECK_SECONDS": 10,  # how often a process asks the database for a newer matcher
+        "MATCHING_MODEL_CHECK_SECONDS": 10,  # how often a process asks for a newer matcher (None: never)
         "REDIS_URL": "",  # set: background work goes on the RQ queue there (circular_platform.background)
         "NOTIFY_EVERY_SECONDS": 60,  # how often `flask worker` queues `flask notify run` (queue mode)
         "SEARCH_INDEXING": "background",  # or "inline" (tests), "off" (flask search drain)

@@ -23,6 +23,7 @@ from circular_platform import PROJECT_ROOT, create_app, regions
 from circular_platform.accounts.services import create_user
 from circular_platform.config import normalise_database_url
 from circular_platform.db import db, make_engine
+from circular_platform.extensions import limiter
 from circular_platform.models import (
     Membership,
     MembershipRole,
@@ -58,6 +59,7 @@ def app_settings(database_url: str, tmp_path) -> dict:
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
         "MATCHING_SYNC": True,
+        "MATCHING_MODEL_CHECK_SECONDS": None,  # no query for a newer matcher in a page's query count
         "SEARCH_INDEXING": "inline",
         "SERVER_NAME": "localhost",
     }
@@ -127,6 +129,9 @@ def _on_the_server(database_url: str, statement: str) -> None:
 def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
     app = create_app({**app_settings(database_url, tmp_path), **(marker.kwargs if marker else {})})
+    if app.config["RATELIMIT_ENABLED"]:
+        with app.app_context():
+            limiter.reset()  # counts kept in Redis (REDIS_URL) outlive the previous test's app
     with engine.connect() as connection:
         transaction = connection.begin()
         db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
