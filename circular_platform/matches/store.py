@@ -5,7 +5,9 @@ default) saves the files and publishes them in one zip as a ``matcher_model`` ro
 transaction that stores the matches. Every other process, on this host or another, downloads
 the newest row when it is newer than its files (checked at most every
 ``MATCHING_MODEL_CHECK_SECONDS``), and loads the files once, again when they change.
-Several hosts so need no shared disk; processes on one host share the files.
+Several hosts so need no shared disk; processes on one host share the files. The files are
+pickles: whoever may write the ``matcher_model`` table can run code in the app, so the database
+account is as trusted as the code (as it already is for every other table the app believes).
 
 Next to the two matchers: ``.ranker``, the learned ranker of ``flask matching learn`` (absent:
 no learned ranking), and ``.learning.json``, the figures of the last fit and the strength
@@ -200,7 +202,7 @@ class ModelStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.path.parent) as folder:
             with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-                bundle.extractall(folder)  # our own zip: names are the fixed suffixes  # nosec B202
+                bundle.extractall(folder)  # our own zip: the names are the fixed suffixes
             for name, file in self._files().items():
                 unpacked = Path(folder) / name
                 if unpacked.exists():
