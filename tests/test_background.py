@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from circular_platform import PROJECT_ROOT, background, create_app, regions
@@ -70,21 +70,39 @@ def stored_pairs(session: Session) -> list[tuple[int, int]]:
 
 # -- one rebuild at a time -------------------------------------------------------------------------
 
+
+def market_without_matches(app: Flask) -> list[tuple[int, int]]:
+    """Questions and solutions whose matches are gone: every rebuild inserts the same proposals.
+    Returns what one rebuild stores."""
+    with app.app_context(), db.sessionmaker() as session:
+        fill_market(session, questions=60, solutions=60)
+        rebuild_job()
+        expected = stored_pairs(session)
+        session.execute(delete(Match))
+        session.commit()
+    assert expected
+    return expected
+
+
+# Both processes start rebuilding once both have started (a file each as the barrier).
 REBUILD_IN_A_PROCESS = """
-import json, sys
+import json, sys, time
+from pathlib import Path
 from circular_platform import create_app
 from circular_platform.matches.services import rebuild_job
-with create_app(json.loads(sys.argv[1])).app_context():
+app = create_app(json.loads(sys.argv[1]))
+ready = Path(sys.argv[2])
+ready.touch()
+while len(list(ready.parent.glob("ready-*"))) < 2:
+    time.sleep(0.01)
+with app.app_context():
     rebuild_job()
 """
 
 
 def test_two_processes_asking_for_a_rebuild_at_once_store_every_match_once(own_database, tmp_path):
     app = own_app(own_database, tmp_path)
-    with app.app_context(), db.sessionmaker() as session:
-        fill_market(session, questions=40, solutions=40)
-        expected = stored_pairs(session)
-    assert expected  # the market was matched while it was filled
+    expected = market_without_matches(app)
     db.engine.dispose()  # type: ignore[union-attr]
     processes = [
         subprocess.Popen(
@@ -93,6 +111,7 @@ def test_two_processes_asking_for_a_rebuild_at_once_store_every_match_once(own_d
                 "-c",
                 REBUILD_IN_A_PROCESS,
                 json.dumps(app_settings(own_database, folder)),
+                str(tmp_path / f"ready-{folder.name}"),
             ],
             cwd=PROJECT_ROOT,
             stderr=subprocess.PIPE,
@@ -110,9 +129,7 @@ def test_two_processes_asking_for_a_rebuild_at_once_store_every_match_once(own_d
 
 def test_two_threads_asking_for_a_rebuild_at_once_store_every_match_once(own_database, tmp_path):
     app = own_app(own_database, tmp_path)
-    with app.app_context(), db.sessionmaker() as session:
-        fill_market(session, questions=40, solutions=40)
-        expected = stored_pairs(session)
+    expected = market_without_matches(app)
     failures: list[BaseException] = []
     start = threading.Barrier(2)
 
