@@ -13,7 +13,7 @@ AXE := $(BROWSER_TESTS)/node_modules/axe-core/axe.min.js
 # Playwright drives Debian's Chromium; it must never fetch a browser build of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install translations migrate demo run test test-browser lint demo-reset extract-translations
+.PHONY: install translations migrate demo run serve worker test test-browser lint demo-reset extract-translations
 .PHONY: bench-quality bench-speed bench-search bench-notify bench-load
 
 $(BIN)/python:
@@ -44,6 +44,15 @@ run: demo
 	@( while true; do $(FLASK) notify run >/dev/null; sleep 60; done ) & notifier=$$!; \
 	trap 'kill $$notifier 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production server: gunicorn with WEB_CONCURRENCY workers (default 2) on BIND (default
+# 127.0.0.1:8000); settings in gunicorn.conf.py. Migrate first (`make migrate`).
+serve: translations
+	$(BIN)/gunicorn wsgi:app
+
+# The background worker (needs REDIS_URL): matcher rebuilds, search index, mail, notifications.
+worker: translations
+	$(FLASK) worker
 
 test: translations
 	$(BIN)/pytest

@@ -1,6 +1,7 @@
 """Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
 ``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``,
-``flask backup create``, ``flask backup restore`` and ``flask audit prune``."""
+``flask backup create``, ``flask backup restore``, ``flask audit prune`` and ``flask worker``
+(:mod:`circular_platform.worker`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import Engine
 
-from circular_platform import PROJECT_ROOT, audit, backup, regions
+from circular_platform import PROJECT_ROOT, audit, background, backup, regions
 from circular_platform.db import db
 from circular_platform.transfer.cli import import_cli
 
@@ -28,8 +29,11 @@ GROUPS = (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli
 
 
 def init_app(app: Flask) -> None:
+    from circular_platform.worker import worker_command
+
     for group in GROUPS:
         app.cli.add_command(group)
+    app.cli.add_command(worker_command)
 
 
 @regions_cli.command("load")
@@ -84,8 +88,11 @@ def rebuild_matches() -> None:
         with click.progressbar(list(items), label="Matching questions") as bar:
             yield from bar
 
-    pairs = matches.rebuild(db.session, progress)
-    db.session.commit()
+    with background.exclusive(db.session, "matching") as ours:
+        if not ours:
+            raise click.ClickException("Another rebuild is running; try again when it is done.")
+        pairs = matches.rebuild(db.session, progress)
+        db.session.commit()
     click.echo(f"{pairs} proposed matches stored.")
 
 
@@ -95,9 +102,12 @@ def learn_from_judgements() -> None:
     judgements better than the matcher alone. The nightly ``flask notify run`` does this too."""
     from circular_platform.matches import learning
 
-    with click.progressbar(length=learning.LEARN_STEPS, label="Learning from judgements") as bar:
-        check = learning.learn(db.session, lambda _step: bar.update(1))
-    db.session.commit()
+    with background.exclusive(db.session, "matching") as ours:
+        if not ours:
+            raise click.ClickException("A rebuild is running; try again when it is done.")
+        with click.progressbar(length=learning.LEARN_STEPS, label="Learning from judgements") as bar:
+            check = learning.learn(db.session, lambda _step: bar.update(1))
+        db.session.commit()
     click.echo(f"{check.judgements} judgements: {check.older} older to fit, {check.newer} newer to test")
     if check.older or check.newer:
         click.echo(

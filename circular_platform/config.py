@@ -14,6 +14,7 @@ ENV_KEYS = (
     "SEARCH_INDEX_DIR",
     "SEARCH_BACKEND",
     "SEARCH_INDEXING",
+    "MATCHING_MODEL_PATH",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USERNAME",
@@ -27,6 +28,8 @@ ENV_KEYS = (
     "PUBLIC_URL",
     "TRUSTED_HOSTS",
     "TRUSTED_PROXIES",
+    "REDIS_URL",
+    "NOTIFY_EVERY_SECONDS",
 )
 
 
@@ -39,6 +42,9 @@ def defaults(instance_path: str) -> dict:
         "SEARCH_BACKEND": "whoosh",
         "MATCHING_MODEL_PATH": str(instance / "matcher" / "model"),
         "MATCHING_SYNC": False,  # rebuild in the request's thread instead of a background one (tests)
+        "MATCHING_MODEL_CHECK_SECONDS": 10,  # how often a process asks for a newer matcher (None: never)
+        "REDIS_URL": "",  # set: background work goes on the RQ queue there (circular_platform.background)
+        "NOTIFY_EVERY_SECONDS": 60,  # how often `flask worker` queues `flask notify run` (queue mode)
         "SEARCH_INDEXING": "background",  # or "inline" (tests), "off" (flask search drain)
         "SEARCH_RETRY_SECONDS": 30,
         "MAIL_SERVER": "",
@@ -75,8 +81,11 @@ def from_environment() -> dict:
     config: dict = {key: os.environ[key] for key in ENV_KEYS if os.environ.get(key)}
     if "MAIL_PORT" in config:
         config["MAIL_PORT"] = int(config["MAIL_PORT"])
-    if "TRUSTED_PROXIES" in config:
-        config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
+    for number in ("TRUSTED_PROXIES", "NOTIFY_EVERY_SECONDS"):
+        if number in config:
+            config[number] = int(config[number])
+    if "REDIS_URL" in config and "RATELIMIT_STORAGE_URI" not in config:
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]  # counts shared by every server
     if "TRUSTED_HOSTS" in config:
         config["TRUSTED_HOSTS"] = [
             host.strip() for host in config["TRUSTED_HOSTS"].split(",") if host.strip()

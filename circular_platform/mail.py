@@ -1,6 +1,7 @@
 """Mail: every message goes to the outbox table; with SMTP settings it is then delivered.
 
-Delivery happens after the request's transaction commits, so a failed write sends nothing.
+Delivery happens after the request's transaction commits, so a failed write sends nothing: with
+``REDIS_URL`` as the job ``mail.deliver`` of ``flask worker``, else right after the commit.
 A mail template sets its subject with ``{% set subject %}...{% endset %}``; everything else it
 renders is the body. The subject is a header: it is always one line, whatever a name contains.
 Links in mail come from ``public_url()`` (``PUBLIC_URL``), never from the request's Host.
@@ -19,6 +20,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from circular_platform import background
 from circular_platform.db import after_commit, db
 from circular_platform.models import OutboxMessage
 
@@ -103,22 +105,18 @@ def _render_html(template: str, context: dict) -> str | None:
 def deliver_after_commit(session: Session, ids: list[int]) -> None:
     """With SMTP settings, send these outbox messages once the transaction has committed."""
     if current_app.config["MAIL_SERVER"] and ids:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-        def deliver_all() -> None:
-            for message_id in ids:
-                _deliver_in_context(app, message_id)
-
-        after_commit(session, deliver_all)
+        inline = not background.queue_mode()  # `flask notify run` must not exit before it is sent
+        after_commit(session, lambda: background.enqueue("mail.deliver", inline=inline, ids=ids))
 
 
-def _deliver_in_context(app, message_id: int) -> None:
-    with app.app_context():
+def deliver_job(ids: list[int]) -> None:
+    """The job ``mail.deliver``: each message committed on its own, so one failure keeps the rest."""
+    for message_id in ids:
         session = db.sessionmaker()
         try:
             message = session.get(OutboxMessage, message_id)
             if message is not None:
-                deliver(message, app.config)
+                deliver(message, current_app.config)
                 session.commit()
         finally:
             session.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -15,13 +16,14 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
 from circular_platform import PROJECT_ROOT, create_app, regions
 from circular_platform.accounts.services import create_user
 from circular_platform.config import normalise_database_url
 from circular_platform.db import db, make_engine
+from circular_platform.extensions import limiter
 from circular_platform.models import (
     Membership,
     MembershipRole,
@@ -57,6 +59,7 @@ def app_settings(database_url: str, tmp_path) -> dict:
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
         "MATCHING_SYNC": True,
+        "MATCHING_MODEL_CHECK_SECONDS": None,  # no query for a newer matcher in a page's query count
         "SEARCH_INDEXING": "inline",
         "SERVER_NAME": "localhost",
     }
@@ -87,9 +90,48 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def own_database(database_url: str, tmp_path) -> Iterator[str]:
+    """The URL of a migrated database of its own (with the regions), outside the test transaction:
+    for threads and processes that must see each other's commits. On PostgreSQL a new database on
+    the same server, dropped after the test."""
+    url = make_url(database_url)
+    postgres = url.get_backend_name() == "postgresql"
+    name = f"own_{uuid.uuid4().hex[:12]}"
+    if postgres:
+        _on_the_server(database_url, f'CREATE DATABASE "{name}"')
+        own = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        own = f"sqlite:///{tmp_path / 'own.sqlite'}"
+    engine = make_engine(own)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    with Session(engine) as session:
+        regions.load_provinces(session)
+        regions.load_municipalities(session)
+        session.commit()
+    engine.dispose()
+    yield own
+    db.sessionmaker.configure(bind=None)  # the app of the test may have bound it to ``own``
+    if db.engine is not None:
+        db.engine.dispose()
+    if postgres:
+        _on_the_server(database_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _on_the_server(database_url: str, statement: str) -> None:
+    server = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.exec_driver_sql(statement)
+    server.dispose()
+
+
+@pytest.fixture
 def app(engine: Engine, database_url: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
     app = create_app({**app_settings(database_url, tmp_path), **(marker.kwargs if marker else {})})
+    if app.config["RATELIMIT_ENABLED"]:
+        with app.app_context():
+            limiter.reset()  # counts kept in Redis (REDIS_URL) outlive the previous test's app
     with engine.connect() as connection:
         transaction = connection.begin()
         db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from circular_platform import background
 from circular_platform.matches import judgements
 from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.services import rebuild
@@ -79,9 +80,10 @@ def learn(
 
 
 def learn_if_due(session: Session, now: datetime) -> TimeCheck | None:
-    """The nightly fit (from ``flask notify run``): once local time passed 03:00 and the last
-    attempt is older than 20 hours; None when not due. Cheap to ask: one small file is read
-    (the models are loaded only when a fit is due)."""
+    """The nightly fit (from ``flask notify run``, in the worker in queue mode): once local time
+    passed 03:00 and the last attempt is older than 20 hours; None when not due or while a
+    rebuild runs (:func:`circular_platform.background.exclusive`). Cheap to ask: one small file
+    is read (the models are loaded only when a fit is due)."""
     if now.astimezone(LOCAL).hour < NIGHTLY_HOUR:
         return None
     attempted = store().report().get("attempted_at")
@@ -89,9 +91,9 @@ def learn_if_due(session: Session, now: datetime) -> TimeCheck | None:
         return None
     if store().get() is None:  # nothing matched yet: nothing to learn for
         return None
-    try:
-        with session.begin_nested():  # a failing fit must not cost the night's mails
-            return learn(session, now=now)
+    try:  # a failing fit must not cost the night's mails; while a rebuild runs, the next run tries
+        with session.begin_nested(), background.exclusive(session, "matching") as ours:
+            return learn(session, now=now) if ours else None
     except Exception:  # noqa: BLE001 - the ranker stays as it was; tomorrow tries again
         log.exception("The nightly fit of the learned ranker failed")
         return None

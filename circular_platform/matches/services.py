@@ -7,7 +7,8 @@ The database is the truth; the fitted models (:mod:`.store`) are a cache.
   happens in a request.
 * New or edited items enter the in-memory model with ``upsert`` (same vocabulary and IDF).
   Once enough has changed since the fit, or when there is no model yet, a full
-  :func:`rebuild` runs after the commit in a background thread.
+  :func:`rebuild` runs after the commit as a background job (:func:`rebuild_job`: in the queue's
+  worker with ``REDIS_URL``, else in a thread of this process), one at a time.
 * Matches people acted on (feedback, an introduction, a rejection) keep their state; open
   proposals of withdrawn questions or archived solutions are dropped.
 * People's judgements (:mod:`.judgements`) teach the ranking: :func:`learn` (``flask matching
@@ -27,16 +28,15 @@ Functions ``flush()``; the caller commits.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from circular_platform import permissions
+from circular_platform import background, permissions
 from circular_platform.db import after_commit, db
 from circular_platform.matches import judgements
 from circular_platform.matches.documents import question_document, solution_document
@@ -106,8 +106,8 @@ def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -
     documents = {q.id: d for q, d in zip(questions, question_documents, strict=True)}
     pairs.update(_scored_for_questions(models, documents, found, judged))
     _replace_proposals(session, pairs, select(Match))
-    store().save(models)
     calibrate(session, models)
+    store().save(session, models)
     return len(pairs)
 
 
@@ -268,33 +268,29 @@ def _on_change(session: Session, refresh: Callable, item: Question | Solution) -
 
 
 def _rebuild_after_commit(session: Session) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(session, lambda: run_rebuild(app), key="matching-rebuild")
+    inline = current_app.config["MATCHING_SYNC"]
+    after_commit(
+        session,
+        lambda: background.enqueue("matching.rebuild", inline=inline, coalesce=True),
+        key="matching-rebuild",
+    )
 
 
-def run_rebuild(app: Flask) -> None:
-    """Rebuild in a background thread (or at once when ``MATCHING_SYNC``); one at a time per process."""
-
-    def job() -> None:
-        with app.app_context():
-            models_store = store()
-            if not models_store.lock.acquire(blocking=False):
-                return
-            session = db.sessionmaker()
-            try:
+def rebuild_job() -> None:
+    """The background rebuild (:mod:`circular_platform.background`): skipped while another runs,
+    on any worker, so two never replace the same proposals."""
+    session = db.sessionmaker()
+    try:
+        with background.exclusive(session, "matching") as ours:
+            if ours:
+                store().sync()  # the newest ranker, wherever it was fitted
                 rebuild(session)
                 session.commit()
-            except Exception:  # a failed background rebuild must not take the process down
-                log.exception("Rebuilding the matcher failed")
-                session.rollback()
-            finally:
-                session.close()
-                models_store.lock.release()
-
-    if app.config.get("MATCHING_SYNC"):
-        job()
-    else:
-        threading.Thread(target=job, name="matcher-rebuild", daemon=True).start()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 # -- reading and feedback -------------------------------------------------------------------------

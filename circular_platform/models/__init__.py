@@ -26,7 +26,7 @@ from circular_platform.models.marketplace import (
     SolutionTheme,
     Visibility,
 )
-from circular_platform.models.matching import Feedback, Match, MatchStatus
+from circular_platform.models.matching import Feedback, Match, MatcherModel, MatchStatus
 from circular_platform.models.notifications import (
     DEFAULT_FREQUENCY,
     Frequency,
@@ -56,6 +56,7 @@ __all__ = [
     "DemandBundle",
     "Feedback",
     "Match",
+    "MatcherModel",
     "MatchStatus",
     "MatchAction",
     "MatchEvent",

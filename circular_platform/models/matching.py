@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
@@ -78,3 +78,16 @@ class Match(Base):
             or self.solution_feedback is not None
             or self.snoozed_until is not None
         )
+
+
+class MatcherModel(Base):
+    """One published version of the fitted matcher: the files of ``MATCHING_MODEL_PATH`` in a zip.
+
+    The worker that fitted it writes it; every app server loads the newest (highest id), so
+    servers on other hosts need no shared disk (:mod:`circular_platform.matches.store`)."""
+
+    __tablename__ = "matcher_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = created_at_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)

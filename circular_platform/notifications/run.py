@@ -25,7 +25,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from circular_platform import audit
+from circular_platform.db import db
 from circular_platform.mail import add_many
+from circular_platform.models._types import utcnow
 from circular_platform.notifications import digests, expiry
 
 LOCK_KEY = 12_2026  # the advisory lock's number: any constant no other code uses
@@ -52,3 +54,13 @@ def run(session: Session, now: datetime) -> int | None:
 
         learn_if_due(session, now)
     return add_many(session, messages) + digests.send_digests(session, now)
+
+
+def run_job() -> None:
+    """The job ``notify.run``, queued every ``NOTIFY_EVERY_SECONDS`` by ``flask worker``."""
+    session = db.sessionmaker()
+    try:
+        run(session, utcnow())
+        session.commit()
+    finally:
+        session.close()

@@ -4,8 +4,9 @@
    (and a solution whose themes changed) gets a ``search_pending`` row, inserted in the same
    transaction as the change: a change that commits is never forgotten, one rolled back leaves
    no trace.
-2. After the commit the app's :class:`Indexer` is woken. In production it is a daemon thread
-   per process (so per gunicorn worker) that drains the queue; the request does not wait for the
+2. After the commit the app's :class:`Indexer` is woken. With ``REDIS_URL`` it queues the job
+   ``search.drain`` for ``flask worker``; in the embedded default it is a daemon thread per
+   process (so per gunicorn worker) that drains the queue; the request does not wait for the
    index. In tests (``SEARCH_INDEXING = "inline"``) the drain runs right after the commit.
 3. :func:`drain` takes the backend's write lock first (Whoosh's file lock, shared by all
    processes, or a PostgreSQL advisory lock), then reads a batch of pending rows, loads the
@@ -27,6 +28,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
+from circular_platform import background
 from circular_platform.db import after_commit, db
 from circular_platform.models import SearchPending, SolutionTheme
 from circular_platform.search import documents
@@ -115,7 +117,10 @@ class Indexer:
         self._pid = 0
 
     def wake(self) -> None:
-        if self.mode == "inline":
+        if self.mode != "off" and background.queue_mode(self.app):
+            with self.app.app_context():
+                background.enqueue("search.drain", inline=self.mode == "inline", coalesce=True)
+        elif self.mode == "inline":
             self._drain_quietly()
         elif self.mode == "background":
             self._ensure_thread()
@@ -148,3 +153,8 @@ class Indexer:
             self.drain_now()
         except Exception:
             log.exception("Search index update failed; it will be retried")
+
+
+def drain_job() -> None:
+    """The job ``search.drain`` (queue mode); a failure leaves the rows for the next drain."""
+    current_app.extensions["search_indexer"].drain_now()
