@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import history, lifecycle, permissions
@@ -75,17 +75,30 @@ def change_status(session: Session, solution: Solution, user: User | None, statu
 
 def covering(municipality: Municipality | None = None, province_id: int | None = None):
     """SQL: solutions whose service area includes the municipality (or touches the province)."""
-    in_province = select(solution_province.c.solution_id).where(
-        solution_province.c.province_id == (municipality.province_id if municipality else province_id)
-    )
-    municipalities = select(solution_municipality.c.solution_id).join(
-        Municipality, Municipality.id == solution_municipality.c.municipality_id
-    )
     if municipality is not None:
-        municipalities = municipalities.where(Municipality.id == municipality.id)
-    else:
-        municipalities = municipalities.where(Municipality.province_id == province_id)
+        return serving(municipality.id, municipality.province_id)
+    in_province = select(solution_province.c.solution_id).where(
+        solution_province.c.province_id == province_id
+    )
+    municipalities = (
+        select(solution_municipality.c.solution_id)
+        .join(Municipality, Municipality.id == solution_municipality.c.municipality_id)
+        .where(Municipality.province_id == province_id)
+    )
     return or_(Solution.nationwide.is_(True), Solution.id.in_(in_province), Solution.id.in_(municipalities))
+
+
+def serving(municipality_id: Any, province_id: Any) -> ColumnElement[bool]:
+    """SQL: solutions whose service area includes a municipality: nationwide, its whole province or
+    the municipality by name. The ids are values, or an outer query's columns (the map counts every
+    municipality in one query)."""
+    in_province = select(solution_province.c.solution_id).where(
+        solution_province.c.province_id == province_id
+    )
+    named = select(solution_municipality.c.solution_id).where(
+        solution_municipality.c.municipality_id == municipality_id
+    )
+    return or_(Solution.nationwide.is_(True), Solution.id.in_(in_province), Solution.id.in_(named))
 
 
 LIST_LOADING = (
