@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from circular_platform.map.drawing import outlines, shades
-from circular_platform.models import Municipality
+from circular_platform.models import Municipality, SolutionStatus
 
 # A municipality on the map: <a href="..."><title>...</title><path class="level-N" data-code="GM...">
 AREA = re.compile(r'<a href="([^"]*)"><title>([^<]*)</title><path class="level-(-?\d)" data-code="(GM\d{4})"')
@@ -87,6 +87,24 @@ def test_a_solution_for_a_province_counts_in_each_of_its_municipalities(client, 
     drenthe = [area.cbs_code for area in outlines().municipalities if area.province == "Drenthe"]
     assert {table_figure(page, code) for code in drenthe} == {"1"}
     assert table_figure(page, "GM0014") == "0"  # Groningen
+
+
+def test_each_figure_is_what_the_linked_list_shows(client, session, company, make_solution):
+    """The map counts service areas in one query and the list asks per municipality: they must agree."""
+    make_solution(company, "Landelijke inzameling van dakpannen", area=["Nederland"])
+    make_solution(company, "Hennepisolatie voor Drenthe en Emmen", area=["Drenthe", "Emmen"])
+    make_solution(company, "Houtbouw in de stad Groningen", area=["Groningen", "Leeuwarden"])
+    make_solution(company, "Gepauzeerd aanbod in Emmen", area=["Emmen"]).status = SolutionStatus.PAUSED
+    session.commit()
+    page = client.get("/map/?measure=solutions").text
+    # Emmen is in Drenthe and named too, yet counts the solution once; the paused one not at all.
+    expected = {"GM0114": "2", "GM0106": "2", "GM0014": "2", "GM1952": "2", "GM0080": "2", "GM0093": "1"}
+    for code, figure in expected.items():
+        assert table_figure(page, code) == figure, code
+        listing = client.get(areas(page)[code][0]).text
+        found = re.search(r"(\d+) oplossing(?:en)? gevonden", listing)
+        assert found, code
+        assert found.group(1) == figure, code
 
 
 def test_a_municipality_leads_to_the_list_of_what_it_counts(client, corporation, make_question):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
@@ -24,7 +24,7 @@ from circular_platform.models import (
     Solution,
 )
 from circular_platform.permissions import AnyUser
-from circular_platform.solutions.services import serving
+from circular_platform.solutions.services import covering_counts
 
 Counts = Mapping[str, int]  # CBS municipality code (GM0106) -> figure
 
@@ -50,14 +50,10 @@ def open_questions(session: Session, user: AnyUser) -> Counts:
 
 
 def active_solutions(session: Session, user: AnyUser) -> Counts:
-    """Active solutions ``user`` may see whose service area includes the municipality."""
-    query = (
-        select(Municipality.cbs_code, func.count(Solution.id))
-        .join(Solution, serving(Municipality.id, Municipality.province_id))
-        .where(Solution.status.in_(MATCHABLE_SOLUTIONS), permissions.visible_solutions(user))
-        .group_by(Municipality.cbs_code)
-    )
-    return {code: count for code, count in session.execute(query)}
+    """Active solutions ``user`` may see whose service area includes the municipality (nationwide
+    ones in every municipality, province-wide ones in each of the province's)."""
+    shown = and_(Solution.status.in_(MATCHABLE_SOLUTIONS), permissions.visible_solutions(user))
+    return {code: count for code, count in session.execute(covering_counts(shown))}
 
 
 MEASURES: dict[str, Measure] = {
