@@ -27,13 +27,26 @@ class Region:
 @bp.get("/")
 def show_map():
     measure = measures.chosen(request.args.get("measure"))
-    outlines = drawing.outlines()
+    regions, classes = shaded_regions(measure)
+    return render_template(
+        "map/index.html",
+        measure=measure,
+        measures=measures.MEASURES.values(),
+        outlines=drawing.outlines(),
+        regions=regions,
+        classes=classes,
+        missing=any(r.figure is None for r in regions),
+        zero_colour=drawing.ZERO,
+        missing_colour=drawing.MISSING,
+    )
+
+
+def shaded_regions(measure: measures.Measure) -> tuple[list[Region], list[drawing.Shade]]:
+    """Every municipality of the map with the current user's figure, and the legend's classes."""
     counts = measure.count(db.session, current_user)
     known = {m.cbs_code: m for m in db.session.scalars(select(Municipality))}
-    figures = {
-        a.cbs_code: counts.get(a.cbs_code, 0) if a.cbs_code in known else None
-        for a in outlines.municipalities
-    }
+    areas = drawing.outlines().municipalities
+    figures = {a.cbs_code: counts.get(a.cbs_code, 0) if a.cbs_code in known else None for a in areas}
     classes = drawing.shades(figures.values())
     regions = [
         Region(
@@ -42,16 +55,6 @@ def show_map():
             drawing.shade_of(figures[area.cbs_code], classes),
             measure.link(known[area.cbs_code]) if area.cbs_code in known else None,
         )
-        for area in outlines.municipalities
+        for area in areas
     ]
-    return render_template(
-        "map/index.html",
-        measure=measure,
-        measures=measures.MEASURES.values(),
-        outlines=outlines,
-        regions=regions,
-        classes=classes,
-        missing=any(r.figure is None for r in regions),
-        zero_colour=drawing.ZERO,
-        missing_colour=drawing.MISSING,
-    )
+    return regions, classes
