@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.demand.views import bp as demand_bp
     from circular_platform.main.views import bp as main_bp
+    from circular_platform.map.views import bp as map_bp
     from circular_platform.matches.views import bp as matches_bp
     from circular_platform.notifications.views import bp as notifications_bp
     from circular_platform.organisations.views import bp as organisations_bp
@@ -101,7 +102,16 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = [main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp]
-    blueprints += [transfer_bp, matches_bp, search_bp, demand_bp, review_bp, redirects_bp, notifications_bp]
+    blueprints += [
+        transfer_bp,
+        matches_bp,
+        search_bp,
+        demand_bp,
+        review_bp,
+        redirects_bp,
+        notifications_bp,
+        map_bp,
+    ]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import history, lifecycle, permissions
@@ -89,6 +89,42 @@ def covering(municipality: Municipality | None = None, province_id: int | None =
     else:
         municipalities = municipalities.where(Municipality.province_id == province_id)
     return or_(Solution.nationwide.is_(True), Solution.id.in_(in_province), Solution.id.in_(municipalities))
+
+
+def covering_counts(shown: ColumnElement[bool]) -> Select:
+    """SQL: (municipality CBS code, number of solutions meeting ``shown`` that :func:`covering` finds for it),
+    every municipality in one query. Rather than pairing each solution with each municipality it
+    serves, it adds up the nationwide solutions, those serving the municipality's province, and
+    those naming the municipality without serving its province (so none counts twice)."""
+    regional = and_(shown, Solution.nationwide.is_(False))
+    nationwide = select(func.count(Solution.id)).where(shown, Solution.nationwide.is_(True)).scalar_subquery()
+    per_province = (
+        select(solution_province.c.province_id, func.count(Solution.id).label("solutions"))
+        .join(Solution, Solution.id == solution_province.c.solution_id)
+        .where(regional)
+        .group_by(solution_province.c.province_id)
+        .subquery()
+    )
+    serves_its_province = (
+        select(solution_province.c.solution_id)
+        .where(solution_province.c.solution_id == Solution.id)
+        .where(solution_province.c.province_id == Municipality.province_id)
+        .exists()
+    )
+    named = (
+        select(solution_municipality.c.municipality_id, func.count(Solution.id).label("solutions"))
+        .join(Solution, Solution.id == solution_municipality.c.solution_id)
+        .join(Municipality, Municipality.id == solution_municipality.c.municipality_id)
+        .where(regional, ~serves_its_province)
+        .group_by(solution_municipality.c.municipality_id)
+        .subquery()
+    )
+    total = nationwide + func.coalesce(per_province.c.solutions, 0) + func.coalesce(named.c.solutions, 0)
+    return (
+        select(Municipality.cbs_code, total)
+        .outerjoin(per_province, per_province.c.province_id == Municipality.province_id)
+        .outerjoin(named, named.c.municipality_id == Municipality.id)
+    )
 
 
 LIST_LOADING = (

@@ -1,0 +1,1 @@
+"""The map of the north: municipalities shaded by a figure, each a link to its list."""
