@@ -11,12 +11,16 @@ single round trip, so every statement after that gets it as one bound value.
 The query words are ORed: a document matches with one of them, the ones with more query words
 come first (then by ``ts_rank``), and each hit names the words it lacks.
 
-A search costs one evaluation of the GIN index. It reads the first ``COUNTED_MATCHES + 1``
-matches: up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked.
-Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only
-scans), so the page says "more than ``COUNTED_MATCHES``", the facet counts are lower bounds,
-and relevance ranks the matches read plus those among the ``NEWEST_WINDOW`` newest documents;
-sorted by date, the newest matches come straight from the date index.
+A search reads the first ``COUNTED_MATCHES + 1`` matches in one statement (one evaluation of the
+GIN index): up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is
+ranked. Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no
+index-only scans), so the page says "more than ``COUNTED_MATCHES``" and the facet counts are
+lower bounds. Sorted by date, the newest matches come straight from the date index. By
+relevance, a statement reads the documents with every query word, then one those with all but
+one, and so on (:attr:`.TsQuery.tiers`) until the page is full, so these come first however
+many documents match. Only within a tier of more than ``COUNTED_MATCHES`` documents is the
+order approximate: its first matches read and those among the ``NEWEST_WINDOW`` newest
+documents are ranked.
 
 * :mod:`.writer`: the rows and their vectors; :mod:`.tsquery`: the query as a ``tsquery``;
   :mod:`.planner`: table or index, and PostgreSQL's statistics that decide it;
@@ -93,15 +97,45 @@ class PostgresBackend:
         total: int,
         page: int,
     ) -> list[reader.Candidate]:
-        """The (id, rank) pairs of ``page``: from the counted matches while they are all there
-        were, else by date from the date index, or by rank with the newest matches added."""
+        """The (id, rank, mask) candidates of ``page``: from the counted matches while they are
+        all there were, else by date from the date index, or by relevance (:meth:`_best`)."""
         offset = (page - 1) * query.per_page
         if total > self.counted_matches and query.sort == "date":
             return reader.newest_matches(session, tsquery, query, offset)
         if total > self.counted_matches:
-            newest = reader.among_newest(session, tsquery, query)
-            ranked = sorted(set(ranked) | set(newest), key=reader.best_first)
+            ranked = self._best(session, tsquery, query, ranked, offset + query.per_page)
         return ranked[offset : offset + query.per_page]
+
+    def _best(
+        self,
+        session: Session,
+        tsquery: TsQuery,
+        query: SearchQuery,
+        counted_best: list[reader.Candidate],
+        wanted: int,
+    ) -> list[reader.Candidate]:
+        """The best ``wanted`` candidates when the query matches more than the counted matches
+        (``counted_best``: the best of those), reading its :attr:`~TsQuery.tiers` from every
+        word down. A tier with no more than the counted matches is ranked in full, so with
+        ``wanted`` of them they are the page; one with more is the last: its first matches and
+        its newest are ranked after the (all fewer) matches of the tiers before."""
+        statistics = Statistics.of(session)
+        found: list[reader.Candidate] = []  # every match of the last tier read
+        for tier in tsquery.tiers:
+            settings = planner.scan_settings(statistics, tier, query, self.counted_matches)
+            rows = reader.read_matches(session, tsquery, query, wanted, settings, self.counted_matches, tier)
+            count, _, best, _ = reader.unpack_matches(rows)
+            if count > self.counted_matches:
+                return _merged(found, best, reader.among_newest(session, tsquery, query, tier))
+            if count >= wanted:
+                return best
+            found = best
+        return _merged(found, counted_best, reader.among_newest(session, tsquery, query))
+
+
+def _merged(*candidates: list[reader.Candidate]) -> list[reader.Candidate]:
+    by_id = {candidate[0]: candidate for found in candidates for candidate in found}
+    return sorted(by_id.values(), key=reader.best_first)
 
 
 def _suggestion(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from matching.search import FACET_FIELDS, SearchQuery
 
 if TYPE_CHECKING:
-    from circular_platform.search.postgres.tsquery import TsQuery
+    from circular_platform.search.postgres.tsquery import Tier
 
 COUNTED_MATCHES = 1000  # matches counted exactly for the total and the facets
 # Costs in microseconds, measured at 100k documents: testing one row's vector while reading the
@@ -100,15 +100,15 @@ class Statistics:
 
 
 def scan_settings(
-    statistics: Statistics, tsquery: TsQuery, query: SearchQuery, counted: int = COUNTED_MATCHES
+    statistics: Statistics, tier: Tier, query: SearchQuery, counted: int = COUNTED_MATCHES
 ) -> dict[str, str]:
-    """The cheaper way to the first ``counted + 1`` matches. Filters count as independent of the
-    words."""
-    share = tsquery.share * statistics.filters_share(query)
+    """The cheaper way to the first ``counted + 1`` matches of ``tier``. Filters count as
+    independent of the words."""
+    share = tier.share * statistics.filters_share(query)
     documents = statistics.documents
     if share <= 0 or documents <= 0:
         return THROUGH_GIN
     wanted = counted + 1
     by_table = min(documents, wanted / share) * _ROW_COST
-    by_index = documents * tsquery.postings * _POSTING_COST + min(wanted, documents * share) * _FETCH_COST
+    by_index = documents * tier.postings * _POSTING_COST + min(wanted, documents * share) * _FETCH_COST
     return SEQUENTIAL if by_table < by_index else THROUGH_GIN

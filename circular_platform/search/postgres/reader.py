@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from circular_platform.models import SearchDocument as SearchRow
 from circular_platform.models import SearchWord
 from circular_platform.search.postgres.planner import BACKWARDS_BY_DATE, THROUGH_GIN, with_settings
-from circular_platform.search.postgres.tsquery import TsQuery, as_tsquery
+from circular_platform.search.postgres.tsquery import Tier, TsQuery, as_tsquery
 from matching.search import FACET_FIELDS, FACETS, SearchHit, SearchQuery, closest_words
 
 NEWEST_WINDOW = 500  # beyond the counted matches, matches among this many newest documents are ranked too
@@ -88,35 +88,19 @@ def read_matches(
     wanted: int,
     settings: dict[str, str],
     counted: int,
+    tier: Tier | None = None,
 ) -> Sequence[Row]:
-    """Facet counts and the total over the first ``counted + 1`` matches, the query words any of
-    them has, and the best ``wanted`` candidates, in one statement (one GIN evaluation).
+    """The total over the first ``counted + 1`` matches of ``tier`` (by default the whole query)
+    and the best ``wanted`` candidates among them, in one statement (one GIN evaluation); for
+    the whole query also the facet counts and the query words any of them has.
 
     Rows come back as (facet, value, count) for the facets, the total ("total", None, n) and
     the words seen ("words", None, mask), then (None, None, position, id, rank, mask) for the
     candidates.
     """
-    q = as_tsquery(tsquery.text)
-    c = SearchRow.__table__.c
-    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(c.vector, tsquery))]
-    matched = (
-        select(
-            c.id,
-            c.kind,
-            c.status,
-            c.themes,
-            c.provinces,
-            c.date,
-            func.ts_rank(c.vector, q).label("rank"),
-            *flags,
-        )
-        .where(c.vector.op("@@")(q), *filter_clauses(query))
-        .limit(counted + 1)
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
+    matched = _first_matches(tsquery, tier or tsquery, query, counted)
     m = matched.c
-    has = [m[f"has_{i}"] for i in range(len(flags))]
+    has = [m[f"has_{i}"] for i in range(len(tsquery.labels))]
     mask = _mask(has)
     order = (m.date.desc(), m.id) if query.sort == "date" else (_count(has).desc(), m.rank.desc(), m.id)
     best = (
@@ -127,26 +111,49 @@ def read_matches(
     )
     no_text, no_id, no_rank = cast(null(), Text), cast(null(), Integer), cast(null(), Float)
     no_mask = cast(null(), Integer)
-    facet_rows = [
-        select(literal("total"), no_text, func.count(), no_id, no_rank, no_mask).select_from(matched),
-        select(literal("words"), no_text, cast(func.bit_or(mask), BigInteger), no_id, no_rank, no_mask),
-        select(literal("kind"), matched.c.kind, func.count(), no_id, no_rank, no_mask).group_by(
-            matched.c.kind
-        ),
-        select(literal("status"), matched.c.status, func.count(), no_id, no_rank, no_mask)
-        .where(matched.c.status != "-")
-        .group_by(matched.c.status),
-    ]
-    for facet, column in (("theme", matched.c.themes), ("province", matched.c.provinces)):
-        values = select(func.unnest(column).label("value")).subquery()
-        facet_rows.append(
-            select(literal(facet), values.c.value, func.count(), no_id, no_rank, no_mask).group_by(
-                values.c.value
+    rows = [select(literal("total"), no_text, func.count(), no_id, no_rank, no_mask).select_from(matched)]
+    if tier is None:
+        rows += [
+            select(literal("words"), no_text, cast(func.bit_or(mask), BigInteger), no_id, no_rank, no_mask),
+            select(literal("kind"), m.kind, func.count(), no_id, no_rank, no_mask).group_by(m.kind),
+            select(literal("status"), m.status, func.count(), no_id, no_rank, no_mask)
+            .where(m.status != "-")
+            .group_by(m.status),
+        ]
+        for facet, column in (("theme", m.themes), ("province", m.provinces)):
+            values = select(func.unnest(column).label("value")).subquery()
+            rows.append(
+                select(literal(facet), values.c.value, func.count(), no_id, no_rank, no_mask).group_by(
+                    values.c.value
+                )
             )
-        )
-    page_rows = select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask)
+    rows.append(select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask))
     with with_settings(session, settings):
-        return session.execute(union_all(*facet_rows, page_rows)).all()
+        return session.execute(union_all(*rows)).all()
+
+
+def _first_matches(tsquery: TsQuery, tier: Tier, query: SearchQuery, counted: int) -> Any:
+    """The first ``counted + 1`` matches of ``tier`` with their facet columns, their rank for
+    the whole query and whether they have each query word (``has_0``, ...)."""
+    c = SearchRow.__table__.c
+    matching = as_tsquery(tier.text, "matching")
+    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(c.vector, tsquery))]
+    return (
+        select(
+            c.id,
+            c.kind,
+            c.status,
+            c.themes,
+            c.provinces,
+            c.date,
+            func.ts_rank(c.vector, as_tsquery(tsquery.text)).label("rank"),
+            *flags,
+        )
+        .where(c.vector.op("@@")(matching), *filter_clauses(query))
+        .limit(counted + 1)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]], list[Candidate], int]:
@@ -167,10 +174,14 @@ def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]],
     return total, facets, [candidate for _, candidate in sorted(best)], seen
 
 
-def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list[Candidate]:
-    """Matches among the ``NEWEST_WINDOW`` newest documents: the LIMIT in a subquery makes
-    PostgreSQL read those through the date index and test only them."""
+def among_newest(
+    session: Session, tsquery: TsQuery, query: SearchQuery, tier: Tier | None = None
+) -> list[Candidate]:
+    """Matches of ``tier`` (by default the whole query) among the ``NEWEST_WINDOW`` newest
+    documents: the LIMIT in a subquery makes PostgreSQL read those through the date index and
+    test only them."""
     q = as_tsquery(tsquery.text)
+    matching = as_tsquery((tier or tsquery).text, "matching")
     columns = ("id", "date", "vector", "kind", "status", "themes", "provinces", "audiences")
     newest = (
         select(*(SearchRow.__table__.c[name] for name in columns))
@@ -180,7 +191,7 @@ def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list
     )
     statement = select(
         newest.c.id, func.ts_rank(newest.c.vector, q), _mask(_flags(newest.c.vector, tsquery))
-    ).where(newest.c.vector.op("@@")(q), *filter_clauses(query, newest.c))
+    ).where(newest.c.vector.op("@@")(matching), *filter_clauses(query, newest.c))
     return [(id_, rank, mask) for id_, rank, mask in session.execute(statement)]
 
 
