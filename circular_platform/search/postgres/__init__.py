@@ -61,6 +61,12 @@ class PostgresBackend:
         if batch.cleared:
             batch.tidy_after_rebuild()
 
+    @contextmanager
+    def rebuilding(self, session: Session) -> Iterator[PostgresBatch]:
+        with self.writing(session) as batch:
+            batch.clear()
+            yield batch
+
     def recover(self) -> None:
         pass  # the table lives in the database: nothing to repair
 
