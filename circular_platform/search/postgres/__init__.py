@@ -31,15 +31,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from circular_platform.search.postgres import planner, reader
 from circular_platform.search.postgres.planner import COUNTED_MATCHES, Statistics
-from circular_platform.search.postgres.tsquery import QueryBuilder, TsQuery
+from circular_platform.search.postgres.tsquery import QueryBuilder, Tier, TsQuery
 from circular_platform.search.postgres.writer import DRAIN_LOCK, PostgresBatch
-from matching.search import ParsedQuery, SearchQuery, SearchResults, parse_query, suggest_text
+from matching.search import FACETS, ParsedQuery, SearchQuery, SearchResults, parse_query, suggest_text
 
 __all__ = ["COUNTED_MATCHES", "PostgresBackend", "PostgresBatch"]
 
@@ -77,66 +78,72 @@ class PostgresBackend:
         statistics = Statistics.of(session)
         tsquery = QueryBuilder(session, parsed, statistics).build()
         wanted = max(1, query.page) * query.per_page
-        counted = self.counted_matches
-        settings = planner.scan_settings(statistics, tsquery, query, counted)
-        rows = reader.read_matches(session, tsquery, query, wanted, settings, counted) if tsquery.text else []
-        total, facets, ranked, seen = reader.unpack_matches(rows)
-        page = min(max(1, query.page), max(1, -(-total // query.per_page)))
-        ranked = self._page(session, tsquery, query, ranked, total, page)
+        found = self._matches(session, statistics, tsquery, query, wanted) if tsquery.text else _NOTHING
+        page = min(max(1, query.page), max(1, -(-found.total // query.per_page)))
+        offset = (page - 1) * query.per_page
+        if found.total > self.counted_matches and query.sort == "date":
+            ranked = reader.newest_matches(session, tsquery, query, offset)
+        else:
+            ranked = found.ranked[offset : offset + query.per_page]
         return SearchResults(
             hits=reader.hits(session, ranked, parsed.labels) if ranked else [],
-            total=total,
+            total=found.total,
             page=page,
             per_page=query.per_page,
-            facets=facets,
-            suggestion=_suggestion(session, parsed, tsquery, query, seen),
+            facets=found.facets,
+            suggestion=_suggestion(session, parsed, tsquery, query, found.seen),
             terms=parsed.terms,
-            counted_up_to=counted if total > counted else None,
+            counted_up_to=self.counted_matches if found.total > self.counted_matches else None,
         )
 
-    def _page(
-        self,
-        session: Session,
-        tsquery: TsQuery,
-        query: SearchQuery,
-        ranked: list[reader.Candidate],
-        total: int,
-        page: int,
-    ) -> list[reader.Candidate]:
-        """The (id, rank, mask) candidates of ``page``: from the counted matches while they are
-        all there were, else by date from the date index, or by relevance (:meth:`_best`)."""
-        offset = (page - 1) * query.per_page
-        if total > self.counted_matches and query.sort == "date":
-            return reader.newest_matches(session, tsquery, query, offset)
-        if total > self.counted_matches:
-            ranked = self._best(session, tsquery, query, ranked, offset + query.per_page)
-        return ranked[offset : offset + query.per_page]
+    def _matches(
+        self, session: Session, statistics: Statistics, tsquery: TsQuery, query: SearchQuery, wanted: int
+    ) -> reader.Matches:
+        """The total, facets and best ``wanted`` candidates. By relevance, when the query
+        probably matches more than the counted matches, its :attr:`~TsQuery.tiers` are read
+        from every word down: a tier with no more than the counted matches is ranked in full,
+        so with ``wanted`` of them they are the best; the first with more gives the total
+        ("more") and the facets, and its first and newest matches are ranked after the (all
+        fewer) matches of the tiers before. Otherwise the whole query is read first, and its
+        tiers only when it turns out to match more."""
+        counted = self.counted_matches
+        whole: reader.Matches | None = None
+        by_tiers = query.sort == "relevance" and bool(tsquery.tiers)
+        if not by_tiers or not planner.beyond(statistics, tsquery, query, counted):
+            whole = self._read(session, statistics, tsquery, tsquery, query, wanted)
+            if whole.total <= counted or not by_tiers:
+                return whole
+        found: list[reader.Candidate] = []  # every match of the tier read last
+        for tier in [*tsquery.tiers, tsquery]:
+            if tier is tsquery and whole:
+                matches = whole
+            else:
+                matches = self._read(session, statistics, tsquery, tier, query, wanted)
+            ranked = _merged(found, matches.ranked)
+            if matches.total > counted:
+                return replace(whole or matches, ranked=ranked)
+            if tier is tsquery:
+                return replace(matches, ranked=ranked)
+            if len(ranked) >= wanted:
+                whole = whole or self._read(session, statistics, tsquery, tsquery, query, 0)
+                return replace(whole, ranked=ranked)
+            found = ranked
+        raise AssertionError("the whole query is the last tier")
 
-    def _best(
+    def _read(
         self,
         session: Session,
+        statistics: Statistics,
         tsquery: TsQuery,
+        tier: Tier,
         query: SearchQuery,
-        counted_best: list[reader.Candidate],
         wanted: int,
-    ) -> list[reader.Candidate]:
-        """The best ``wanted`` candidates when the query matches more than the counted matches
-        (``counted_best``: the best of those), reading its :attr:`~TsQuery.tiers` from every
-        word down. A tier with no more than the counted matches is ranked in full, so with
-        ``wanted`` of them they are the page; one with more is the last: its first matches and
-        its newest are ranked after the (all fewer) matches of the tiers before."""
-        statistics = Statistics.of(session)
-        found: list[reader.Candidate] = []  # every match of the last tier read
-        for tier in tsquery.tiers:
-            settings = planner.scan_settings(statistics, tier, query, self.counted_matches)
-            rows = reader.read_matches(session, tsquery, query, wanted, settings, self.counted_matches, tier)
-            count, _, best, _ = reader.unpack_matches(rows)
-            if count > self.counted_matches:
-                return _merged(found, best, reader.among_newest(session, tsquery, query, tier))
-            if count >= wanted:
-                return best
-            found = best
-        return _merged(found, counted_best, reader.among_newest(session, tsquery, query))
+    ) -> reader.Matches:
+        settings = planner.scan_settings(statistics, tier, query, self.counted_matches)
+        return reader.read_matches(session, tsquery, tier, query, wanted, settings, self.counted_matches)
+
+
+_NOTHING = reader.Matches(0, {name: {} for name in FACETS}, [], 0)
 
 
 def _merged(*candidates: list[reader.Candidate]) -> list[reader.Candidate]:

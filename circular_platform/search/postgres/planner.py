@@ -29,8 +29,11 @@ _ROW_COST, _POSTING_COST, _FETCH_COST = 4.0, 0.25, 10.0
 # 80,000 rows for words in most documents, where reading the table finds 1,000 in a few ms.
 # So the search chooses, from the shares of documents the words are in: reading the table
 # costs a row per (COUNTED_MATCHES + 1) / share, the index a posting per document of each word.
-SEQUENTIAL = {"enable_bitmapscan": "off", "enable_indexscan": "off", "synchronize_seqscans": "off"}
-THROUGH_GIN = {"enable_seqscan": "off", "enable_indexscan": "off"}
+# The table is read from its first row (no synchronised scan starting where another one is), so
+# the same matches come first each time; the reader tests them with a function the GIN index
+# cannot serve. Neither turns off index scans: the newest documents come through the date index.
+SEQUENTIAL = {"synchronize_seqscans": "off"}
+THROUGH_GIN = {"enable_seqscan": "off"}
 BACKWARDS_BY_DATE = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
 
 
@@ -112,3 +115,8 @@ def scan_settings(
     by_table = min(documents, wanted / share) * _ROW_COST
     by_index = documents * tier.postings * _POSTING_COST + min(wanted, documents * share) * _FETCH_COST
     return SEQUENTIAL if by_table < by_index else THROUGH_GIN
+
+
+def beyond(statistics: Statistics, tier: Tier, query: SearchQuery, counted: int = COUNTED_MATCHES) -> bool:
+    """Whether ``tier`` probably matches more than ``counted`` documents."""
+    return tier.share * statistics.filters_share(query) * statistics.documents > counted
