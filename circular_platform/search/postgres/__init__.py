@@ -11,16 +11,16 @@ single round trip, so every statement after that gets it as one bound value.
 The query words are ORed: a document matches with one of them, the ones with more query words
 come first (then by ``ts_rank``), and each hit names the words it lacks.
 
-A search reads the first ``COUNTED_MATCHES + 1`` matches in one statement (one evaluation of the
-GIN index): up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is
-ranked. Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no
-index-only scans), so the page says "more than ``COUNTED_MATCHES``" and the facet counts are
-lower bounds. Sorted by date, the newest matches come straight from the date index. By
-relevance, a statement reads the documents with every query word, then one those with all but
-one, and so on (:attr:`.TsQuery.tiers`) until the page is full, so these come first however
-many documents match. Only within a tier of more than ``COUNTED_MATCHES`` documents is the
-order approximate: its first matches read and those among the ``NEWEST_WINDOW`` newest
-documents are ranked.
+A statement reads the first ``COUNTED_MATCHES + 1`` matches (one evaluation of the GIN index):
+up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked. Beyond,
+reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only scans),
+so the page says "more than ``COUNTED_MATCHES``" and the facet counts are lower bounds. Sorted
+by date, the newest matches come straight from the date index. By relevance, a statement reads
+the documents with every query word, then one those with all but one, and so on
+(:attr:`.TsQuery.tiers`) until the page is full, so these come first however many documents
+match. Only within a tier of more than ``COUNTED_MATCHES`` documents is the order approximate:
+its first matches read and those among the ``NEWEST_WINDOW`` newest documents are ranked, and
+its first matches give the facet counts.
 
 * :mod:`.writer`: the rows and their vectors; :mod:`.tsquery`: the query as a ``tsquery``;
   :mod:`.planner`: table or index, and PostgreSQL's statistics that decide it;
