@@ -32,6 +32,7 @@ from circular_platform.models import (
 )
 from circular_platform.search import services
 from circular_platform.search.backends import WhooshBackend
+from circular_platform.search.postgres import PostgresBackend, reader
 from matching import analysis
 from matching.search import SearchQuery
 from matching.search.whoosh_index import SearchIndex
@@ -353,6 +354,29 @@ def test_results_with_every_word_come_first_then_those_with_some(client):
     }
 
 
+def test_every_word_then_most_words_first_however_many_items_match(
+    app, client, add_solution, index, monkeypatch
+):
+    """PostgreSQL counts the first matches it reads (here 3) and ranks beyond them too: an
+    item with every word, or with most, is never left out for one with fewer."""
+    backend = app.extensions["search_backend"]
+    if isinstance(backend, PostgresBackend):
+        monkeypatch.setattr(backend, "counted_matches", 3)
+        monkeypatch.setattr(reader, "NEWEST_WINDOW", 1)
+    written = [
+        *(f"Beton storten {n}" for n in range(4)),
+        "Circulair beton voor de gevel",
+        "Gevel van beton",
+        *(f"Beton storten {n}" for n in range(4, 6)),
+    ]
+    for title in written:  # one at a time: PostgreSQL reads its rows in the order they were written
+        add_solution(title)
+        index()
+    found = cards(client, "circulair beton gevel")
+    assert found[:2] == [("Circulair beton voor de gevel", []), ("Gevel van beton", ["circulair"])]
+    assert all(missing == ["circulair", "gevel"] for _, missing in found[2:])
+
+
 @pytest.mark.usefixtures("concrete")
 def test_a_card_shows_the_words_it_lacks_struck_through(client):
     page = client.get("/search/", query_string={"q": "circulair beton"}).text
@@ -501,12 +525,12 @@ def test_postgres_finds_the_same_through_the_table_or_the_index(app, session, mo
 
 def test_postgres_reads_the_table_only_for_words_in_many_documents():
     from circular_platform.search.postgres.planner import SEQUENTIAL, THROUGH_GIN, Statistics, scan_settings
-    from circular_platform.search.postgres.tsquery import TsQuery
+    from circular_platform.search.postgres.tsquery import Tier
 
     statistics = Statistics({("vector", "isolatie"): 0.9, ("vector", "hennep"): 0.02}, documents=100_000)
-    common = TsQuery("'isolatie'", {}, share=0.9, postings=0.9)
-    rare = TsQuery("'hennep'", {}, share=0.02, postings=0.02)
-    unknown = TsQuery("'zeldzaam'", {}, share=0.0, postings=0.0)
+    common = Tier("'isolatie'", share=0.9, postings=0.9)
+    rare = Tier("'hennep'", share=0.02, postings=0.02)
+    unknown = Tier("'zeldzaam'", share=0.0, postings=0.0)
     assert scan_settings(statistics, common, SearchQuery("isolatie")) == SEQUENTIAL
     assert scan_settings(statistics, rare, SearchQuery("hennep")) == THROUGH_GIN
     assert scan_settings(statistics, unknown, SearchQuery("zeldzaam")) == THROUGH_GIN

@@ -36,6 +36,10 @@ class Backend(Protocol):
 
     def writing(self, session: Session) -> AbstractContextManager[Batch]: ...
 
+    def rebuilding(self, session: Session) -> AbstractContextManager[Batch]:
+        """A batch that replaces every document (cleared), committed at once."""
+        ...
+
     def recover(self) -> None: ...
 
     def search(self, session: Session, query: SearchQuery) -> SearchResults: ...
@@ -63,6 +67,11 @@ class WhooshBackend:
     @contextmanager
     def writing(self, session: Session) -> Iterator[Batch]:
         with self.index.writing(self.timeout) as batch:
+            yield batch
+
+    @contextmanager
+    def rebuilding(self, session: Session) -> Iterator[Batch]:
+        with self.index.rebuilding(self.timeout) as batch:
             yield batch
 
     def recover(self) -> None:

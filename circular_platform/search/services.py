@@ -98,8 +98,7 @@ def rebuild(session: Session, progress: Callable[[int], None] = lambda n: None) 
     """
     session.execute(delete(SearchPending))
     written = 0
-    with backend().writing(session) as writer:
-        writer.clear()
+    with backend().rebuilding(session) as writer:
         keys = list(documents.all_keys(session))
         for start in range(0, len(keys), queue.BATCH_SIZE):
             chunk = keys[start : start + queue.BATCH_SIZE]

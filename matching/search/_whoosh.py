@@ -20,7 +20,8 @@ with warnings.catch_warnings():
     from whoosh import query as q
     from whoosh.analysis import Token, Tokenizer
     from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+    from whoosh.columns import NumericColumn
+    from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
     from whoosh.index import LockError
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.writing import CLEAR
@@ -31,6 +32,7 @@ with warnings.catch_warnings():
 
 __all__ = [
     "CLEAR",
+    "COLUMN",
     "ID",
     "KEYWORD",
     "NUMERIC",
@@ -38,6 +40,7 @@ __all__ = [
     "TEXT",
     "FilterMatcher",
     "LockError",
+    "NumericColumn",
     "Schema",
     "Token",
     "Tokenizer",

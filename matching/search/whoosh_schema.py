@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from matching import analysis
-from matching.search._whoosh import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema, Token, Tokenizer
+from matching.search._whoosh import COLUMN, ID, KEYWORD, STORED, TEXT, NumericColumn, Schema, Token, Tokenizer
 from matching.search.query import TOKEN
 from matching.search.scoring import TEXT_FIELDS
 from matching.search.types import LANGUAGES
@@ -84,7 +84,7 @@ def build_schema() -> Schema:
         themes=KEYWORD,
         provinces=KEYWORD,
         audiences=KEYWORD,
-        date=NUMERIC(bits=64, sortable=True),
+        date=COLUMN(NumericColumn("q")),
         title=TEXT(analyzer=text, field_boost=TEXT_FIELDS["title"]),
         body=TEXT(analyzer=text),
         context=TEXT(analyzer=text, field_boost=TEXT_FIELDS["context"]),

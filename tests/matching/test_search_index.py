@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -94,3 +95,32 @@ def test_warm_loads_common_words_and_changes_no_result(tmp_path):
     assert index.warm(fraction=0.5) >= 1  # the words of twenty titles, not the one-off "kozijnen"
     assert keys(index, "hennepisolatie") == before
     assert len(before) == 20
+
+
+JANUARY = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_a_rebuild_by_several_processes_replaces_every_document(tmp_path):
+    index = SearchIndex(tmp_path)
+    index.write([document(n, "Kozijnen van hout") for n in range(5)])
+    with index.rebuilding() as batch:  # 500 documents: work for each writing process
+        batch.write(document(n, f"Hennepisolatie {n}", date=JANUARY + timedelta(days=n)) for n in range(500))
+    assert keys(index, "kozijnen") == set()
+    assert keys(index, "hennepisolatie") == {f"solution:{n}" for n in range(500)}
+    newest = index.search(SearchQuery("hennepisolatie", sort="date", per_page=2)).hits
+    assert [hit.key for hit in newest] == ["solution:499", "solution:498"]
+
+
+def test_a_failed_rebuild_keeps_the_index_and_leaves_no_process_behind(tmp_path):
+    index = SearchIndex(tmp_path)
+    index.write([document(1, "Kozijnen van hout")])
+
+    def rebuild_failing_halfway() -> None:
+        with index.rebuilding() as batch:
+            batch.write([document(n) for n in range(500)])
+            raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        rebuild_failing_halfway()
+    assert keys(index, "kozijnen") == {"solution:1"}
+    assert multiprocessing.active_children() == []

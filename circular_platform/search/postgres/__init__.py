@@ -11,12 +11,16 @@ single round trip, so every statement after that gets it as one bound value.
 The query words are ORed: a document matches with one of them, the ones with more query words
 come first (then by ``ts_rank``), and each hit names the words it lacks.
 
-A search costs one evaluation of the GIN index. It reads the first ``COUNTED_MATCHES + 1``
-matches: up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked.
-Beyond, reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only
-scans), so the page says "more than ``COUNTED_MATCHES``", the facet counts are lower bounds,
-and relevance ranks the matches read plus those among the ``NEWEST_WINDOW`` newest documents;
-sorted by date, the newest matches come straight from the date index.
+A statement reads the first ``COUNTED_MATCHES + 1`` matches (one evaluation of the GIN index):
+up to ``COUNTED_MATCHES`` the total and the facets are exact and every match is ranked. Beyond,
+reading every match's row would cost 100+ ms at 100k documents (GIN has no index-only scans),
+so the page says "more than ``COUNTED_MATCHES``" and the facet counts are lower bounds. Sorted
+by date, the newest matches come straight from the date index. By relevance, a statement reads
+the documents with every query word, then one those with all but one, and so on
+(:attr:`.TsQuery.tiers`) until the page is full, so these come first however many documents
+match. Only within a tier of more than ``COUNTED_MATCHES`` documents is the order approximate:
+its first matches read and those among the ``NEWEST_WINDOW`` newest documents are ranked, and
+its first matches give the facet counts.
 
 * :mod:`.writer`: the rows and their vectors; :mod:`.tsquery`: the query as a ``tsquery``;
   :mod:`.planner`: table or index, and PostgreSQL's statistics that decide it;
@@ -27,15 +31,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from circular_platform.search.postgres import planner, reader
 from circular_platform.search.postgres.planner import COUNTED_MATCHES, Statistics
-from circular_platform.search.postgres.tsquery import QueryBuilder, TsQuery
+from circular_platform.search.postgres.tsquery import QueryBuilder, Tier, TsQuery
 from circular_platform.search.postgres.writer import DRAIN_LOCK, PostgresBatch
-from matching.search import ParsedQuery, SearchQuery, SearchResults, parse_query, suggest_text
+from matching.search import FACETS, ParsedQuery, SearchQuery, SearchResults, parse_query, suggest_text
 
 __all__ = ["COUNTED_MATCHES", "PostgresBackend", "PostgresBatch"]
 
@@ -57,6 +62,12 @@ class PostgresBackend:
         if batch.cleared:
             batch.tidy_after_rebuild()
 
+    @contextmanager
+    def rebuilding(self, session: Session) -> Iterator[PostgresBatch]:
+        with self.writing(session) as batch:
+            batch.clear()
+            yield batch
+
     def recover(self) -> None:
         pass  # the table lives in the database: nothing to repair
 
@@ -67,41 +78,77 @@ class PostgresBackend:
         statistics = Statistics.of(session)
         tsquery = QueryBuilder(session, parsed, statistics).build()
         wanted = max(1, query.page) * query.per_page
-        counted = self.counted_matches
-        settings = planner.scan_settings(statistics, tsquery, query, counted)
-        rows = reader.read_matches(session, tsquery, query, wanted, settings, counted) if tsquery.text else []
-        total, facets, ranked, seen = reader.unpack_matches(rows)
-        page = min(max(1, query.page), max(1, -(-total // query.per_page)))
-        ranked = self._page(session, tsquery, query, ranked, total, page)
+        found = self._matches(session, statistics, tsquery, query, wanted) if tsquery.text else _NOTHING
+        page = min(max(1, query.page), max(1, -(-found.total // query.per_page)))
+        offset = (page - 1) * query.per_page
+        if found.total > self.counted_matches and query.sort == "date":
+            ranked = reader.newest_matches(session, tsquery, query, offset)
+        else:
+            ranked = found.ranked[offset : offset + query.per_page]
         return SearchResults(
             hits=reader.hits(session, ranked, parsed.labels) if ranked else [],
-            total=total,
+            total=found.total,
             page=page,
             per_page=query.per_page,
-            facets=facets,
-            suggestion=_suggestion(session, parsed, tsquery, query, seen),
+            facets=found.facets,
+            suggestion=_suggestion(session, parsed, tsquery, query, found.seen),
             terms=parsed.terms,
-            counted_up_to=counted if total > counted else None,
+            counted_up_to=self.counted_matches if found.total > self.counted_matches else None,
         )
 
-    def _page(
+    def _matches(
+        self, session: Session, statistics: Statistics, tsquery: TsQuery, query: SearchQuery, wanted: int
+    ) -> reader.Matches:
+        """The total, facets and best ``wanted`` candidates. By relevance, when the query
+        probably matches more than the counted matches, its :attr:`~TsQuery.tiers` are read
+        from every word down: a tier with no more than the counted matches is ranked in full,
+        so with ``wanted`` of them they are the best; the first with more gives the total
+        ("more") and the facets, and its first and newest matches are ranked after the (all
+        fewer) matches of the tiers before. Otherwise the whole query is read first, and its
+        tiers only when it turns out to match more."""
+        counted = self.counted_matches
+        whole: reader.Matches | None = None
+        by_tiers = query.sort == "relevance" and bool(tsquery.tiers)
+        if not by_tiers or not planner.beyond(statistics, tsquery, query, counted):
+            whole = self._read(session, statistics, tsquery, tsquery, query, wanted)
+            if whole.total <= counted or not by_tiers:
+                return whole
+        found: list[reader.Candidate] = []  # every match of the tier read last
+        for tier in [*tsquery.tiers, tsquery]:
+            if tier is tsquery and whole:
+                matches = whole
+            else:
+                matches = self._read(session, statistics, tsquery, tier, query, wanted)
+            ranked = _merged(found, matches.ranked)
+            if matches.total > counted:
+                return replace(whole or matches, ranked=ranked)
+            if tier is tsquery:
+                return replace(matches, ranked=ranked)
+            if len(ranked) >= wanted:
+                whole = whole or self._read(session, statistics, tsquery, tsquery, query, 0)
+                return replace(whole, ranked=ranked)
+            found = ranked
+        raise AssertionError("the whole query is the last tier")
+
+    def _read(
         self,
         session: Session,
+        statistics: Statistics,
         tsquery: TsQuery,
+        tier: Tier,
         query: SearchQuery,
-        ranked: list[reader.Candidate],
-        total: int,
-        page: int,
-    ) -> list[reader.Candidate]:
-        """The (id, rank) pairs of ``page``: from the counted matches while they are all there
-        were, else by date from the date index, or by rank with the newest matches added."""
-        offset = (page - 1) * query.per_page
-        if total > self.counted_matches and query.sort == "date":
-            return reader.newest_matches(session, tsquery, query, offset)
-        if total > self.counted_matches:
-            newest = reader.among_newest(session, tsquery, query)
-            ranked = sorted(set(ranked) | set(newest), key=reader.best_first)
-        return ranked[offset : offset + query.per_page]
+        wanted: int,
+    ) -> reader.Matches:
+        settings = planner.scan_settings(statistics, tier, query, self.counted_matches)
+        return reader.read_matches(session, tsquery, tier, query, wanted, settings, self.counted_matches)
+
+
+_NOTHING = reader.Matches(0, {name: {} for name in FACETS}, [], 0)
+
+
+def _merged(*candidates: list[reader.Candidate]) -> list[reader.Candidate]:
+    by_id = {candidate[0]: candidate for found in candidates for candidate in found}
+    return sorted(by_id.values(), key=reader.best_first)
 
 
 def _suggestion(

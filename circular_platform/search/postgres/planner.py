@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from matching.search import FACET_FIELDS, SearchQuery
 
 if TYPE_CHECKING:
-    from circular_platform.search.postgres.tsquery import TsQuery
+    from circular_platform.search.postgres.tsquery import Tier
 
 COUNTED_MATCHES = 1000  # matches counted exactly for the total and the facets
 # Costs in microseconds, measured at 100k documents: testing one row's vector while reading the
@@ -29,8 +29,11 @@ _ROW_COST, _POSTING_COST, _FETCH_COST = 4.0, 0.25, 10.0
 # 80,000 rows for words in most documents, where reading the table finds 1,000 in a few ms.
 # So the search chooses, from the shares of documents the words are in: reading the table
 # costs a row per (COUNTED_MATCHES + 1) / share, the index a posting per document of each word.
-SEQUENTIAL = {"enable_bitmapscan": "off", "enable_indexscan": "off", "synchronize_seqscans": "off"}
-THROUGH_GIN = {"enable_seqscan": "off", "enable_indexscan": "off"}
+# The table is read from its first row (no synchronised scan starting where another one is), so
+# the same matches come first each time; the reader tests them with a function the GIN index
+# cannot serve. Neither turns off index scans: the newest documents come through the date index.
+SEQUENTIAL = {"synchronize_seqscans": "off"}
+THROUGH_GIN = {"enable_seqscan": "off"}
 BACKWARDS_BY_DATE = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
 
 
@@ -100,15 +103,20 @@ class Statistics:
 
 
 def scan_settings(
-    statistics: Statistics, tsquery: TsQuery, query: SearchQuery, counted: int = COUNTED_MATCHES
+    statistics: Statistics, tier: Tier, query: SearchQuery, counted: int = COUNTED_MATCHES
 ) -> dict[str, str]:
-    """The cheaper way to the first ``counted + 1`` matches. Filters count as independent of the
-    words."""
-    share = tsquery.share * statistics.filters_share(query)
+    """The cheaper way to the first ``counted + 1`` matches of ``tier``. Filters count as
+    independent of the words."""
+    share = tier.share * statistics.filters_share(query)
     documents = statistics.documents
     if share <= 0 or documents <= 0:
         return THROUGH_GIN
     wanted = counted + 1
     by_table = min(documents, wanted / share) * _ROW_COST
-    by_index = documents * tsquery.postings * _POSTING_COST + min(wanted, documents * share) * _FETCH_COST
+    by_index = documents * tier.postings * _POSTING_COST + min(wanted, documents * share) * _FETCH_COST
     return SEQUENTIAL if by_table < by_index else THROUGH_GIN
+
+
+def beyond(statistics: Statistics, tier: Tier, query: SearchQuery, counted: int = COUNTED_MATCHES) -> bool:
+    """Whether ``tier`` probably matches more than ``counted`` documents."""
+    return tier.share * statistics.filters_share(query) * statistics.documents > counted

@@ -1,5 +1,5 @@
-"""Reading a search's matches: facet counts, the total and the ranked page in one statement,
-the newest matches beyond the counted ones, the hits' rows and spelling corrections.
+"""Reading a search's matches: facet counts, the total and the ranked candidates in one statement,
+a page of the newest matches beyond the counted ones, the hits' rows and spelling corrections.
 
 A candidate is (id, rank, mask): ``mask`` has bit ``i`` set when the document has query word
 ``i`` (:attr:`TsQuery.labels`); candidates with more query words come first, then by rank."""
@@ -7,6 +7,7 @@ A candidate is (id, rank, mask): ``mask`` has bit ``i`` set when the document ha
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
@@ -33,8 +35,13 @@ from sqlalchemy.orm import Session
 
 from circular_platform.models import SearchDocument as SearchRow
 from circular_platform.models import SearchWord
-from circular_platform.search.postgres.planner import BACKWARDS_BY_DATE, THROUGH_GIN, with_settings
-from circular_platform.search.postgres.tsquery import TsQuery, as_tsquery
+from circular_platform.search.postgres.planner import (
+    BACKWARDS_BY_DATE,
+    SEQUENTIAL,
+    THROUGH_GIN,
+    with_settings,
+)
+from circular_platform.search.postgres.tsquery import Tier, TsQuery, as_tsquery
 from matching.search import FACET_FIELDS, FACETS, SearchHit, SearchQuery, closest_words
 
 NEWEST_WINDOW = 500  # beyond the counted matches, matches among this many newest documents are ranked too
@@ -81,77 +88,118 @@ def _array(values: list[str]) -> ColumnElement:
     return postgresql.array(values, type_=String(40))
 
 
+@dataclass(frozen=True)
+class Matches:
+    """What :func:`read_matches` found: the total (``counted + 1`` when there are more), the
+    facet counts, the best candidates and the mask of the query words any counted match has."""
+
+    total: int
+    facets: dict[str, dict[str, int]]
+    ranked: list[Candidate]
+    seen: int
+
+
 def read_matches(
     session: Session,
     tsquery: TsQuery,
+    tier: Tier,
     query: SearchQuery,
     wanted: int,
     settings: dict[str, str],
     counted: int,
-) -> Sequence[Row]:
-    """Facet counts and the total over the first ``counted + 1`` matches, the query words any of
-    them has, and the best ``wanted`` candidates, in one statement (one GIN evaluation).
-
-    Rows come back as (facet, value, count) for the facets, the total ("total", None, n) and
-    the words seen ("words", None, mask), then (None, None, position, id, rank, mask) for the
-    candidates.
-    """
-    q = as_tsquery(tsquery.text)
-    c = SearchRow.__table__.c
-    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(c.vector, tsquery))]
-    matched = (
-        select(
-            c.id,
-            c.kind,
-            c.status,
-            c.themes,
-            c.provinces,
-            c.date,
-            func.ts_rank(c.vector, q).label("rank"),
-            *flags,
-        )
-        .where(c.vector.op("@@")(q), *filter_clauses(query))
-        .limit(counted + 1)
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
+) -> Matches:
+    """Over the first ``counted + 1`` matches of ``tier``: the total, the facet counts and the
+    query words any of them has; the best ``wanted`` candidates among those and the matches of
+    ``tier`` among the ``NEWEST_WINDOW`` newest documents. One statement, one GIN evaluation."""
+    matched = _first_matches(tsquery, tier, query, settings, counted)
+    newest = _newest_matches(tsquery, tier, query)
     m = matched.c
-    has = [m[f"has_{i}"] for i in range(len(flags))]
-    mask = _mask(has)
-    order = (m.date.desc(), m.id) if query.sort == "date" else (_count(has).desc(), m.rank.desc(), m.id)
-    best = (
-        select(m.id, m.rank, mask.label("mask"), func.row_number().over(order_by=order).label("position"))
-        .order_by(*order)
-        .limit(wanted)
-        .subquery()
-    )
+    n = newest.c
+    candidates = union(
+        select(m.id, m.date, m.rank, *_has(m, tsquery)), select(n.id, n.date, n.rank, *_has(n, tsquery))
+    ).subquery()
+    has = _has(candidates.c, tsquery)
+    k = candidates.c
+    order = (k.date.desc(), k.id) if query.sort == "date" else (_count(has).desc(), k.rank.desc(), k.id)
+    position = func.row_number().over(order_by=order).label("position")
+    best = select(k.id, k.rank, _mask(has).label("mask"), position).order_by(*order).limit(wanted).subquery()
     no_text, no_id, no_rank = cast(null(), Text), cast(null(), Integer), cast(null(), Float)
     no_mask = cast(null(), Integer)
-    facet_rows = [
+    seen = _mask(_has(m, tsquery))
+    rows = [
         select(literal("total"), no_text, func.count(), no_id, no_rank, no_mask).select_from(matched),
-        select(literal("words"), no_text, cast(func.bit_or(mask), BigInteger), no_id, no_rank, no_mask),
-        select(literal("kind"), matched.c.kind, func.count(), no_id, no_rank, no_mask).group_by(
-            matched.c.kind
-        ),
-        select(literal("status"), matched.c.status, func.count(), no_id, no_rank, no_mask)
-        .where(matched.c.status != "-")
-        .group_by(matched.c.status),
+        select(literal("words"), no_text, cast(func.bit_or(seen), BigInteger), no_id, no_rank, no_mask),
+        select(literal("kind"), m.kind, func.count(), no_id, no_rank, no_mask).group_by(m.kind),
+        select(literal("status"), m.status, func.count(), no_id, no_rank, no_mask)
+        .where(m.status != "-")
+        .group_by(m.status),
     ]
-    for facet, column in (("theme", matched.c.themes), ("province", matched.c.provinces)):
+    for facet, column in (("theme", m.themes), ("province", m.provinces)):
         values = select(func.unnest(column).label("value")).subquery()
-        facet_rows.append(
+        rows.append(
             select(literal(facet), values.c.value, func.count(), no_id, no_rank, no_mask).group_by(
                 values.c.value
             )
         )
-    page_rows = select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask)
+    rows.append(select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask))
     with with_settings(session, settings):
-        return session.execute(union_all(*facet_rows, page_rows)).all()
+        return _unpack(session.execute(union_all(*rows)).all())
 
 
-def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]], list[Candidate], int]:
-    """The total, the facet counts, the ranked candidates of :func:`read_matches` and the mask
-    of the query words the counted matches have."""
+def _has(columns: Any, tsquery: TsQuery) -> list[Any]:
+    return [columns[f"has_{i}"] for i in range(len(tsquery.labels))]
+
+
+def _first_matches(
+    tsquery: TsQuery, tier: Tier, query: SearchQuery, settings: dict[str, str], counted: int
+) -> Any:
+    """The first ``counted + 1`` matches of ``tier``, in the table's order, with their facet
+    columns, their rank for the whole query and whether they have each query word (``has_0``,
+    ...). Read through the table, the test is ``ts_match_vq``: the function behind ``@@``,
+    which the GIN index does not serve."""
+    c = SearchRow.__table__.c
+    matching = as_tsquery(tier.text, "matching")
+    test = func.ts_match_vq(c.vector, matching) if settings == SEQUENTIAL else c.vector.op("@@")(matching)
+    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(c.vector, tsquery))]
+    return (
+        select(
+            c.id,
+            c.date,
+            func.ts_rank(c.vector, as_tsquery(tsquery.text)).label("rank"),
+            c.kind,
+            c.status,
+            c.themes,
+            c.provinces,
+            *flags,
+        )
+        .where(test, *filter_clauses(query))
+        .limit(counted + 1)
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _newest_matches(tsquery: TsQuery, tier: Tier, query: SearchQuery) -> Any:
+    """Matches of ``tier`` among the ``NEWEST_WINDOW`` newest documents, with the columns of
+    :func:`_first_matches` up to the rank and the flags: the LIMIT in a subquery makes
+    PostgreSQL read those through the date index and test only them."""
+    columns = ("id", "date", "vector", "kind", "status", "themes", "provinces", "audiences")
+    newest = (
+        select(*(SearchRow.__table__.c[name] for name in columns))
+        .order_by(SearchRow.date.desc())
+        .limit(NEWEST_WINDOW)
+        .subquery()
+    )
+    n = newest.c
+    flags = [flag.label(f"has_{i}") for i, flag in enumerate(_flags(n.vector, tsquery))]
+    return (
+        select(n.id, n.date, func.ts_rank(n.vector, as_tsquery(tsquery.text)).label("rank"), *flags)
+        .where(n.vector.op("@@")(as_tsquery(tier.text, "matching")), *filter_clauses(query, n))
+        .cte("newest")
+    )
+
+
+def _unpack(rows: Sequence[Row]) -> Matches:
     total = seen = 0
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     best: list[tuple[int, Candidate]] = []
@@ -164,24 +212,7 @@ def unpack_matches(rows: Sequence[Row]) -> tuple[int, dict[str, dict[str, int]],
             facets[facet][value] = number
         else:
             best.append((number, (id_, rank, mask)))  # number: the position
-    return total, facets, [candidate for _, candidate in sorted(best)], seen
-
-
-def among_newest(session: Session, tsquery: TsQuery, query: SearchQuery) -> list[Candidate]:
-    """Matches among the ``NEWEST_WINDOW`` newest documents: the LIMIT in a subquery makes
-    PostgreSQL read those through the date index and test only them."""
-    q = as_tsquery(tsquery.text)
-    columns = ("id", "date", "vector", "kind", "status", "themes", "provinces", "audiences")
-    newest = (
-        select(*(SearchRow.__table__.c[name] for name in columns))
-        .order_by(SearchRow.date.desc())
-        .limit(NEWEST_WINDOW)
-        .subquery()
-    )
-    statement = select(
-        newest.c.id, func.ts_rank(newest.c.vector, q), _mask(_flags(newest.c.vector, tsquery))
-    ).where(newest.c.vector.op("@@")(q), *filter_clauses(query, newest.c))
-    return [(id_, rank, mask) for id_, rank, mask in session.execute(statement)]
+    return Matches(total, facets, [candidate for _, candidate in sorted(best)], seen)
 
 
 def best_first(candidate: Candidate) -> tuple[int, float, int]:

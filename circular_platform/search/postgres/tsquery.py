@@ -5,7 +5,8 @@ A query word matches its stem in either configuration, the compounds that start 
 (``isolatie`` -> ``hennepisolatie``, looked up in ``search_word``) and, for a compound query
 word, its parts together; its glossary alternatives (:func:`matching.search.alternatives`) match
 as the word itself, with their stems and compounds. The words are ORed: a document matches with
-one of them, and :attr:`TsQuery.labels` tests each query word on its own for the ranking.
+one of them, and :attr:`TsQuery.labels` tests each query word on its own for the ranking;
+:attr:`TsQuery.tiers` are the documents with every word, then with all but one, and so on.
 Each word's options carry their estimated share of the documents
 (:class:`~.planner.Statistics`), from which :mod:`.planner` chooses how to read the matches.
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 from sqlalchemy import (
@@ -47,16 +50,44 @@ from matching.search import (
 )
 
 _CONFIGS = ("dutch", "english")
+MAX_TIER_CLAUSES = 16  # a tier of more combinations of query words is left out (12 words: 66 pairs)
 
 
 @dataclass(frozen=True)
-class TsQuery:
-    text: str  # the whole query in to_tsquery syntax; empty when only stop words were left
-    words: dict[str, str]  # each searched word (of words and phrases) with its own part
-    labels: tuple[str, ...] = ()  # per query word (ParsedQuery.labels), its part: present or missing
-    common: frozenset[str] = frozenset()  # words the statistics count: they match documents
+class Tier:
+    """A ``tsquery`` text with the estimates :mod:`.planner` chooses a way to read it by."""
+
+    text: str
     share: float = 0.0  # estimated share of the documents matching (0: unknown or rare)
     postings: float = 0.0  # estimated postings the GIN index reads, per document
+
+
+@dataclass(frozen=True)
+class TsQuery(Tier):
+    """The whole query: :attr:`text` matches documents with any query word and no excluded one
+    (empty when only stop words were left)."""
+
+    words: dict[str, str] = field(default_factory=dict)  # each word of words and phrases: its part
+    labels: tuple[str, ...] = ()  # per query word (ParsedQuery.labels), its part: present or missing
+    common: frozenset[str] = frozenset()  # words the statistics count: they match documents
+    label_shares: tuple[float, ...] = ()  # per label, its estimated share of the documents
+    excluded: tuple[str, ...] = ()  # parts of the excluded words
+
+    @property
+    def tiers(self) -> list[Tier]:
+        """Documents with every query word, then with at least all but one, down to two words
+        (:attr:`text` is one); a tier of more than :data:`MAX_TIER_CLAUSES` combinations is
+        skipped. Excluded words exclude in each."""
+        present = [(part, share) for part, share in zip(self.labels, self.label_shares, strict=True) if part]
+        found = []
+        for count in range(len(present), 1, -1):
+            clauses = list(combinations(present, count))
+            if len(clauses) > MAX_TIER_CLAUSES:
+                continue
+            text = " | ".join("( " + " & ".join(part for part, _ in clause) + " )" for clause in clauses)
+            share = 0.0 if self.excluded else min(1.0, sum(math.prod(s for _, s in c) for c in clauses))
+            found.append(Tier(_without(text, self.excluded), share, self.postings))
+        return found
 
 
 Options = dict[str, float]  # tsqueries any of which matches a word, with their estimated shares
@@ -92,12 +123,14 @@ class QueryBuilder:
         searched = {**words, **{w: self._options(w) for p in self.parsed.phrases for w in p}}
         matching = " | ".join(map(_any, clauses))
         return TsQuery(
-            text=" & ".join([f"( {matching} )", *(f"!{_any(o)}" for o in excluded)]) if clauses else "",
+            text=_without(matching, [_any(o) for o in excluded]) if clauses else "",
+            share=0.0 if excluded else min(1.0, sum(map(_share, clauses))),
+            postings=sum(map(_share, clauses)),
             words={w: _any(options) if options else "" for w, options in searched.items()},
             labels=tuple(_any(options) if options else "" for options in per_label),
             common=frozenset(w for w, options in searched.items() if _share(options) > 0),
-            share=0.0 if excluded else min(1.0, sum(map(_share, clauses))),
-            postings=sum(map(_share, clauses)),
+            label_shares=tuple(map(_share, per_label)),
+            excluded=tuple(_any(o) for o in excluded),
         )
 
     def _with_alternatives(self, word: str) -> Options:
@@ -159,6 +192,11 @@ def _tsqueries(value: SQLColumnExpression[str], phrase: bool = False) -> list[Co
 def _unnest(texts: list[str], phrase: bool) -> Any:
     value = func.unnest(literal(texts, postgresql.ARRAY(Text))).table_valued("value").render_derived().c.value
     return select(literal(_GIVEN), value, *_tsqueries(value, phrase))
+
+
+def _without(text: str, excluded: Sequence[str]) -> str:
+    """``text`` for documents that have none of the ``excluded`` parts."""
+    return " & ".join([f"( {text} )", *(f"!{part}" for part in excluded)])
 
 
 def _any(options: Options) -> str:
