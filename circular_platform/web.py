@@ -24,6 +24,7 @@ from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_
 from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale
 from circular_platform.markdown import plain_text, render_markdown
+from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
 from circular_platform.urls import public_url
 
@@ -57,6 +58,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.display_month, "month")
     app.add_template_global(public_url, "public_url")
     app.add_template_filter(formats.display_age, "age")
+    app.add_template_global(material_services.eural_description, "eural_description")
+    app.add_template_global(material_services.quantity_text, "material_quantity")
     cli.init_app(app)
 
 

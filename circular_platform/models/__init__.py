@@ -26,6 +26,7 @@ from circular_platform.models.marketplace import (
     Visibility,
 )
 from circular_platform.models.matching import Feedback, Match, MatchStatus
+from circular_platform.models.materials import BuildingPassport, Intervention, MaterialLine
 from circular_platform.models.notifications import (
     DEFAULT_FREQUENCY,
     Frequency,
@@ -39,6 +40,9 @@ from circular_platform.models.search import SearchDocument, SearchPending, Searc
 __all__ = [
     "AuditAction",
     "AuditEntry",
+    "BuildingPassport",
+    "Intervention",
+    "MaterialLine",
     "DEFAULT_FREQUENCY",
     "Frequency",
     "NotificationSetting",

@@ -75,6 +75,8 @@ def new():
 def create():
     permissions.require(permissions.can_post_question(current_user))
     form = QuestionForm(organisations_for(current_user))
+    if form.add_line.data:  # only one more empty row: nothing is checked or saved yet
+        return render_template("questions/form.html", form=form, question=None)
     if form.validate_on_submit():
         with domain_errors_on(form):
             question = services.post_question(
@@ -114,6 +116,8 @@ def edit(question_id: int):
 def update(question_id: int):
     question = load_editable(question_id)
     form = QuestionForm([question.organisation])
+    if form.add_line.data:
+        return render_template("questions/form.html", form=form, question=question)
     if form.validate_on_submit():
         with domain_errors_on(form):
             services.update_question(db.session, question, current_user, form.data_for_service())
