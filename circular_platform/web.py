@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.matches.views import bp as matches_bp
     from circular_platform.notifications.views import bp as notifications_bp
     from circular_platform.organisations.views import bp as organisations_bp
+    from circular_platform.passports.views import bp as passports_bp
     from circular_platform.questions.views import bp as questions_bp
     from circular_platform.redirects import bp as redirects_bp
     from circular_platform.review.views import bp as review_bp
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = [main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp]
     blueprints += [transfer_bp, matches_bp, search_bp, demand_bp, review_bp, redirects_bp, notifications_bp]
+    blueprints += [passports_bp]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
