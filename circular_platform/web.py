@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
     app.add_template_filter(formats.display_month, "month")
+    app.add_template_filter(formats.display_month_name, "month_name")
     app.add_template_global(public_url, "public_url")
     app.add_template_filter(formats.display_age, "age")
     app.add_template_global(material_services.eural_description, "eural_description")

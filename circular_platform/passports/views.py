@@ -8,6 +8,7 @@ from sqlalchemy import select
 from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
+from circular_platform.matches import future
 from circular_platform.models import BuildingPassport, Organisation
 from circular_platform.pagination import paginate
 from circular_platform.passports import inventory, services
@@ -46,14 +47,19 @@ def index():
 
 @bp.get("/<int:passport_id>")
 def detail(passport_id: int):
-    passport = load_visible(passport_id)
+    return _detail_page(load_visible(passport_id), InventoryImportForm())
+
+
+def _detail_page(passport: BuildingPassport, import_form: InventoryImportForm, problems=()) -> str:
     groups = inventory.group_lines(passport.material_lines)
     return render_template(
         "passports/detail.html",
         passport=passport,
         groups=groups,
         total=inventory.total_tonnes(groups),
-        import_form=InventoryImportForm(),
+        supply=future.supply_for_passport(db.session, passport, current_user),
+        import_form=import_form,
+        import_problems=problems,
     )
 
 
@@ -124,12 +130,4 @@ def import_inventory(passport_id: int):
             flash(_("De inventarisatie is toegevoegd."), "success")
             return redirect(url_for("passports.detail", passport_id=passport.id))
         db.session.rollback()
-    groups = inventory.group_lines(passport.material_lines)
-    return render_template(
-        "passports/detail.html",
-        passport=passport,
-        groups=groups,
-        total=inventory.total_tonnes(groups),
-        import_form=form,
-        import_problems=problems,
-    ), 400
+    return _detail_page(passport, form, problems), 400

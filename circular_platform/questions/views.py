@@ -9,6 +9,7 @@ from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
+from circular_platform.matches import future
 from circular_platform.matches import services as matches
 from circular_platform.matches.similar import CANDIDATES, similar_questions
 from circular_platform.models import Question, QuestionStatus
@@ -57,6 +58,7 @@ def detail(question_id: int):
         status_actions=status_moves.actions(question.status, services.ALLOWED_TRANSITIONS),
         suggestions=suggestions,
         similar=similar_questions(db.session, question, current_user),
+        future_supply=future.supply_for_question(db.session, question, current_user),
     )
 
 
