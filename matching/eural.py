@@ -28,6 +28,7 @@ NON_HAZARDOUS_BONUS = 1.05  # a plain material name means the clean variant of a
 # Trade words and the list's words for them; written by hand, not fitted to the benchmark.
 ALIASES = {
     "asfalt": "bitumineuze mengsels",
+    "betonnen": "beton",
     "gips": "gipshoudend bouwmateriaal",
     "gipsplaat": "gipshoudend bouwmateriaal",
     "kozijn": "hout",
@@ -50,7 +51,6 @@ ALIASES = {
     "dakbedekking": "bitumineuze mengsels",
     "bitumen": "bitumineuze mengsels",
     "pvc": "kunststof",
-    "leiding": "kunststof",
 }
 _ALIAS_BY_STEM = {stem(word, "nl"): words for word, words in ALIASES.items()}
 # Parts of building-trade compounds the list lacks, so ``dak|grind`` and ``gevel|steen`` split.

@@ -18,6 +18,8 @@ from matching.eural import default_suggester, load_entries
         ("dakgrind", {"17 05 04"}),
         ("bakstenen", {"17 01 02"}),
         ("stalen balken", {"17 04 05"}),
+        ("betonnen kanaalplaatvloeren", {"17 01 01"}),
+        ("koperen leidingen", {"17 04 01"}),
     ],
 )
 def test_common_building_materials_get_their_code_first(material, codes):
