@@ -52,7 +52,6 @@ ALIASES = {
     "bitumen": "bitumineuze mengsels",
     "pvc": "kunststof",
 }
-_ALIAS_BY_STEM = {stem(word, "nl"): words for word, words in ALIASES.items()}
 # Parts of building-trade compounds the list lacks, so ``dak|grind`` and ``gevel|steen`` split.
 EXTRA_WORDS = {"dak", "gevel", "vloer", "wand", "muur", "kabel", "buis", "plaat", "bak", "raam", "deur"}
 
@@ -103,6 +102,7 @@ class EuralSuggester:
     def __init__(self, entries: list[EuralEntry]) -> None:
         self.entries = entries
         self.by_code = {entry.code: entry for entry in entries}
+        self.aliases = {stem(word, "nl"): words for word, words in ALIASES.items()}
         listed = {word for e in entries for token in tokens(_texts(e)) for word in token_words(token)}
         self.lexicon = listed | set(ALIASES) | EXTRA_WORDS
         bags = [self._entry_terms(entry) for entry in entries]
@@ -134,7 +134,7 @@ class EuralSuggester:
                 parts = split_compound(word, self.lexicon) or [word]
                 for part in {word, *parts}:
                     found.update({stem(part, "nl"), stem(part, "en")})
-                    alias = _ALIAS_BY_STEM.get(stem(part, "nl")) if aliases else None
+                    alias = self.aliases.get(stem(part, "nl")) if aliases else None
                     found.update(self.terms(alias, aliases=False) if alias else ())
         return found
 
