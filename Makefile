@@ -14,7 +14,7 @@ AXE := $(BROWSER_TESTS)/node_modules/axe-core/axe.min.js
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: install translations migrate demo run serve worker test test-browser lint demo-reset extract-translations
-.PHONY: bench-quality bench-speed bench-search bench-notify bench-load
+.PHONY: bench-quality bench-speed bench-search bench-notify bench-load bench-eural
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +99,10 @@ bench-quality: install
 # Speed and memory of the matcher at 1k/10k/100k synthetic documents, PASS/FAIL per target (minutes).
 bench-speed: install
 	$(BIN)/python bench/speed.py
+
+# Eural code suggestion: top-1 and top-5 on the list's own descriptions, Dutch and English (seconds).
+bench-eural: install
+	$(BIN)/python bench/eural.py
 
 bench-search: install
 	$(BIN)/python bench/search.py --documents $(BENCH_DOCUMENTS) --backend whoosh

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import wtforms
-from babel import numbers
+from babel import dates, numbers
 from flask_babel import LazyString, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms.widgets import TextInput
@@ -132,6 +132,11 @@ def format_month(value: date | None) -> str:
 def display_month(value: date | None) -> str:
     """``03-2027``, the month as pages show it."""
     return value.strftime("%m-%Y") if value else ""
+
+
+def display_month_name(value: date | None, locale: str | None = None) -> str:
+    """``maart 2028``: the month in words, for sentences ("komt vrij in maart 2028")."""
+    return dates.format_date(value, "LLLL y", locale=_locale(locale)) if value else ""
 
 
 def display_age(moment: datetime, now: datetime | None = None) -> str:

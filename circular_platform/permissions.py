@@ -16,11 +16,13 @@ from circular_platform.models import (
     LISTED_SOLUTIONS,
     PUBLISHED_QUESTIONS,
     ApiToken,
+    BuildingPassport,
     BundleQuestion,
     DemandBundle,
     Match,
     MembershipRole,
     Organisation,
+    OrganisationKind,
     Question,
     SavedSearch,
     Solution,
@@ -136,6 +138,36 @@ def visible_solutions(user: AnyUser) -> ColumnElement[bool]:
     listed = Solution.status.in_(LISTED_SOLUTIONS)
     own = _member_organisation_ids(user)
     return or_(listed, Solution.organisation_id.in_(own)) if own else listed
+
+
+def can_register_passport(user: AnyUser) -> bool:
+    """Building owners (corporations, municipalities, schools) and coordinators."""
+    return is_coordinator(user) or bool(passport_organisations(user))
+
+
+def passport_organisations(user: AnyUser) -> list[Organisation]:
+    """The building-owning organisations ``user`` is an approved member of."""
+    if not _is_user(user):
+        return []
+    owners = (OrganisationKind.HOUSING_CORPORATION, OrganisationKind.MUNICIPALITY, OrganisationKind.EDUCATION)
+    return [m.organisation for m in user.memberships if m.approved and m.organisation.kind in owners]
+
+
+def can_edit_passport(user: AnyUser, passport: BuildingPassport) -> bool:
+    return is_coordinator(user) or passport.organisation_id in _member_organisation_ids(user)
+
+
+def can_view_passport(user: AnyUser, passport: BuildingPassport) -> bool:
+    """A passport is private to its organisation and the coordinators until it is published."""
+    return passport.published or can_edit_passport(user, passport)
+
+
+def visible_passports(user: AnyUser) -> ColumnElement[bool]:
+    if is_coordinator(user):
+        return true()
+    own = _member_organisation_ids(user)
+    published = BuildingPassport.published.is_(True)
+    return or_(published, BuildingPassport.organisation_id.in_(own)) if own else published
 
 
 def feedback_side(user: AnyUser, match: Match) -> str | None:

@@ -74,4 +74,14 @@ UNITS = {
     "liter": _l("liter"),
 }
 
+# Units of a material line: a subset of UNITS, by the same keys.
+MATERIAL_UNITS = {
+    "ton": _l("t"),
+    "kg": _l("kg"),
+    "m3": _l("m³"),
+    "m2": _l("m²"),
+    "m": _l("m"),
+    "stuk": _l("stuks"),
+}
+
 LANGUAGES = {"nl": "Nederlands", "en": "English"}

@@ -25,6 +25,7 @@ from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_
 from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale
 from circular_platform.markdown import plain_text, render_markdown, shorten
+from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
 from circular_platform.urls import public_url
 
@@ -58,8 +59,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
     app.add_template_filter(formats.display_month, "month")
+    app.add_template_filter(formats.display_month_name, "month_name")
     app.add_template_global(public_url, "public_url")
     app.add_template_filter(formats.display_age, "age")
+    app.add_template_global(material_services.eural_description, "eural_description")
+    app.add_template_global(material_services.quantity_text, "material_quantity")
     cli.init_app(app)
 
 
@@ -94,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.matches.views import bp as matches_bp
     from circular_platform.notifications.views import bp as notifications_bp
     from circular_platform.organisations.views import bp as organisations_bp
+    from circular_platform.passports.views import bp as passports_bp
     from circular_platform.questions.views import bp as questions_bp
     from circular_platform.redirects import bp as redirects_bp
     from circular_platform.review.views import bp as review_bp
@@ -111,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         redirects_bp,
         notifications_bp,
         map_bp,
+        passports_bp,
     ]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

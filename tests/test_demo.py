@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from circular_platform.demo import loader
-from circular_platform.models import Question, QuestionStatus, Solution
+from circular_platform.matches.future import supply_for_passport
+from circular_platform.models import BuildingPassport, Question, QuestionStatus, Solution
 from circular_platform.notifications.escalation import questions_without_fit
 from circular_platform.passwords import verify_password
 
@@ -32,3 +33,17 @@ def test_demo_has_expiring_questions_and_one_without_a_fitting_solution(session)
     assert all(q.valid_until > today for q in open_questions)
     assert len([q for q in open_questions if q.valid_until <= today + timedelta(days=14)]) >= 2
     assert questions_without_fit(session, None, datetime.now(UTC))
+
+
+def test_demo_passports_release_materials_that_demo_questions_need(app, session):
+    loader.load(session)
+    passports = {p.name: p for p in session.scalars(select(BuildingPassport))}
+    assert len([p for p in passports.values() if p.intervention]) == 3
+    coordinator = loader.user_by_email(session, loader.COORDINATOR["email"])
+    with app.app_context():  # the matcher's model store belongs to the app
+        supply = {
+            p.municipality.name: [s.question.title for s in supply_for_passport(session, p, coordinator)]
+            for p in passports.values()
+        }
+    assert any("Coevorden" in title for title in supply["Emmen"])  # houten kozijnen from the Emmen row houses
+    assert any("stadhuis" in title for title in supply["Leeuwarden"])  # office furniture from the demolition

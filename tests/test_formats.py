@@ -100,3 +100,8 @@ def test_write_csv_neutralises_formulas_but_not_numbers():
     assert data.decode("utf-8-sig").splitlines() == ["titel;aantal", "'=HYPERLINK();-5", "'@x;"]
     assert formats.parse_csv_text("'=HYPERLINK()") == "=HYPERLINK()"
     assert formats.parse_csv_text("'t Zandt") == "'t Zandt"
+
+
+def test_display_month_name_in_a_sentence():
+    assert formats.display_month_name(date(2028, 3, 1), locale="nl") == "maart 2028"
+    assert formats.display_month_name(date(2028, 3, 1), locale="en") == "March 2028"

@@ -351,6 +351,8 @@ ERASERS: dict[str, Callable[[Session, User, Scrubber], None]] = {
     "notification_setting": _nothing,  # deleted with the user
     "saved_search": _nothing,  # deleted with the user
     "api_token": _erase_tokens,
+    "building_passport": _nothing,  # a building of an organisation: name, address, dates; no people
+    "material_line": _nothing,  # materials of questions, solutions and buildings; no people
     "user_account": _erase_user,
 }
 

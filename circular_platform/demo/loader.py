@@ -19,6 +19,8 @@ from circular_platform.accounts.services import create_user, user_by_email
 from circular_platform.demo import pipeline
 from circular_platform.demo.bundles import confirm_demo_bundles
 from circular_platform.models import (
+    BuildingPassport,
+    Intervention,
     Maturity,
     Membership,
     MembershipRole,
@@ -31,6 +33,7 @@ from circular_platform.models import (
     Visibility,
 )
 from circular_platform.models.accounts import OrganisationKind
+from circular_platform.passports import services as passports
 from circular_platform.passwords import hash_password
 from circular_platform.questions import services as questions
 from circular_platform.regions import municipality_by_name, province_by_name
@@ -57,6 +60,8 @@ def load(session: Session) -> bool:
         _question(session, organisations[data["organisation"]], data)
     for data in read("solutions.json"):
         _solution(session, organisations[data["organisation"]], data)
+    for data in read("passports.json"):
+        _passport(session, organisations[data["organisation"]], data)
     session.flush()
     confirm_demo_bundles(session, COORDINATOR["email"])
     pipeline.load(session, COORDINATOR["email"])
@@ -126,6 +131,7 @@ def _question(session: Session, organisation: Organisation, data: dict) -> Quest
         "has_circular_criteria": bool(data.get("circular_criteria")),
         "circular_criteria": data.get("circular_criteria") or "",
         "visibility": Visibility(data.get("visibility", "public")),
+        "material_lines": [_material(line) for line in data.get("materials", [])],
     }
     question = questions.post_question(session, author, organisation, fields, publish=True)
     question.status = QuestionStatus(data.get("status", "open"))
@@ -175,6 +181,40 @@ def _solution(session: Session, organisation: Organisation, data: dict) -> Solut
     # Confirmed this year, so the yearly "still offered?" mails wait a year after loading the demo.
     solution.confirmed_at = datetime.now(UTC) - timedelta(days=len(data["title"]) % 60)
     return solution
+
+
+def _months_ahead(months: int) -> date:
+    """The first of the month ``months`` after loading: future supply stays in the future."""
+    return questions.add_months(datetime.now(UTC).date().replace(day=1), months)
+
+
+def _material(data: dict) -> dict:
+    """A material line of the demo files; ``needed_in_months`` counts from the day of loading."""
+    return {
+        "material": data["material"],
+        "eural_code": data.get("eural_code"),
+        "quantity": Decimal(str(data["quantity"])) if data.get("quantity") is not None else None,
+        "unit": data.get("unit"),
+        "condition": data.get("condition", ""),
+        "from_date": _months_ahead(data["needed_in_months"]) if "needed_in_months" in data else None,
+        "location": data.get("location", ""),
+    }
+
+
+def _passport(session: Session, organisation: Organisation, data: dict) -> BuildingPassport:
+    months = data.get("intervention_in_months")
+    fields = {
+        "name": data["name"],
+        "address": data.get("address", ""),
+        "municipality": municipality_by_name(session, data["municipality"]),
+        "construction_year": data.get("construction_year"),
+        "floor_area": data.get("floor_area"),
+        "intervention": Intervention(data["intervention"]) if data.get("intervention") else None,
+        "intervention_date": _months_ahead(months) if months is not None else None,
+        "published": data.get("published", False),
+        "material_lines": [_material(line) for line in data["materials"]],
+    }
+    return passports.register_passport(session, organisation, fields)
 
 
 def demo_accounts(session: Session) -> list[tuple[str, str]]:

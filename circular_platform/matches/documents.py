@@ -4,18 +4,26 @@ and the search index all read, so the three never disagree about what an item sa
 from __future__ import annotations
 
 from circular_platform.markdown import plain_text
-from circular_platform.models import Question, Solution
+from circular_platform.materials.services import describe
+from circular_platform.models import MaterialLine, Question, Solution
 from matching.matcher import Document
 
 
 def question_body(question: Question) -> str:
-    """The description without Markdown, then the circular criteria."""
-    return _join(_plain(question.description), question.circular_criteria)
+    """The description without Markdown, the circular criteria, then the material lines."""
+    return _join(
+        _plain(question.description), question.circular_criteria, materials_text(question.material_lines)
+    )
 
 
 def solution_body(solution: Solution) -> str:
-    """The description without Markdown, then capacity and certifications."""
-    return _join(_plain(solution.description), solution.capacity, solution.certifications)
+    """The description without Markdown, capacity, certifications, then the material lines."""
+    return _join(
+        _plain(solution.description),
+        solution.capacity,
+        solution.certifications,
+        materials_text(solution.material_lines),
+    )
 
 
 def question_document(question: Question) -> Document:
@@ -39,6 +47,11 @@ def solution_document(solution: Solution) -> Document:
         themes=frozenset(solution.themes),
         regions=frozenset(area),
     )
+
+
+def materials_text(lines: list[MaterialLine]) -> str:
+    """One line per material with its Eural description: ``betongranulaat (beton)``."""
+    return "\n".join(describe(line) for line in lines)
 
 
 def _plain(markdown_text: str) -> str:

@@ -35,7 +35,7 @@ def similar_questions(
 ) -> list[tuple[Question, Result]]:
     """Up to ``limit`` open questions of other organisations that ``user`` may see, most similar
     first, each with the words it shares with ``question``."""
-    matcher = _question_matcher(session)
+    matcher = question_matcher(session)
     if matcher is None:
         return []
     k = max(CANDIDATES, 2 * limit)
@@ -82,7 +82,7 @@ def _rank(
     return matcher.rank_many(documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude)
 
 
-def _question_matcher(session: Session) -> Matcher | None:
+def question_matcher(session: Session) -> Matcher | None:
     """The cached questions model, or one fitted now when no model was saved yet."""
     models = store().get()
     if models is not None:

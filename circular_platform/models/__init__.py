@@ -27,6 +27,7 @@ from circular_platform.models.marketplace import (
     Visibility,
 )
 from circular_platform.models.matching import Feedback, Match, MatcherModel, MatchStatus
+from circular_platform.models.materials import BuildingPassport, Intervention, MaterialLine
 from circular_platform.models.notifications import (
     DEFAULT_FREQUENCY,
     Frequency,
@@ -42,6 +43,9 @@ __all__ = [
     "TokenScope",
     "AuditAction",
     "AuditEntry",
+    "BuildingPassport",
+    "Intervention",
+    "MaterialLine",
     "DEFAULT_FREQUENCY",
     "Frequency",
     "NotificationSetting",

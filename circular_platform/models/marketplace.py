@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from circular_platform.db import Base
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User
+from circular_platform.models.materials import MaterialLine
 from circular_platform.models.regions import Municipality, Province
 
 
@@ -109,6 +110,9 @@ class Question(Base):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     contact: Mapped[User | None] = relationship(foreign_keys=[contact_id])
     municipality: Mapped[Municipality] = relationship()
+    material_lines: Mapped[list[MaterialLine]] = relationship(
+        cascade="all, delete-orphan", order_by=MaterialLine.position
+    )
 
     @property
     def province(self) -> Province:
@@ -182,6 +186,9 @@ class Solution(Base):
     provinces: Mapped[list[Province]] = relationship(secondary=solution_province, order_by=Province.name)
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=solution_municipality, order_by=Municipality.name
+    )
+    material_lines: Mapped[list[MaterialLine]] = relationship(
+        cascade="all, delete-orphan", order_by=MaterialLine.position
     )
 
     @property

@@ -9,6 +9,7 @@ from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.texts import QUESTION_TEXTS
@@ -69,6 +70,8 @@ class QuestionForm(FlaskForm):
         _l("Wie mag deze vraag zien?"), choices=choices(Visibility.labels()), default="public"
     )
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
+    material_lines = material_lines_field()
+    add_line = add_line_button()
     publish = SubmitField(_l("Publiceren"))  # the other button saves a draft
 
     def __init__(self, organisations: list[Organisation], *args, **kwargs) -> None:
@@ -81,6 +84,7 @@ class QuestionForm(FlaskForm):
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
         self.contact: User | None = None
+        pad_lines(self.material_lines, extra=int(bool(self.add_line.data)))
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)
@@ -114,4 +118,5 @@ class QuestionForm(FlaskForm):
             "circular_criteria": (self.circular_criteria.data or "").strip(),
             "visibility": self.visibility.data,
             "contact": self.contact,
+            "material_lines": filled_lines(self.material_lines),
         }

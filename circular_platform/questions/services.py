@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.markdown import summary_of
+from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.models._types import utcnow
 from circular_platform.signals import question_changed
@@ -102,8 +103,10 @@ def post_question(
 ) -> Question:
     check_rules(data)
     check_contact(organisation, data.get("contact"))
+    data, lines = without_lines(data)
     question = Question(organisation=organisation, author=author, **data)
     question.summary = summary_of(question.description)
+    replace_lines(question, lines or [], question.title)
     question.status = S.OPEN if publish else S.DRAFT
     if publish and question.valid_until is None:
         question.valid_until = default_valid_until(utcnow().date(), question.desired_start)
@@ -121,10 +124,13 @@ def update_question(session: Session, question: Question, user: User | None, dat
     check_contact(question.organisation, data.get("contact"))
     if data.get("valid_until") is None:  # left empty: keep the current date
         data = {key: value for key, value in data.items() if key != "valid_until"}
+    data, lines = without_lines(data)
     before = history.snapshot(question)
     for field, value in data.items():
         setattr(question, field, value)
     question.summary = summary_of(question.description)
+    if lines is not None:
+        replace_lines(question, lines, question.title)
     session.flush()
     history.record(session, question, user, before)
     question_changed.send(session, question=question, previous_status=question.status)

@@ -9,6 +9,7 @@ from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
+from circular_platform.matches import future
 from circular_platform.matches import services as matches
 from circular_platform.matches.similar import CANDIDATES, similar_questions
 from circular_platform.models import Question, QuestionStatus
@@ -57,6 +58,7 @@ def detail(question_id: int):
         status_actions=status_moves.actions(question.status, services.ALLOWED_TRANSITIONS),
         suggestions=suggestions,
         similar=similar_questions(db.session, question, current_user),
+        future_supply=future.supply_for_question(db.session, question, current_user),
     )
 
 
@@ -75,6 +77,8 @@ def new():
 def create():
     permissions.require(permissions.can_post_question(current_user))
     form = QuestionForm(organisations_for(current_user))
+    if form.add_line.data:  # only one more empty row: nothing is checked or saved yet
+        return render_template("questions/form.html", form=form, question=None)
     if form.validate_on_submit():
         with domain_errors_on(form):
             question = services.post_question(
@@ -114,6 +118,8 @@ def edit(question_id: int):
 def update(question_id: int):
     question = load_editable(question_id)
     form = QuestionForm([question.organisation])
+    if form.add_line.data:
+        return render_template("questions/form.html", form=form, question=question)
     if form.validate_on_submit():
         with domain_errors_on(form):
             services.update_question(db.session, question, current_user, form.data_for_service())

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
 from circular_platform.texts import SOLUTION_TEXTS
@@ -56,6 +57,8 @@ class SolutionForm(FlaskForm):
         _l("Prijsindicatie"), validators=[Optional(), *texts.validators(SOLUTION_TEXTS["price_indication"])]
     )
     contact_id = SelectField(_l("Contactpersoon"), coerce=int)
+    material_lines = material_lines_field()
+    add_line = add_line_button()
 
     def __init__(self, organisations: list[Organisation], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -71,6 +74,7 @@ class SolutionForm(FlaskForm):
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
+        pad_lines(self.material_lines, extra=int(bool(self.add_line.data)))
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)
@@ -98,6 +102,7 @@ class SolutionForm(FlaskForm):
             "certifications": (self.certifications.data or "").strip(),
             "price_indication": (self.price_indication.data or "").strip(),
             "contact": self.contact,
+            "material_lines": filled_lines(self.material_lines),
         }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.markdown import summary_of
+from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import (
     Municipality,
     Organisation,
@@ -50,8 +51,10 @@ def publish_solution(
     session: Session, author: User | None, organisation: Organisation, data: dict[str, Any]
 ) -> Solution:
     check_rules(organisation, data)
+    data, lines = without_lines(data)
     solution = Solution(organisation=organisation, author=author, status=S.ACTIVE, **data)
     solution.summary = summary_of(solution.description)
+    replace_lines(solution, lines or [], solution.title)
     if solution.contact is None:
         solution.contact = author
     session.add(solution)
@@ -63,10 +66,13 @@ def publish_solution(
 
 def update_solution(session: Session, solution: Solution, user: User | None, data: dict[str, Any]) -> None:
     check_rules(solution.organisation, data)
+    data, lines = without_lines(data)
     before = history.snapshot(solution)
     for field, value in data.items():
         setattr(solution, field, value)
     solution.summary = summary_of(solution.description)
+    if lines is not None:
+        replace_lines(solution, lines, solution.title)
     session.flush()
     history.record(session, solution, user, before)
     solution_changed.send(session, solution=solution, previous_status=solution.status)

@@ -72,6 +72,8 @@ def new():
 def create():
     permissions.require(permissions.can_post_solution(current_user))
     form = SolutionForm(organisations_for(current_user, publishing=True))
+    if form.add_line.data:  # only one more empty row: nothing is checked or saved yet
+        return render_template("solutions/form.html", form=form, solution=None)
     if form.validate_on_submit():
         with domain_errors_on(form):
             solution = services.publish_solution(
@@ -101,6 +103,8 @@ def edit(solution_id: int):
 def update(solution_id: int):
     solution = load_editable(solution_id)
     form = SolutionForm([solution.organisation])
+    if form.add_line.data:
+        return render_template("solutions/form.html", form=form, solution=solution)
     if form.validate_on_submit():
         with domain_errors_on(form):
             services.update_solution(db.session, solution, current_user, form.data_for_service())

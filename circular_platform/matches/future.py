@@ -1,0 +1,125 @@
+"""Future supply: the materials a planned renovation or demolition releases, matched against open
+questions with the existing matcher, and with the dates taken into account.
+
+Nothing is stored: the suggestions are computed when the passport or question page is shown (the
+passports with a planned intervention are few, so a matcher over them is fitted per request).
+A release fits a need that starts from ``EARLY_MONTHS`` before it (the work can often wait a
+little) up to ``LATE_MONTHS`` after it (materials can be stored for a year): a release in 14
+months fits a need starting in 11 to 26 months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from circular_platform import permissions
+from circular_platform.matches.documents import materials_text, question_document
+from circular_platform.matches.services import MIN_SCORE
+from circular_platform.matches.similar import question_matcher
+from circular_platform.models import MATCHABLE_QUESTIONS, BuildingPassport, Question
+from circular_platform.models._types import utcnow
+from circular_platform.questions.services import add_months
+from matching.matcher import Document, Matcher, Result
+
+EARLY_MONTHS = 3
+LATE_MONTHS = 12
+CANDIDATES = 50  # ranked before the date, organisation and visibility filters thin them out
+
+
+@dataclass(frozen=True)
+class FutureSupply:
+    passport: BuildingPassport
+    question: Question
+    result: Result  # score and shared words
+
+    @property
+    def release(self) -> date:
+        return release_date(self.passport)
+
+
+def release_date(passport: BuildingPassport) -> date:
+    """When the materials come free: the intervention, or a later date a line names.
+    Only for a passport with a planned intervention, which has a date."""
+    dates = [line.from_date for line in passport.material_lines if line.from_date]
+    return max(day for day in (passport.intervention_date, *dates) if day is not None)
+
+
+def need_date(question: Question) -> date | None:
+    """When the question needs its materials: the earliest needed-from of its lines, else its
+    desired start, else its deadline (valid until)."""
+    dates = [line.from_date for line in question.material_lines if line.from_date]
+    return min(dates) if dates else question.desired_start or question.valid_until
+
+
+def fits(release: date, need: date | None) -> bool:
+    if need is None:
+        return True
+    return add_months(release, -EARLY_MONTHS) <= need <= add_months(release, LATE_MONTHS)
+
+
+def passport_document(passport: BuildingPassport) -> Document:
+    """The released materials as a solution would describe them; no region filter: materials
+    travel across the north, and the card says where they come free."""
+    return Document(
+        id=f"passport-{passport.id}",
+        title=", ".join(line.material for line in passport.material_lines),
+        description=materials_text(passport.material_lines),
+        themes=frozenset({"bouw"}),
+    )
+
+
+def supply_for_passport(
+    session: Session, passport: BuildingPassport, user: permissions.AnyUser, limit: int = 5
+) -> list[FutureSupply]:
+    """Open questions of other organisations, visible to ``user``, that the release fits."""
+    if not _releasing(passport, utcnow().date()):
+        return []
+    matcher = question_matcher(session)
+    results = matcher.rank(passport_document(passport), CANDIDATES, min_score=MIN_SCORE) if matcher else []
+    query = select(Question).where(
+        Question.id.in_([int(r.id) for r in results]),
+        Question.status.in_(MATCHABLE_QUESTIONS),
+        Question.organisation_id != passport.organisation_id,
+        permissions.visible_questions(user),
+    )
+    found = {q.id: q for q in session.scalars(query)}
+    release = release_date(passport)
+    chosen = [
+        FutureSupply(passport, found[int(r.id)], r)
+        for r in results
+        if int(r.id) in found and fits(release, need_date(found[int(r.id)]))
+    ]
+    return chosen[:limit]
+
+
+def supply_for_question(
+    session: Session, question: Question, user: permissions.AnyUser, limit: int = 5
+) -> list[FutureSupply]:
+    """Passports ``user`` may see whose planned release fits the question's need."""
+    today = utcnow().date()
+    query = select(BuildingPassport).where(
+        permissions.visible_passports(user),
+        BuildingPassport.organisation_id != question.organisation_id,
+    )
+    passports = {f"passport-{p.id}": p for p in session.scalars(query) if _releasing(p, today)}
+    if not passports:
+        return []
+    matcher = Matcher.fit(passport_document(p) for p in passports.values())
+    results = matcher.rank(question_document(question), CANDIDATES, min_score=MIN_SCORE)
+    need = need_date(question)
+    chosen = [
+        FutureSupply(passports[str(r.id)], question, r)
+        for r in results
+        if fits(release_date(passports[str(r.id)]), need)
+    ]
+    return chosen[:limit]
+
+
+def _releasing(passport: BuildingPassport, today: date) -> bool:
+    """A planned intervention, still to come, with materials to release."""
+    planned = passport.intervention is not None and passport.intervention_date is not None
+    return planned and bool(passport.material_lines) and release_date(passport) >= today

@@ -1,0 +1,88 @@
+"""Material lines: checked, their Eural code suggested when left empty, and written to their owner."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from circular_platform.errors import DomainError
+from circular_platform.formats import format_number
+from circular_platform.models import BuildingPassport, MaterialLine, Question, Solution
+from circular_platform.taxonomy import MATERIAL_UNITS
+from matching.eural import EuralEntry, default_suggester
+
+FIELD = "material_lines"
+
+
+def eural_entry(code: str | None) -> EuralEntry | None:
+    return default_suggester().by_code.get(normal_code(code)) if code else None
+
+
+def eural_description(code: str | None) -> str:
+    entry = eural_entry(code)
+    return entry.description if entry else ""
+
+
+def normal_code(code: str) -> str:
+    """``170101``, ``17-01-01`` and ``17 01 01*`` all become ``17 01 01``."""
+    digits = "".join(char for char in code if char.isdigit())
+    return f"{digits[:2]} {digits[2:4]} {digits[4:6]}" if len(digits) == 6 else code.strip()
+
+
+def suggest_code(material: str, text: str = "") -> str | None:
+    found = default_suggester().suggest(material, text, limit=1)
+    return found[0].entry.code if found else None
+
+
+def check_line(data: dict[str, Any], number: int) -> None:
+    """Raises DomainError naming the row (counted from 1) and what is wrong with it."""
+    if not data.get("material", "").strip():
+        raise DomainError(_l("Regel %(n)d: vul het materiaal in.", n=number), FIELD)
+    if (data.get("quantity") is None) != (not data.get("unit")):
+        raise DomainError(_l("Regel %(n)d: vul een hoeveelheid én een eenheid in.", n=number), FIELD)
+    if data.get("unit") and data["unit"] not in MATERIAL_UNITS:
+        raise DomainError(_l("Regel %(n)d: kies een eenheid uit de lijst.", n=number), FIELD)
+    if data.get("quantity") is not None and data["quantity"] < 0:
+        raise DomainError(_l("Regel %(n)d: een hoeveelheid kan niet negatief zijn.", n=number), FIELD)
+    if data.get("eural_code") and eural_entry(data["eural_code"]) is None:
+        raise DomainError(
+            _l("Regel %(n)d: %(code)s is geen Euralcode.", n=number, code=data["eural_code"]), FIELD
+        )
+
+
+def build_lines(rows: list[dict[str, Any]], context: str = "") -> list[MaterialLine]:
+    """Checked lines; an empty Eural code is suggested from the material and ``context``."""
+    lines = []
+    for number, data in enumerate(rows, start=1):
+        check_line(data, number)
+        code = normal_code(data["eural_code"]) if data.get("eural_code") else None
+        lines.append(_line(data, number, code or suggest_code(data["material"], context)))
+    return lines
+
+
+def _line(data: dict[str, Any], position: int, code: str | None) -> MaterialLine:
+    values = {**data, "material": data["material"].strip(), "eural_code": code}
+    return MaterialLine(position=position, **values)
+
+
+def replace_lines(
+    owner: Question | Solution | BuildingPassport, rows: list[dict[str, Any]], context: str
+) -> None:
+    owner.material_lines = build_lines(rows, context)
+
+
+def without_lines(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """An item's own fields, and its material lines (None: not given, leave them as they are)."""
+    return {k: v for k, v in data.items() if k != FIELD}, data.get(FIELD)
+
+
+def describe(line: MaterialLine) -> str:
+    """``betongranulaat (beton)``: the material and its Eural description, as the matcher reads it."""
+    entry = eural_entry(line.eural_code)
+    return f"{line.material} ({entry.description})" if entry else line.material
+
+
+def quantity_text(quantity: Decimal | None, unit: str | None) -> str:
+    return f"{format_number(quantity)} {MATERIAL_UNITS[unit]}" if quantity is not None and unit else ""

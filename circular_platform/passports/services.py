@@ -1,0 +1,113 @@
+"""Registering building passports and importing their inventory; functions ``flush()`` only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from circular_platform import permissions
+from circular_platform.errors import DomainError
+from circular_platform.formats import CSV_LOCALE, parse_quantity
+from circular_platform.materials.services import build_lines, check_line, without_lines
+from circular_platform.models import BuildingPassport, Organisation
+from circular_platform.transfer.csvfile import read_rows
+
+COLUMNS = ("materiaal", "euralcode", "hoeveelheid", "eenheid", "locatie", "staat")
+UNIT_WORDS = {
+    "t": "ton",
+    "ton": "ton",
+    "kg": "kg",
+    "m3": "m3",
+    "m³": "m3",
+    "m2": "m2",
+    "m²": "m2",
+    "m": "m",
+    "st": "stuk",
+    "stuk": "stuk",
+    "stuks": "stuk",
+}
+
+
+def check_rules(data: dict[str, Any]) -> None:
+    if data.get("intervention") and data.get("intervention_date") is None:
+        raise DomainError(_l("Vul ook de datum van de ingreep in."), "intervention_date")
+    if data.get("intervention_date") and not data.get("intervention"):
+        raise DomainError(_l("Kies ook de ingreep: renovatie of sloop."), "intervention")
+
+
+def register_passport(session: Session, organisation: Organisation, data: dict[str, Any]) -> BuildingPassport:
+    check_rules(data)
+    data, lines = without_lines(data)
+    passport = BuildingPassport(organisation=organisation, **data)
+    passport.material_lines = build_lines(lines or [], passport.name)
+    session.add(passport)
+    session.flush()
+    return passport
+
+
+def update_passport(session: Session, passport: BuildingPassport, data: dict[str, Any]) -> None:
+    check_rules(data)
+    data, lines = without_lines(data)
+    for name, value in data.items():
+        setattr(passport, name, value)
+    if lines is not None:
+        passport.material_lines = build_lines(lines, passport.name)
+    session.flush()
+
+
+def import_inventory(session: Session, passport: BuildingPassport, data: bytes) -> list[str]:
+    """Add the CSV's rows to the passport's lines. On any bad row nothing is added and a message
+    per problem is returned, naming the row as Excel numbers it; FileError for an unreadable file."""
+    rows = read_rows(data, COLUMNS, required={"materiaal"})
+    parsed: list[dict[str, Any]] = []
+    problems = [_at(row.number, message) for row in rows for _, message in row.problems]
+    for row in rows:
+        try:
+            data_of_row = _line_data(row.cells)
+            check_line(data_of_row, row.number)
+            parsed.append(data_of_row)
+        except DomainError as error:
+            problems.append(str(error.message))
+        except ValueError as error:
+            problems.append(_at(row.number, str(error)))
+    if problems:
+        return problems
+    start = len(passport.material_lines)
+    new_lines = build_lines(parsed, passport.name)
+    for position, new_line in enumerate(new_lines, start=start + 1):
+        new_line.position = position
+    passport.material_lines = [*passport.material_lines, *new_lines]
+    session.flush()
+    return []
+
+
+def _at(number: int, message: str) -> str:
+    return str(_l("Regel %(n)d: %(message)s", n=number, message=message))
+
+
+def _line_data(cells: dict[str, str]) -> dict[str, Any]:
+    unit_word = cells.get("eenheid", "").lower()
+    if unit_word and unit_word not in UNIT_WORDS:
+        raise ValueError(_l("onbekende eenheid %(unit)s; gebruik t, kg, m³, m², m of stuks.", unit=unit_word))
+    quantity = cells.get("hoeveelheid", "")
+    return {
+        "material": cells.get("materiaal", ""),
+        "eural_code": cells.get("euralcode") or None,
+        "quantity": parse_quantity(quantity, CSV_LOCALE) if quantity else None,
+        "unit": UNIT_WORDS.get(unit_word),
+        "condition": cells.get("staat", ""),
+        "from_date": None,
+        "location": cells.get("locatie", ""),
+    }
+
+
+def list_query(user) -> Select:
+    return (
+        select(BuildingPassport)
+        .where(permissions.visible_passports(user))
+        .options(selectinload(BuildingPassport.organisation), selectinload(BuildingPassport.municipality))
+        .order_by(BuildingPassport.intervention_date.is_(None), BuildingPassport.intervention_date)
+    )
