@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import markdown as md
 import nh3
@@ -39,9 +40,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _LIST_AFTER_TEXT = re.compile(r"^(?![ \t]*(?:[-*+]|\d+\.)[ \t])(\S.*)\n(?=[ \t]*(?:[-*+]|\d+\.)[ \t])", re.M)
 
 
+_parsers = threading.local()  # a parser is not thread-safe, and building one costs more than most texts
+
+
 def _html(text: str) -> str:
     source = _LIST_AFTER_TEXT.sub(r"\1\n\n", text or "")
-    return md.markdown(source, extensions=["sane_lists", "tables"], output_format="html")
+    parser = getattr(_parsers, "markdown", None)
+    if parser is None:
+        parser = _parsers.markdown = md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+    return parser.reset().convert(source)
 
 
 def render_markdown(text: str) -> Markup:

@@ -26,18 +26,25 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import replace
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.db import after_commit, db
 from circular_platform.matches import judgements
-from circular_platform.matches.documents import question_document, solution_document
+from circular_platform.matches.documents import (
+    READ_BATCH,
+    matchable_question_documents,
+    matchable_solution_documents,
+    question_document,
+    solution_document,
+)
+from circular_platform.matches.proposals import ACTED_ON, ProposalWriter
 from circular_platform.matches.store import Models, store
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
@@ -76,41 +83,104 @@ def matchable_solutions(session: Session) -> list[Solution]:
 # -- ranking and storing ----------------------------------------------------------------------
 
 
-def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
+def rebuild(session: Session, progress: Progress = lambda stage, done, total: None) -> int:
     """Refit both models, save them and recompute every match; returns the number of pairs kept.
 
     With a learned ranker stored (``flask matching learn``) it ranks the solutions for each
-    question; each question's own judgements then apply (:func:`_own_judgements`)."""
-    questions, solutions = matchable_questions(session), matchable_solutions(session)
-    if not questions or not solutions:
+    question; each question's own judgements then apply (:func:`_own_judgements`).
+    Items are read as plain columns and ranked and stored a block at a time
+    (:class:`.proposals.ProposalWriter`); ``progress`` hears of every document read, fitted,
+    and ranked with its proposals stored."""
+    session.flush()
+    work = _Work(session, progress)
+    if not work.total:
         return 0
-    # Each document once: building one renders its Markdown.
-    question_documents = [question_document(q) for q in questions]
-    solution_documents = [solution_document(s) for s in solutions]
-    models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
+    question_documents = work.read("questions", matchable_question_documents(session))
+    solution_documents = work.read("solutions", matchable_solution_documents(session))
+    models = Models(
+        solutions=work.fit("solutions", solution_documents),
+        questions=work.fit("questions", question_documents),
+    )
     models.ranker = store().load_ranker(models.solutions)
     judged = judgements.by_question(judgements.load(session))
-    pairs: dict[tuple[int, int], Result] = {}
-    ranked = _solutions_for(models, question_documents)
-    for question, results in progress(zip(questions, ranked, strict=True)):
-        results = _own_judgements(models, results, judged.get(question.id))
-        pairs.update({(question.id, int(r.id)): r for r in results})
-    ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
-    for solution, results in zip(solutions, ranked, strict=True):
-        for r in results:
-            pairs.setdefault((int(r.id), solution.id), _flipped(r))
-    _replace_proposals(session, pairs, select(Match))
+    writer = ProposalWriter(session)
+    for block in work.blocks("ranking questions", question_documents):
+        pairs = {}
+        for document, results in zip(block, _solutions_for(models, block), strict=True):
+            results = _own_judgements(models, results, judged.get(int(document.id)))
+            pairs.update({(int(document.id), int(r.id)): r for r in results})
+        writer.questions_ranked([int(d.id) for d in block], pairs)
+    del question_documents
+    for block in work.blocks("ranking solutions", solution_documents):
+        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE)
+        pairs = {
+            (int(r.id), int(document.id)): _flipped(r)
+            for document, results in zip(block, ranked, strict=True)
+            for r in results
+        }
+        writer.solutions_ranked([int(d.id) for d in block], pairs)
+    del solution_documents
+    writer.finish()
+    _expire_matches(session)  # the rows changed under any Match the session holds
     store().save(models)
     calibrate(session, models)
-    return len(pairs)
+    work.advance("done", 1)
+    return writer.stored
+
+
+Progress = Callable[[str, int, int], None]  # (stage, units done, units in all)
+RANK_BLOCK = 8 * 64  # a multiple of the engine's chunk of 64 queries: the same products as one call
+
+
+class _Work:
+    """The units of a rebuild: each document read, fitted, and ranked with its proposals stored."""
+
+    def __init__(self, session: Session, progress: Progress) -> None:
+        questions = session.scalar(
+            select(func.count(Question.id)).where(Question.status.in_(MATCHABLE_QUESTIONS))
+        )
+        solutions = session.scalar(
+            select(func.count(Solution.id)).where(Solution.status.in_(MATCHABLE_SOLUTIONS))
+        )
+        self.total = 3 * ((questions or 0) + (solutions or 0)) + 1 if questions and solutions else 0
+        self.done, self._progress = 0, progress
+
+    def advance(self, stage: str, units: int) -> None:
+        self.done += units
+        self._progress(stage, self.done, self.total)
+
+    def read(self, stage: str, documents: Iterable[Document]) -> list[Document]:
+        out = []
+        for document in documents:
+            out.append(document)
+            if len(out) % READ_BATCH == 0:
+                self.advance(f"reading {stage}", READ_BATCH)
+        self.advance(f"reading {stage}", len(out) % READ_BATCH)
+        return out
+
+    def fit(self, stage: str, documents: list[Document]) -> Matcher:
+        matcher = Matcher.fit(documents)
+        self.advance(f"fitting {stage}", len(documents))
+        return matcher
+
+    def blocks(self, stage: str, documents: list[Document]) -> Iterator[list[Document]]:
+        """``documents`` a block at a time; a block counts once its proposals are stored."""
+        for start in range(0, len(documents), RANK_BLOCK):
+            block = documents[start : start + RANK_BLOCK]
+            yield block
+            self.advance(stage, len(block))
+
+
+def _expire_matches(session: Session) -> None:
+    for match in [item for item in session.identity_map.values() if isinstance(item, Match)]:
+        session.expire(match)
 
 
 def calibrate(session: Session, models: Models) -> None:
     """Set the strength thresholds from the judged matches' stored scores (on the scale in use)."""
     default = PROBABILITY_THRESHOLDS if models.ranker else DEFAULT_THRESHOLDS
-    scores = {
-        (q, s): v for q, s, v in session.execute(select(Match.question_id, Match.solution_id, Match.score))
-    }
+    judged_matches = select(Match.question_id, Match.solution_id, Match.score).where(ACTED_ON)
+    scores = {(q, s): v for q, s, v in session.execute(judged_matches)}
     pairs = ((scores.get((int(j.query_id), int(j.document_id))), j.grade) for j in judgements.load(session))
     judged = [(score, grade) for score, grade in pairs if score is not None]
     thresholds = calibrate_thresholds(judged, default)
