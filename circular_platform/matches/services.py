@@ -26,19 +26,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable
 from contextlib import suppress
 from dataclasses import replace
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.db import after_commit, db
 from circular_platform.matches import judgements
 from circular_platform.matches.documents import (
-    READ_BATCH,
     matchable_question_documents,
     matchable_solution_documents,
     question_document,
@@ -46,6 +45,7 @@ from circular_platform.matches.documents import (
 )
 from circular_platform.matches.proposals import ACTED_ON, ProposalWriter
 from circular_platform.matches.store import Models, store
+from circular_platform.matches.work import Progress, RebuildWork
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -92,7 +92,7 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
     (:class:`.proposals.ProposalWriter`); ``progress`` hears of every document read, fitted,
     and ranked with its proposals stored."""
     session.flush()
-    work = _Work(session, progress)
+    work = RebuildWork(session, progress)
     if not work.total:
         return 0
     question_documents = work.read("questions", matchable_question_documents(session))
@@ -126,49 +126,6 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
     calibrate(session, models)
     work.advance("done", 1)
     return writer.stored
-
-
-Progress = Callable[[str, int, int], None]  # (stage, units done, units in all)
-RANK_BLOCK = 8 * 64  # a multiple of the engine's chunk of 64 queries: the same products as one call
-
-
-class _Work:
-    """The units of a rebuild: each document read, fitted, and ranked with its proposals stored."""
-
-    def __init__(self, session: Session, progress: Progress) -> None:
-        questions = session.scalar(
-            select(func.count(Question.id)).where(Question.status.in_(MATCHABLE_QUESTIONS))
-        )
-        solutions = session.scalar(
-            select(func.count(Solution.id)).where(Solution.status.in_(MATCHABLE_SOLUTIONS))
-        )
-        self.total = 3 * ((questions or 0) + (solutions or 0)) + 1 if questions and solutions else 0
-        self.done, self._progress = 0, progress
-
-    def advance(self, stage: str, units: int) -> None:
-        self.done += units
-        self._progress(stage, self.done, self.total)
-
-    def read(self, stage: str, documents: Iterable[Document]) -> list[Document]:
-        out = []
-        for document in documents:
-            out.append(document)
-            if len(out) % READ_BATCH == 0:
-                self.advance(f"reading {stage}", READ_BATCH)
-        self.advance(f"reading {stage}", len(out) % READ_BATCH)
-        return out
-
-    def fit(self, stage: str, documents: list[Document]) -> Matcher:
-        matcher = Matcher.fit(documents)
-        self.advance(f"fitting {stage}", len(documents))
-        return matcher
-
-    def blocks(self, stage: str, documents: list[Document]) -> Iterator[list[Document]]:
-        """``documents`` a block at a time; a block counts once its proposals are stored."""
-        for start in range(0, len(documents), RANK_BLOCK):
-            block = documents[start : start + RANK_BLOCK]
-            yield block
-            self.advance(stage, len(block))
 
 
 def _expire_matches(session: Session) -> None:
