@@ -77,7 +77,7 @@ class ProposalWriter:
             self.session.execute(update(Match), changed)
         if pairs:
             new = [{"question_id": q, "solution_id": s} | _values(r) for (q, s), r in pairs.items()]
-            self.session.execute(insert(Match), new)
+            self.session.execute(insert(Match.__table__), new)  # Core: a third less work than the ORM's
             self.stored += len(new)
 
 
