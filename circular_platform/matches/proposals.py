@@ -19,6 +19,7 @@ from matching.matcher import Result
 
 Pairs = dict[tuple[int, int], Result]  # (question id, solution id) -> result
 DELETE_BATCH = 500
+MATCH_TABLE = Match.metadata.tables[Match.__tablename__]  # a Core insert: a third less work than the ORM's
 
 # Match.acted_on in SQL: a person touched the match, so it keeps its state.
 ACTED_ON = or_(
@@ -77,7 +78,7 @@ class ProposalWriter:
             self.session.execute(update(Match), changed)
         if pairs:
             new = [{"question_id": q, "solution_id": s} | _values(r) for (q, s), r in pairs.items()]
-            self.session.execute(insert(Match.__table__), new)  # Core: a third less work than the ORM's
+            self.session.execute(insert(MATCH_TABLE), new)
             self.stored += len(new)
 
 
