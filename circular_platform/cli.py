@@ -84,15 +84,17 @@ def rebuild_matches() -> None:
     """Refit the matcher on all open questions and active solutions and recompute every match."""
     from circular_platform.matches import services as matches
 
-    def progress(items):
-        with click.progressbar(list(items), label="Matching questions") as bar:
-            yield from bar
-
     with background.exclusive(db.session, "matching") as ours:
         if not ours:
             raise click.ClickException("Another rebuild is running; try again when it is done.")
-        pairs = matches.rebuild(db.session, progress)
-        db.session.commit()
+        with click.progressbar(length=1, label="Matching", show_pos=True) as bar:
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.length, bar.label = total, f"Matching: {stage:<18}"
+                bar.update(done - bar.pos)
+
+            pairs = matches.rebuild(db.session, progress)
+            db.session.commit()
     click.echo(f"{pairs} proposed matches stored.")
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from contextlib import suppress
 
 from flask import current_app, has_app_context
@@ -39,8 +39,15 @@ from sqlalchemy.orm import Session, contains_eager
 from circular_platform import background, permissions
 from circular_platform.db import after_commit, db
 from circular_platform.matches import judgements
-from circular_platform.matches.documents import question_document, solution_document
+from circular_platform.matches.documents import (
+    matchable_question_documents,
+    matchable_solution_documents,
+    question_document,
+    solution_document,
+)
+from circular_platform.matches.proposals import ACTED_ON, ProposalWriter
 from circular_platform.matches.store import Models, store
+from circular_platform.matches.work import Progress, RebuildWork
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -78,45 +85,64 @@ def matchable_solutions(session: Session) -> list[Solution]:
 # -- ranking and storing ----------------------------------------------------------------------
 
 
-def rebuild(session: Session, progress: Callable[[Iterable], Iterable] = iter) -> int:
+def rebuild(session: Session, progress: Progress = lambda stage, done, total: None) -> int:
     """Refit both models, save them and recompute every match; returns the number of pairs kept.
 
     With a learned ranker stored (``flask matching learn``) it ranks the solutions for each
-    question; each question's own judgements then apply (:func:`_own_judgements`)."""
-    questions, solutions = matchable_questions(session), matchable_solutions(session)
-    if not questions or not solutions:
+    question; each question's own judgements then apply (:func:`_own_judgements`).
+    Items are read as plain columns and ranked and stored a block at a time
+    (:class:`.proposals.ProposalWriter`); ``progress`` hears of every document read, fitted,
+    and ranked with its proposals stored."""
+    session.flush()
+    work = RebuildWork(session, progress)
+    if not work.total:
         return 0
-    # Each document once: building one renders its Markdown.
-    question_documents = [question_document(q) for q in questions]
-    solution_documents = [solution_document(s) for s in solutions]
-    models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
+    question_documents = work.read("questions", matchable_question_documents(session))
+    solution_documents = work.read("solutions", matchable_solution_documents(session))
+    models = Models(
+        solutions=work.fit("solutions", solution_documents),
+        questions=work.fit("questions", question_documents),
+    )
     models.ranker = store().load_ranker(models.solutions)
     judged = judgements.by_question(judgements.load(session))
-    pairs: dict[tuple[int, int], Result] = {}
-    ranked = solutions_for(models, question_documents)
-    for question, results in progress(zip(questions, ranked, strict=True)):
-        results = _own_judgements(models, results, judged.get(question.id))
-        pairs.update({(question.id, int(r.id)): r for r in results})
-    found: dict[int, list[int]] = defaultdict(list)  # question id -> solutions that found it
-    ranked = models.questions.rank_many(solution_documents, TOP_K, min_score=MIN_SCORE)
-    for solution, results in zip(solutions, ranked, strict=True):
-        for r in results:
-            if (int(r.id), solution.id) not in pairs:
-                found[int(r.id)].append(solution.id)
-    documents = {q.id: d for q, d in zip(questions, question_documents, strict=True)}
-    pairs.update(_scored_for_questions(models, documents, found, judged))
-    _replace_proposals(session, pairs, select(Match))
+    writer = ProposalWriter(session)
+    for block in work.blocks("ranking questions", question_documents):
+        pairs = {}
+        for document, results in zip(block, solutions_for(models, block), strict=True):
+            results = _own_judgements(models, results, judged.get(int(document.id)))
+            pairs.update({(int(document.id), int(r.id)): r for r in results})
+        writer.questions_ranked([int(d.id) for d in block], pairs)
+    # Kept for scoring what the solution side finds on the questions' scale.
+    questions_by_id = {int(d.id): d for d in question_documents}
+    del question_documents
+    for block in work.blocks("ranking solutions", solution_documents):
+        found: dict[int, list[int]] = defaultdict(list)  # question id -> solutions that found it
+        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE)
+        for document, results in zip(block, ranked, strict=True):
+            for r in results:
+                if not writer.found_by_questions((int(r.id), int(document.id))):
+                    found[int(r.id)].append(int(document.id))
+        pairs = _scored_for_questions(models, questions_by_id, found, judged)
+        writer.solutions_ranked([int(d.id) for d in block], pairs)
+    del solution_documents, questions_by_id
+    writer.finish()
+    _expire_matches(session)  # the rows changed under any Match the session holds
     calibrate(session, models)
     store().save(session, models)
-    return len(pairs)
+    work.advance("done", 1)
+    return writer.stored
+
+
+def _expire_matches(session: Session) -> None:
+    for match in [item for item in session.identity_map.values() if isinstance(item, Match)]:
+        session.expire(match)
 
 
 def calibrate(session: Session, models: Models) -> None:
     """Set the strength thresholds from the judged matches' stored scores (on the scale in use)."""
     default = PROBABILITY_THRESHOLDS if models.ranker else DEFAULT_THRESHOLDS
-    scores = {
-        (q, s): v for q, s, v in session.execute(select(Match.question_id, Match.solution_id, Match.score))
-    }
+    judged_matches = select(Match.question_id, Match.solution_id, Match.score).where(ACTED_ON)
+    scores = {(q, s): v for q, s, v in session.execute(judged_matches)}
     pairs = ((scores.get((int(j.query_id), int(j.document_id))), j.grade) for j in judgements.load(session))
     judged = [(score, grade) for score, grade in pairs if score is not None]
     thresholds = calibrate_thresholds(judged, default)

@@ -1,0 +1,167 @@
+"""The full rebuild (``flask matching rebuild``): what it keeps, and that reading plain rows and
+storing a block at a time stores what the rebuild over ORM objects stored."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from circular_platform.markdown import plain_text
+from circular_platform.matches import judgements
+from circular_platform.matches import services as matches
+from circular_platform.matches.documents import _plain, question_document, solution_document
+from circular_platform.matches.store import Models
+from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
+    Feedback,
+    Match,
+    MatchStatus,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+)
+from matching.matcher import Matcher
+
+
+@pytest.fixture
+def market(app, session, corporation, company, make_organisation, make_solution, make_question):
+    """Questions and solutions in Markdown and prose, a paused solution and a withdrawn question,
+    and matches people acted on next to proposals nobody touched."""
+    far = make_organisation("Isolatie Nederland BV", kind="bedrijf", municipality="Groningen")
+    hemp = make_solution(company, "Hennepvezel isolatie voor woningen")
+    flax = make_solution(company, "Vlasisolatie voor daken", description="Isolatie van **vlas** voor daken.")
+    walls = make_solution(far, "Isolatie van gevels en daken", area=["Nederland"])
+    make_solution(far, "Houten kozijnen uit sloop", description="- hergebruikt hout\n- gekeurde kozijnen")
+    leeuwarden = make_solution(far, "Cellulose isolatie in Leeuwarden", area=["Leeuwarden"])
+    paused = make_solution(company, "Isolatieplaten van stro", description="Stro uit de regio, geperst.")
+    roofs = make_question(corporation, "Isolatie van daken voor 180 woningen")
+    frames = make_question(
+        corporation,
+        "Kozijnen en gevels",
+        description="Wij zoeken:\n- kozijnen van tweedehands hout\n- isolatie van gevels",
+        municipality="Assen",
+    )
+    withdrawn = make_question(corporation, "Hennep voor een schuur", description="Een schuur isoleren.")
+    now = datetime.now(UTC)
+    # not proposed (Leeuwarden does not serve Emmen), yet introduced: kept as it is
+    match_of(session, roofs, leeuwarden).status = MatchStatus.INTRODUCED
+    rejected = match_of(session, roofs, flax)
+    rejected.status, rejected.reason = MatchStatus.REJECTED, "Al in contact"
+    judged = match_of(session, roofs, hemp)
+    judged.question_feedback, judged.feedback_at = Feedback.NOT_RELEVANT, now
+    match_of(session, frames, walls).snoozed_until = now + timedelta(days=7)
+    match_of(session, withdrawn, hemp)  # untouched, and the question is withdrawn: dropped
+    match_of(session, roofs, paused)  # untouched, and the solution is paused: dropped
+    withdrawn.status = QuestionStatus.WITHDRAWN
+    paused.status = SolutionStatus.PAUSED
+    session.commit()
+    return roofs, leeuwarden, withdrawn, paused
+
+
+def match_of(session, question, solution) -> Match:
+    """The stored match of the pair; a new proposal when the matcher did not store one."""
+    query = select(Match).where(Match.question_id == question.id, Match.solution_id == solution.id)
+    match = session.scalar(query)
+    if match is None:
+        match = Match(question=question, solution=solution, score=0.4, terms=[], bridges=[])
+        session.add(match)
+    return match
+
+
+@pytest.fixture
+def rebuild(app, session):
+    """``flask matching rebuild`` on the test's session."""
+
+    def run(progress=None) -> int:
+        with app.app_context():
+            return matches.rebuild(session, progress) if progress else matches.rebuild(session)
+
+    return run
+
+
+def stored(session) -> list[tuple]:
+    """Every match as people and pages see it, in the order the rows were written."""
+    columns = (Match.question_id, Match.solution_id, Match.score, Match.terms, Match.bridges, Match.status)
+    extra = (Match.reason, Match.question_feedback, Match.snoozed_until)
+    return [tuple(row) for row in session.execute(select(*columns, *extra).order_by(Match.id))]
+
+
+def orm_rebuild(session) -> int:
+    """The rebuild as it was before plain rows and blocks: every item an ORM object, every pair
+    in one dict, stored by the ORM; the oracle of the rebuild's results."""
+    questions = session.scalars(
+        select(Question).where(Question.status.in_(MATCHABLE_QUESTIONS)).order_by(Question.id)
+    ).all()
+    solutions = session.scalars(
+        select(Solution).where(Solution.status.in_(MATCHABLE_SOLUTIONS)).order_by(Solution.id)
+    ).all()
+    question_documents = [question_document(q) for q in questions]
+    solution_documents = [solution_document(s) for s in solutions]
+    models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
+    judged = judgements.by_question(judgements.load(session))
+    pairs = {}
+    for question, results in zip(questions, matches._solutions_for(models, question_documents), strict=True):
+        results = matches._own_judgements(models, results, judged.get(question.id))
+        pairs.update({(question.id, int(r.id)): r for r in results})
+    ranked = models.questions.rank_many(solution_documents, matches.TOP_K, min_score=matches.MIN_SCORE)
+    for solution, results in zip(solutions, ranked, strict=True):
+        for r in results:
+            pairs.setdefault((int(r.id), solution.id), matches._flipped(r))
+    matches._replace_proposals(session, pairs, select(Match))
+    return len(pairs)
+
+
+def test_the_rebuild_stores_what_the_orm_rebuild_stored(session, market, rebuild):
+    with session.begin_nested() as before:
+        pairs = orm_rebuild(session)
+        expected = stored(session)
+        before.rollback()
+    session.expire_all()
+    assert rebuild() == pairs
+    assert stored(session) == expected
+
+
+def test_a_rebuild_keeps_verdicts_and_decisions_and_drops_stale_proposals(session, market, rebuild):
+    roofs, leeuwarden, withdrawn, paused = market
+    acted_on = {row[:2]: row for row in stored(session) if row[5] != MatchStatus.PROPOSED or any(row[7:])}
+    assert len(acted_on) == 4  # introduced, rejected, "niet relevant", snoozed
+    rebuild()
+    after = {row[:2]: row for row in stored(session)}
+    for key, row in acted_on.items():
+        assert after[key][5:] == row[5:]  # status, reason, feedback and snooze as people left them
+    assert after[(roofs.id, leeuwarden.id)][2] == 0.4  # not proposed again: the score is the old one
+    assert not [key for key in after if key[0] == withdrawn.id or key[1] == paused.id]
+
+
+def test_a_rebuild_that_changes_nothing_leaves_the_rows_alone(session, market, rebuild):
+    rebuild()
+    session.commit()
+    written = dict(session.execute(select(Match.id, Match.updated_at)).all())
+    rebuild()
+    assert dict(session.execute(select(Match.id, Match.updated_at)).all()) == written
+
+
+def test_the_rebuild_tells_its_progress_up_to_the_last_unit(session, market, rebuild):
+    told: list[tuple[str, int, int]] = []
+    rebuild(lambda stage, done, total: told.append((stage, done, total)))
+    totals = {total for _, _, total in told}
+    assert len(totals) == 1
+    assert [done for _, done, _ in told] == sorted(done for _, done, _ in told)
+    assert told[-1][1:] == (totals.pop(),) * 2
+    stages = list(dict.fromkeys(stage for stage, _, _ in told))
+    assert stages[-3:] == ["ranking questions", "ranking solutions", "done"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_prose_is_read_without_the_markdown_parser_and_reads_the_same(seed):
+    pieces = ["isolatie", "van", "hennep", " ", "  ", "\n", "\n\n", ".", ",", "2030", "é", "(", ")", "'", '"']
+    pieces += ["- ", "* ", "1. ", "# ", "> ", "**", "_", "`", "[a](b)", "<b>", "&amp;", "|", "    ", "\t"]
+    rng = random.Random(seed)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        assert _plain(text) == plain_text(text, limit=len(text) + 1), text
