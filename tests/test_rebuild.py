@@ -4,6 +4,7 @@ storing a block at a time stores what the rebuild over ORM objects stored."""
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -105,13 +106,17 @@ def orm_rebuild(session) -> int:
     models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
     judged = judgements.by_question(judgements.load(session))
     pairs = {}
-    for question, results in zip(questions, matches._solutions_for(models, question_documents), strict=True):
+    for question, results in zip(questions, matches.solutions_for(models, question_documents), strict=True):
         results = matches._own_judgements(models, results, judged.get(question.id))
         pairs.update({(question.id, int(r.id)): r for r in results})
+    found = defaultdict(list)  # question id -> the solutions that found it
     ranked = models.questions.rank_many(solution_documents, matches.TOP_K, min_score=matches.MIN_SCORE)
     for solution, results in zip(solutions, ranked, strict=True):
         for r in results:
-            pairs.setdefault((int(r.id), solution.id), matches._flipped(r))
+            if (int(r.id), solution.id) not in pairs:
+                found[int(r.id)].append(solution.id)
+    documents = {q.id: d for q, d in zip(questions, question_documents, strict=True)}
+    pairs.update(matches._scored_for_questions(models, documents, found, judged))
     matches._replace_proposals(session, pairs, select(Match))
     return len(pairs)
 
