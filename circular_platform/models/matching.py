@@ -39,7 +39,9 @@ class Match(Base):
         Index("ix_match_snoozed_until", "snoozed_until"),
         # An organisation's matches in a status (the dashboard) without reading its other matches.
         Index("ix_match_question_status", "question_id", "status"),
-        Index("ix_match_solution_status", "solution_id", "status"),
+        # With the score and the question: an organisation's fitting questions (the dashboard) are
+        # read from this index alone.
+        Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
         # Stalled introductions (the review queue): a status's matches by their last logged change.
         Index("ix_match_status_last_change_at", "status", "last_change_at"),
     )

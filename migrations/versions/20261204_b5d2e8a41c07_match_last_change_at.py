@@ -1,4 +1,5 @@
-"""Match.last_change_at: when its log last changed, indexed with the status for stalled introductions
+"""Match.last_change_at: when its log last changed, indexed with the status for stalled introductions;
+the index of matches per solution and status carries the score and the question (the dashboard)
 
 Revision ID: b5d2e8a41c07
 Revises: f999353e6c73
@@ -28,9 +29,15 @@ def upgrade() -> None:
     with op.batch_alter_table("match") as batch:
         batch.alter_column("last_change_at", existing_type=sa.DateTime(timezone=True), nullable=False)
         batch.create_index("ix_match_status_last_change_at", ["status", "last_change_at"], unique=False)
+        batch.drop_index("ix_match_solution_status")
+        batch.create_index(
+            "ix_match_solution_status_score", ["solution_id", "status", "score", "question_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("match") as batch:
+        batch.drop_index("ix_match_solution_status_score")
+        batch.create_index("ix_match_solution_status", ["solution_id", "status"], unique=False)
         batch.drop_index("ix_match_status_last_change_at")
         batch.drop_column("last_change_at")
