@@ -26,6 +26,7 @@ import os
 import random
 import re
 import socket
+import statistics
 import subprocess  # nosec B404 - runs gunicorn and wrk, fixed arguments
 import sys
 import tempfile
@@ -84,6 +85,7 @@ MATCH_STATUSES = (
     + ["niet_doorgegaan"] * 3
 )
 NOW = datetime.now(UTC)
+TIMED_REPEATS = 5  # --in-process: requests per page
 
 
 def env_int(name: str, default: int) -> int:
@@ -153,7 +155,7 @@ def fill(app, sizes: dict[str, int], model_path: Path) -> dict:
         print(f"  rows written in {time.perf_counter() - started:.0f} s ({matches:,} matches)", flush=True)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
-        _fit_matcher(model_path, questions, solutions)
+        _fit_matcher(session, model_path, questions, solutions)
         _rebuild_search(session)
         return {"companies": [c.id for c in companies], "asker": askers[0].id}
 
@@ -311,9 +313,11 @@ def _matches(raw, rng, count, questions, solutions) -> int:
                 snoozed = (
                     NOW + timedelta(days=10) if status == "voorgesteld" and rng.random() < 0.005 else None
                 )
+                changed = created
                 if status != "voorgesteld":
                     action = "reject" if status == "afgewezen" else "introduce"
-                    events.append((match_id, action, "voorgesteld", status, "", "", moment(rng, 60)))
+                    changed = moment(rng, 60)
+                    events.append((match_id, action, "voorgesteld", status, "", "", changed))
                 score = round(min(0.95, 0.1 + rng.betavariate(2, 5)), 4)
                 yield (
                     question[0],
@@ -326,6 +330,7 @@ def _matches(raw, rng, count, questions, solutions) -> int:
                     created,
                     created,
                     snoozed,
+                    changed,
                 )
 
     columns = (
@@ -339,6 +344,7 @@ def _matches(raw, rng, count, questions, solutions) -> int:
         "created_at",
         "updated_at",
         "snoozed_until",
+        "last_change_at",
     )
     written = copy_rows(raw, "match", columns, rows())
     event_columns = ("match_id", "action", "from_status", "to_status", "reason", "note", "created_at")
@@ -346,7 +352,7 @@ def _matches(raw, rng, count, questions, solutions) -> int:
     return written
 
 
-def _fit_matcher(model_path: Path, questions: list[tuple], solutions: list[tuple]) -> None:
+def _fit_matcher(session, model_path: Path, questions: list[tuple], solutions: list[tuple]) -> None:
     """The models the app would fit, on the same texts, saved where the served app loads them."""
     started = time.perf_counter()
     question_documents = [
@@ -360,7 +366,8 @@ def _fit_matcher(model_path: Path, questions: list[tuple], solutions: list[tuple
         if s[5] == "actief"
     ]
     models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
-    ModelStore(model_path).save(models)
+    ModelStore(model_path).save(session, models)  # published in the database, as the worker does
+    session.commit()
     print(f"  matcher fitted and saved in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -456,8 +463,10 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
     }
 
 
-def count_statements(app, pages: dict) -> dict[str, int]:
-    """SQL statements of each page's first request line, in process (a POST counts its redirect too)."""
+def count_statements(app, pages: dict, timings: dict[str, list[float]] | None = None) -> dict[str, int]:
+    """SQL statements of each page's first request line, in process (a POST counts its redirect too).
+    With ``timings``, the GET pages are requested TIMED_REPEATS times more, one at a time, and the
+    milliseconds of each request go there."""
     counted: dict[str, int] = {}
     engine = None
     with app.app_context():
@@ -481,7 +490,22 @@ def count_statements(app, pages: dict) -> dict[str, int]:
         finally:
             event.remove(engine, "before_cursor_execute", count)
         counted[page] = len(statements) if response.status_code < 400 else -response.status_code
+        if timings is not None and method == "GET":
+            timings[page] = [_timed(client, path) for _ in range(TIMED_REPEATS)]
     return counted
+
+
+def _timed(client, path: str) -> float:
+    started = time.perf_counter()
+    client.get(path)
+    return (time.perf_counter() - started) * 1000
+
+
+def print_timings(timings: dict[str, list[float]]) -> None:
+    print("\n| page (in process, one at a time) | median ms | min ms | max ms |")
+    print("|---|---:|---:|---:|")
+    for page, times in timings.items():
+        print(f"| {page} | {statistics.median(times):.0f} | {min(times):.0f} | {max(times):.0f} |")
 
 
 # -- serving and loading -------------------------------------------------------------------------
@@ -653,6 +677,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure on the database filled by an earlier run"
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="time each page's first request in process, one at a time, instead of serving it to wrk",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
@@ -698,8 +727,13 @@ def main() -> None:
         migrate(url)
         facts = fill(app, sizes, model_path)
     pages = request_lines(app, facts, random.Random(3))
-    statements = count_statements(app, pages)
+    timings: dict[str, list[float]] | None = {} if args.in_process else None
+    statements = count_statements(app, pages, timings)
     print(f"statements per page: {statements}", flush=True)
+    if timings is not None:
+        print_timings(timings)
+        print(f"\nload after: {os.getloadavg()}; {os.cpu_count()} cores; sizes {sizes}")
+        return
     with gunicorn(url, model_path) as base:
         rows = measure(base, pages, levels, seconds)
     print_table(rows, statements)

@@ -22,6 +22,7 @@ from circular_platform.models import (
     User,
 )
 from circular_platform.notifications import escalation
+from circular_platform.review import services as review
 from tests.conftest import link_in
 
 MARIEKE = "marieke@hondsrug.example"
@@ -218,6 +219,32 @@ def test_dashboard_shows_introductions_and_what_waits(
     assert "Verlengen" in waiting
     assert "U bent in contact gebracht" in waiting
     assert "Lopende introducties" in page
+
+
+def test_dashboard_shows_each_introductions_latest_move_and_who_waits(
+    client, auth, session, corporation, company, coordinator, make_question, make_solution, no_matches
+):
+    solution = make_solution(company)
+    waiting_on_us = make_question(corporation, "Kozijnen waar de coördinator op wacht")
+    answered = make_question(corporation, "Kozijnen waar wij al op reageerden")
+    no_matches()
+    first = add_match(session, waiting_on_us, solution)
+    second = add_match(session, answered, solution)
+    review.introduce(session, first, coordinator, "", notify=False)
+    review.introduce(session, second, coordinator, "", notify=False)
+    marieke = session.scalar(select(User).where(User.email == MARIEKE))
+    review.add_note(session, second, marieke, "We bellen volgende week.")
+    session.commit()
+    auth.login(MARIEKE)
+
+    page = client.get("/dashboard").get_data(as_text=True)
+    waiting = page[page.index("Wacht op u") :]
+    waiting = waiting[: waiting.index("</section>")]
+    assert waiting_on_us.title in waiting
+    assert answered.title not in waiting  # we moved last
+    introductions = page[page.index("Lopende introducties") :]
+    assert "bracht u met elkaar in contact" in introductions
+    assert "schreef een notitie" in introductions
 
 
 def test_dashboard_takes_a_fixed_number_of_queries(

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
+import time_machine
 from sqlalchemy import delete, select
 
 from circular_platform.db import db
 from circular_platform.demo import pipeline
 from circular_platform.models import Match, MatchEvent, MatchStatus, OutboxMessage, Province
+from circular_platform.review import services as review
 from tests.conftest import link_in
 
 
@@ -316,19 +318,14 @@ def test_no_notes_on_untouched_proposals(client, auth, session, coordinator, mak
     assert session.scalars(select(MatchEvent)).all() == []
 
 
-def test_stalled_introductions_are_listed(client, auth, session, coordinator, introduced, make_match):
-    fresh = make_match("plastic_q", "plastic_s", status=MatchStatus.IN_TALKS)
-    old = datetime.now(UTC) - timedelta(days=20)
-    session.add(
-        MatchEvent(
-            match=introduced,
-            action="introduce",
-            from_status="voorgesteld",
-            to_status="geintroduceerd",
-            created_at=old,
-        )
-    )
-    session.add(MatchEvent(match=fresh, action="move", from_status="geintroduceerd", to_status="in_gesprek"))
+def test_stalled_introductions_are_listed(client, auth, session, coordinator, make_match):
+    """Stalled: no change for 14 days; the latest change counts, not the introduction."""
+    stuck = make_match("frames_q", "frames_s")
+    moving = make_match("plastic_q", "plastic_s")
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=20), tick=False):
+        review.introduce(session, stuck, coordinator, "", notify=False)
+        review.introduce(session, moving, coordinator, "", notify=False)
+    review.move(session, moving, coordinator, MatchStatus.IN_TALKS, notify=False)
     session.commit()
     auth.login("sanne@nice.example")
     html = client.get("/coordination/").text

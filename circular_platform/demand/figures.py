@@ -104,7 +104,8 @@ def demand_by(
     session: Session, scope: Scope, *keys: ColumnElement | QueryableAttribute
 ) -> dict[tuple, Demand]:
     """The open demand in ``scope`` per value of ``keys`` (none: one total under ``()``), counted by
-    the database: the region dashboard summarises thousands of questions without loading them."""
+    the database from ix_question_demand alone: the region dashboard summarises thousands of
+    questions without loading them."""
     where = [Question.status.in_(OPEN_DEMAND), *scope.conditions()]
     organisations = func.count(distinct(Question.organisation_id))
     measured = (

@@ -136,7 +136,7 @@ def _tell(session: Session, match: Match, story: list, coordinator: User) -> Non
             review.move(
                 session, match, match.question.contact or coordinator, status, note, reason, notify=False
             )
-        _latest_event(session, match).created_at = now - timedelta(days=days_ago)
+        _latest_event(session, match).created_at = match.last_change_at = now - timedelta(days=days_ago)
     match.updated_at = now - timedelta(days=story[-1][0])
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import CompoundSelect, Select, case, func, select, true, union
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from circular_platform import permissions
 from circular_platform.models import (
@@ -226,32 +226,50 @@ def _suggestion_counts(
 
 
 def _introductions(session: Session, own: list[int]) -> list[Introduction]:
-    """Introduced matches of the user's organisations, latest move first, with that move."""
+    """Introduced matches of the user's organisations, latest move first, with that move: the page's
+    matches first, then only their latest events (not every match's or every event)."""
     if not own:
         return []
-    logged = aliased(MatchEvent)
-    last = select(func.max(logged.id)).where(logged.match_id == Match.id).correlate(Match).scalar_subquery()
-    members = select(Membership.user_id).where(Membership.organisation_id.in_(own), Membership.approved)
     query = (
-        select(Match, MatchEvent, MatchEvent.user_id.in_(members))
+        select(Match)
         .join(Match.question)
         .join(Match.solution)
-        .outerjoin(MatchEvent, MatchEvent.id == last)
         .where(Match.id.in_(_matches_of(own, _IN_PROGRESS)))
         .options(
             contains_eager(Match.question).joinedload(Question.organisation),
             contains_eager(Match.solution).joinedload(Solution.organisation),
-            joinedload(MatchEvent.user),
         )
         .order_by(Match.updated_at.desc(), Match.id.desc())
         .limit(OVERVIEW_ITEMS)
     )
-    return [Introduction(match, event, bool(by_us)) for match, event, by_us in session.execute(query)]
+    matches = list(session.scalars(query))
+    latest = _latest_events(session, [match.id for match in matches], own)
+    return [Introduction(match, *latest.get(match.id, (None, False))) for match in matches]
+
+
+def _latest_events(
+    session: Session, match_ids: list[int], own: list[int]
+) -> dict[int, tuple[MatchEvent, bool]]:
+    """Per match id: its latest event, and whether a member of the organisations ``own`` made it."""
+    if not match_ids:
+        return {}
+    latest = (
+        select(func.max(MatchEvent.id))
+        .where(MatchEvent.match_id.in_(match_ids))
+        .group_by(MatchEvent.match_id)
+    )
+    members = select(Membership.user_id).where(Membership.organisation_id.in_(own), Membership.approved)
+    query = (
+        select(MatchEvent, MatchEvent.user_id.in_(members))
+        .where(MatchEvent.id.in_(latest))
+        .options(joinedload(MatchEvent.user))
+    )
+    return {event.match_id: (event, bool(by_us)) for event, by_us in session.execute(query)}
 
 
 def _matches_of(own: list[int], statuses: tuple[MatchStatus, ...]) -> CompoundSelect:
     """Ids of the matches in ``statuses`` on either side of the organisations ``own``: read per
-    question and per solution through ix_match_question_status and ix_match_solution_status,
+    question and per solution through ix_match_question_status and ix_match_solution_status_score,
     never by joining all matches."""
     own_questions = select(Question.id).where(Question.organisation_id.in_(own))
     own_solutions = select(Solution.id).where(Solution.organisation_id.in_(own))
@@ -278,8 +296,8 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
     each with its best score; only questions ``user`` may see, none of their own."""
     if not own:
         return []
-    # The solutions' ids first: matched per solution through ix_match_solution_status, the
-    # database reads the organisation's matches instead of scanning all of them.
+    # The solutions' ids first: matched per solution through ix_match_solution_status_score, the
+    # database reads the organisation's matches from that index alone, not the matches themselves.
     active = select(Solution.id).where(
         Solution.organisation_id.in_(own), Solution.status.in_(MATCHABLE_SOLUTIONS)
     )

@@ -70,7 +70,21 @@ class Maturity(LabelledEnum):
 
 class Question(Base):
     __tablename__ = "question"
-    __table_args__ = (Index("ix_question_created_at_id", "created_at", "id"),)  # the lists' newest first
+    __table_args__ = (
+        Index("ix_question_created_at_id", "created_at", "id"),  # the lists' newest first
+        # Every column the region dashboard counts and groups by (demand/figures.py): its figures
+        # are read from this index alone, not from the questions' wide rows.
+        Index(
+            "ix_question_demand",
+            "status",
+            "theme",
+            "municipality_id",
+            "organisation_id",
+            "created_at",
+            "unit",
+            "quantity",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

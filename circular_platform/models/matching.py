@@ -39,7 +39,11 @@ class Match(Base):
         Index("ix_match_snoozed_until", "snoozed_until"),
         # An organisation's matches in a status (the dashboard) without reading its other matches.
         Index("ix_match_question_status", "question_id", "status"),
-        Index("ix_match_solution_status", "solution_id", "status"),
+        # With the score and the question: an organisation's fitting questions (the dashboard) are
+        # read from this index alone.
+        Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
+        # Stalled introductions (the review queue): a status's matches by their last logged change.
+        Index("ix_match_status_last_change_at", "status", "last_change_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +66,9 @@ class Match(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the latest owner verdict
     snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When its log last changed (the latest MatchEvent, written with it by review.services._log);
+    # its creation before any. Kept here so finding stalled matches reads no events.
+    last_change_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str] = mapped_column(String(500), default="")
 
     question: Mapped[Question] = relationship()

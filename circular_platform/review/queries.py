@@ -77,16 +77,6 @@ def queue_query(filters: dict, now: datetime | None = None) -> Select:
     return query
 
 
-def _last_change():
-    """When the match's log last changed: read per match through ix_match_event_match_id."""
-    return (
-        select(func.max(MatchEvent.created_at))
-        .where(MatchEvent.match_id == Match.id)
-        .correlate(Match)
-        .scalar_subquery()
-    )
-
-
 @dataclass
 class Stalled:
     match: Match
@@ -100,19 +90,13 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 def _stalled_query(now: datetime) -> Select:
-    """(Match, changed_at) of the stalled matches, oldest change first. The last change is computed
-    once per introduced match (a derived table), and the pages' loading comes after the limit."""
-    changes = (
-        select(Match.id, func.coalesce(_last_change(), Match.updated_at).label("changed_at"))
-        .where(Match.status.in_(STALLING))
-        .subquery()
-    )
+    """The stalled matches, oldest change first: read through ix_match_status_last_change_at, so
+    the cost follows the page, not the number of introductions."""
     return (
-        select(Match, changes.c.changed_at)
-        .join(changes, changes.c.id == Match.id)
-        .where(changes.c.changed_at < now - STALLED_AFTER)
+        select(Match)
+        .where(Match.status.in_(STALLING), Match.last_change_at < now - STALLED_AFTER)
         .options(selectinload(Match.question), selectinload(Match.solution).joinedload(Solution.organisation))
-        .order_by(changes.c.changed_at, Match.id)
+        .order_by(Match.last_change_at, Match.id)
     )
 
 
@@ -120,9 +104,10 @@ def stalled(session: Session, now: datetime | None = None, limit: int | None = N
     """Introduced matches (geïntroduceerd, in gesprek) without any change for STALLED_AFTER; oldest
     first; the first ``limit`` when given."""
     now = now or utcnow()
+    matches = session.scalars(_stalled_query(now).limit(limit))
     return [
-        Stalled(match, _as_utc(changed), (now - _as_utc(changed)).days)
-        for match, changed in session.execute(_stalled_query(now).limit(limit))
+        Stalled(match, _as_utc(match.last_change_at), (now - _as_utc(match.last_change_at)).days)
+        for match in matches
     ]
 
 

@@ -3,7 +3,8 @@
 A coordinator introduces, rejects or snoozes a proposal (status ``voorgesteld``). After the
 introduction the coordinator and both parties move the match: geïntroduceerd → in gesprek →
 pilot of opdracht → afgerond, or niet doorgegaan (with a reason) from any of those; talks that
-resume go from niet doorgegaan back to in gesprek. Every change writes a :class:`MatchEvent`.
+resume go from niet doorgegaan back to in gesprek. Every change writes a :class:`MatchEvent` and
+its time in ``Match.last_change_at``.
 Functions ``flush()``; the caller commits.
 """
 
@@ -63,6 +64,7 @@ def _log(
     note: str = "",
     reason: str = "",
 ) -> MatchEvent:
+    now = utcnow()
     event = MatchEvent(
         match=match,
         user=user,
@@ -71,8 +73,10 @@ def _log(
         to_status=to_status,
         note=note.strip(),
         reason=reason,
+        created_at=now,
     )
     match.status = to_status
+    match.last_change_at = now
     session.add(event)
     session.flush()
     return event
