@@ -2,7 +2,7 @@
 the index of matches per solution and status carries the score and the question (the dashboard)
 
 Revision ID: b5d2e8a41c07
-Revises: f999353e6c73
+Revises: 14e05bd1b3f6
 Create Date: 2026-12-04 22:55:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b5d2e8a41c07"
-down_revision = "f999353e6c73"
+down_revision = "14e05bd1b3f6"
 branch_labels = None
 depends_on = None
 
