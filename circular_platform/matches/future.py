@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
 from circular_platform.matches.documents import materials_text, question_document
@@ -28,6 +28,9 @@ from matching.matcher import Document, Matcher, Result
 EARLY_MONTHS = 3
 LATE_MONTHS = 12
 CANDIDATES = 50  # ranked before the date, organisation and visibility filters thin them out
+# A matcher over the coming releases is fitted per request: the nearest this many, so a question's
+# page costs the same however many buildings are registered.
+PASSPORTS_CONSIDERED = 300
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,17 @@ def supply_for_question(
 ) -> list[FutureSupply]:
     """Passports ``user`` may see whose planned release fits the question's need."""
     today = utcnow().date()
-    query = select(BuildingPassport).where(
-        permissions.visible_passports(user),
-        BuildingPassport.organisation_id != question.organisation_id,
+    query = (
+        select(BuildingPassport)
+        .where(
+            permissions.visible_passports(user),
+            BuildingPassport.organisation_id != question.organisation_id,
+            BuildingPassport.intervention.is_not(None),
+            BuildingPassport.intervention_date >= today,
+        )
+        .options(selectinload(BuildingPassport.material_lines))
+        .order_by(BuildingPassport.intervention_date, BuildingPassport.id)
+        .limit(PASSPORTS_CONSIDERED)
     )
     passports = {f"passport-{p.id}": p for p in session.scalars(query) if _releasing(p, today)}
     if not passports:

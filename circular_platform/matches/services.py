@@ -34,7 +34,7 @@ from contextlib import suppress
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from circular_platform import background, permissions
 from circular_platform.db import after_commit, db
@@ -75,11 +75,15 @@ MIN_SCORE = 0.1  # below this the shared words are incidental (judged on the dem
 
 
 def matchable_questions(session: Session) -> list[Question]:
-    return list(session.scalars(select(Question).where(Question.status.in_(MATCHABLE_QUESTIONS))))
+    """With their material lines, which their documents read."""
+    query = select(Question).where(Question.status.in_(MATCHABLE_QUESTIONS))
+    return list(session.scalars(query.options(selectinload(Question.material_lines))))
 
 
 def matchable_solutions(session: Session) -> list[Solution]:
-    return list(session.scalars(select(Solution).where(Solution.status.in_(MATCHABLE_SOLUTIONS))))
+    """With their material lines, which their documents read."""
+    query = select(Solution).where(Solution.status.in_(MATCHABLE_SOLUTIONS))
+    return list(session.scalars(query.options(selectinload(Solution.material_lines))))
 
 
 # -- ranking and storing ----------------------------------------------------------------------
