@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.admin.views import bp as admin_bp
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.demand.views import bp as demand_bp
+    from circular_platform.impact.views import bp as impact_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.map.views import bp as map_bp
     from circular_platform.matches.views import bp as matches_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         redirects_bp,
         notifications_bp,
         map_bp,
+        impact_bp,
     ]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
