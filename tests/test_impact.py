@@ -48,7 +48,8 @@ def test_a_party_records_tonnes_and_products_on_a_completed_match(client, auth, 
     assert "Vastgelegd wat is uitgewisseld" in page.text
     rows = session.query(ExchangeLine).filter_by(match_id=deal.id).order_by(ExchangeLine.id).all()
     assert [(r.material_group, r.weight_tonnes) for r in rows] == [("concrete", 12.5), ("wood", 1.0)]
-    assert "Beton" in page.text and "20 producten" in page.text
+    assert "Beton" in page.text
+    assert "20 producten" in page.text
 
 
 def test_recording_again_replaces_the_lines(client, auth, session, deal):
@@ -101,7 +102,9 @@ def test_shipped_factors_name_their_source_and_give_avoided_co2():
     assert "Open Government Licence" in factors.LICENCE
 
 
-def test_an_adjusted_factor_changes_the_figure_and_is_shown(client, auth, session, deal, make_user, coordinator):
+def test_an_adjusted_factor_changes_the_figure_and_is_shown(
+    client, auth, session, deal, make_user, coordinator
+):
     make_user("admin@example.org", is_admin=True)
     services.record_exchange(session, deal, coordinator, [LineInput("concrete", tonnes=10.0)])
     session.commit()
@@ -109,17 +112,23 @@ def test_an_adjusted_factor_changes_the_figure_and_is_shown(client, auth, sessio
     page = client.post(
         "/admin/emission-factors/concrete", data={"primary": "1.003,2", "reuse": "3,2"}, follow_redirects=True
     )
-    assert "Factor opgeslagen" in page.text and "aangepast" in page.text
-    assert "131,75" in page.text and "1.003,2" in page.text  # shipped and adjusted side by side
+    assert "Factor opgeslagen" in page.text
+    assert "aangepast" in page.text
+    assert "131,75" in page.text
+    assert "1.003,2" in page.text
     dashboard = client.get("/coordination/region").text
-    assert "aangepaste emissiefactoren" in dashboard and "Beton" in dashboard
+    assert "aangepaste emissiefactoren" in dashboard
+    assert "Beton" in dashboard
     assert "10 ton hergebruikt en 10 ton CO2 vermeden" in dashboard  # 10 t × 1000 kg/t
 
 
 def test_only_administrators_adjust_factors(client, auth, coordinator):
     auth.login("sanne@nice.example")
     assert client.get("/admin/emission-factors").status_code == 403
-    assert client.post("/admin/emission-factors/concrete", data={"primary": "1", "reuse": "0"}).status_code == 403
+    assert (
+        client.post("/admin/emission-factors/concrete", data={"primary": "1", "reuse": "0"}).status_code
+        == 403
+    )
 
 
 def test_dashboard_shows_impact_charts_table_share_and_csv(client, auth, session, deal, coordinator):
@@ -128,17 +137,21 @@ def test_dashboard_shows_impact_charts_table_share_and_csv(client, auth, session
     session.commit()
     auth.login("sanne@nice.example")
     page = client.get("/coordination/region").text
-    assert "30 ton hergebruikt" in page and "in 1 afgeronde deal" in page
-    assert "30% van het vastgelegde materiaal hergebruikt" in page and "50%" in page
+    assert "30 ton hergebruikt" in page
+    assert "in 1 afgeronde deal" in page
+    assert "30% van het vastgelegde materiaal hergebruikt" in page
+    assert "50%" in page
     for chart in ("year", "province", "theme"):
         svg = client.get(f"/coordination/region/impact-{chart}.svg")
-        assert svg.mimetype == "image/svg+xml" and b"<script" not in svg.data
+        assert svg.mimetype == "image/svg+xml"
+        assert b"<script" not in svg.data
     csv = client.get("/coordination/region/impact.csv").data.decode("utf-8-sig")
     header, row = csv.splitlines()[:2]
     assert header.startswith("regio;provincie;thema;jaar;ton_hergebruikt;ton_co2_vermeden")
     expected_co2 = 30 * factors.shipped()["concrete"].avoided_per_tonne / 1000
     assert row.startswith("Noord-Nederland;Drenthe;Bouw;")
-    assert f"{expected_co2:.3f}".replace(".", ",") in row and ";70" in row
+    assert f"{expected_co2:.3f}".replace(".", ",") in row
+    assert ";70" in row
 
 
 def test_owners_do_not_see_the_dashboard(client, auth, deal):
