@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(shorten, "shorten")
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
+    app.add_template_filter(formats.format_factor, "factor")
     app.add_template_filter(formats.display_month, "month")
     app.add_template_global(public_url, "public_url")
     app.add_template_filter(formats.display_age, "age")

@@ -157,3 +157,14 @@ def test_dashboard_shows_impact_charts_table_share_and_csv(client, auth, session
 def test_owners_do_not_see_the_dashboard(client, auth, deal):
     auth.login("marieke@hondsrug.example")
     assert client.get("/coordination/region/impact.csv").status_code == 403
+
+
+def test_saving_the_shipped_values_drops_the_adjustment(client, auth, session, make_user):
+    make_user("admin@example.org", is_admin=True)
+    auth.login("admin@example.org")
+    client.post("/admin/emission-factors/concrete", data={"primary": "200", "reuse": "3,19485"})
+    assert factors.factors(session)["concrete"].adjusted
+    shipped = {"primary": "131,75", "reuse": "3,19485"}
+    page = client.post("/admin/emission-factors/concrete", data=shipped, follow_redirects=True)
+    assert 'value="3,19485"' in page.text  # every decimal, so saving the row as shown changes nothing
+    assert not factors.factors(session)["concrete"].adjusted

@@ -66,13 +66,12 @@ STORIES: list[list[tuple[int, MatchAction, MatchStatus, str, str]]] = [
     [(15, MatchAction.REJECT, S.REJECTED, "regio_past_niet", "")],
 ]
 FEEDBACK = [Feedback.INTERESTING, Feedback.INTERESTING, Feedback.NOT_RELEVANT]
-# What the completed demo deal exchanged, by the question's theme (tonnes; frames as products).
+# What the completed demo deal exchanged, by the question's theme.
 EXCHANGED = {
     "bouw": [
-        LineInput("concrete", tonnes=240.0),
-        LineInput("wood", products=180, kg_per_product=45.0),
-        LineInput("bricks", tonnes=35.0),
-        LineInput("concrete", tonnes=260.0, new_material=True),
+        LineInput("concrete", products=12, kg_per_product=28_000.0),  # precast beams of 28 t
+        LineInput("aggregates", tonnes=85.0),
+        LineInput("concrete", tonnes=310.0, new_material=True),
     ],
 }
 OTHER_THEMES_EXCHANGED = [LineInput("plastics", tonnes=12.5)]
