@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
+from circular_platform.accounts import privacy
 from circular_platform.demand.figures import Scope
 from circular_platform.impact import factors, figures, services
 from circular_platform.impact.services import LineInput
@@ -168,3 +169,16 @@ def test_saving_the_shipped_values_drops_the_adjustment(client, auth, session, m
     page = client.post("/admin/emission-factors/concrete", data=shipped, follow_redirects=True)
     assert 'value="3,19485"' in page.text  # every decimal, so saving the row as shown changes nothing
     assert not factors.factors(session)["concrete"].adjusted
+
+
+def test_erasing_a_user_keeps_the_figures_without_their_name(session, deal, make_user):
+    admin = make_user("admin@example.org", is_admin=True)
+    services.record_exchange(session, deal, admin, [LineInput("concrete", tonnes=5.0)])
+    services.adjust_factor(session, "wood", 300.0, 10.0, admin)
+    session.commit()
+    privacy.erase(session, admin)
+    session.commit()
+    (line,) = session.query(ExchangeLine).all()
+    assert line.recorded_by_id is None
+    assert line.tonnes == 5.0
+    assert factors.factors(session)["wood"].primary == 300.0
