@@ -140,6 +140,7 @@ def test_dashboard_shows_impact_charts_table_share_and_csv(client, auth, session
     page = client.get("/coordination/region").text
     assert "30 ton hergebruikt" in page
     assert "in 1 afgeronde deal" in page
+    assert "Nog niet gecontroleerd tegen de gepubliceerde tabel: de meegeleverde factoren voor Beton" in page
     assert "30% van het vastgelegde materiaal hergebruikt" in page
     assert "50%" in page
     for chart in ("year", "province", "theme"):

@@ -41,6 +41,11 @@ class Factor:
         return self.primary - self.reuse
 
     @property
+    def unverified(self) -> bool:
+        """A shipped figure in use that was not checked against the published table."""
+        return self.verified != "yes" and not self.adjusted
+
+    @property
     def adjusted(self) -> bool:
         return (self.primary, self.reuse) != (self.shipped_primary, self.shipped_reuse)
 

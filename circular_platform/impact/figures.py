@@ -63,6 +63,7 @@ class Impact:
     deals: int = 0
     without_weight: int = 0  # product lines without a weight per product
     adjusted: list[Factor] = field(default_factory=list)  # changed factors used in these figures
+    unverified: list[Factor] = field(default_factory=list)  # shipped figures not checked against the source
 
     @property
     def years(self) -> list[int]:
@@ -108,6 +109,7 @@ def impact(session: Session, scope: Scope) -> Impact:
         used.add(line.material_group)
     result.deals = len(deals)
     result.adjusted = [f for group, f in by_group.items() if f.adjusted and group in used]
+    result.unverified = [f for group, f in by_group.items() if f.unverified and group in used]
     return result
 
 
