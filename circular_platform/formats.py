@@ -92,6 +92,11 @@ def format_number(value: Decimal | float | int | None, locale: str | None = None
     return numbers.format_decimal(value, locale=_locale(locale))
 
 
+def format_factor(value: float, locale: str | None = None) -> str:
+    """An emission factor with every decimal its source gives (up to five): ``3,19485``."""
+    return numbers.format_decimal(value, format="#,##0.#####", locale=_locale(locale))
+
+
 def format_share(value: float | None, locale: str | None = None) -> str:
     """A share (0.333) as a whole percentage: ``33%``; a dash when there is none."""
     return "—" if value is None else numbers.format_percent(value, "#,##0%", locale=_locale(locale))

@@ -264,6 +264,15 @@ def can_move_match(user: AnyUser, match: Match) -> bool:
     return can_see_match(user, match)
 
 
+def can_record_impact(user: AnyUser, match: Match) -> bool:
+    """Once a match is "afgerond", its parties and the coordinators record what was exchanged."""
+    return match.status == "afgerond" and (is_coordinator(user) or is_match_party(user, match))
+
+
+def can_adjust_emission_factors(user: AnyUser) -> bool:
+    return is_admin(user)
+
+
 def require(allowed: bool) -> None:
     """Abort with 403 unless ``allowed``; views call ``require(can_x(current_user, thing))``."""
     if not allowed:

@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(shorten, "shorten")
     app.add_template_filter(formats.format_number, "number")
     app.add_template_filter(formats.format_share, "share")
+    app.add_template_filter(formats.format_factor, "factor")
     app.add_template_filter(formats.display_month, "month")
     app.add_template_filter(formats.display_month_name, "month_name")
     app.add_template_global(public_url, "public_url")
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.admin.views import bp as admin_bp
     from circular_platform.auth.views import bp as auth_bp
     from circular_platform.demand.views import bp as demand_bp
+    from circular_platform.impact.views import bp as impact_bp
     from circular_platform.main.views import bp as main_bp
     from circular_platform.map.views import bp as map_bp
     from circular_platform.matches.views import bp as matches_bp
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         map_bp,
         passports_bp,
+        impact_bp,
     ]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -21,6 +21,7 @@ from circular_platform.db import Base, db, make_engine
 from circular_platform.demo import loader
 from circular_platform.models import (
     ApiToken,
+    EmissionFactorChange,
     NotificationSetting,
     OutboxMessage,
     SavedSearch,
@@ -93,6 +94,9 @@ def _extra_rows(session: Session) -> list[Base]:
             vector="'hennep':1",
         ),
         SearchWord(word="hennep", reversed_stem="penneh"),
+        EmissionFactorChange(
+            material_group="wood", primary_kg_per_t=300.0, reuse_kg_per_t=10.0, changed_at=now
+        ),
         SearchPending(kind="question", item_id=1),
         ApiToken(
             user=user, name="Inkoop", prefix="cn_abcd", secret_hash="0" * 64, scope=TokenScope.READ_WRITE

@@ -23,6 +23,8 @@ from circular_platform.models import (
     AuditEntry,
     ChangeLog,
     DemandBundle,
+    EmissionFactorChange,
+    ExchangeLine,
     Match,
     MatchAction,
     MatchEvent,
@@ -327,6 +329,16 @@ def _erase_tokens(session: Session, user: User, scrubber: Scrubber) -> None:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
+def _erase_impact(session: Session, user: User, scrubber: Scrubber) -> None:
+    """Who recorded an exchange or changed a factor goes; the figures stay."""
+    _unlink(session, ExchangeLine, ("recorded_by_id",), user)
+    keep = {"changed_at": EmissionFactorChange.changed_at}
+    statement = update(EmissionFactorChange).where(EmissionFactorChange.changed_by_id == user.id)
+    session.execute(
+        statement.values(changed_by_id=None, **keep).execution_options(synchronize_session="fetch")
+    )
+
+
 def _erase_user(session: Session, user: User, scrubber: Scrubber) -> None:
     session.delete(user)  # memberships (with their join message) go with it
 
@@ -353,6 +365,8 @@ ERASERS: dict[str, Callable[[Session, User, Scrubber], None]] = {
     "api_token": _erase_tokens,
     "building_passport": _nothing,  # a building of an organisation: name, address, dates; no people
     "material_line": _nothing,  # materials of questions, solutions and buildings; no people
+    "exchange_line": _erase_impact,
+    "emission_factor_change": _erase_impact,
     "user_account": _erase_user,
 }
 

@@ -20,6 +20,10 @@ from circular_platform.demand.forms import (
     RenameBundleForm,
 )
 from circular_platform.forms import domain_errors_on, flash_errors
+from circular_platform.impact import charts as impact_charts
+from circular_platform.impact import exports as impact_exports
+from circular_platform.impact import factors as impact_factors
+from circular_platform.impact import figures as impact_figures
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import AuditAction, BundleStatus, DemandBundle, Municipality, Province, Question
 
@@ -71,6 +75,10 @@ def region():
         total=figures.total_demand(db.session, scope),
         per_theme=figures.demand_per_theme(db.session, scope),
         quarters=figures.quarters(db.session, scope, date.today()),
+        impact=impact_figures.impact(db.session, scope),
+        secondary_goal=impact_figures.SECONDARY_GOAL_2030,
+        impact_source=impact_factors.SOURCE,
+        impact_licence=impact_factors.LICENCE,
         **filter_options(),
     )
 
@@ -99,6 +107,30 @@ def quarters_chart():
     scope = _scope()
     quarters = figures.quarters(db.session, scope, date.today())
     return _svg(charts.demand_trend(quarters, scope.region_name))
+
+
+IMPACT_CHARTS = ("year", "province", "theme")
+
+
+@bp.get("/region/impact-<chart>.svg")
+def impact_chart(chart: str):
+    _require_coordinator()
+    if chart not in IMPACT_CHARTS:
+        abort(404)
+    scope = _scope()
+    impact = impact_figures.impact(db.session, scope)
+    if chart == "year":
+        return _svg(impact_charts.by_year(impact, scope.region_name))
+    return _svg(impact_charts.by_province(impact) if chart == "province" else impact_charts.by_theme(impact))
+
+
+@bp.get("/region/impact.csv")
+@writes
+def impact_csv():
+    _require_coordinator()
+    scope = _scope()
+    impact = impact_figures.impact(db.session, scope)
+    return _csv(impact_exports.impact_csv(scope.region_name, impact), "hergebruik-en-co2.csv")
 
 
 # -- circular procurement monitor ---------------------------------------------------------------

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform.accounts.services import user_by_email
+from circular_platform.impact import services as impact
+from circular_platform.impact.services import LineInput
 from circular_platform.matches import services as matches
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
@@ -64,6 +66,15 @@ STORIES: list[list[tuple[int, MatchAction, MatchStatus, str, str]]] = [
     [(15, MatchAction.REJECT, S.REJECTED, "regio_past_niet", "")],
 ]
 FEEDBACK = [Feedback.INTERESTING, Feedback.INTERESTING, Feedback.NOT_RELEVANT]
+# What the completed demo deal exchanged, by the question's theme.
+EXCHANGED = {
+    "bouw": [
+        LineInput("concrete", products=12, kg_per_product=28_000.0),  # precast beams of 28 t
+        LineInput("aggregates", tonnes=85.0),
+        LineInput("concrete", tonnes=310.0, new_material=True),
+    ],
+}
+OTHER_THEMES_EXCHANGED = [LineInput("plastics", tonnes=12.5)]
 JUDGED = 4  # per question: how many of its best proposals its owner judged (see _judge)
 
 
@@ -138,6 +149,9 @@ def _tell(session: Session, match: Match, story: list, coordinator: User) -> Non
             )
         _latest_event(session, match).created_at = match.last_change_at = now - timedelta(days=days_ago)
     match.updated_at = now - timedelta(days=story[-1][0])
+    if match.status == MatchStatus.COMPLETED:
+        lines = EXCHANGED.get(match.question.theme, OTHER_THEMES_EXCHANGED)
+        impact.record_exchange(session, match, match.question.contact or coordinator, lines)
 
 
 def _latest_event(session: Session, match: Match) -> MatchEvent:

@@ -10,6 +10,7 @@ from circular_platform.models.accounts import (
 from circular_platform.models.api import ApiToken, TokenScope
 from circular_platform.models.audit import AuditAction, AuditEntry
 from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
+from circular_platform.models.impact import EmissionFactorChange, ExchangeLine
 from circular_platform.models.mail import OutboxMessage
 from circular_platform.models.marketplace import (
     LISTED_SOLUTIONS,
@@ -39,6 +40,8 @@ from circular_platform.models.review import MatchAction, MatchEvent
 from circular_platform.models.search import SearchDocument, SearchPending, SearchWord
 
 __all__ = [
+    "EmissionFactorChange",
+    "ExchangeLine",
     "ApiToken",
     "TokenScope",
     "AuditAction",

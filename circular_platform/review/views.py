@@ -9,8 +9,11 @@ from flask_login import current_user, login_required
 from circular_platform import audit, permissions
 from circular_platform.db import db, writes
 from circular_platform.forms import domain_errors_on, flash_errors
+from circular_platform.impact import factors as impact_factors
+from circular_platform.impact import services as impact_services
+from circular_platform.impact.forms import ExchangeForm
 from circular_platform.marketplace import filter_options, list_filters
-from circular_platform.models import AuditAction, Match, MatchStatus, Question
+from circular_platform.models import AuditAction, ExchangeLine, Match, MatchStatus, Question
 from circular_platform.models._types import utcnow
 from circular_platform.notifications import escalation
 from circular_platform.pagination import paginate
@@ -91,7 +94,22 @@ def _render_match(match: Match, reject_form: RejectForm | None = None) -> str:
         reject_form=reject_form,
         snooze_default=SnoozeForm().until.data,
         back=safe_next(url_for("review.match_detail", match_id=match.id)),
+        **_impact_of(match),
     )
+
+
+def _impact_of(match: Match) -> dict:
+    """What a completed deal exchanged and the form to record it; nothing before completion."""
+    if not permissions.can_record_impact(current_user, match):
+        return {}
+    lines = impact_services.exchange_lines(db.session, match)
+    form = ExchangeForm(data={"lines": [*map(_line_data, lines), {}]})  # and one empty row
+    return {"exchange_lines": lines, "exchange_form": form, "emission_factors": impact_factors.shipped()}
+
+
+def _line_data(line: ExchangeLine) -> dict:
+    names = ("material_group", "tonnes", "products", "kg_per_product", "new_material")
+    return {name: getattr(line, name) for name in names}
 
 
 # -- coordinators' decisions on a proposal ----------------------------------------------------------

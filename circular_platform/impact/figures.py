@@ -1,0 +1,121 @@
+"""Tonnes reused and CO2 avoided by completed deals, per province, theme and year.
+
+A deal counts in the year its match became "afgerond" (the log's move to that status), in the
+province and theme of its question. Lines marked ``new_material`` count only in the share of
+secondary material; products without a weight count in no tonnes at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from circular_platform.demand.figures import Scope
+from circular_platform.impact.factors import Factor, factors
+from circular_platform.models import (
+    ExchangeLine,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Municipality,
+    Province,
+    Question,
+)
+
+CONSTRUCTION = "bouw"
+SECONDARY_GOAL_2030 = 0.5  # the national goal: 50% reuse of raw materials in 2030
+
+
+@dataclass
+class Sums:
+    tonnes: float = 0.0
+    co2_kg: float = 0.0
+    new_tonnes: float = 0.0  # new material recorded for the same deals
+
+    @property
+    def co2_tonnes(self) -> float:
+        return self.co2_kg / 1000
+
+    @property
+    def secondary_share(self) -> float | None:
+        whole = self.tonnes + self.new_tonnes
+        return self.tonnes / whole if whole else None
+
+    def add(self, tonnes: float, co2_kg: float, new: bool) -> None:
+        if new:
+            self.new_tonnes += tonnes
+        else:
+            self.tonnes += tonnes
+            self.co2_kg += co2_kg
+
+
+@dataclass
+class Impact:
+    total: Sums = field(default_factory=Sums)
+    per_province: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    per_theme: dict[str, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    per_year: dict[int, Sums] = field(default_factory=lambda: defaultdict(Sums))
+    rows: dict[tuple[str, str, int], Sums] = field(default_factory=lambda: defaultdict(Sums))
+    construction: Sums = field(default_factory=Sums)
+    deals: int = 0
+    without_weight: int = 0  # product lines without a weight per product
+    adjusted: list[Factor] = field(default_factory=list)  # changed factors used in these figures
+    unverified: list[Factor] = field(default_factory=list)  # shipped figures not checked against the source
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.per_year)
+
+
+def _completed_year():
+    """The year each completed match reached "afgerond", from its log."""
+    year = func.min(MatchEvent.created_at)
+    return (
+        select(MatchEvent.match_id, year.label("completed_at"))
+        .where(MatchEvent.to_status == MatchStatus.COMPLETED)
+        .group_by(MatchEvent.match_id)
+        .subquery()
+    )
+
+
+def impact(session: Session, scope: Scope) -> Impact:
+    completed = _completed_year()
+    query = (
+        select(ExchangeLine, Province.name, Question.theme, completed.c.completed_at, Match.updated_at)
+        .join(Match, ExchangeLine.match_id == Match.id)
+        .join(Question, Match.question_id == Question.id)
+        .join(Municipality, Question.municipality_id == Municipality.id)
+        .join(Province, Municipality.province_id == Province.id)
+        .outerjoin(completed, completed.c.match_id == Match.id)
+        .where(Match.status == MatchStatus.COMPLETED, *scope.conditions())
+    )
+    by_group = factors(session)
+    result = Impact()
+    deals, used = set(), set()
+    for line, province, theme, completed_at, updated_at in session.execute(query):
+        tonnes = line.weight_tonnes
+        if tonnes is None:
+            result.without_weight += 1
+            continue
+        factor = by_group[line.material_group]
+        co2_kg = tonnes * factor.avoided_per_tonne
+        year = (completed_at or updated_at).year
+        for sums in _sums_for(result, province, theme, year):
+            sums.add(tonnes, co2_kg, line.new_material)
+        deals.add(line.match_id)
+        used.add(line.material_group)
+    result.deals = len(deals)
+    result.adjusted = [f for group, f in by_group.items() if f.adjusted and group in used]
+    result.unverified = [f for group, f in by_group.items() if f.unverified and group in used]
+    return result
+
+
+def _sums_for(result: Impact, province: str, theme: str, year: int) -> list[Sums]:
+    sums = [result.total, result.per_province[province], result.per_theme[theme], result.per_year[year]]
+    sums.append(result.rows[(province, theme, year)])
+    if theme == CONSTRUCTION:
+        sums.append(result.construction)
+    return sums
