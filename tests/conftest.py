@@ -9,7 +9,8 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from alembic import command
@@ -35,6 +36,8 @@ from circular_platform.models import (
     User,
 )
 from circular_platform.models.accounts import OrganisationKind
+from circular_platform.models.materials import BuildingPassport, Intervention
+from circular_platform.passports import services as passport_services
 from circular_platform.questions import services as question_services
 from circular_platform.solutions import services as solution_services
 
@@ -302,5 +305,46 @@ def make_solution(session: Session) -> Callable[..., Solution]:
         solution = solution_services.publish_solution(session, None, organisation, data)
         session.commit()
         return solution
+
+    return make
+
+
+@pytest.fixture
+def make_passport(session: Session) -> Callable[..., BuildingPassport]:
+    """A building whose materials come free on ``release`` (no intervention when None); ``lines``
+    are (material, Eural code, quantity, unit)."""
+
+    def make(
+        organisation: Organisation,
+        name: str = "Rijtjeswoningen Emmerhout",
+        municipality: str = "Emmen",
+        release: date | None = date(2028, 3, 1),
+        lines: tuple[tuple[str, str | None, str, str], ...] = (
+            ("Betonnen vloeren", "17 01 01", "40", "ton"),
+        ),
+        published: bool = True,
+    ) -> BuildingPassport:
+        data = {
+            "name": name,
+            "municipality": regions.municipality_by_name(session, municipality),
+            "intervention": Intervention.DEMOLITION if release else None,
+            "intervention_date": release,
+            "published": published,
+            "material_lines": [
+                {
+                    "material": m,
+                    "eural_code": code,
+                    "quantity": Decimal(q),
+                    "unit": unit,
+                    "condition": "",
+                    "from_date": None,
+                    "location": "",
+                }
+                for m, code, q, unit in lines
+            ],
+        }
+        passport = passport_services.register_passport(session, organisation, data)
+        session.commit()
+        return passport
 
     return make

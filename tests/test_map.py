@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import delete, select
@@ -177,3 +178,34 @@ def test_the_map_is_linked_from_the_navigation_and_the_region_dashboard(client, 
 )
 def test_five_classes_of_equal_width_with_the_largest_figure_darkest(figures, expected):
     assert [(s.level, s.low, s.high) for s in shades(figures)] == expected
+
+
+def test_materials_coming_free_counts_buildings_with_a_coming_intervention(
+    client, auth, session, corporation, make_organisation, make_passport
+):
+    make_passport(corporation, "Rijtjeswoningen Emmerhout", "Emmen", release=date(2030, 3, 1))
+    make_passport(corporation, "Flat Angelslo", "Emmen", release=date(2031, 6, 1))
+    make_passport(corporation, "Sporthal Bargeres", "Emmen", release=date(2020, 1, 1))  # past
+    make_passport(corporation, "Kantoor zonder plan", "Emmen", release=None)
+    make_passport(corporation, "Lege school", "Emmen", release=date(2030, 1, 1), lines=())
+    make_passport(corporation, "Nog niet gedeeld", "Emmen", release=date(2030, 1, 1), published=False)
+    make_passport(corporation, "Gemeentehuis Assen", "Assen", release=date(2029, 9, 1))
+    page = client.get("/map/?measure=materials").text
+    assert "Materialen die vrijkomen per gemeente" in page
+    assert (table_figure(page, "GM0114"), table_figure(page, "GM0106")) == ("2", "1")
+    assert areas(page)["GM0114"][1] == "Emmen – materialen die vrijkomen: 2"
+
+    listing = client.get(areas(page)["GM0114"][0]).text
+    assert "2 gebouwen gevonden" in listing
+    assert "Rijtjeswoningen Emmerhout" in listing and "Flat Angelslo" in listing
+    for other in (
+        "Sporthal Bargeres",
+        "Kantoor zonder plan",
+        "Lege school",
+        "Nog niet gedeeld",
+        "Gemeentehuis",
+    ):
+        assert other not in listing
+
+    auth.login("marieke@hondsrug.example")  # her own unpublished passport counts for her
+    assert table_figure(client.get("/map/?measure=materials").text, "GM0114") == "3"

@@ -19,10 +19,13 @@ from circular_platform import permissions
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
+    BuildingPassport,
     Municipality,
     Question,
     Solution,
 )
+from circular_platform.models._types import utcnow
+from circular_platform.passports import services as passports
 from circular_platform.permissions import AnyUser
 from circular_platform.solutions.services import covering_counts
 
@@ -56,6 +59,19 @@ def active_solutions(session: Session, user: AnyUser) -> Counts:
     return {code: count for code, count in session.execute(covering_counts(shown))}
 
 
+def materials_coming_free(session: Session, user: AnyUser) -> Counts:
+    """Building passports ``user`` may see whose materials are still to come free (a planned
+    renovation or demolition from today on, with material lines), per municipality of the building.
+    Passports rather than tonnes: many lines are in m², metres or pieces, which have no weight."""
+    query = (
+        select(Municipality.cbs_code, func.count(BuildingPassport.id))
+        .join(BuildingPassport.municipality)
+        .where(passports.releasing(utcnow().date()), permissions.visible_passports(user))
+        .group_by(Municipality.cbs_code)
+    )
+    return {code: count for code, count in session.execute(query)}
+
+
 MEASURES: dict[str, Measure] = {
     measure.name: measure
     for measure in (
@@ -75,6 +91,16 @@ MEASURES: dict[str, Measure] = {
             ),
             active_solutions,
             lambda m: url_for("solutions.index", municipality=m.id, status="actief"),
+        ),
+        Measure(
+            "materials",
+            _l("Materialen die vrijkomen"),
+            _l(
+                "Gebouwen met een geplande renovatie of sloop die nog moet komen en een "
+                "inventarisatie van materialen, in de gemeente van het gebouw."
+            ),
+            materials_coming_free,
+            lambda m: url_for("passports.index", municipality=m.id, upcoming=1),
         ),
     )
 }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
@@ -13,6 +14,7 @@ from circular_platform.errors import DomainError
 from circular_platform.formats import CSV_LOCALE, parse_quantity
 from circular_platform.materials.services import build_lines, check_line, without_lines
 from circular_platform.models import BuildingPassport, Organisation
+from circular_platform.models._types import utcnow
 from circular_platform.transfer.csvfile import read_rows
 
 COLUMNS = ("materiaal", "euralcode", "hoeveelheid", "eenheid", "locatie", "staat")
@@ -104,10 +106,25 @@ def _line_data(cells: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def list_query(user) -> Select:
-    return (
+def releasing(today: date) -> ColumnElement[bool]:
+    """Passports whose materials are still to come free: a planned intervention from ``today`` on,
+    with material lines. The map counts these and the list filtered on "vrijkomend" shows them."""
+    return and_(
+        BuildingPassport.intervention.is_not(None),
+        BuildingPassport.intervention_date >= today,
+        BuildingPassport.material_lines.any(),
+    )
+
+
+def list_query(user, municipality_id: int | None = None, upcoming: bool = False) -> Select:
+    query = (
         select(BuildingPassport)
         .where(permissions.visible_passports(user))
         .options(selectinload(BuildingPassport.organisation), selectinload(BuildingPassport.municipality))
         .order_by(BuildingPassport.intervention_date.is_(None), BuildingPassport.intervention_date)
     )
+    if municipality_id:
+        query = query.where(BuildingPassport.municipality_id == municipality_id)
+    if upcoming:
+        query = query.where(releasing(utcnow().date()))
+    return query

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -9,7 +9,8 @@ from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.matches import future
-from circular_platform.models import BuildingPassport, Organisation
+from circular_platform.arguments import int_arg
+from circular_platform.models import BuildingPassport, Municipality, Organisation
 from circular_platform.pagination import paginate
 from circular_platform.passports import inventory, services
 from circular_platform.passports.forms import InventoryImportForm, PassportForm
@@ -39,10 +40,13 @@ def owners() -> list[Organisation]:
 
 
 @bp.get("/")
-@login_required
 def index():
-    page = paginate(db.session, services.list_query(current_user))
-    return render_template("passports/index.html", page=page)
+    """Open to visitors too (they see the published passports): the map links here."""
+    municipality = db.session.get(Municipality, int_arg("municipality") or 0)
+    upcoming = request.args.get("upcoming") == "1"
+    query = services.list_query(current_user, municipality.id if municipality else None, upcoming)
+    page = paginate(db.session, query)
+    return render_template("passports/index.html", page=page, municipality=municipality, upcoming=upcoming)
 
 
 @bp.get("/<int:passport_id>")
