@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from circular_platform import permissions
+from circular_platform.arguments import int_arg
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on
 from circular_platform.matches import future
-from circular_platform.arguments import int_arg
 from circular_platform.models import BuildingPassport, Municipality, Organisation
 from circular_platform.pagination import paginate
 from circular_platform.passports import inventory, services
