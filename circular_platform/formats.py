@@ -144,6 +144,11 @@ def display_month_name(value: date | None, locale: str | None = None) -> str:
     return dates.format_date(value, "LLLL y", locale=_locale(locale)) if value else ""
 
 
+def display_quarter(year: int, number: int) -> str:
+    """``1e kw. 2027`` (Q1 2027 in English): a quarter as Dutch reports write it."""
+    return str(_l("%(number)de kw. %(year)d", number=number, year=year))
+
+
 def display_age(moment: datetime, now: datetime | None = None) -> str:
     """``3 weken``: how long ago ``moment`` was, rounded as people say it, in the reader's locale.
 

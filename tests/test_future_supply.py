@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from circular_platform.models import Intervention
 from circular_platform.models._types import utcnow
 from circular_platform.passports import services
 from circular_platform.questions.services import add_months
-from circular_platform.regions import municipality_by_name
+from circular_platform.regions import municipality_by_name, province_by_name
 
 
 def months_from_now(months: int) -> date:
@@ -91,3 +92,80 @@ def test_a_release_in_14_months_fits_a_need_from_11_to_26_months(need_in, fittin
     release = months_from_now(14)
     need = months_from_now(need_in) if need_in is not None else None
     assert fits(release, need) is fitting
+
+
+# -- the coordinators' region view ---------------------------------------------------------------
+
+
+def supply_table(page: str) -> dict[str, dict[str, str]]:
+    """Material group code -> {column heading: figure} of the future supply table."""
+    table = page.split('class="table table-sm align-top future-supply"')[1].split("</table>")[0]
+    headings = [
+        re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table)
+    ]
+    rows = {}
+    for code, cells in re.findall(r'<tr data-group="([^"]*)">(.*?)</tr>', table, re.S):
+        figures = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+        rows[code] = dict(zip(headings[1:], figures, strict=True))
+    return rows
+
+
+def test_coordinators_see_what_comes_free_per_quarter_and_material_group(
+    client, auth, session, coordinator, corporation, make_passport
+):
+    """The corporation has not published its passport: coordinators see every passport all the same."""
+    next_year = date.today().year + 1
+    make_passport(
+        corporation,
+        "Flat Angelslo",
+        release=date(next_year, 5, 1),
+        published=False,
+        lines=(("Betonnen vloeren", "17 01 01", "40", "ton"), ("Dakbeschot", "17 02 01", "120", "m2")),
+    )
+    make_passport(
+        corporation,
+        "Kantoor Leeuwarden",
+        "Leeuwarden",
+        release=date(next_year, 5, 20),
+        lines=(("Betonnen gevelplaten", "17 01 01", "5", "m3"),),
+    )
+    make_passport(corporation, "Later gesloopt", release=date(next_year + 4, 1, 1))
+    auth.login(coordinator.email)
+    page = client.get("/coordination/supply").text
+    quarter = f"2e kw. {next_year}"
+    table = supply_table(page)
+    assert table["17 01"][quarter] == "52"  # 40 t + 5 m³ concrete × 2,4 t/m³
+    assert table["17 01"]["Totaal"] == "52"
+    assert table["17 02"][quarter] == "–"  # only m²: no weight
+    assert table["17 02"]["Zonder gewicht"] == "1 regel"
+    assert f"1e kw. {next_year + 4}" not in page
+
+    drenthe = province_by_name(session, "Drenthe")
+    filtered = supply_table(client.get(f"/coordination/supply?province={drenthe.id}").text)
+    assert filtered["17 01"][quarter] == "40"
+
+
+def test_the_chart_has_the_groups_and_no_script(
+    client, auth, session, coordinator, corporation, make_passport
+):
+    make_passport(corporation, release=date(date.today().year + 1, 5, 1))
+    coordinator.language = "en"
+    session.commit()
+    auth.login(coordinator.email)
+    chart = client.get("/coordination/supply.svg")
+    assert chart.mimetype == "image/svg+xml"
+    assert "17 01 " in chart.text
+    assert "<script" not in chart.text
+    page = client.get("/coordination/supply").text
+    assert f"Q2 {date.today().year + 1}" in page
+
+
+def test_only_coordinators_see_the_region_view(client, auth, corporation):
+    auth.login("marieke@hondsrug.example")
+    assert client.get("/coordination/supply").status_code == 403
+    assert client.get("/coordination/supply.svg").status_code == 403
+
+
+def test_the_region_dashboard_links_to_the_view(client, auth, coordinator):
+    auth.login(coordinator.email)
+    assert 'href="/coordination/supply"' in client.get("/coordination/region").text

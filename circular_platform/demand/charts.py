@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from pygal.style import Style
 
 from circular_platform.demand.figures import ALL_REGIONS, ProcurementMonitor, Quarter
-from circular_platform.formats import format_share
+from circular_platform.demand.supply import FutureSupply
+from circular_platform.formats import format_number, format_share
 
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.S)
 # Bootstrap's system font stack and the site's brand green first; the rest tell provinces apart.
@@ -81,4 +82,22 @@ def procurement_share(monitor: ProcurementMonitor) -> bytes:
     for region in [ALL_REGIONS, *[r for r in monitor.regions if r != ALL_REGIONS]]:
         shares = [monitor.cell(year, region).share for year in monitor.years]
         chart.add(region, [None if s is None else round(100 * s) for s in shares])
+    return _render(chart)
+
+
+def supply_by_quarter(supply: FutureSupply, region: str) -> bytes:
+    """Stacked bars: tonnes coming free per quarter, one colour per material group."""
+    chart = pygal.StackedBar(
+        title=_("Vrijkomende materialen in %(region)s, ton per kwartaal", region=region),
+        value_formatter=lambda value: format_number(round(value, 1)),
+        **CHART_OPTIONS,
+    )
+    chart.x_labels = [q.label for q in supply.quarters]
+    for group in supply.groups:
+        if group.total.weighed:
+            name = f"{group.code} {group.label}" if group.code else _("Zonder Euralcode")
+            chart.add(
+                name,
+                [float(group.cells[q.key].tonnes) if q.key in group.cells else None for q in supply.quarters],
+            )
     return _render(chart)

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from circular_platform import audit, permissions, taxonomy
 from circular_platform.arguments import link_args
 from circular_platform.db import db, writes
-from circular_platform.demand import bundling, charts, exports, figures, services
+from circular_platform.demand import bundling, charts, exports, figures, services, supply
 from circular_platform.demand.forms import (
     AddQuestionForm,
     BundleStatusForm,
@@ -107,6 +107,32 @@ def quarters_chart():
     scope = _scope()
     quarters = figures.quarters(db.session, scope, date.today())
     return _svg(charts.demand_trend(quarters, scope.region_name))
+
+
+@bp.get("/supply")
+def future_supply():
+    _require_coordinator()
+    scope = _region_scope()
+    return render_template(
+        "demand/supply.html",
+        scope=scope,
+        supply=supply.future_supply(db.session, scope, current_user, date.today()),
+        **filter_options(),
+    )
+
+
+@bp.get("/supply.svg")
+def future_supply_chart():
+    _require_coordinator()
+    scope = _region_scope()
+    found = supply.future_supply(db.session, scope, current_user, date.today())
+    return _svg(charts.supply_by_quarter(found, scope.region_name))
+
+
+def _region_scope() -> figures.Scope:
+    """The dashboard's region without its theme: all released materials are building materials."""
+    scope = _scope()
+    return figures.Scope(province=scope.province, municipality=scope.municipality)
 
 
 IMPACT_CHARTS = ("year", "province", "theme")
