@@ -99,7 +99,7 @@ def test_a_release_in_14_months_fits_a_need_from_11_to_26_months(need_in, fittin
 
 def supply_table(page: str) -> dict[str, dict[str, str]]:
     """Material group code -> {column heading: figure} of the future supply table."""
-    table = page.split('class="table table-sm align-top future-supply"')[1].split("</table>")[0]
+    table = page.split('class="table table-sm small align-top future-supply"')[1].split("</table>")[0]
     headings = [
         re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th scope=\"col\"[^>]*>(.*?)</th>", table)
     ]

@@ -90,7 +90,9 @@ def supply_by_quarter(supply: FutureSupply, region: str) -> bytes:
     chart = pygal.StackedBar(
         title=_("Vrijkomende materialen in %(region)s, ton per kwartaal", region=region),
         value_formatter=lambda value: format_number(round(value, 1)),
-        **CHART_OPTIONS,
+        x_label_rotation=30,
+        legend_at_bottom_columns=2,
+        **{**CHART_OPTIONS, "height": 460, "truncate_legend": 40},  # the table has the full names
     )
     chart.x_labels = [q.label for q in supply.quarters]
     for group in supply.groups:
