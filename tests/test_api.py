@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -450,3 +451,72 @@ def test_a_token_is_found_by_its_secret_only(session, corporation):
         tokens.create_token(session, marieke, f"koppeling {number}", TokenScope.READ)
     with pytest.raises(DomainError):
         tokens.create_token(session, marieke, "een te veel", TokenScope.READ)
+
+
+# -- building passports and material lines ------------------------------------------------------
+
+
+def test_passports_are_read_with_their_material_lines_as_the_pages_show_them(
+    client, session, two_organisations, make_passport, make_token
+):
+    hondsrug, lefier = two_organisations
+    shared = make_passport(
+        hondsrug, "Rijtjeswoningen Emmerhout", lines=(("Betonnen vloeren", "17 01 01", "40", "ton"),)
+    )
+    private = make_passport(lefier, "Kantoor Lefier", "Groningen", published=False)
+    anonymous = client.get("/api/v1/passports/").json
+    assert [p["name"] for p in anonymous["items"]] == ["Rijtjeswoningen Emmerhout"]
+    body = client.get(f"/api/v1/passports/{shared.id}").json
+    assert body["municipality"]["cbs_code"] == "GM0114"
+    assert body["intervention"] == "sloop"
+    assert body["material_lines"] == [
+        {
+            "material": "Betonnen vloeren",
+            "eural_code": "17 01 01",
+            "quantity": 40.0,
+            "unit": "ton",
+            "condition": "",
+            "from_date": None,
+            "location": "",
+        }
+    ]
+    assert client.get(f"/api/v1/passports/{private.id}").status_code == 404
+    assert client.get("/api/v1/passports/999999").status_code == 404
+
+    jan = make_token(user(session, "jan@lefier.example"), "read")  # a member of Lefier sees its own
+    assert client.get(f"/api/v1/passports/{private.id}", headers=jan).status_code == 200
+    names = [p["name"] for p in client.get("/api/v1/passports/", headers=jan).json["items"]]
+    assert sorted(names) == ["Kantoor Lefier", "Rijtjeswoningen Emmerhout"]
+
+
+def test_passports_filter_on_municipality_and_coming_releases(client, corporation, make_passport):
+    make_passport(corporation, "Flat Angelslo", release=date(2031, 1, 1))
+    make_passport(corporation, "Al gesloopt", release=date(2020, 1, 1))
+    make_passport(corporation, "Stadhuis Assen", "Assen", release=date(2031, 1, 1))
+    emmen = client.get("/api/v1/passports/?municipality=" + str(_municipality_id(client, "Flat Angelslo")))
+    assert {p["name"] for p in emmen.json["items"]} == {"Flat Angelslo", "Al gesloopt"}
+    upcoming = client.get("/api/v1/passports/?upcoming=true").json
+    assert {p["name"] for p in upcoming["items"]} == {"Flat Angelslo", "Stadhuis Assen"}
+
+
+def _municipality_id(client, name: str) -> int:
+    items = client.get("/api/v1/passports/").json["items"]
+    return next(p["municipality"]["id"] for p in items if p["name"] == name)
+
+
+def test_questions_and_solutions_carry_their_material_lines(
+    client, corporation, company, make_question, make_solution
+):
+    question = make_question(
+        corporation, material_lines=[{"material": "houten kozijnen", "quantity": 180, "unit": "stuk"}]
+    )
+    solution = make_solution(company, material_lines=[{"material": "gipsplaten"}])
+    lines = client.get(f"/api/v1/questions/{question.id}").json["material_lines"]
+    assert [(line["material"], line["eural_code"], line["quantity"], line["unit"]) for line in lines] == [
+        ("houten kozijnen", "17 02 01", 180.0, "stuk")
+    ]
+    listed = client.get("/api/v1/solutions/").json["items"]
+    assert [line["eural_code"] for line in listed[0]["material_lines"]] == ["17 08 02"]
+    assert (
+        client.get(f"/api/v1/solutions/{solution.id}").json["material_lines"][0]["material"] == "gipsplaten"
+    )

@@ -37,12 +37,17 @@ FEW_EXAMPLES = settings(
 
 
 @pytest.fixture
-def api_schema(app, session, corporation, company, make_question, make_solution):
-    """The document of an app holding a public, a members-only and a draft question and a solution."""
-    make_question(corporation)
+def api_schema(app, session, corporation, company, make_question, make_solution, make_passport):
+    """The document of an app holding a public, a members-only and a draft question, a solution, and
+    a published and a private building passport."""
+    make_question(
+        corporation, material_lines=[{"material": "houten kozijnen", "quantity": 180, "unit": "stuk"}]
+    )
     make_question(corporation, "Dakpannen voor leden alleen", visibility="members")
     make_question(corporation, "Concept: zonnepanelen hergebruiken", status="concept")
     make_solution(company)
+    make_passport(corporation)
+    make_passport(corporation, "Kantoor nog niet gedeeld", published=False)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 

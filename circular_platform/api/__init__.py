@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from circular_platform.api import docs, marketplace, matches, opendata, reference, schemas
+from circular_platform.api import docs, marketplace, matches, opendata, passports, reference, schemas
 from circular_platform.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -40,7 +40,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", {"security": [{}, {"bearer": []}], "info": _info()})
     api.init_app(app)
     api.spec.components.security_scheme("bearer", BEARER)
-    for blueprint in (marketplace.questions_bp, marketplace.solutions_bp, reference.bp, matches.bp):
+    for blueprint in (
+        marketplace.questions_bp,
+        marketplace.solutions_bp,
+        passports.bp,
+        reference.bp,
+        matches.bp,
+    ):
         csrf.exempt(blueprint)  # the API reads no session cookie: see caller
         api.register_blueprint(blueprint)
     app.register_blueprint(opendata.bp)
@@ -50,9 +56,10 @@ def init_app(app: Flask) -> None:
 def _info() -> dict:
     return {
         "description": (
-            "Questions, solutions, matches and demand bundles of Circulair Noord. Without a token "
-            "you read what an anonymous visitor sees; with a personal token (`Authorization: Bearer "
-            "cn_...`, made on the account page) what its user sees on the pages. Writing needs a "
-            'token with the read-write scope. Errors are `{"error": {"code", "message", "fields"}}`.'
+            "Questions, solutions, building passports, matches and demand bundles of Circulair Noord. "
+            "Without a token you read what an anonymous visitor sees; with a personal token "
+            "(`Authorization: Bearer cn_...`, made on the account page) what its user sees on the "
+            "pages. Writing needs a token with the read-write scope. "
+            'Errors are `{"error": {"code", "message", "fields"}}`.'
         ),
     }

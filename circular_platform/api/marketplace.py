@@ -4,6 +4,7 @@ services as the web forms (so matching and search follow by the same signals).""
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy.orm import selectinload
 
 from circular_platform import permissions
 from circular_platform.api import inputs, schemas
@@ -46,7 +47,8 @@ def visible_solution(solution_id: int) -> Solution:
 def list_questions(filters: dict):
     """Questions the caller may see, newest first, filtered like the list page."""
     per_page = filters.pop("per_page")
-    return paginate(db.session, questions.list_query(api_user(), filters), per_page)
+    query = questions.list_query(api_user(), filters).options(selectinload(Question.material_lines))
+    return paginate(db.session, query, per_page)
 
 
 @questions_bp.get("/<int:question_id>")
@@ -111,7 +113,9 @@ def list_solutions(filters: dict):
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
-    query = solutions.list_query(api_user(), filters, municipality)
+    query = solutions.list_query(api_user(), filters, municipality).options(
+        selectinload(Solution.material_lines)
+    )
     return paginate(db.session, query, per_page)
 
 

@@ -14,6 +14,7 @@ from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, 
 from circular_platform.models import (
     BundleStatus,
     Feedback,
+    Intervention,
     MatchStatus,
     Maturity,
     OrganisationKind,
@@ -22,7 +23,7 @@ from circular_platform.models import (
     TokenScope,
     Visibility,
 )
-from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
+from circular_platform.taxonomy import BUILDING_SECTORS, MATERIAL_UNITS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.urls import public_url
 
 # -- errors and pages ---------------------------------------------------------------------------
@@ -98,6 +99,28 @@ class _WithContact(ma.Schema):
         return data
 
 
+# -- material lines -----------------------------------------------------------------------------
+
+
+class MaterialLineOut(ma.Schema):
+    """A material with its waste code (European List of Waste, Eural) and quantity."""
+
+    material = fields.String(required=True)
+    eural_code = fields.String(allow_none=True, metadata={"example": "17 01 01"})
+    quantity = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True, metadata={"enum": list(MATERIAL_UNITS)})
+    condition = fields.String(required=True)
+    from_date = fields.Date(
+        allow_none=True,
+        metadata={"description": "Needed from (question), available from (solution, passport)."},
+    )
+    location = fields.String(required=True, metadata={"description": "Where in the building (passport)."})
+
+
+def material_lines_field() -> fields.List:
+    return fields.List(fields.Nested(MaterialLineOut), required=True)
+
+
 # -- questions ----------------------------------------------------------------------------------
 
 
@@ -123,6 +146,7 @@ class QuestionOut(_WithContact):
     circular_criteria = fields.String(required=True)
     visibility = fields.Enum(Visibility, by_value=True, required=True)
     status = fields.Enum(QuestionStatus, by_value=True, required=True)
+    material_lines = material_lines_field()
     created_at = Moment(required=True)
     updated_at = Moment(required=True)
 
@@ -192,6 +216,7 @@ class SolutionOut(_WithContact):
     certifications = fields.String(required=True)
     price_indication = fields.String(required=True)
     status = fields.Enum(SolutionStatus, by_value=True, required=True)
+    material_lines = material_lines_field()
     created_at = Moment(required=True)
     updated_at = Moment(required=True)
 
@@ -224,6 +249,39 @@ class SolutionChange(SolutionIn):
         exclude = ("organisation_id",)
 
     status = fields.Enum(SolutionStatus, by_value=True)
+
+
+# -- building passports ------------------------------------------------------------------------
+
+
+class PassportOut(ma.Schema):
+    """A building and the materials in it, released at a planned renovation or demolition."""
+
+    id = fields.Integer(required=True)
+    url = fields.Function(lambda p: public_url("passports.detail", passport_id=p.id), required=True)
+    name = fields.String(required=True)
+    address = fields.String(required=True)
+    organisation = fields.Nested(Ref, required=True)
+    municipality = fields.Nested(Region, required=True)
+    construction_year = fields.Integer(allow_none=True)
+    floor_area = fields.Integer(allow_none=True, metadata={"description": "Gross floor area in m²"})
+    intervention = fields.Enum(Intervention, by_value=True, allow_none=True)
+    intervention_date = fields.Date(allow_none=True)
+    published = fields.Boolean(
+        required=True, metadata={"description": "False: only its organisation sees it"}
+    )
+    material_lines = material_lines_field()
+    created_at = Moment(required=True)
+    updated_at = Moment(required=True)
+
+
+class PassportFilters(PageArgs):
+    municipality = fields.Integer(validate=ID)
+    upcoming = fields.Boolean(
+        metadata={
+            "description": "Only buildings whose materials are still to come free, as the map counts them."
+        }
+    )
 
 
 # -- organisations, regions, themes, search -----------------------------------------------------

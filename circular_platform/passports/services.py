@@ -121,7 +121,11 @@ def list_query(user, municipality_id: int | None = None, upcoming: bool = False)
         select(BuildingPassport)
         .where(permissions.visible_passports(user))
         .options(selectinload(BuildingPassport.organisation), selectinload(BuildingPassport.municipality))
-        .order_by(BuildingPassport.intervention_date.is_(None), BuildingPassport.intervention_date)
+        .order_by(
+            BuildingPassport.intervention_date.is_(None),
+            BuildingPassport.intervention_date,
+            BuildingPassport.id,
+        )
     )
     if municipality_id:
         query = query.where(BuildingPassport.municipality_id == municipality_id)
