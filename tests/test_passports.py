@@ -137,3 +137,48 @@ def test_members_see_the_navigation_link(client, auth, corporation):
     assert "Gebouwen" not in client.get("/").text
     auth.login("marieke@hondsrug.example")
     assert 'href="/passports/"' in client.get("/").text
+
+
+def test_the_export_has_a_row_per_material_line_and_its_rows_import_again(
+    client, auth, session, passport, make_passport, company
+):
+    make_passport(passport.organisation, "Stadhuis Assen", "Assen", published=True)
+    auth.login("marieke@hondsrug.example")
+    emmen = municipality_by_name(session, "Emmen").id
+    listing = client.get(f"/passports/?municipality={emmen}").text
+    assert f'href="/passports/export.csv?municipality={emmen}"' in listing
+    exported = client.get(f"/passports/export.csv?municipality={emmen}")
+    assert exported.mimetype == "text/csv"
+    lines = exported.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "gebouw;eigenaar;adres;gemeente;bouwjaar;vloeroppervlak;ingreep;datum_ingreep;"
+        "materiaal;euralcode;hoeveelheid;eenheid;locatie;staat;beschikbaar_vanaf"
+    )
+    assert len(lines) == 5  # the four lines of Emmerhout, not the town hall in Assen
+    assert lines[2] == (
+        "Rijtjeswoningen Emmerhout;Woonstichting Hondsrug;Houtweg 1-24;Emmen;1964;2100;renovatie;2028-03-01;"
+        "Bakstenen gevel;17 01 02;85,5;ton;gevels;;"
+    )
+
+    copy = make_passport(passport.organisation, "Kopie", lines=())
+    assert services.import_inventory(session, copy, exported.data) == []
+    assert [(line.material, line.quantity, line.unit) for line in copy.material_lines] == [
+        (line.material, line.quantity, line.unit) for line in passport.material_lines
+    ]
+
+    auth.logout()  # the passport is not published: others export without it
+    anonymous = client.get("/passports/export.csv").data.decode("utf-8-sig")
+    assert "Emmerhout" not in anonymous
+    assert "Stadhuis Assen" in anonymous
+
+
+def test_an_import_reads_the_available_from_date(session, passport):
+    bad = "materiaal;beschikbaar_vanaf\nglas;2029-04-01\nstaal;april\n"
+    assert services.import_inventory(session, passport, bad.encode()) == [
+        "Regel 3: beschikbaar vanaf is geen datum als jjjj-mm-dd."
+    ]
+    session.rollback()
+    assert (
+        services.import_inventory(session, passport, b"materiaal;beschikbaar_vanaf\nglas;2029-04-01\n") == []
+    )
+    assert passport.material_lines[-1].from_date == date(2029, 4, 1)

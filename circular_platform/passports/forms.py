@@ -72,8 +72,9 @@ class InventoryImportForm(FlaskForm):
         _l("CSV-bestand"),
         validators=[FileRequired(_l("Kies een CSV-bestand."))],
         description=_l(
-            "Kolommen: materiaal, euralcode, hoeveelheid, eenheid, locatie (en eventueel staat), "
-            "zoals een export uit Madaster of een inventarisatie. De regels komen bij de bestaande."
+            "Kolommen: materiaal, euralcode, hoeveelheid, eenheid, locatie (en eventueel staat en "
+            "beschikbaar_vanaf), zoals een export uit Madaster, een inventarisatie of de CSV van de "
+            "gebouwenlijst. De regels komen bij de bestaande."
         ),
         render_kw={"accept": ".csv,text/csv"},
     )

@@ -11,13 +11,26 @@ from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
 from circular_platform.errors import DomainError
-from circular_platform.formats import CSV_LOCALE, parse_quantity
+from circular_platform.formats import CSV_LOCALE, parse_quantity, write_csv
 from circular_platform.materials.services import build_lines, check_line, without_lines
 from circular_platform.models import BuildingPassport, Organisation
 from circular_platform.models._types import utcnow
 from circular_platform.transfer.csvfile import read_rows
 
 COLUMNS = ("materiaal", "euralcode", "hoeveelheid", "eenheid", "locatie", "staat")
+# The export: a row per material line with its building; the material columns are the import's, so
+# one building's rows import again as its inventory.
+BUILDING_COLUMNS = (
+    "gebouw",
+    "eigenaar",
+    "adres",
+    "gemeente",
+    "bouwjaar",
+    "vloeroppervlak",
+    "ingreep",
+    "datum_ingreep",
+)
+EXPORT_COLUMNS = (*BUILDING_COLUMNS, *COLUMNS, "beschikbaar_vanaf")
 UNIT_WORDS = {
     "t": "ton",
     "ton": "ton",
@@ -63,7 +76,7 @@ def update_passport(session: Session, passport: BuildingPassport, data: dict[str
 def import_inventory(session: Session, passport: BuildingPassport, data: bytes) -> list[str]:
     """Add the CSV's rows to the passport's lines. On any bad row nothing is added and a message
     per problem is returned, naming the row as Excel numbers it; FileError for an unreadable file."""
-    rows = read_rows(data, COLUMNS, required={"materiaal"})
+    rows = read_rows(data, EXPORT_COLUMNS, required={"materiaal"})  # the building columns are ignored
     parsed: list[dict[str, Any]] = []
     problems = [_at(row.number, message) for row in rows for _, message in row.problems]
     for row in rows:
@@ -101,7 +114,7 @@ def _line_data(cells: dict[str, str]) -> dict[str, Any]:
         "quantity": parse_quantity(quantity, CSV_LOCALE) if quantity else None,
         "unit": UNIT_WORDS.get(unit_word),
         "condition": cells.get("staat", ""),
-        "from_date": None,
+        "from_date": _parse_day(cells.get("beschikbaar_vanaf", "")),
         "location": cells.get("locatie", ""),
     }
 
@@ -114,6 +127,13 @@ def releasing(today: date) -> ColumnElement[bool]:
         BuildingPassport.intervention_date >= today,
         BuildingPassport.material_lines.any(),
     )
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValueError(_l("beschikbaar vanaf is geen datum als jjjj-mm-dd.")) from None
 
 
 def list_query(user, municipality_id: int | None = None, upcoming: bool = False) -> Select:
@@ -132,3 +152,36 @@ def list_query(user, municipality_id: int | None = None, upcoming: bool = False)
     if upcoming:
         query = query.where(releasing(utcnow().date()))
     return query
+
+
+def export_csv(session: Session, query: Select) -> bytes:
+    """The passports of ``query`` (the list's), a row per material line; a passport without lines
+    has one row with empty material columns."""
+    passports = session.scalars(query.options(selectinload(BuildingPassport.material_lines)))
+    return write_csv(EXPORT_COLUMNS, (row for passport in passports for row in _export_rows(passport)))
+
+
+def _export_rows(passport: BuildingPassport) -> list[dict[str, object]]:
+    building = {
+        "gebouw": passport.name,
+        "eigenaar": passport.organisation.name,
+        "adres": passport.address,
+        "gemeente": passport.municipality.name,
+        "bouwjaar": passport.construction_year,
+        "vloeroppervlak": passport.floor_area,
+        "ingreep": passport.intervention.value if passport.intervention else "",
+        "datum_ingreep": passport.intervention_date.isoformat() if passport.intervention_date else "",
+    }
+    lines = [
+        {
+            "materiaal": line.material,
+            "euralcode": line.eural_code or "",
+            "hoeveelheid": line.quantity,
+            "eenheid": line.unit or "",
+            "locatie": line.location,
+            "staat": line.condition,
+            "beschikbaar_vanaf": line.from_date.isoformat() if line.from_date else "",
+        }
+        for line in passport.material_lines
+    ]
+    return [{**building, **line} for line in lines] or [building]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -42,11 +42,23 @@ def owners() -> list[Organisation]:
 @bp.get("/")
 def index():
     """Open to visitors too (they see the published passports): the map links here."""
-    municipality = db.session.get(Municipality, int_arg("municipality") or 0)
-    upcoming = request.args.get("upcoming") == "1"
+    municipality, upcoming = _filters()
     query = services.list_query(current_user, municipality.id if municipality else None, upcoming)
     page = paginate(db.session, query)
     return render_template("passports/index.html", page=page, municipality=municipality, upcoming=upcoming)
+
+
+@bp.get("/export.csv")
+def export():
+    """The list as it is filtered, a row per material line."""
+    municipality, upcoming = _filters()
+    query = services.list_query(current_user, municipality.id if municipality else None, upcoming)
+    headers = {"Content-Disposition": 'attachment; filename="gebouwen.csv"', "Cache-Control": "no-store"}
+    return Response(services.export_csv(db.session, query), mimetype="text/csv", headers=headers)
+
+
+def _filters() -> tuple[Municipality | None, bool]:
+    return db.session.get(Municipality, int_arg("municipality") or 0), request.args.get("upcoming") == "1"
 
 
 @bp.get("/<int:passport_id>")
