@@ -162,7 +162,7 @@ def export_csv(session: Session, query: Select) -> bytes:
 
 
 def _export_rows(passport: BuildingPassport) -> list[dict[str, object]]:
-    building = {
+    building: dict[str, object] = {
         "gebouw": passport.name,
         "eigenaar": passport.organisation.name,
         "adres": passport.address,
