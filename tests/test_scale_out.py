@@ -139,8 +139,9 @@ def servers(own_database: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         for process, log in processes:
             try:
                 process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # a worker finishes its running job first: no need here
                 process.kill()
+                process.wait()
             log.close()
         for number in range(len(processes)):
             logged = (tmp_path / f"process-{number}.log").read_text()
