@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import delete
 
@@ -95,12 +99,53 @@ def test_tonnes_and_co2_follow_the_factor(session, deal, make_user):
     assert impact.per_theme["bouw"].co2_tonnes == pytest.approx(0.96)
 
 
-def test_shipped_factors_name_their_source_and_give_avoided_co2():
-    concrete = factors.shipped()["concrete"]
-    assert concrete.reuse == 3.19485  # the verified 2024 closed-loop figure
-    assert concrete.avoided_per_tonne == pytest.approx(concrete.primary - 3.19485)
-    assert not concrete.adjusted
-    assert "Open Government Licence" in factors.LICENCE
+def shipped_csv() -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The data file as it ships: its comment lines, and its rows by group."""
+    text = (Path(factors.__file__).parent.parent / "data" / "emission_factors.csv").read_text("utf-8")
+    notes = [line for line in text.splitlines() if line.startswith("#")]
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return notes, {row["group"]: row for row in rows}
+
+
+def test_the_data_file_names_source_edition_licence_and_row_of_every_figure():
+    notes, rows = shipped_csv()
+    assert "GHG Conversion Factors for Company Reporting 2025 (DESNZ)" in notes[0]
+    assert "Open Government Licence v3.0" in notes[1]
+    for row in rows.values():
+        ids = row["desnz_rows"].split("; ")
+        assert len(ids) == (2 if row["reuse_kg_per_t"] else 1), row["group"]
+        assert all(re.fullmatch(r"19_50\d_5\d{3}_15_1", i) for i in ids), row["group"]
+        assert (row["reuse_basis"] in ("Re-used", "Closed-loop source")) == bool(row["reuse_kg_per_t"])
+    assert "verified" not in rows["concrete"]
+
+
+def test_co2_avoided_is_primary_minus_reuse_factor_from_the_data_file(session, deal, coordinator):
+    services.record_exchange(
+        session, deal, coordinator, [LineInput("concrete", tonnes=10.0), LineInput("wood", tonnes=4.0)]
+    )
+    # By hand from the CSV (DESNZ 2025): concrete 118.79306 − 3.21835, wood 269.50416 − 38.54288.
+    by_hand = 10 * (118.79306 - 3.21835) + 4 * (269.50416 - 38.54288)
+    impact = figures.impact(session, Scope())
+    assert by_hand == pytest.approx(1155.7471 + 923.84512)
+    assert impact.total.co2_kg == pytest.approx(by_hand)
+    assert impact.total.tonnes == pytest.approx(14.0)
+    assert impact.without_reuse_factor == []
+
+
+def test_a_group_without_reuse_factor_counts_tonnes_but_claims_no_co2(
+    client, auth, session, deal, coordinator
+):
+    assert factors.shipped()["bricks"].reuse is None  # DESNZ 2025 gives no re-use figure for bricks
+    lines = [LineInput("bricks", tonnes=8.0), LineInput("concrete", tonnes=2.0)]
+    services.record_exchange(session, deal, coordinator, lines)
+    session.commit()
+    impact = figures.impact(session, Scope())
+    assert impact.total.tonnes == pytest.approx(10.0)
+    assert impact.total.co2_kg == pytest.approx(2 * (118.79306 - 3.21835))
+    assert [f.group for f in impact.without_reuse_factor] == ["bricks"]
+    auth.login("sanne@nice.example")
+    page = client.get("/coordination/region").text
+    assert "De bron geeft geen factor voor hergebruik van Bakstenen" in page
 
 
 def test_an_adjusted_factor_changes_the_figure_and_is_shown(
@@ -115,11 +160,11 @@ def test_an_adjusted_factor_changes_the_figure_and_is_shown(
     )
     assert "Factor opgeslagen" in page.text
     assert "aangepast" in page.text
-    assert "131,75" in page.text
+    assert "118,79306" in page.text
     assert "1.003,2" in page.text
     dashboard = client.get("/coordination/region").text
-    assert "aangepaste emissiefactoren" in dashboard
-    assert "Beton" in dashboard
+    assert "een beheerder heeft voor deze cijfers emissiefactoren aangepast" in dashboard
+    assert "Beton: 1.003,2 / 3,2 in plaats van 118,79306 / 3,21835 uit de bron" in dashboard
     assert "10 ton hergebruikt en 10 ton CO2 vermeden" in dashboard  # 10 t × 1000 kg/t
 
 
@@ -140,7 +185,9 @@ def test_dashboard_shows_impact_charts_table_share_and_csv(client, auth, session
     page = client.get("/coordination/region").text
     assert "30 ton hergebruikt" in page
     assert "in 1 afgeronde deal" in page
-    assert "Nog niet gecontroleerd tegen de gepubliceerde tabel: de meegeleverde factoren voor Beton" in page
+    assert "Bron van de factoren: UK Government GHG Conversion Factors" in page
+    assert "Material use, 2025, Open Government Licence v3.0" in page
+    assert "aangepast" not in page
     assert "30% van het vastgelegde materiaal hergebruikt" in page
     assert "50%" in page
     for chart in ("year", "province", "theme"):
@@ -164,11 +211,11 @@ def test_owners_do_not_see_the_dashboard(client, auth, deal):
 def test_saving_the_shipped_values_drops_the_adjustment(client, auth, session, make_user):
     make_user("admin@example.org", is_admin=True)
     auth.login("admin@example.org")
-    client.post("/admin/emission-factors/concrete", data={"primary": "200", "reuse": "3,19485"})
+    client.post("/admin/emission-factors/concrete", data={"primary": "200", "reuse": "3,21835"})
     assert factors.factors(session)["concrete"].adjusted
-    shipped = {"primary": "131,75", "reuse": "3,19485"}
+    shipped = {"primary": "118,79306", "reuse": "3,21835"}
     page = client.post("/admin/emission-factors/concrete", data=shipped, follow_redirects=True)
-    assert 'value="3,19485"' in page.text  # every decimal, so saving the row as shown changes nothing
+    assert 'value="3,21835"' in page.text  # every decimal, so saving the row as shown changes nothing
     assert not factors.factors(session)["concrete"].adjusted
 
 

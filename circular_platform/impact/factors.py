@@ -1,11 +1,12 @@
 """Emission factors per material group: shipped in ``data/emission_factors.csv``, adjustable per
 deployment (:class:`EmissionFactorChange`). The rule: CO2 avoided per tonne reused is the
-primary production factor minus the re-use factor (see ``data/README.md``)."""
+primary production factor minus the re-use factor (see ``data/README.md``); a group whose source
+gives no re-use factor avoids no CO2 until an administrator sets one."""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
@@ -15,35 +16,31 @@ from sqlalchemy.orm import Session
 
 from circular_platform.models import EmissionFactorChange
 
-SOURCE = "UK Government GHG Conversion Factors for Company Reporting (DESNZ/DEFRA), Material use, 2024"
+SOURCE = "UK Government GHG Conversion Factors for Company Reporting (DESNZ), Material use, 2025"
 LICENCE = "Open Government Licence v3.0"
 
 
 @dataclass(frozen=True)
 class Factor:
-    """kg CO2e per tonne, as shipped and as used in this deployment."""
+    """kg CO2e per tonne, as shipped and as used in this deployment; ``None``: no figure."""
 
     group: str
     name_nl: str
     name_en: str
+    source_material: str  # the row's material in the source, "Construction: Concrete"
+    reuse_basis: str  # "Re-used" or "Closed-loop source": the source's column for the re-use figure
     shipped_primary: float
-    shipped_reuse: float
-    verified: str  # "yes", "reuse only" or "no": see data/README.md
+    shipped_reuse: float | None
     primary: float
-    reuse: float
+    reuse: float | None
 
     @property
     def name(self) -> str:
         return self.name_en if str(get_locale() or "nl") == "en" else self.name_nl
 
     @property
-    def avoided_per_tonne(self) -> float:
-        return self.primary - self.reuse
-
-    @property
-    def unverified(self) -> bool:
-        """A shipped figure in use that was not checked against the published table."""
-        return self.verified != "yes" and not self.adjusted
+    def avoided_per_tonne(self) -> float | None:
+        return None if self.reuse is None else self.primary - self.reuse
 
     @property
     def adjusted(self) -> bool:
@@ -53,13 +50,15 @@ class Factor:
 @cache
 def shipped() -> dict[str, Factor]:
     text = resources.files("circular_platform.data").joinpath("emission_factors.csv").read_text("utf-8")
-    factors = {}
-    for row in csv.DictReader(text.splitlines()):
-        primary, reuse = float(row["primary_kg_per_t"]), float(row["reuse_kg_per_t"] or 0)
-        factors[row["group"]] = Factor(
-            row["group"], row["name_nl"], row["name_en"], primary, reuse, row["verified"], primary, reuse
-        )
-    return factors
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {row["group"]: _factor(row) for row in rows}
+
+
+def _factor(row: dict[str, str]) -> Factor:
+    primary = float(row["primary_kg_per_t"])
+    reuse = float(row["reuse_kg_per_t"]) if row["reuse_kg_per_t"] else None
+    names = row["group"], row["name_nl"], row["name_en"], row["source_material"], row["reuse_basis"]
+    return Factor(*names, primary, reuse, primary, reuse)
 
 
 def factors(session: Session) -> dict[str, Factor]:
@@ -69,19 +68,6 @@ def factors(session: Session) -> dict[str, Factor]:
     for group, factor in shipped().items():
         change = changes.get(group)
         if change is not None:
-            factor = _with(factor, change.primary_kg_per_t, change.reuse_kg_per_t)
+            factor = replace(factor, primary=change.primary_kg_per_t, reuse=change.reuse_kg_per_t)
         result[group] = factor
     return result
-
-
-def _with(factor: Factor, primary: float, reuse: float) -> Factor:
-    return Factor(
-        factor.group,
-        factor.name_nl,
-        factor.name_en,
-        factor.shipped_primary,
-        factor.shipped_reuse,
-        factor.verified,
-        primary,
-        reuse,
-    )

@@ -2,7 +2,9 @@
 
 A deal counts in the year its match became "afgerond" (the log's move to that status), in the
 province and theme of its question. Lines marked ``new_material`` count only in the share of
-secondary material; products without a weight count in no tonnes at all.
+secondary material; products without a weight count in no tonnes at all. A tonne reused avoids
+the primary production factor minus the re-use factor of its group; a group without a re-use
+factor counts in the tonnes but avoids no CO2.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Impact:
     deals: int = 0
     without_weight: int = 0  # product lines without a weight per product
     adjusted: list[Factor] = field(default_factory=list)  # changed factors used in these figures
-    unverified: list[Factor] = field(default_factory=list)  # shipped figures not checked against the source
+    without_reuse_factor: list[Factor] = field(default_factory=list)  # groups whose tonnes avoid no CO2 here
 
     @property
     def years(self) -> list[int]:
@@ -94,22 +96,23 @@ def impact(session: Session, scope: Scope) -> Impact:
     )
     by_group = factors(session)
     result = Impact()
-    deals, used = set(), set()
+    deals, reused = set(), set()
     for line, province, theme, completed_at, updated_at in session.execute(query):
         tonnes = line.weight_tonnes
         if tonnes is None:
             result.without_weight += 1
             continue
-        factor = by_group[line.material_group]
-        co2_kg = tonnes * factor.avoided_per_tonne
+        avoided = by_group[line.material_group].avoided_per_tonne
+        co2_kg = 0.0 if avoided is None else tonnes * avoided  # no re-use figure: no saving claimed
         year = (completed_at or updated_at).year
         for sums in _sums_for(result, province, theme, year):
             sums.add(tonnes, co2_kg, line.new_material)
         deals.add(line.match_id)
-        used.add(line.material_group)
+        if not line.new_material:  # new material avoids nothing, whatever its factors
+            reused.add(line.material_group)
     result.deals = len(deals)
-    result.adjusted = [f for group, f in by_group.items() if f.adjusted and group in used]
-    result.unverified = [f for group, f in by_group.items() if f.unverified and group in used]
+    result.adjusted = [f for group, f in by_group.items() if f.adjusted and group in reused]
+    result.without_reuse_factor = [f for g, f in by_group.items() if f.reuse is None and g in reused]
     return result
 
 
