@@ -148,6 +148,20 @@ def test_a_group_without_reuse_factor_counts_tonnes_but_claims_no_co2(
     assert "De bron geeft geen factor voor hergebruik van Bakstenen" in page
 
 
+def test_an_administrator_can_give_bricks_a_reuse_factor(client, auth, session, deal, make_user, coordinator):
+    make_user("admin@example.org", is_admin=True)
+    services.record_exchange(session, deal, coordinator, [LineInput("bricks", tonnes=8.0)])
+    session.commit()
+    auth.login("admin@example.org")
+    page = client.get("/admin/emission-factors").text
+    assert "Construction: Bricks" in page
+    client.post("/admin/emission-factors/bricks", data={"primary": "241,79306", "reuse": "41,79306"})
+    assert figures.impact(session, Scope()).total.co2_kg == pytest.approx(8 * 200.0)
+    dashboard = client.get("/coordination/region").text
+    assert "Bakstenen: 241,79306 / 41,79306 in plaats van 241,79306 / geen uit de bron" in dashboard
+    assert "De bron geeft geen factor voor hergebruik" not in dashboard
+
+
 def test_an_adjusted_factor_changes_the_figure_and_is_shown(
     client, auth, session, deal, make_user, coordinator
 ):
