@@ -93,7 +93,7 @@ def format_number(value: Decimal | float | int | None, locale: str | None = None
 
 
 def format_factor(value: float, locale: str | None = None) -> str:
-    """An emission factor with every decimal its source gives (up to five): ``3,19485``."""
+    """An emission factor with every decimal its source gives (up to five): ``3,21835``."""
     return numbers.format_decimal(value, format="#,##0.#####", locale=_locale(locale))
 
 
