@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from circular_platform.models import MaterialLine, Question, Solution
-from tests.test_transfer import QUESTION_HEADER, KOZIJNEN, csv_bytes, question_by_title, upload
+from tests.test_transfer import KOZIJNEN, QUESTION_HEADER, csv_bytes, question_by_title, upload
 
 MATERIAL_HEADER = [
     "materiaal",

@@ -30,7 +30,7 @@ LIST_HELP = _l("Meerdere waarden scheidt u met |, bijvoorbeeld 3|4.")
 
 def material_columns(date_help: Any) -> tuple[Column, ...]:
     """One material line per row: the first on the item's own row, further ones on the rows right
-    below it with every other column empty (:func:`~circular_platform.transfer.csvfile.attach_continuations`)."""
+    below it with every other column empty (``csvfile.attach_continuations``)."""
     return (
         Column(
             "materiaal",
