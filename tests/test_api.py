@@ -520,3 +520,63 @@ def test_questions_and_solutions_carry_their_material_lines(
     assert (
         client.get(f"/api/v1/solutions/{solution.id}").json["material_lines"][0]["material"] == "gipsplaten"
     )
+
+
+def test_material_lines_are_written_through_the_forms_service(client, session, corporation, make_token):
+    headers = make_token(user(session, "marieke@hondsrug.example"))
+    lines = [
+        {"material": "houten kozijnen", "quantity": 180, "unit": "stuk", "from_date": "2027-03-01"},
+        {"material": "betongranulaat", "eural_code": "170101", "condition": "gebroken"},
+    ]
+    created = client.post(
+        "/api/v1/questions/", json=question_payload(session, material_lines=lines), headers=headers
+    )
+    assert created.status_code == 201, created.get_json()
+    written = [
+        (line["material"], line["eural_code"], line["from_date"]) for line in created.json["material_lines"]
+    ]
+    assert written == [("houten kozijnen", "17 02 01", "2027-03-01"), ("betongranulaat", "17 01 01", None)]
+    question_id = created.json["id"]
+
+    kept = client.patch(
+        f"/api/v1/questions/{question_id}", json={"title": "Kozijnen en beton"}, headers=headers
+    )
+    assert len(kept.json["material_lines"]) == 2  # lines not sent stay as they are
+    replaced = client.patch(
+        f"/api/v1/questions/{question_id}",
+        json={"material_lines": [{"material": "gipsplaten"}]},
+        headers=headers,
+    )
+    assert [line["eural_code"] for line in replaced.json["material_lines"]] == ["17 08 02"]
+    assert [line.material for line in session.get(Question, question_id).material_lines] == ["gipsplaten"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"material": "beton", "eural_code": "99 99 99"}, "99 99 99 is geen Euralcode"),
+        ({"material": "beton", "quantity": 5}, "vul een hoeveelheid én een eenheid in"),
+        ({"material": "  "}, "vul het materiaal in"),
+        ({"material": "b" * 161}, "Gebruik hoogstens 160 tekens"),
+    ],
+)
+def test_a_bad_material_line_is_a_422_and_changes_nothing(
+    client, session, company, make_solution, make_token, line, message
+):
+    solution = make_solution(company, material_lines=[{"material": "gipsplaten"}])
+    headers = {**make_token(user(session, "info@hennepbouw.example")), "Accept-Language": "nl"}
+    response = client.patch(
+        f"/api/v1/solutions/{solution.id}",
+        json={"material_lines": [{"material": "hout"}, line]},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["material_lines"]
+    [problem] = error["fields"]["material_lines"]
+    assert problem.startswith("Regel 2: ")
+    assert message in problem
+    session.expire_all()
+    assert [line.material for line in session.get(type(solution), solution.id).material_lines] == [
+        "gipsplaten"
+    ]

@@ -11,6 +11,7 @@ from marshmallow import fields, post_dump, validate
 from circular_platform import permissions
 from circular_platform.api.caller import api_user
 from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, month_field
+from circular_platform.materials.forms import MAX_ROWS
 from circular_platform.models import (
     BundleStatus,
     Feedback,
@@ -121,6 +122,28 @@ def material_lines_field() -> fields.List:
     return fields.List(fields.Nested(MaterialLineOut), required=True)
 
 
+class MaterialLineIn(ma.Schema):
+    """A line as the web form takes it; checked by the same service, which names the line."""
+
+    material = fields.String(required=True, metadata={"example": "houten kozijnen"})
+    eural_code = fields.String(
+        allow_none=True,
+        metadata={"example": "17 02 01", "description": "Empty or left out: suggested from the material."},
+    )
+    quantity = Quantity(allow_none=True, validate=QUANTITY)
+    unit = fields.String(allow_none=True, validate=validate.OneOf(MATERIAL_UNITS))
+    condition = fields.String()
+    from_date = fields.Date(allow_none=True)
+
+
+def material_lines_in() -> fields.List:
+    return fields.List(
+        fields.Nested(MaterialLineIn),
+        validate=validate.Length(max=MAX_ROWS),
+        metadata={"description": "Replaces all lines; left out on a change: the lines stay as they are."},
+    )
+
+
 # -- questions ----------------------------------------------------------------------------------
 
 
@@ -186,6 +209,7 @@ class QuestionIn(ma.Schema):
     circular_criteria = fields.String()
     visibility = fields.Enum(Visibility, by_value=True)
     contact_id = fields.Integer(allow_none=True, validate=ID)
+    material_lines = material_lines_in()
     publish = fields.Boolean(metadata={"description": "Publish at once (the default) or keep a draft."})
 
 
@@ -242,6 +266,7 @@ class SolutionIn(ma.Schema):
     certifications = fields.String()
     price_indication = fields.String()
     contact_id = fields.Integer(allow_none=True, validate=ID)
+    material_lines = material_lines_in()
 
 
 class SolutionChange(SolutionIn):
