@@ -6,13 +6,15 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from circular_platform.api import tokens
 from circular_platform.db import db
 from circular_platform.errors import DomainError
+from circular_platform.impact import factors, services
+from circular_platform.impact.services import LineInput
 from circular_platform.matches import services as matches
-from circular_platform.models import ApiToken, Match, Question, TokenScope
+from circular_platform.models import ApiToken, Match, MatchStatus, Question, TokenScope
 from circular_platform.regions import municipality_by_name
 
 
@@ -580,3 +582,60 @@ def test_a_bad_material_line_is_a_422_and_changes_nothing(
     assert [line.material for line in session.get(type(solution), solution.id).material_lines] == [
         "gipsplaten"
     ]
+
+
+# -- impact of a completed deal ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def deal(session, corporation, company, make_question, make_solution) -> Match:
+    """A completed match between Hondsrug's question and Hennepbouw's solution."""
+    question, solution = make_question(corporation), make_solution(company)
+    session.execute(delete(Match))
+    match = Match(question=question, solution=solution, score=0.6, status=MatchStatus.COMPLETED)
+    session.add(match)
+    session.commit()
+    return match
+
+
+def test_a_completed_deals_impact_is_read_by_its_parties_as_on_the_match_page(
+    client, session, deal, coordinator, make_user, make_organisation, make_token
+):
+    services.record_exchange(
+        session,
+        deal,
+        coordinator,
+        [
+            LineInput("concrete", tonnes=30.0),
+            LineInput("wood", products=10, kg_per_product=50.0),
+            LineInput("glass", products=4),  # no weight: counts in no tonnes
+            LineInput("concrete", tonnes=10.0, new_material=True),
+        ],
+    )
+    session.commit()
+    path = f"/api/v1/matches/{deal.id}/impact"
+    party = client.get(path, headers=make_token(user(session, "info@hennepbouw.example")))
+    assert party.status_code == 200, party.get_json()
+    impact = party.get_json()
+    concrete, wood = factors.shipped()["concrete"], factors.shipped()["wood"]
+    assert impact["tonnes_reused"] == pytest.approx(30.5)
+    assert impact["co2_avoided_tonnes"] == pytest.approx(
+        (30 * concrete.avoided_per_tonne + 0.5 * wood.avoided_per_tonne) / 1000
+    )
+    assert impact["secondary_share"] == pytest.approx(30.5 / 40.5)
+    assert [(line["material_group"], line["weight_tonnes"]) for line in impact["lines"]] == [
+        ("concrete", 30.0),
+        ("wood", 0.5),
+        ("glass", None),
+        ("concrete", 10.0),
+    ]
+    assert "recorded_by" not in impact["lines"][0]  # who recorded it stays off the API
+    assert client.get(path, headers=make_token(coordinator)).status_code == 200
+
+    outsider = make_organisation("Lefier", municipality="Groningen")
+    make_user("jan@lefier.example", outsider)
+    assert client.get(path, headers=make_token(user(session, "jan@lefier.example"))).status_code == 404
+    assert client.get(path).status_code == 404  # anonymous
+    deal.status = MatchStatus.PILOT_OR_CONTRACT
+    session.commit()
+    assert client.get(path, headers=make_token(coordinator)).status_code == 404  # not completed

@@ -383,6 +383,49 @@ class MatchOut(ma.Schema):
     created_at = Moment(required=True)
 
 
+class ExchangeLineOut(ma.Schema):
+    """One material group exchanged, as recorded on the match page."""
+
+    material_group = fields.String(attribute="line.material_group", required=True)
+    material_group_name = fields.String(attribute="factor.name", required=True)
+    tonnes = fields.Float(attribute="line.tonnes", allow_none=True)
+    products = fields.Integer(attribute="line.products", allow_none=True)
+    kg_per_product = fields.Float(attribute="line.kg_per_product", allow_none=True)
+    weight_tonnes = fields.Float(
+        attribute="line.weight_tonnes",
+        allow_none=True,
+        metadata={
+            "description": "Tonnes given, or products times kg each; null for products without a weight."
+        },
+    )
+    new_material = fields.Boolean(
+        attribute="line.new_material",
+        required=True,
+        metadata={"description": "New material the deal still needed: only in the secondary share."},
+    )
+    co2_avoided_kg = fields.Float(attribute="co2_kg", allow_none=True)
+    avoided_kg_per_tonne = fields.Float(attribute="factor.avoided_per_tonne", required=True)
+    factor_adjusted = fields.Boolean(
+        attribute="factor.adjusted",
+        required=True,
+        metadata={"description": "The deployment's administrator changed the shipped emission factor."},
+    )
+    recorded_at = Moment(attribute="line.recorded_at", required=True)
+
+
+class MatchImpactOut(ma.Schema):
+    """What a completed deal exchanged and what it kept in use, as the region dashboard counts it."""
+
+    match_id = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(ExchangeLineOut), required=True)
+    tonnes_reused = fields.Float(attribute="sums.tonnes", required=True)
+    co2_avoided_tonnes = fields.Float(attribute="sums.co2_tonnes", required=True)
+    new_tonnes = fields.Float(attribute="sums.new_tonnes", required=True)
+    secondary_share = fields.Float(
+        attribute="sums.secondary_share", allow_none=True, metadata={"description": "0 to 1"}
+    )
+
+
 class MatchFilters(PageArgs):
     status = fields.Enum(MatchStatus, by_value=True)
 
