@@ -36,7 +36,7 @@ def material_columns(date_help: Any) -> tuple[Column, ...]:
             "materiaal",
             _l(
                 "Eén materiaal per rij. Meer materialen? Zet elk volgend materiaal op een eigen rij direct "
-                "onder de vraag of het aanbod en laat daar de kolommen zonder materiaal_ leeg."
+                "onder de vraag of het aanbod, met alleen de materiaalkolommen ingevuld."
             ),
         ),
         Column(
