@@ -22,11 +22,21 @@ from circular_platform.transfer.rows import Cells
 MATERIAL_UNIT = Vocabulary(MATERIAL_UNITS, aliases={"st": "stuk"})
 
 
-def line_rows(row: Row) -> list[Row]:
-    """The rows of an item that hold a material line: its own if it names one, and its continuations."""
-    return [
-        part for part in (row, *row.continuations) if any(part.cells.get(n) for n in MATERIAL_COLUMN_NAMES)
-    ]
+def read_lines(row: Row) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
+    """The material lines of an item's row and its continuations, and their problems as
+    (row number, column, message)."""
+    lines, problems = [], []
+    for line_row in _line_rows(row):
+        cells = Cells(line_row.cells)
+        lines.append(read_line(cells, line_row.number))
+        problems += [(line_row.number, *problem) for problem in cells.errors]
+    return lines, problems
+
+
+def _line_rows(row: Row) -> list[Row]:
+    """Its own row if it names a material, and its continuations."""
+    parts = (row, *row.continuations)
+    return [part for part in parts if any(part.cells.get(name) for name in MATERIAL_COLUMN_NAMES)]
 
 
 def read_line(cells: Cells, number: int) -> dict[str, Any]:

@@ -213,29 +213,20 @@ def _import_batch(
 
 
 def _import_row(session: Session, user: User | None, spec: Kind, row: Row) -> list[RowError]:
-    """The item of ``row`` with the material lines of it and its continuations, or their errors."""
+    """The item of ``row`` with the material lines on it and its continuations, or their errors."""
     cells = rows.Cells(row.cells)
     organisation, data, status = spec.read(session, cells)
-    errors = [
-        RowError(part.number, column, message)
-        for part in (row, *row.continuations)
-        for column, message in part.problems
-    ]
-    errors += [RowError(row.number, column, message) for column, message in cells.errors]
-    lines = []
-    for line_row in materials.line_rows(row):
-        line_cells = rows.Cells(line_row.cells)
-        lines.append(materials.read_line(line_cells, line_row.number))
-        errors += [RowError(line_row.number, column, message) for column, message in line_cells.errors]
-    if not errors and organisation is not None:
+    lines, line_problems = materials.read_lines(row)
+    problems = [(part.number, *problem) for part in (row, *row.continuations) for problem in part.problems]
+    problems += [(row.number, *problem) for problem in cells.errors] + line_problems
+    if not problems and organisation is not None:
         try:
             # A row of its own, so a rule that fails after a flush leaves the rows before it intact.
             with session.begin_nested():
                 spec.create(session, user, organisation, {**data, "material_lines": lines}, status)
         except DomainError as error:
-            column = rows.FIELD_COLUMNS.get(error.field or "", "")
-            errors = [RowError(row.number, column, str(error.message))]
-    return errors
+            problems = [(row.number, rows.FIELD_COLUMNS.get(error.field or "", ""), str(error.message))]
+    return [RowError(*problem) for problem in problems]
 
 
 def export_csv(session: Session, kind: str, query: Select) -> bytes:
