@@ -155,3 +155,13 @@ def test_import_page_documents_material_columns_and_the_example_imports(
     assert upload(client, example.data).status_code == 302
     question = question_by_title(session, "Hergebruikte kozijnen voor 180 woningen")
     assert [line.material for line in question.material_lines] == ["houten kozijnen", "betongranulaat"]
+
+
+def test_a_material_row_without_an_item_above_is_an_item_missing_its_fields(
+    client, session, as_coordinator, corporation
+):
+    data = csv_bytes([HEADER, [*EMPTY_ITEM, "betongranulaat", "", "", "", "", ""], [*KOZIJNEN, *[""] * 6]])
+    response = upload(client, data)
+    assert response.status_code == 400
+    assert "<td>2</td><td><code>titel</code></td><td>Vul dit veld in.</td>" in response.text
+    assert session.scalar(select(func.count(Question.id))) == 0
