@@ -50,6 +50,11 @@ DETAIL_LABELS = {
     "filters": _l("filters"),
     "removed": _l("verwijderd"),
     "fields": _l("velden"),
+    "group": _l("materiaalgroep"),
+    "old_primary": _l("nieuw materiaal was (kg CO2e/t)"),
+    "new_primary": _l("nieuw materiaal wordt (kg CO2e/t)"),
+    "old_reuse": _l("hergebruik was (kg CO2e/t)"),
+    "new_reuse": _l("hergebruik wordt (kg CO2e/t)"),
 }
 
 

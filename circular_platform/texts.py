@@ -64,6 +64,12 @@ SOLUTION_TEXTS = {
     "price_indication": TextRule(max=200),
 }
 
+MATERIAL_LINE_TEXTS = {
+    "material": TextRule(max=160),
+    "condition": TextRule(max=160),
+    "location": TextRule(max=160),
+}
+
 
 def check_texts(data: dict[str, Any], rules: dict[str, TextRule]) -> None:
     """Raises DomainError naming the first field of ``data`` that breaks its rule."""

@@ -6,13 +6,15 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from circular_platform.api import tokens
 from circular_platform.db import db
 from circular_platform.errors import DomainError
+from circular_platform.impact import factors, services
+from circular_platform.impact.services import LineInput
 from circular_platform.matches import services as matches
-from circular_platform.models import ApiToken, Match, Question, TokenScope
+from circular_platform.models import ApiToken, Match, MatchStatus, Question, TokenScope
 from circular_platform.regions import municipality_by_name
 
 
@@ -520,3 +522,120 @@ def test_questions_and_solutions_carry_their_material_lines(
     assert (
         client.get(f"/api/v1/solutions/{solution.id}").json["material_lines"][0]["material"] == "gipsplaten"
     )
+
+
+def test_material_lines_are_written_through_the_forms_service(client, session, corporation, make_token):
+    headers = make_token(user(session, "marieke@hondsrug.example"))
+    lines = [
+        {"material": "houten kozijnen", "quantity": 180, "unit": "stuk", "from_date": "2027-03-01"},
+        {"material": "betongranulaat", "eural_code": "170101", "condition": "gebroken"},
+    ]
+    created = client.post(
+        "/api/v1/questions/", json=question_payload(session, material_lines=lines), headers=headers
+    )
+    assert created.status_code == 201, created.get_json()
+    written = [
+        (line["material"], line["eural_code"], line["from_date"]) for line in created.json["material_lines"]
+    ]
+    assert written == [("houten kozijnen", "17 02 01", "2027-03-01"), ("betongranulaat", "17 01 01", None)]
+    question_id = created.json["id"]
+
+    kept = client.patch(
+        f"/api/v1/questions/{question_id}", json={"title": "Kozijnen en beton"}, headers=headers
+    )
+    assert len(kept.json["material_lines"]) == 2  # lines not sent stay as they are
+    replaced = client.patch(
+        f"/api/v1/questions/{question_id}",
+        json={"material_lines": [{"material": "gipsplaten"}]},
+        headers=headers,
+    )
+    assert [line["eural_code"] for line in replaced.json["material_lines"]] == ["17 08 02"]
+    assert [line.material for line in session.get(Question, question_id).material_lines] == ["gipsplaten"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"material": "beton", "eural_code": "99 99 99"}, "99 99 99 is geen Euralcode"),
+        ({"material": "beton", "quantity": 5}, "vul een hoeveelheid én een eenheid in"),
+        ({"material": "  "}, "vul het materiaal in"),
+        ({"material": "b" * 161}, "Gebruik hoogstens 160 tekens"),
+    ],
+)
+def test_a_bad_material_line_is_a_422_and_changes_nothing(
+    client, session, company, make_solution, make_token, line, message
+):
+    solution = make_solution(company, material_lines=[{"material": "gipsplaten"}])
+    headers = {**make_token(user(session, "info@hennepbouw.example")), "Accept-Language": "nl"}
+    response = client.patch(
+        f"/api/v1/solutions/{solution.id}",
+        json={"material_lines": [{"material": "hout"}, line]},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["material_lines"]
+    [problem] = error["fields"]["material_lines"]
+    assert problem.startswith("Regel 2: ")
+    assert message in problem
+    session.expire_all()
+    assert [line.material for line in session.get(type(solution), solution.id).material_lines] == [
+        "gipsplaten"
+    ]
+
+
+# -- impact of a completed deal ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def deal(session, corporation, company, make_question, make_solution) -> Match:
+    """A completed match between Hondsrug's question and Hennepbouw's solution."""
+    question, solution = make_question(corporation), make_solution(company)
+    session.execute(delete(Match))
+    match = Match(question=question, solution=solution, score=0.6, status=MatchStatus.COMPLETED)
+    session.add(match)
+    session.commit()
+    return match
+
+
+def test_a_completed_deals_impact_is_read_by_its_parties_as_on_the_match_page(
+    client, session, deal, coordinator, make_user, make_organisation, make_token
+):
+    services.record_exchange(
+        session,
+        deal,
+        coordinator,
+        [
+            LineInput("concrete", tonnes=30.0),
+            LineInput("wood", products=10, kg_per_product=50.0),
+            LineInput("glass", products=4),  # no weight: counts in no tonnes
+            LineInput("concrete", tonnes=10.0, new_material=True),
+        ],
+    )
+    session.commit()
+    path = f"/api/v1/matches/{deal.id}/impact"
+    party = client.get(path, headers=make_token(user(session, "info@hennepbouw.example")))
+    assert party.status_code == 200, party.get_json()
+    impact = party.get_json()
+    concrete, wood = factors.shipped()["concrete"], factors.shipped()["wood"]
+    assert impact["tonnes_reused"] == pytest.approx(30.5)
+    assert impact["co2_avoided_tonnes"] == pytest.approx(
+        (30 * concrete.avoided_per_tonne + 0.5 * wood.avoided_per_tonne) / 1000
+    )
+    assert impact["secondary_share"] == pytest.approx(30.5 / 40.5)
+    assert [(line["material_group"], line["weight_tonnes"]) for line in impact["lines"]] == [
+        ("concrete", 30.0),
+        ("wood", 0.5),
+        ("glass", None),
+        ("concrete", 10.0),
+    ]
+    assert "recorded_by" not in impact["lines"][0]  # who recorded it stays off the API
+    assert client.get(path, headers=make_token(coordinator)).status_code == 200
+
+    outsider = make_organisation("Lefier", municipality="Groningen")
+    make_user("jan@lefier.example", outsider)
+    assert client.get(path, headers=make_token(user(session, "jan@lefier.example"))).status_code == 404
+    assert client.get(path).status_code == 404  # anonymous
+    deal.status = MatchStatus.PILOT_OR_CONTRACT
+    session.commit()
+    assert client.get(path, headers=make_token(coordinator)).status_code == 404  # not completed

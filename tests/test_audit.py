@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from circular_platform import audit
 from circular_platform.accounts import privacy
+from circular_platform.impact import factors
 from circular_platform.models import (
     AuditAction,
     AuditEntry,
@@ -232,7 +233,7 @@ def test_an_import_is_recorded_but_not_a_dry_run(client, auth, session, coordina
     upload = {"kind": "questions", "file": (io.BytesIO(example_csv("questions")), "vragen.csv")}
     assert client.post("/admin/import", data=upload, content_type="multipart/form-data").status_code == 302
     entry = only_entry(session, AuditAction.ITEMS_IMPORTED)
-    assert entry.detail == {"kind": "questions", "rows": 1, "first_row": 2, "last_row": 2}
+    assert entry.detail == {"kind": "questions", "rows": 2, "first_row": 2, "last_row": 3}  # a material row
     assert entry.actor_email == coordinator.email
 
 
@@ -389,3 +390,21 @@ def test_erasing_an_account_keeps_its_entries_under_a_pseudonym(client, session,
     assert about_jan.actor_name == "Bea Beheer"
     assert "Jan" not in about_jan.target_label
     assert about_jan.target_id == jan_id
+
+
+def test_an_emission_factor_change_is_recorded_with_old_and_new_values(client, session, as_admin):
+    concrete = factors.shipped()["concrete"]
+    client.post("/admin/emission-factors/concrete", data={"primary": "1.003,2", "reuse": "3,2"})
+    client.post("/admin/emission-factors/concrete", data={"primary": "1.003,2", "reuse": "3,2"})  # no change
+    entry = only_entry(session, AuditAction.EMISSION_FACTOR_CHANGED)
+    assert entry.actor_id == as_admin.id
+    assert entry.detail == {
+        "group": "concrete",
+        "old_primary": concrete.primary,
+        "new_primary": 1003.2,
+        "old_reuse": concrete.reuse,
+        "new_reuse": 3.2,
+    }
+    page = client.get("/admin/audit").text
+    assert "Emissiefactor aangepast" in page
+    assert "nieuw materiaal wordt (kg CO2e/t): 1003.2" in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import JSON, String, Text, cast, func, select
@@ -13,12 +14,17 @@ from circular_platform.accounts import privacy
 from circular_platform.accounts.services import decide_membership, user_by_email
 from circular_platform.api.tokens import create_token
 from circular_platform.db import Base
+from circular_platform.impact.services import LineInput, adjust_factor, record_exchange
 from circular_platform.matches.services import give_feedback
+from circular_platform.materials.services import replace_lines
 from circular_platform.models import (
     DemandBundle,
+    EmissionFactorChange,
+    ExchangeLine,
     Feedback,
     Match,
     MatchEvent,
+    MatchStatus,
     Membership,
     Question,
     TokenScope,
@@ -174,3 +180,51 @@ def test_the_history_names_a_deleted_user_in_the_reader_s_language(client, auth,
     history = client.get(f"/questions/{question_id}").text
     assert "deleted user" in history
     assert "verwijderde gebruiker" not in history
+
+
+@pytest.fixture
+def completed_deal(session, jantje, coordinator):
+    """Jantje's question with material lines, completed with a solution, and its impact recorded by him."""
+    question = session.scalar(select(Question).where(Question.title == "Hergebruikte kozijnen"))
+    replace_lines(question, [{"material": "houten kozijnen", "quantity": Decimal("180"), "unit": "stuk"}], "")
+    match = session.scalar(select(Match).where(Match.question_id == question.id))
+    match.status = MatchStatus.COMPLETED
+    record_exchange(session, match, jantje, [LineInput("wood", tonnes=12.5)])
+    session.add(ExchangeLine(match_id=match.id, material_group="concrete", tonnes=3.0))  # by no one now
+    adjust_factor(session, "wood", 300.0, 10.0, jantje)
+    session.commit()
+    return match
+
+
+def test_export_holds_material_lines_and_impact_of_their_items(client, auth, completed_deal):
+    auth.login(EMAIL)
+    data = json.loads(client.get("/account/export").data)
+    [question] = data["questions"]
+    assert question["material_lines"] == [
+        {
+            "material": "houten kozijnen",
+            "eural_code": "17 02 01",
+            "quantity": "180.00",
+            "unit": "stuk",
+            "condition": "",
+            "from_date": None,
+        }
+    ]
+    records = [(r["material_group"], r["tonnes"], r["by_you"]) for r in data["impact_records"]]
+    assert records == [("wood", 12.5, True), ("concrete", 3.0, False)]  # the second is on their question
+    assert [(c["material_group"], c["primary_kg_per_t"]) for c in data["emission_factor_changes"]] == [
+        ("wood", 300.0)
+    ]
+
+
+def test_erasure_keeps_the_figures_and_lines_without_the_person(client, auth, session, completed_deal):
+    auth.login(EMAIL)
+    assert client.post("/account/delete", data={"current_password": PASSWORD}).status_code == 302
+    session.expire_all()
+    lines = session.scalars(select(ExchangeLine).order_by(ExchangeLine.id)).all()
+    assert [(line.material_group, line.tonnes, line.recorded_by_id) for line in lines] == [
+        ("wood", 12.5, None),
+        ("concrete", 3.0, None),
+    ]
+    assert [line.material for line in completed_deal.question.material_lines] == ["houten kozijnen"]
+    assert session.get(EmissionFactorChange, "wood").changed_by_id is None

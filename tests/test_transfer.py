@@ -349,7 +349,7 @@ def test_cli_imports_with_progress_and_dry_run(app, session, corporation, tmp_pa
 
     result = runner.invoke(args=["import", "questions", str(path)])
     assert result.exit_code == 0
-    assert "2 questions imported." in result.output
+    assert "2 questions imported (2 rows)." in result.output
     assert count(session, Question) == 2
 
 

@@ -2,8 +2,8 @@
 
 ``ERASERS`` names every table that refers to a user or holds free text, with what erasure does
 to it; ``tests/test_privacy.py`` fails when a new such table appears without an entry. What a
-user posted for their organisation (questions, solutions) stays with the organisation; where
-their name stood, the history reads ``DELETED_USER``.
+user posted for their organisation (questions, solutions, their material lines, the impact of
+their deals) stays with the organisation; where their name stood, the history reads ``DELETED_USER``.
 
 Functions ``flush()``; the caller commits.
 """
@@ -28,6 +28,7 @@ from circular_platform.models import (
     Match,
     MatchAction,
     MatchEvent,
+    MaterialLine,
     NotificationSetting,
     OutboxMessage,
     Question,
@@ -118,8 +119,58 @@ def _items(session: Session, model: type[Question] | type[Solution], user: User)
             "organisation": item.organisation.name,
             "author": item.author_id == user.id,
             "contact": item.contact_id == user.id,
+            "material_lines": [_material_line(line) for line in item.material_lines],
         }
         for item in items
+    ]
+
+
+def _own_items(model: type[Question] | type[Solution], user: User) -> Any:
+    return select(model.id).where(or_(model.author_id == user.id, model.contact_id == user.id))
+
+
+def _material_line(line: MaterialLine) -> dict:
+    return {
+        "material": line.material,
+        "eural_code": line.eural_code,
+        "quantity": str(line.quantity) if line.quantity is not None else None,
+        "unit": line.unit,
+        "condition": line.condition,
+        "from_date": _iso(line.from_date),
+    }
+
+
+def impact_about(session: Session, user: User) -> list[ExchangeLine]:
+    """What was exchanged in deals they recorded, or on the questions and solutions that are theirs."""
+    query = (
+        select(ExchangeLine)
+        .join(ExchangeLine.match)
+        .where(
+            or_(
+                ExchangeLine.recorded_by_id == user.id,
+                Match.question_id.in_(_own_items(Question, user)),
+                Match.solution_id.in_(_own_items(Solution, user)),
+            )
+        )
+    )
+    return list(session.scalars(query.order_by(ExchangeLine.id)))
+
+
+def _impact(session: Session, user: User) -> list[dict]:
+    return [
+        {
+            "match": line.match_id,
+            "question": line.match.question.title,
+            "solution": line.match.solution.title,
+            "material_group": line.material_group,
+            "tonnes": line.tonnes,
+            "products": line.products,
+            "kg_per_product": line.kg_per_product,
+            "new_material": line.new_material,
+            "by_you": line.recorded_by_id == user.id,
+            "recorded_at": _iso(line.recorded_at),
+        }
+        for line in impact_about(session, user)
     ]
 
 
@@ -182,6 +233,18 @@ def export_personal_data(session: Session, user: User) -> dict:
         "questions": _items(session, Question, user),
         "solutions": _items(session, Solution, user),
         "match_feedback": _feedback(session, user),
+        "impact_records": _impact(session, user),
+        "emission_factor_changes": [
+            {
+                "material_group": c.material_group,
+                "primary_kg_per_t": c.primary_kg_per_t,
+                "reuse_kg_per_t": c.reuse_kg_per_t,
+                "changed_at": _iso(c.changed_at),
+            }
+            for c in session.scalars(
+                select(EmissionFactorChange).where(EmissionFactorChange.changed_by_id == user.id)
+            )
+        ],
         "match_log": [
             {
                 "match": e.match_id,

@@ -9,6 +9,8 @@ from circular_platform import permissions
 from circular_platform.api import schemas
 from circular_platform.api.caller import api_blueprint, api_user, require_writer
 from circular_platform.db import db
+from circular_platform.impact.figures import deal_impact
+from circular_platform.impact.services import exchange_lines
 from circular_platform.matches.services import give_feedback
 from circular_platform.models import DemandBundle, Match
 from circular_platform.pagination import paginate
@@ -39,6 +41,24 @@ def get_match(match_id: int):
     if match is None or not permissions.can_see_match(api_user(), match):
         abort(404)
     return match
+
+
+@bp.get("/matches/<int:match_id>/impact")
+@bp.response(200, schemas.MatchImpactOut)
+@bp.alt_response(404, **NOT_FOUND)
+def match_impact(match_id: int):
+    """What a completed ("afgerond") deal exchanged, with tonnes reused and CO2 avoided. As on the
+    match page: for its parties and the coordinators, once the match is completed; 404 before."""
+    match = db.session.get(Match, match_id)
+    user = api_user()
+    if (
+        match is None
+        or not permissions.can_see_match(user, match)
+        or not permissions.can_record_impact(user, match)
+    ):
+        abort(404)
+    sums, lines = deal_impact(db.session, exchange_lines(db.session, match))
+    return {"match_id": match.id, "lines": lines, "sums": sums}
 
 
 @bp.post("/matches/<int:match_id>/feedback")

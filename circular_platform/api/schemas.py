@@ -11,6 +11,7 @@ from marshmallow import fields, post_dump, validate
 from circular_platform import permissions
 from circular_platform.api.caller import api_user
 from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, month_field
+from circular_platform.materials.forms import MAX_ROWS
 from circular_platform.models import (
     BundleStatus,
     Feedback,
@@ -121,6 +122,28 @@ def material_lines_field() -> fields.List:
     return fields.List(fields.Nested(MaterialLineOut), required=True)
 
 
+class MaterialLineIn(ma.Schema):
+    """A line as the web form takes it; checked by the same service, which names the line."""
+
+    material = fields.String(required=True, metadata={"example": "houten kozijnen"})
+    eural_code = fields.String(
+        allow_none=True,
+        metadata={"example": "17 02 01", "description": "Empty or left out: suggested from the material."},
+    )
+    quantity = Quantity(allow_none=True, validate=QUANTITY)
+    unit = fields.String(allow_none=True, validate=validate.OneOf(MATERIAL_UNITS))
+    condition = fields.String()
+    from_date = fields.Date(allow_none=True)
+
+
+def material_lines_in() -> fields.List:
+    return fields.List(
+        fields.Nested(MaterialLineIn),
+        validate=validate.Length(max=MAX_ROWS),
+        metadata={"description": "Replaces all lines; left out on a change: the lines stay as they are."},
+    )
+
+
 # -- questions ----------------------------------------------------------------------------------
 
 
@@ -186,6 +209,7 @@ class QuestionIn(ma.Schema):
     circular_criteria = fields.String()
     visibility = fields.Enum(Visibility, by_value=True)
     contact_id = fields.Integer(allow_none=True, validate=ID)
+    material_lines = material_lines_in()
     publish = fields.Boolean(metadata={"description": "Publish at once (the default) or keep a draft."})
 
 
@@ -242,6 +266,7 @@ class SolutionIn(ma.Schema):
     certifications = fields.String()
     price_indication = fields.String()
     contact_id = fields.Integer(allow_none=True, validate=ID)
+    material_lines = material_lines_in()
 
 
 class SolutionChange(SolutionIn):
@@ -356,6 +381,49 @@ class MatchOut(ma.Schema):
     question_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
     solution_feedback = fields.Enum(Feedback, by_value=True, allow_none=True)
     created_at = Moment(required=True)
+
+
+class ExchangeLineOut(ma.Schema):
+    """One material group exchanged, as recorded on the match page."""
+
+    material_group = fields.String(attribute="line.material_group", required=True)
+    material_group_name = fields.String(attribute="factor.name", required=True)
+    tonnes = fields.Float(attribute="line.tonnes", allow_none=True)
+    products = fields.Integer(attribute="line.products", allow_none=True)
+    kg_per_product = fields.Float(attribute="line.kg_per_product", allow_none=True)
+    weight_tonnes = fields.Float(
+        attribute="line.weight_tonnes",
+        allow_none=True,
+        metadata={
+            "description": "Tonnes given, or products times kg each; null for products without a weight."
+        },
+    )
+    new_material = fields.Boolean(
+        attribute="line.new_material",
+        required=True,
+        metadata={"description": "New material the deal still needed: only in the secondary share."},
+    )
+    co2_avoided_kg = fields.Float(attribute="co2_kg", allow_none=True)
+    avoided_kg_per_tonne = fields.Float(attribute="factor.avoided_per_tonne", required=True)
+    factor_adjusted = fields.Boolean(
+        attribute="factor.adjusted",
+        required=True,
+        metadata={"description": "The deployment's administrator changed the shipped emission factor."},
+    )
+    recorded_at = Moment(attribute="line.recorded_at", required=True)
+
+
+class MatchImpactOut(ma.Schema):
+    """What a completed deal exchanged and what it kept in use, as the region dashboard counts it."""
+
+    match_id = fields.Integer(required=True)
+    lines = fields.List(fields.Nested(ExchangeLineOut), required=True)
+    tonnes_reused = fields.Float(attribute="sums.tonnes", required=True)
+    co2_avoided_tonnes = fields.Float(attribute="sums.co2_tonnes", required=True)
+    new_tonnes = fields.Float(attribute="sums.new_tonnes", required=True)
+    secondary_share = fields.Float(
+        attribute="sums.secondary_share", allow_none=True, metadata={"description": "0 to 1"}
+    )
 
 
 class MatchFilters(PageArgs):

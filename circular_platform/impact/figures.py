@@ -122,3 +122,24 @@ def _sums_for(result: Impact, province: str, theme: str, year: int) -> list[Sums
     if theme == CONSTRUCTION:
         sums.append(result.construction)
     return sums
+
+
+@dataclass(frozen=True)
+class LineFigure:
+    line: ExchangeLine
+    factor: Factor
+    co2_kg: float | None  # None: no weight, or new material
+
+
+def deal_impact(session: Session, lines: list[ExchangeLine]) -> tuple[Sums, list[LineFigure]]:
+    """One deal's exchanged lines with the CO2 each avoided, and their sums, counted as the
+    dashboard counts them."""
+    by_group = factors(session)
+    sums, figures = Sums(), []
+    for line in lines:
+        factor, tonnes = by_group[line.material_group], line.weight_tonnes
+        co2_kg = tonnes * factor.avoided_per_tonne if tonnes is not None and not line.new_material else None
+        if tonnes is not None:
+            sums.add(tonnes, co2_kg or 0.0, line.new_material)
+        figures.append(LineFigure(line, factor, co2_kg))
+    return sums, figures

@@ -12,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from circular_platform import audit
 from circular_platform.errors import DomainError
-from circular_platform.impact.factors import shipped
-from circular_platform.models import EmissionFactorChange, ExchangeLine, Match, MatchStatus, User
+from circular_platform.impact.factors import factors, shipped
+from circular_platform.models import AuditAction, EmissionFactorChange, ExchangeLine, Match, MatchStatus, User
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,25 @@ def exchange_lines(session: Session, match: Match) -> list[ExchangeLine]:
 
 
 def adjust_factor(session: Session, group: str, primary: float, reuse: float, user: User) -> None:
-    """Set the deployment's factors for ``group``; the shipped values drop the change again."""
+    """Set the deployment's factors for ``group``; the shipped values drop the change again.
+    A change is written to the audit log with the values before and after."""
     factor = shipped().get(group)
     if factor is None:
         raise DomainError(_l("Onbekende materiaalgroep."))
     if reuse > primary:
         raise DomainError(_l("De factor voor hergebruik is hoger dan die voor nieuw materiaal."), "reuse")
+    in_use = factors(session)[group]
+    if (primary, reuse) != (in_use.primary, in_use.reuse):
+        audit.record(
+            session,
+            AuditAction.EMISSION_FACTOR_CHANGED,
+            by=user,
+            group=group,
+            old_primary=in_use.primary,
+            new_primary=primary,
+            old_reuse=in_use.reuse,
+            new_reuse=reuse,
+        )
     change = session.get(EmissionFactorChange, group)
     if (primary, reuse) == (factor.shipped_primary, factor.shipped_reuse):
         if change is not None:

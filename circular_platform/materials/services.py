@@ -11,6 +11,7 @@ from circular_platform.errors import DomainError
 from circular_platform.formats import format_number
 from circular_platform.models import BuildingPassport, MaterialLine, Question, Solution
 from circular_platform.taxonomy import MATERIAL_UNITS
+from circular_platform.texts import MATERIAL_LINE_TEXTS
 from matching.eural import EuralEntry, default_suggester
 
 FIELD = "material_lines"
@@ -40,6 +41,9 @@ def check_line(data: dict[str, Any], number: int) -> None:
     """Raises DomainError naming the row (counted from 1) and what is wrong with it."""
     if not data.get("material", "").strip():
         raise DomainError(_l("Regel %(n)d: vul het materiaal in.", n=number), FIELD)
+    for name, rule in MATERIAL_LINE_TEXTS.items():
+        if (problem := rule.problem(data.get(name) or "")) is not None:
+            raise DomainError(_l("Regel %(n)d: %(message)s", n=number, message=problem), FIELD)
     if (data.get("quantity") is None) != (not data.get("unit")):
         raise DomainError(_l("Regel %(n)d: vul een hoeveelheid én een eenheid in.", n=number), FIELD)
     if data.get("unit") and data["unit"] not in MATERIAL_UNITS:

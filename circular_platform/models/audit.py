@@ -37,6 +37,7 @@ class AuditAction(LabelledEnum):
     DATA_EXPORTED = "data_exported", _l("Gegevens geëxporteerd")
     AUDIT_EXPORTED = "audit_exported", _l("Auditlog geëxporteerd")
     AUDIT_PRUNED = "audit_pruned", _l("Oude regels van het auditlog opgeruimd")
+    EMISSION_FACTOR_CHANGED = "emission_factor_changed", _l("Emissiefactor aangepast")
 
 
 class AuditEntry(Base):

@@ -45,7 +45,8 @@ def _import_file(kind: str, path: Path, dry_run: bool) -> None:
     except services.FileError as error:
         raise click.ClickException(str(error.message)) from None
     report = services.ImportReport(kind, dry_run)
-    steps = len(rows) if dry_run else 2 * len(rows)  # every row is checked, then written
+    size = sum(row.size for row in rows)
+    steps = size if dry_run else 2 * size  # every row is checked, then written
     with click.progressbar(length=steps, label=f"Importing {path.name}") as bar:
         for handled in services.import_batches(db.session, None, report, rows):
             db.session.commit()  # batch by batch: other writers get the database in between
@@ -64,4 +65,4 @@ def _import_file(kind: str, path: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"All {report.rows} rows are valid; nothing written (dry run).")
         return
-    click.echo(f"{report.rows} {kind} imported.")
+    click.echo(f"{len(rows)} {kind} imported ({report.rows} rows).")

@@ -27,6 +27,33 @@ DESCRIPTION = Column(
 )
 LIST_HELP = _l("Meerdere waarden scheidt u met |, bijvoorbeeld 3|4.")
 
+
+def material_columns(date_help: Any) -> tuple[Column, ...]:
+    """One material line per row: the first on the item's own row, further ones on the rows right
+    below it with every other column empty (``csvfile.attach_continuations``)."""
+    return (
+        Column(
+            "materiaal",
+            _l(
+                "Eén materiaal per rij. Meer materialen? Zet elk volgend materiaal op een eigen rij direct "
+                "onder de vraag of het aanbod, met alleen de materiaalkolommen ingevuld."
+            ),
+        ),
+        Column(
+            "euralcode",
+            _l("Code uit de Euralijst, bijvoorbeeld 17 01 01. Leeg: het platform stelt er een voor."),
+        ),
+        Column("materiaal_hoeveelheid", _l("Een getal; alleen samen met materiaal_eenheid.")),
+        Column(
+            "materiaal_eenheid", _l("Alleen samen met materiaal_hoeveelheid."), values=taxonomy.MATERIAL_UNITS
+        ),
+        Column("materiaal_staat", _l("Vrije tekst, bijvoorbeeld gebruikt, goed.")),
+        Column("materiaal_vanaf", date_help),
+    )
+
+
+MATERIAL_COLUMN_NAMES = frozenset(column.name for column in material_columns(""))
+
 QUESTION_COLUMNS = (
     ORGANISATION,
     TITLE,
@@ -44,6 +71,7 @@ QUESTION_COLUMNS = (
     Column("circulaire_criteria", _l("De circulaire criteria van de aanbesteding; dan is aanbesteding ja.")),
     Column("zichtbaarheid", _l("Leeg is public (iedereen)."), values=Visibility.labels()),
     Column("status", _l("Leeg is open."), values=QuestionStatus.labels()),
+    *material_columns(_l("Nodig vanaf, als jjjj-mm of jjjj-mm-dd.")),
 )
 
 SOLUTION_COLUMNS = (
@@ -64,8 +92,10 @@ SOLUTION_COLUMNS = (
     Column("certificaten", _l("Vrije tekst.")),
     Column("prijsindicatie", _l("Vrije tekst, hoogstens 200 tekens.")),
     Column("status", _l("Leeg is actief."), values=SolutionStatus.labels()),
+    *material_columns(_l("Beschikbaar vanaf, als jjjj-mm of jjjj-mm-dd.")),
 )
 
+# The file the import page offers: each kind's example item; the question's has a second material.
 EXAMPLES = {
     "questions": {
         "organisatie": "Woonstichting Hondsrug",
@@ -84,6 +114,12 @@ EXAMPLES = {
         "circulaire_criteria": "Minimaal 50% hergebruikt materiaal",
         "zichtbaarheid": "public",
         "status": "open",
+        "materiaal": "houten kozijnen",
+        "euralcode": "17 02 01",
+        "materiaal_hoeveelheid": "180",
+        "materiaal_eenheid": "stuk",
+        "materiaal_staat": "gebruikt, goed",
+        "materiaal_vanaf": "2027-03",
     },
     "solutions": {
         "organisatie": "Hempflax Oude Pekela",
@@ -96,5 +132,24 @@ EXAMPLES = {
         "certificaten": "NL-BSB",
         "prijsindicatie": "Op aanvraag",
         "status": "actief",
+        "materiaal": "hennepvezel isolatie",
+        "euralcode": "",
+        "materiaal_hoeveelheid": "20000",
+        "materiaal_eenheid": "m2",
+        "materiaal_staat": "nieuw",
+        "materiaal_vanaf": "",
     },
+}
+
+EXAMPLE_CONTINUATIONS = {
+    "questions": [
+        {
+            "materiaal": "betongranulaat",
+            "euralcode": "17 01 01",
+            "materiaal_hoeveelheid": "40,5",
+            "materiaal_eenheid": "ton",
+            "materiaal_vanaf": "2027-06",
+        }
+    ],
+    "solutions": [],
 }

@@ -30,6 +30,17 @@ class Row:
     number: int  # as Excel shows it: the header is row 1
     cells: dict[str, str]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    # The rows right below that continue this one (see :func:`attach_continuations`).
+    continuations: list[Row] = field(default_factory=list)
+
+    @property
+    def last_number(self) -> int:
+        return self.continuations[-1].number if self.continuations else self.number
+
+    @property
+    def size(self) -> int:
+        """The rows of the file this one takes, its continuations included."""
+        return 1 + len(self.continuations)
 
 
 def decode(data: bytes) -> str:
@@ -70,6 +81,18 @@ def read_rows(data: bytes, columns: Sequence[str], required: Collection[str]) ->
     if not rows:
         raise FileError(_l("Het bestand bevat geen rijen onder de kopregel."))
     return rows
+
+
+def attach_continuations(rows: list[Row], own_columns: Collection[str]) -> list[Row]:
+    """Rows whose ``own_columns`` are all empty continue the row above: an item's second and further
+    material lines. A first row that is empty there stays a row of its own (and fails as one)."""
+    heads: list[Row] = []
+    for row in rows:
+        if heads and not any(row.cells.get(name) for name in own_columns):
+            heads[-1].continuations.append(row)
+        else:
+            heads.append(row)
+    return heads
 
 
 def _delimiter(text: str) -> str:

@@ -73,6 +73,7 @@ FIELD_COLUMNS = {
     "capacity": "capaciteit",
     "certifications": "certificaten",
     "price_indication": "prijsindicatie",
+    "material_lines": "materiaal",
 }
 
 

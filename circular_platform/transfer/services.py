@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import audit
 from circular_platform.errors import DomainError
@@ -31,9 +31,16 @@ from circular_platform.models import (
 )
 from circular_platform.questions import services as questions
 from circular_platform.solutions import services as solutions
-from circular_platform.transfer import rows
-from circular_platform.transfer.columns import EXAMPLES, QUESTION_COLUMNS, SOLUTION_COLUMNS, Column
-from circular_platform.transfer.csvfile import FileError, Row, read_rows
+from circular_platform.transfer import materials, rows
+from circular_platform.transfer.columns import (
+    EXAMPLE_CONTINUATIONS,
+    EXAMPLES,
+    MATERIAL_COLUMN_NAMES,
+    QUESTION_COLUMNS,
+    SOLUTION_COLUMNS,
+    Column,
+)
+from circular_platform.transfer.csvfile import FileError, Row, attach_continuations, read_rows
 
 __all__ = [
     "KINDS",
@@ -98,6 +105,7 @@ def _create_solution(
 
 @dataclass(frozen=True)
 class Kind:
+    model: type[Question] | type[Solution]
     columns: tuple[Column, ...]
     read: Callable[[Session, rows.Cells], tuple[Organisation | None, dict[str, Any], Any]]
     create: Callable[..., Question | Solution]
@@ -111,17 +119,23 @@ class Kind:
     def required(self) -> set[str]:
         return {column.name for column in self.columns if column.required}
 
+    @property
+    def item_names(self) -> list[str]:
+        """The columns of the item itself, empty on the rows that only add a material line."""
+        return [name for name in self.names if name not in MATERIAL_COLUMN_NAMES]
+
 
 KINDS = {
-    "questions": Kind(QUESTION_COLUMNS, rows.read_question, _create_question, rows.question_cells),
-    "solutions": Kind(SOLUTION_COLUMNS, rows.read_solution, _create_solution, rows.solution_cells),
+    "questions": Kind(Question, QUESTION_COLUMNS, rows.read_question, _create_question, rows.question_cells),
+    "solutions": Kind(Solution, SOLUTION_COLUMNS, rows.read_solution, _create_solution, rows.solution_cells),
 }
 
 
 def read_csv(kind: str, data: bytes) -> list[Row]:
-    """The rows of an uploaded file; raises FileError for a wrong encoding or wrong columns."""
+    """The items of an uploaded file, each row with the material rows below it; raises FileError
+    for a wrong encoding or wrong columns."""
     spec = KINDS[kind]
-    return read_rows(data, spec.names, spec.required)
+    return attach_continuations(read_rows(data, spec.names, spec.required), spec.item_names)
 
 
 def import_csv(session: Session, user: User | None, kind: str, data: bytes, *, dry_run: bool) -> ImportReport:
@@ -154,8 +168,8 @@ def import_batches(
     batches = [csv_rows[start : start + BATCH_SIZE] for start in range(0, len(csv_rows), BATCH_SIZE)]
     for batch in batches:
         report.errors += _import_batch(session, user, spec, batch, keep=False)
-        report.rows += len(batch)
-        yield len(batch)
+        report.rows += _size(batch)
+        yield _size(batch)
     if report.errors or report.dry_run:
         return
     for batch in batches:
@@ -163,17 +177,22 @@ def import_batches(
         report.errors += errors
         if errors:
             return
-        report.imported += len(batch)
+        report.imported += _size(batch)
         audit.record(
             session,
             AuditAction.ITEMS_IMPORTED,
             by=user,
             kind=report.kind,
-            rows=len(batch),
+            rows=_size(batch),
             first_row=batch[0].number,
-            last_row=batch[-1].number,
+            last_row=batch[-1].last_number,
         )
-        yield len(batch)
+        yield _size(batch)
+
+
+def _size(batch: Sequence[Row]) -> int:
+    """The rows of the file in ``batch``: its items and their material rows."""
+    return sum(row.size for row in batch)
 
 
 def _import_batch(
@@ -194,26 +213,38 @@ def _import_batch(
 
 
 def _import_row(session: Session, user: User | None, spec: Kind, row: Row) -> list[RowError]:
+    """The item of ``row`` with the material lines on it and its continuations, or their errors."""
     cells = rows.Cells(row.cells)
     organisation, data, status = spec.read(session, cells)
-    problems = row.problems + cells.errors
+    lines, line_problems = materials.read_lines(row)
+    problems = [(part.number, *problem) for part in (row, *row.continuations) for problem in part.problems]
+    problems += [(row.number, *problem) for problem in cells.errors] + line_problems
     if not problems and organisation is not None:
         try:
             # A row of its own, so a rule that fails after a flush leaves the rows before it intact.
             with session.begin_nested():
-                spec.create(session, user, organisation, data, status)
+                spec.create(session, user, organisation, {**data, "material_lines": lines}, status)
         except DomainError as error:
-            problems = [(rows.FIELD_COLUMNS.get(error.field or "", ""), str(error.message))]
-    return [RowError(row.number, column, message) for column, message in problems]
+            problems = [(row.number, rows.FIELD_COLUMNS.get(error.field or "", ""), str(error.message))]
+    return [RowError(*problem) for problem in problems]
 
 
 def export_csv(session: Session, kind: str, query: Select) -> bytes:
     """The items of ``query`` (a list page's query) with exactly the import columns."""
     spec = KINDS[kind]
     province_names = frozenset(name.lower() for name in session.scalars(select(Province.name)))
-    items = session.scalars(query).unique()
-    return write_csv(spec.names, (spec.write(item, province_names) for item in items))
+    items = session.scalars(query.options(selectinload(spec.model.material_lines))).unique()
+    return write_csv(spec.names, (row for item in items for row in _item_rows(spec, item, province_names)))
+
+
+def _item_rows(
+    spec: Kind, item: Question | Solution, province_names: frozenset[str]
+) -> list[dict[str, object]]:
+    """The item with its first material line, then a row per further line with only the material columns."""
+    own = spec.write(item, province_names)
+    lines = [materials.line_cells(line) for line in item.material_lines]
+    return [{**own, **(lines[0] if lines else {})}, *lines[1:]]
 
 
 def example_csv(kind: str) -> bytes:
-    return write_csv(KINDS[kind].names, [EXAMPLES[kind]])
+    return write_csv(KINDS[kind].names, [EXAMPLES[kind], *EXAMPLE_CONTINUATIONS[kind]])
