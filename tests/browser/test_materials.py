@@ -6,6 +6,7 @@ import re
 import urllib.request
 from datetime import date
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -258,3 +259,37 @@ def test_the_map_reads_without_javascript_and_credits_cbs(new_page, base_url: st
     expect(page.get_by_role("link", name="CC BY 4.0")).to_be_visible()
     page.get_by_role("link", name="Actief aanbod").click()
     expect(page.locator("table thead")).to_contain_text("Actief aanbod")
+
+
+WIDE_PAGES = ["/map/", "/passports/", "/coordination/region", "/questions/", "/dashboard"]
+
+
+def choose_language(page: Page, language: str) -> None:
+    """The language button in the menu (folded behind its button on a phone); it is remembered
+    for the account."""
+    if page.locator(".navbar-toggler").is_visible():
+        page.locator(".navbar-toggler").click()
+    page.get_by_role("button", name=language).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en" if language == "English" else "nl")
+
+
+def assert_fits(page: Page, width: int) -> None:
+    for path in WIDE_PAGES:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow} px wider than the {width} px screen"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_coordinators_pages_fit_the_screen_in_dutch_and_english(new_page, width: int):
+    """Nothing sticks out sideways: the menu folds or fits, tables scroll inside their own box."""
+    page = new_page(viewport={"width": width, "height": 800})
+    log_in(page, COORDINATOR)
+    assert_fits(page, width)
+    page.goto("/map/")
+    choose_language(page, "English")
+    try:
+        assert_fits(page, width)
+    finally:
+        page.goto("/map/")
+        choose_language(page, "Nederlands")  # the other tests read the coordinator's pages in Dutch
