@@ -97,6 +97,7 @@ def test_each_row_of_the_sub_form_is_labelled_with_its_own_number(client, auth, 
     assert labels["material_lines-1-material"] == "Materiaal regel 2"
     assert labels["material_lines-2-unit"] == "Eenheid regel 3"
     assert labels["material_lines-2-from_date"] == "Nodig vanaf regel 3"  # as its column is headed
+    assert 'placeholder="17 01 01"' not in page  # read as a code already filled in on every row
 
 
 def test_the_edit_form_shows_the_lines_and_three_empty_rows(
