@@ -42,6 +42,8 @@ ALIASES = {
     "dakpan": "tegels keramische",
     "steenwol": "isolatiemateriaal",
     "glaswol": "isolatiemateriaal",
+    "wol": "isolatiemateriaal",  # "minerale wol" is insulation, not mining waste
+    "vloerdeel": "hout",  # "houten vloerdelen" are wood, not wooden packaging
     "pir": "isolatiemateriaal",
     "eps": "isolatiemateriaal",
     "ruit": "glas",
