@@ -267,10 +267,14 @@ WIDE_PAGES = ["/map/", "/passports/", "/coordination/region", "/questions/", "/d
 def choose_language(page: Page, language: str) -> None:
     """The language button in the menu (folded behind its button on a phone); it is remembered
     for the account."""
-    if page.locator(".navbar-toggler").is_visible():
-        page.locator(".navbar-toggler").click()
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        expect(toggler).to_have_attribute("aria-expanded", "true")
     page.get_by_role("button", name=language).click()
-    expect(page.locator("html")).to_have_attribute("lang", "en" if language == "English" else "nl")
+    # The map page it comes back to is the heaviest page here: slow on a loaded CI machine.
+    lang = "en" if language == "English" else "nl"
+    expect(page.locator("html")).to_have_attribute("lang", lang, timeout=15_000)
 
 
 def assert_fits(page: Page, width: int) -> None:
