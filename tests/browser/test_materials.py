@@ -224,9 +224,9 @@ def test_the_map_switches_measure_and_leads_to_the_filtered_list(page: Page):
     expect(page.locator("table thead")).to_contain_text("Open vragen")
     questions_shading, questions_leeuwarden = fills(page), table_figure(page, "Leeuwarden")
 
-    measures.get_by_role("link", name="Materialen die vrijkomen").click()
-    expect(page.get_by_role("heading", name="Materialen die vrijkomen per gemeente")).to_be_visible()
-    expect(page.locator("table thead")).to_contain_text("Materialen die vrijkomen")
+    measures.get_by_role("link", name="Gebouwen met vrijkomend materiaal").click()
+    expect(page.get_by_role("heading", name="Gebouwen met vrijkomend materiaal per gemeente")).to_be_visible()
+    expect(page.locator("table thead")).to_contain_text("Gebouwen met vrijkomend materiaal")
     assert fills(page) != questions_shading
     assert int(table_figure(page, "Leeuwarden")) >= 1  # the demo's office due for demolition
     assert table_figure(page, "Leeuwarden") != questions_leeuwarden or fills(page) != questions_shading
