@@ -104,15 +104,29 @@ def domain_errors_on(form: Form) -> Iterator[None]:
 
 def flash_errors(form: Form) -> None:
     """Flash what is wrong with a small form (a button, a note) whose page the view redirects back to."""
+    if messages := error_messages(form):
+        flash(" ".join(messages), "danger")
+
+
+def error_messages(form: Form, row: int | None = None) -> list[str]:
+    """What is wrong, field by field; the rows of a repeated sub-form are named by number."""
     messages = [str(message) for message in form.form_errors]
     for field in form:
-        if field.errors and field.type == "CSRFTokenField":
-            messages.append(_l("Het formulier is verlopen; probeer het opnieuw."))
-        elif field.errors:
+        if not field.errors:
+            continue
+        if field.type == "CSRFTokenField":
+            messages.append(str(_l("Het formulier is verlopen; probeer het opnieuw.")))
+        elif field.type == "FieldList":
+            for number, entry in enumerate(field, start=1):
+                if entry.errors and entry.type == "FormField":
+                    messages.extend(error_messages(entry.form, number))
+        else:
             text = " ".join(str(message) for message in field.errors)
-            messages.append(text if field.type == "HiddenField" else f"{field.label.text}: {text}")
-    if messages:
-        flash(" ".join(str(message) for message in messages), "danger")
+            label = field.label.text
+            if row:
+                label = str(_l("Regel %(n)d, %(field)s", n=row, field=label))
+            messages.append(text if field.type == "HiddenField" else f"{label}: {text}")
+    return messages
 
 
 def chosen(rows: Mapping[int, T], key: int) -> T:

@@ -42,6 +42,8 @@ ALIASES = {
     "dakpan": "tegels keramische",
     "steenwol": "isolatiemateriaal",
     "glaswol": "isolatiemateriaal",
+    "wol": "isolatiemateriaal",  # "minerale wol" is insulation, not mining waste
+    "vloerdeel": "hout",  # "houten vloerdelen" are wood, not wooden packaging
     "pir": "isolatiemateriaal",
     "eps": "isolatiemateriaal",
     "ruit": "glas",
@@ -69,6 +71,14 @@ class EuralEntry:
     def description(self) -> str:
         """The Dutch text; three codes added in 2014 only have an English one."""
         return self.description_nl or self.description_en
+
+    def description_in(self, language: str) -> str:
+        """The text in ``language`` ("nl" or "en"), the other one where that is empty."""
+        english = language == "en"
+        return (self.description_en if english else "") or self.description or self.description_en
+
+    def subchapter_in(self, language: str) -> str:
+        return (self.subchapter_en if language == "en" else "") or self.subchapter_nl
 
     @property
     def group(self) -> str:

@@ -71,6 +71,15 @@ def test_a_line_without_quantity_is_refused(client, auth, session, deal):
     assert session.query(ExchangeLine).count() == 0
 
 
+def test_a_negative_weight_is_refused_naming_the_row_in_plain_words(client, auth, session, deal):
+    auth.login("marieke@hondsrug.example")
+    page = record(client, deal, line(0, "concrete", tonnes="4"), line(1, "wood", tonnes="-3")).text
+    assert "Regel 2, Ton: Vul een hoeveelheid in" in page
+    assert "{" not in page[page.index('class="alert') :].split("</div>")[0]  # no raw error dictionary
+    assert page.count("Vul een hoeveelheid in") == 1
+    assert session.query(ExchangeLine).count() == 0
+
+
 def test_no_recording_before_completion(client, auth, session, deal):
     deal.status = MatchStatus.PILOT_OR_CONTRACT
     session.commit()

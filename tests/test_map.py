@@ -191,9 +191,9 @@ def test_materials_coming_free_counts_buildings_with_a_coming_intervention(
     make_passport(corporation, "Nog niet gedeeld", "Emmen", release=date(2030, 1, 1), published=False)
     make_passport(corporation, "Gemeentehuis Assen", "Assen", release=date(2029, 9, 1))
     page = client.get("/map/?measure=materials").text
-    assert "Materialen die vrijkomen per gemeente" in page
+    assert "Gebouwen met vrijkomend materiaal per gemeente" in page
     assert (table_figure(page, "GM0114"), table_figure(page, "GM0106")) == ("2", "1")
-    assert areas(page)["GM0114"][1] == "Emmen – materialen die vrijkomen: 2"
+    assert areas(page)["GM0114"][1] == "Emmen – gebouwen met vrijkomend materiaal: 2"
 
     listing = client.get(areas(page)["GM0114"][0]).text
     assert "2 gebouwen gevonden" in listing

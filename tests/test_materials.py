@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,6 +85,19 @@ def test_add_line_shows_one_more_row_and_saves_nothing(client, auth, session, fo
     assert 'name="material_lines-3-material"' in response.text  # the typed row and three empty ones
     assert 'value="glas"' in response.text
     assert session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+def test_each_row_of_the_sub_form_is_labelled_with_its_own_number(client, auth, corporation):
+    """A screen reader names every field of row 2 "... regel 2", whatever its column."""
+    auth.login("marieke@hondsrug.example")
+    page = client.get("/questions/new").text
+    fields = re.findall(r'aria-label="([^"]+)"[^>]*name="(material_lines-[^"]+)"', page)
+    labels = {name: label for label, name in fields}
+    assert labels["material_lines-0-eural_code"] == "Euralcode regel 1"
+    assert labels["material_lines-1-material"] == "Materiaal regel 2"
+    assert labels["material_lines-2-unit"] == "Eenheid regel 3"
+    assert labels["material_lines-2-from_date"] == "Nodig vanaf regel 3"  # as its column is headed
+    assert 'placeholder="17 01 01"' not in page  # read as a code already filled in on every row
 
 
 def test_the_edit_form_shows_the_lines_and_three_empty_rows(

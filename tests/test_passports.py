@@ -91,6 +91,16 @@ def test_the_inventory_is_totalled_in_tonnes_per_material_group(client, auth, pa
     assert "Houten kozijnen: 64 stuks" in page  # shown in its own unit, outside the total
 
 
+def test_an_english_reader_sees_the_material_groups_and_codes_in_english(client, auth, passport):
+    auth.login("marieke@hondsrug.example")
+    client.post("/language", data={"language": "en"})
+    page = client.get(f"/passports/{passport.id}").text
+    assert "17 01 Concrete, bricks, tiles and ceramics" in page
+    assert "17 04 Metals (including their alloys)" in page
+    assert ">Copper, bronze, brass<" in page  # the description next to 17 04 01
+    assert "beton, stenen, tegels" not in page
+
+
 def test_the_import_reads_a_madaster_style_file_and_suggests_missing_codes(passport):
     lines = {line.material: line for line in passport.material_lines}
     assert lines["Bakstenen gevel"].eural_code == "17 01 02"

@@ -42,7 +42,7 @@ def test_contrast_formula_matches_known_values():
     "variable", ["--bs-navbar-color", "--bs-navbar-hover-color", "--bs-navbar-active-color"]
 )
 def test_navigation_links_are_readable_on_the_brand_green(client, variable):
-    assert 'class="navbar navbar-expand-lg navbar-dark bg-brand"' in client.get("/").text
+    assert 'class="navbar navbar-expand-xl navbar-dark bg-brand"' in client.get("/").text
     background = declarations(":root")["--brand"]
     colour = declarations(".navbar.bg-brand")[variable]
     assert contrast(colour, background) >= 4.5

@@ -29,8 +29,6 @@ def record(match_id: int):
             flash(_("Vastgelegd wat is uitgewisseld. Het telt mee op het regiodashboard."), "success")
             return redirect(url_for("review.match_detail", match_id=match.id, _anchor="impact"))
     flash_errors(form)
-    for entry in form.lines:
-        flash_errors(entry.form)
     return redirect(url_for("review.match_detail", match_id=match.id, _anchor="impact"))
 
 

@@ -94,7 +94,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "materials",
-            _l("Materialen die vrijkomen"),
+            _l("Gebouwen met vrijkomend materiaal"),
             _l(
                 "Gebouwen met een geplande renovatie of sloop die nog moet komen en een "
                 "inventarisatie van materialen, in de gemeente van het gebouw."

@@ -21,7 +21,9 @@ class MaterialLineForm(Form):
     """One row; no CSRF token of its own: it lives inside a FlaskForm."""
 
     material = StringField(_l("Materiaal"), filters=[one_line])
-    eural_code = StringField(_l("Euralcode"), filters=[one_line], render_kw={"placeholder": "17 01 01"})
+    eural_code = StringField(
+        _l("Euralcode"), filters=[one_line], render_kw={"placeholder": _l("automatisch")}
+    )
     quantity = QuantityField(_l("Hoeveelheid"))
     # Checked by the service, which names the row; a padded row has no value to check.
     unit = SelectField(_l("Eenheid"), choices=choices({"": "—", **MATERIAL_UNITS}), validate_choice=False)

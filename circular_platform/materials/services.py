@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from circular_platform.errors import DomainError
@@ -22,8 +23,18 @@ def eural_entry(code: str | None) -> EuralEntry | None:
 
 
 def eural_description(code: str | None) -> str:
+    """The code's description in the reader's language."""
     entry = eural_entry(code)
-    return entry.description if entry else ""
+    return entry.description_in(reading_language()) if entry else ""
+
+
+def eural_group_label(entry: EuralEntry | None) -> str:
+    """The entry's sub-chapter (its material group) in the reader's language."""
+    return entry.subchapter_in(reading_language()) if entry else ""
+
+
+def reading_language() -> str:
+    return str(get_locale() or "nl")
 
 
 def normal_code(code: str) -> str:

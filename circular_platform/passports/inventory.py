@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from circular_platform.materials.services import eural_entry
+from circular_platform.materials.services import eural_entry, eural_group_label
 from circular_platform.models import MaterialLine
 
 NO_GROUP = ""
@@ -54,7 +54,7 @@ def group_lines(lines: list[MaterialLine]) -> list[MaterialGroup]:
     for line in lines:
         entry = eural_entry(line.eural_code)
         code = entry.group if entry else NO_GROUP
-        group = groups.setdefault(code, MaterialGroup(code, entry.subchapter_nl if entry else ""))
+        group = groups.setdefault(code, MaterialGroup(code, eural_group_label(entry)))
         group.lines.append(line)
         weight = tonnes(line)
         if weight is None:

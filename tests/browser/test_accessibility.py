@@ -12,7 +12,14 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from circular_platform.db import db
-from circular_platform.models import Question, QuestionStatus, Solution, SolutionStatus, Visibility
+from circular_platform.models import (
+    BuildingPassport,
+    Question,
+    QuestionStatus,
+    Solution,
+    SolutionStatus,
+    Visibility,
+)
 from tests.browser.conftest import COORDINATOR, HERE, log_in
 
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -43,7 +50,16 @@ def pages(app: Flask) -> dict[str, str]:
         "register": "/register",
         "organisation directory": "/organisations/",
         "coordinator review queue": "/coordination/",
+        "map": "/map/?measure=materials",
+        "building passport": f"/passports/{first_published_passport(app)}",
+        "region dashboard": "/coordination/region",
     }
+
+
+def first_published_passport(app: Flask) -> int:
+    with app.app_context():
+        query = select(BuildingPassport.id).where(BuildingPassport.published).order_by(BuildingPassport.id)
+        return db.session.scalars(query).first()
 
 
 def blocking_violations(page: Page) -> list[dict]:
@@ -80,13 +96,16 @@ def describe(violations: list[dict]) -> str:
         "register",
         "organisation directory",
         "coordinator review queue",
+        "map",
+        "building passport",
+        "region dashboard",
     ],
 )
 def test_no_serious_or_critical_accessibility_violations(name: str, new_page, live_app: Flask):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run make test-browser, which installs axe-core")
     page = new_page(bypass_csp=True)
-    if name == "coordinator review queue":
+    if name in ("coordinator review queue", "region dashboard"):
         log_in(page, COORDINATOR)
     page.goto(pages(live_app)[name])
     violations = blocking_violations(page)

@@ -20,6 +20,8 @@ from matching.eural import default_suggester, load_entries
         ("stalen balken", {"17 04 05"}),
         ("betonnen kanaalplaatvloeren", {"17 01 01"}),
         ("koperen leidingen", {"17 04 01"}),
+        ("houten vloerdelen", {"17 02 01"}),  # was 15 01 03, wooden packaging, in the demo passport
+        ("systeemplafonds (minerale wol)", {"17 06 04"}),  # was 01 01 01, mining waste
     ],
 )
 def test_common_building_materials_get_their_code_first(material, codes):
