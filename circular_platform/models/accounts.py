@@ -73,6 +73,8 @@ class User(UserMixin, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A coordinator of one province handles its supply bundles only; None: the whole north.
+    coordinated_province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
     # Changes on every login and password change: old sessions and tokens stop working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = created_at_column()

@@ -32,6 +32,8 @@ class AuditAction(LabelledEnum):
     BUNDLE_STATUS_CHANGED = "bundle_status_changed", _l("Status van bundel gewijzigd")
     BUNDLE_QUESTION_ADDED = "bundle_question_added", _l("Vraag aan bundel toegevoegd")
     BUNDLE_QUESTION_REMOVED = "bundle_question_removed", _l("Vraag uit bundel gehaald")
+    BUNDLE_LINE_ADDED = "bundle_line_added", _l("Materiaal aan bundel toegevoegd")
+    BUNDLE_LINE_REMOVED = "bundle_line_removed", _l("Materiaal uit bundel gehaald")
     ITEMS_IMPORTED = "items_imported", _l("Vragen of aanbod geïmporteerd")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _l("Eigen gegevens gedownload (AVG)")
     DATA_EXPORTED = "data_exported", _l("Gegevens geëxporteerd")
