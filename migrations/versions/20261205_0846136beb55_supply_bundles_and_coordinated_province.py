@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0846136beb55"
 down_revision = "578262a88333"
 branch_labels = None
