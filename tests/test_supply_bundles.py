@@ -234,3 +234,26 @@ def test_the_supply_csv_has_the_tables_figures(client, auth, session, coordinato
     total = next(row for row in rows if row["omschrijving"] == "Totaal")
     assert total["totaal_ton"] == "75,0"  # without the 8 t in Fryslân
     assert session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.DATA_EXPORTED)).one()
+
+
+def test_an_administrator_limits_a_coordinator_to_a_province(
+    client, auth, session, coordinator, make_user, buildings
+):
+    auth.login(coordinator.email)
+    bundle_url = confirm(client, wood_lines(*buildings)).location
+    auth.logout()
+    make_user("beheer@example.org", is_admin=True)
+    auth.login("beheer@example.org")
+    groningen = province_by_name(session, "Groningen")
+    response = client.post(f"/admin/users/{coordinator.id}/province", data={"province_id": groningen.id})
+    assert response.status_code == 302
+    assert "coördinator Groningen" in client.get("/admin/users").text
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.COORDINATOR_PROVINCE_CHANGED)
+    ).one()
+    assert (entry.target_id, entry.detail["new"]) == (coordinator.id, "Groningen")
+    auth.logout()
+
+    auth.login(coordinator.email)
+    assert client.get(bundle_url).status_code == 404  # a Drenthe bundle
+    assert client.get("/coordination/supply").status_code == 200  # the table stays theirs to read

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type
-from circular_platform.models.regions import Municipality
+from circular_platform.models.regions import Municipality, Province
 
 
 class OrganisationKind(LabelledEnum):
@@ -82,6 +82,7 @@ class User(UserMixin, Base):
     overview_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    coordinated_province: Mapped[Province | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -22,6 +22,7 @@ class AuditAction(LabelledEnum):
     USER_UNBLOCKED = "user_unblocked", _l("Gebruiker gedeblokkeerd")
     COORDINATOR_GRANTED = "coordinator_granted", _l("Coördinatorrol gegeven")
     COORDINATOR_REVOKED = "coordinator_revoked", _l("Coördinatorrol ingetrokken")
+    COORDINATOR_PROVINCE_CHANGED = "coordinator_province_changed", _l("Provincie van coördinator gewijzigd")
     MEMBER_APPROVED = "member_approved", _l("Aanmelding bij organisatie goedgekeurd")
     MEMBER_REMOVED = "member_removed", _l("Aanmelding afgewezen of lid verwijderd")
     MEMBER_ROLE_CHANGED = "member_role_changed", _l("Rol binnen organisatie gewijzigd")
