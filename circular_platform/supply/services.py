@@ -111,7 +111,8 @@ def proposals(session: Session, scope: Scope, user: User, today: date) -> list[P
 
 
 def _province_of(line: MaterialLine) -> Province:
-    assert line.passport is not None  # nosec B101: released lines belong to a passport
+    # released lines belong to a passport
+    assert line.passport is not None  # nosec B101
     return line.passport.municipality.province
 
 
