@@ -257,3 +257,16 @@ def test_an_administrator_limits_a_coordinator_to_a_province(
     auth.login(coordinator.email)
     assert client.get(bundle_url).status_code == 404  # a Drenthe bundle
     assert client.get("/coordination/supply").status_code == 200  # the table stays theirs to read
+
+
+def test_lines_more_than_a_year_apart_are_not_proposed_together(
+    client, auth, session, coordinator, corporation, make_organisation, make_passport
+):
+    school = make_organisation("Hogeschool Noorderlicht", kind="onderwijs", municipality="Hoogeveen")
+    wood = (("Houten kozijnen", "17 02 01", "30", "ton"),)
+    make_passport(corporation, "Flat Angelslo", release=date(NEXT_YEAR, 3, 1), lines=wood)
+    make_passport(school, "School Hoogeveen", "Hoogeveen", release=date(NEXT_YEAR + 1, 4, 1), lines=wood)
+    session.commit()
+    auth.login(coordinator.email)
+    proposals = client.get("/coordination/supply").text.split('id="supply-proposals"')[1]
+    assert "Geen voorstellen" in proposals
