@@ -26,6 +26,7 @@ from circular_platform.models import (
     Question,
     SavedSearch,
     Solution,
+    SupplyBundle,
     TokenScope,
     User,
     Visibility,
@@ -304,6 +305,28 @@ def visible_bundles(user: AnyUser) -> ColumnElement[bool]:
         .where(Question.organisation_id.in_(_member_organisation_ids(user)))
     )
     return DemandBundle.id.in_(involved)
+
+
+def coordinates_province(user: AnyUser, province_id: int | None) -> bool:
+    """A coordinator of the whole north (no province of their own), or of this province."""
+    if not is_coordinator(user) or not isinstance(user, User):
+        return False
+    return user.coordinated_province_id in (None, province_id)
+
+
+def can_manage_supply_bundle(user: AnyUser, bundle: SupplyBundle) -> bool:
+    """Supply bundles hold lines of passports their owners may not have shared yet: only the
+    coordinators of the bundle's province see and change them, no organisation does."""
+    return coordinates_province(user, bundle.province_id)
+
+
+def visible_supply_bundles(user: AnyUser) -> ColumnElement[bool]:
+    """The SQL form of :func:`can_manage_supply_bundle`."""
+    if not is_coordinator(user) or not isinstance(user, User):
+        return false()
+    if user.coordinated_province_id is None:
+        return true()
+    return SupplyBundle.province_id == user.coordinated_province_id
 
 
 def can_see_contacts(user: AnyUser) -> bool:

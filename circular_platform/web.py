@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from circular_platform.review.views import bp as review_bp
     from circular_platform.search.views import bp as search_bp
     from circular_platform.solutions.views import bp as solutions_bp
+    from circular_platform.supply.views import bp as supply_bp
     from circular_platform.transfer.views import bp as transfer_bp
 
     blueprints = [main_bp, auth_bp, accounts_bp, organisations_bp, admin_bp, questions_bp, solutions_bp]
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         map_bp,
         passports_bp,
         impact_bp,
+        supply_bp,
     ]
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

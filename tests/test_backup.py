@@ -22,12 +22,16 @@ from circular_platform.demo import loader
 from circular_platform.models import (
     ApiToken,
     EmissionFactorChange,
+    MaterialLine,
     NotificationSetting,
     OutboxMessage,
+    Province,
     SavedSearch,
     SearchDocument,
     SearchPending,
     SearchWord,
+    SupplyBundle,
+    SupplyBundleLine,
     TokenScope,
     User,
 )
@@ -100,6 +104,12 @@ def _extra_rows(session: Session) -> list[Base]:
         SearchPending(kind="question", item_id=1),
         ApiToken(
             user=user, name="Inkoop", prefix="cn_abcd", secret_hash="0" * 64, scope=TokenScope.READ_WRITE
+        ),
+        SupplyBundle(
+            label="Hout uit Drenthe",
+            material_group="17 02",
+            province=session.scalars(select(Province)).first(),
+            members=[SupplyBundleLine(material_line=session.scalars(select(MaterialLine)).first())],
         ),
     ]
 

@@ -34,6 +34,7 @@ from circular_platform.models import (
     Question,
     SavedSearch,
     Solution,
+    SupplyBundle,
     User,
 )
 from circular_platform.review.services import REJECT_REASONS
@@ -291,6 +292,10 @@ def export_personal_data(session: Session, user: User) -> dict:
             {"label": b.label, "status": b.status.value, "created_at": _iso(b.created_at)}
             for b in session.scalars(select(DemandBundle).where(DemandBundle.created_by_id == user.id))
         ],
+        "supply_bundles": [
+            {"label": b.label, "status": b.status.value, "created_at": _iso(b.created_at)}
+            for b in session.scalars(select(SupplyBundle).where(SupplyBundle.created_by_id == user.id))
+        ],
         "audit_log": [
             {
                 "action": e.action.value,
@@ -355,8 +360,12 @@ def _erase_change_log(session: Session, user: User, scrubber: Scrubber) -> None:
 
 
 def _erase_bundles(session: Session, user: User, scrubber: Scrubber) -> None:
+    """Demand and supply bundles alike: who made them goes, and their name from the labels."""
     _unlink(session, DemandBundle, ("created_by_id",), user)
-    for bundle in session.scalars(select(DemandBundle).where(scrubber.mentioned_in(DemandBundle.label))):
+    _unlink(session, SupplyBundle, ("created_by_id",), user)
+    demand = session.scalars(select(DemandBundle).where(scrubber.mentioned_in(DemandBundle.label)))
+    supply = session.scalars(select(SupplyBundle).where(scrubber.mentioned_in(SupplyBundle.label)))
+    for bundle in [*demand, *supply]:
         bundle.label = scrubber.text(bundle.label) or DELETED_USER
 
 
@@ -418,6 +427,7 @@ ERASERS: dict[str, Callable[[Session, User, Scrubber], None]] = {
     "match_event": _erase_match_events,
     "change_log": _erase_change_log,
     "demand_bundle": _erase_bundles,
+    "supply_bundle": _erase_bundles,
     "outbox_message": _erase_mail,
     "audit_entry": _erase_audit_entries,
     "membership": _nothing,  # deleted with the user, join message included

@@ -18,6 +18,16 @@ class OrganisationActionForm(FlaskForm):
         return OrganisationAction(self.action.data)
 
 
+class CoordinatorProvinceForm(FlaskForm):
+    """The province a coordinator handles supply bundles for; 0 is the whole north."""
+
+    province_id = SelectField(_l("Provincie"), coerce=int)
+
+    def __init__(self, provinces, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.province_id.choices = [(0, _l("Heel Noord-Nederland")), *((p.id, p.name) for p in provinces)]
+
+
 class UserActionForm(FlaskForm):
     action = SelectField(choices=[a.value for a in UserAction], validators=[DataRequired()])
     # Blocking asks first: the confirmation page ticks this (works without JavaScript).

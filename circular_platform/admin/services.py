@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from circular_platform import audit
 from circular_platform.errors import DomainError
-from circular_platform.models import AuditAction, Organisation, User
+from circular_platform.models import AuditAction, Organisation, Province, User
 from circular_platform.organisations.services import allow_solutions, set_verified
 
 
@@ -108,6 +108,14 @@ def update_user(session: Session, user: User, action: UserAction, by: User) -> N
 
 def set_coordinator(session: Session, user: User, coordinator: bool) -> None:
     user.is_coordinator = coordinator
+    session.flush()
+
+
+def set_coordinated_province(session: Session, user: User, province: Province | None, by: User) -> None:
+    """The province whose supply bundles ``user`` coordinates; None: the whole north."""
+    old, new = user.coordinated_province, province
+    audit.record(session, AuditAction.COORDINATOR_PROVINCE_CHANGED, user, by=by, old=old or "", new=new or "")
+    user.coordinated_province = province
     session.flush()
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from circular_platform import audit, permissions
 from circular_platform.admin import services
-from circular_platform.admin.forms import OrganisationActionForm, UserActionForm
+from circular_platform.admin.forms import CoordinatorProvinceForm, OrganisationActionForm, UserActionForm
 from circular_platform.db import db, writes
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import AuditAction, Organisation, OutboxMessage, User
+from circular_platform.models import AuditAction, Organisation, OutboxMessage, Province, User
 from circular_platform.pagination import paginate
 from circular_platform.review.services import REJECT_REASONS
 
@@ -65,7 +65,10 @@ def update_organisation(organisation_id: int):
 def users():
     text = request.args.get("q", "")
     page = paginate(db.session, services.users_query(text), 50)
-    return render_template("admin/users.html", page=page, text=text, form=FlaskForm())
+    province_form = CoordinatorProvinceForm(_provinces())
+    return render_template(
+        "admin/users.html", page=page, text=text, form=FlaskForm(), province_form=province_form
+    )
 
 
 @bp.get("/users/<int:user_id>/block")
@@ -91,6 +94,24 @@ def update_user(user_id: int):
         flash(_("%(name)s is bijgewerkt.", name=user.name), "success")
     flash_errors(form)
     return redirect(url_for("admin.users", **_list_args(), _anchor=f"user-{user.id}"))
+
+
+@bp.post("/users/<int:user_id>/province")
+def change_coordinated_province(user_id: int):
+    permissions.require(permissions.can_change_roles(current_user))
+    user = db.session.get(User, user_id) or abort(404)
+    form = CoordinatorProvinceForm(_provinces())
+    if form.validate_on_submit():
+        province = db.session.get(Province, form.province_id.data)
+        services.set_coordinated_province(db.session, user, province, current_user)
+        db.session.commit()
+        flash(_("%(name)s is bijgewerkt.", name=user.name), "success")
+    flash_errors(form)
+    return redirect(url_for("admin.users", **_list_args(), _anchor=f"user-{user.id}"))
+
+
+def _provinces() -> list[Province]:
+    return list(db.session.scalars(select(Province).order_by(Province.name)))
 
 
 @bp.get("/outbox")

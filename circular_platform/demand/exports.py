@@ -6,10 +6,11 @@ number and runs no formula. Missing shares are left empty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from circular_platform import taxonomy
 from circular_platform.demand.figures import Demand, ProcurementMonitor, Quarter
+from circular_platform.demand.supply import Cell, FutureSupply
 from circular_platform.formats import csv_number, write_csv
 from circular_platform.models import DemandBundle
 
@@ -101,3 +102,30 @@ def bundles_csv(bundles: Sequence[tuple[DemandBundle, Demand]]) -> bytes:
         for bundle, demand in bundles
     ]
     return write_csv(columns, rows)
+
+
+def supply_csv(region: str, supply: FutureSupply) -> bytes:
+    """The future-supply table as shown: a row per material group and a total row, tonnes per
+    quarter (``2027-K2``); a quarter with only lines without weight is left empty, as its lines
+    are counted in the last column."""
+    quarters = [f"{q.year}-K{q.number}" for q in supply.quarters]
+    columns = ["regio", "materiaalgroep", "omschrijving", *quarters, "totaal_ton", "regels_zonder_gewicht"]
+    rows = [
+        [region, group.code, group.label, *_tonnes_per_quarter(supply, group.cells), *_total(group.total)]
+        for group in supply.groups
+    ]
+    total = _tonnes_per_quarter(supply, supply.per_quarter)
+    rows.append([region, "", "Totaal", *total, *_total(supply.total)])
+    return write_csv(columns, rows)
+
+
+def _tonnes_per_quarter(supply: FutureSupply, cells: Mapping[tuple[int, int], Cell]) -> list[str]:
+    return [_tonnes(cells[q.key]) if q.key in cells else "" for q in supply.quarters]
+
+
+def _tonnes(cell: Cell) -> str:
+    return csv_number(cell.tonnes, 1) if cell.weighed else ""
+
+
+def _total(cell: Cell) -> list[object]:
+    return [_tonnes(cell), cell.without_weight]

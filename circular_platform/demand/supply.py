@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from circular_platform import permissions
 from circular_platform.demand.figures import Scope, quarter_of
@@ -85,13 +85,33 @@ def coming_quarters(today: date, count: int = QUARTERS_AHEAD) -> list[SupplyQuar
 def future_supply(session: Session, scope: Scope, user: permissions.AnyUser, today: date) -> FutureSupply:
     """The material lines of passports ``user`` may see that come free in the coming quarters."""
     quarters = coming_quarters(today)
+    groups: dict[str, GroupRow] = {}
+    per_quarter: dict[QuarterKey, Cell] = defaultdict(Cell)
+    total = Cell()
+    for line, day in released_lines(session, scope, user, quarters):
+        code = material_group(line)
+        entry = eural_entry(line.eural_code)
+        row = groups.setdefault(code, GroupRow(code, entry.subchapter_nl if entry else ""))
+        key = quarter_of(day)
+        for cell in (row.cells[key], row.total, per_quarter[key], total):
+            _add(cell, line)
+    ordered = sorted(groups.values(), key=lambda g: (g.code == NO_GROUP, g.code))
+    return FutureSupply(quarters, ordered, per_quarter, total)
+
+
+def released_lines(
+    session: Session, scope: Scope, user: permissions.AnyUser, quarters: list[SupplyQuarter]
+) -> list[tuple[MaterialLine, date]]:
+    """Lines of passports ``user`` may see in ``scope`` with the day they come free within
+    ``quarters``, their passport loaded; in the order they were registered."""
     first = date(quarters[0].year, 3 * quarters[0].number - 2, 1)
     last = quarters[-1]
     end = date(last.year + 1, 1, 1) if last.number == 4 else date(last.year, 3 * last.number + 1, 1)
     release = func.coalesce(MaterialLine.from_date, BuildingPassport.intervention_date)
     query = (
         select(MaterialLine, release)
-        .join(BuildingPassport, MaterialLine.passport_id == BuildingPassport.id)
+        .join(MaterialLine.passport)
+        .options(contains_eager(MaterialLine.passport))
         .where(
             BuildingPassport.intervention.is_not(None),
             release >= first,
@@ -101,18 +121,18 @@ def future_supply(session: Session, scope: Scope, user: permissions.AnyUser, tod
         )
         .order_by(MaterialLine.id)
     )
-    groups: dict[str, GroupRow] = {}
-    per_quarter: dict[QuarterKey, Cell] = defaultdict(Cell)
-    total = Cell()
-    for line, day in session.execute(query):
-        entry = eural_entry(line.eural_code)
-        code = entry.group if entry else NO_GROUP
-        row = groups.setdefault(code, GroupRow(code, entry.subchapter_nl if entry else ""))
-        key = quarter_of(day)
-        for cell in (row.cells[key], row.total, per_quarter[key], total):
-            _add(cell, line)
-    ordered = sorted(groups.values(), key=lambda g: (g.code == NO_GROUP, g.code))
-    return FutureSupply(quarters, ordered, per_quarter, total)
+    return [(line, day) for line, day in session.execute(query)]
+
+
+def material_group(line: MaterialLine) -> str:
+    """The line's Eural sub-chapter (``17 02``), or NO_GROUP."""
+    entry = eural_entry(line.eural_code)
+    return entry.group if entry else NO_GROUP
+
+
+def line_release(line: MaterialLine) -> date | None:
+    """When a passport's line comes free: its own date, else its building's intervention."""
+    return line.from_date or (line.passport.intervention_date if line.passport else None)
 
 
 def _region(scope: Scope) -> list:

@@ -26,6 +26,8 @@ from circular_platform.impact import factors as impact_factors
 from circular_platform.impact import figures as impact_figures
 from circular_platform.marketplace import filter_options, list_filters
 from circular_platform.models import AuditAction, BundleStatus, DemandBundle, Municipality, Province, Question
+from circular_platform.supply import services as supply_bundles
+from circular_platform.supply.forms import ConfirmSupplyBundleForm
 
 bp = Blueprint("demand", __name__, url_prefix="/coordination")
 
@@ -112,24 +114,45 @@ def quarters_chart():
 @bp.get("/supply")
 def future_supply():
     _require_coordinator()
-    scope = _region_scope()
-    return render_template(
+    return supply_page(region_scope())
+
+
+def supply_page(scope: figures.Scope, form: ConfirmSupplyBundleForm | None = None, status: int = 200):
+    """The future-supply table with the supply bundles and proposals; ``form`` is a refused
+    confirmation, shown again on its own proposal with what was typed."""
+    page = render_template(
         "demand/supply.html",
         scope=scope,
         supply=supply.future_supply(db.session, scope, current_user, date.today()),
+        proposals=supply_bundles.proposals(db.session, scope, current_user, date.today()),
+        bundles=[
+            (b, supply_bundles.summarise(b.lines))
+            for b in supply_bundles.visible_bundles(db.session, current_user)
+        ],
+        form=form or ConfirmSupplyBundleForm(),
         **filter_options(),
     )
+    return page, status
 
 
 @bp.get("/supply.svg")
 def future_supply_chart():
     _require_coordinator()
-    scope = _region_scope()
+    scope = region_scope()
     found = supply.future_supply(db.session, scope, current_user, date.today())
     return _svg(charts.supply_by_quarter(found, scope.region_name))
 
 
-def _region_scope() -> figures.Scope:
+@bp.get("/supply.csv")
+@writes
+def future_supply_csv():
+    _require_coordinator()
+    scope = region_scope()
+    found = supply.future_supply(db.session, scope, current_user, date.today())
+    return _csv(exports.supply_csv(scope.region_name, found), "vrijkomende-materialen.csv")
+
+
+def region_scope() -> figures.Scope:
     """The dashboard's region without its theme: all released materials are building materials."""
     scope = _scope()
     return figures.Scope(province=scope.province, municipality=scope.municipality)

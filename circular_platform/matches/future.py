@@ -10,6 +10,7 @@ months fits a need starting in 11 to 26 months.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,7 @@ from circular_platform import permissions
 from circular_platform.matches.documents import materials_text, question_document
 from circular_platform.matches.services import MIN_SCORE
 from circular_platform.matches.similar import question_matcher
-from circular_platform.models import MATCHABLE_QUESTIONS, BuildingPassport, Question
+from circular_platform.models import MATCHABLE_QUESTIONS, BuildingPassport, MaterialLine, Question
 from circular_platform.models._types import utcnow
 from circular_platform.questions.services import add_months
 from matching.matcher import Document, Matcher, Result
@@ -59,18 +60,27 @@ def need_date(question: Question) -> date | None:
 
 
 def fits(release: date, need: date | None) -> bool:
+    return fits_period(release, release, need)
+
+
+def fits_period(first: date, last: date, need: date | None) -> bool:
+    """Whether a need fits materials that come free between ``first`` and ``last``."""
     if need is None:
         return True
-    return add_months(release, -EARLY_MONTHS) <= need <= add_months(release, LATE_MONTHS)
+    return add_months(first, -EARLY_MONTHS) <= need <= add_months(last, LATE_MONTHS)
 
 
 def passport_document(passport: BuildingPassport) -> Document:
-    """The released materials as a solution would describe them; no region filter: materials
+    return lines_document(f"passport-{passport.id}", passport.material_lines)
+
+
+def lines_document(document_id: str, lines: Sequence[MaterialLine]) -> Document:
+    """Released materials as a solution would describe them; no region filter: materials
     travel across the north, and the card says where they come free."""
     return Document(
-        id=f"passport-{passport.id}",
-        title=", ".join(line.material for line in passport.material_lines),
-        description=materials_text(passport.material_lines),
+        id=document_id,
+        title=", ".join(line.material for line in lines),
+        description=materials_text(list(lines)),
         themes=frozenset({"bouw"}),
     )
 
@@ -81,20 +91,36 @@ def supply_for_passport(
     """Open questions of other organisations, visible to ``user``, that the release fits."""
     if not _releasing(passport, utcnow().date()):
         return []
+    release = release_date(passport)
+    found = questions_for_release(
+        session, passport_document(passport), (release, release), {passport.organisation_id}, user, limit
+    )
+    return [FutureSupply(passport, question, result) for question, result in found]
+
+
+def questions_for_release(
+    session: Session,
+    released: Document,
+    period: tuple[date, date],
+    owners: set[int],
+    user: permissions.AnyUser,
+    limit: int = 5,
+) -> list[tuple[Question, Result]]:
+    """Open questions visible to ``user``, of organisations other than ``owners``, that materials
+    coming free in ``period`` (first and last day) fit, best first."""
     matcher = question_matcher(session)
-    results = matcher.rank(passport_document(passport), CANDIDATES, min_score=MIN_SCORE) if matcher else []
+    results = matcher.rank(released, CANDIDATES, min_score=MIN_SCORE) if matcher else []
     query = select(Question).where(
         Question.id.in_([int(r.id) for r in results]),
         Question.status.in_(MATCHABLE_QUESTIONS),
-        Question.organisation_id != passport.organisation_id,
+        Question.organisation_id.not_in(owners),
         permissions.visible_questions(user),
     )
     found = {q.id: q for q in session.scalars(query)}
-    release = release_date(passport)
     chosen = [
-        FutureSupply(passport, found[int(r.id)], r)
+        (found[int(r.id)], r)
         for r in results
-        if int(r.id) in found and fits(release, need_date(found[int(r.id)]))
+        if int(r.id) in found and fits_period(*period, need_date(found[int(r.id)]))
     ]
     return chosen[:limit]
 

@@ -9,7 +9,13 @@ from circular_platform.models.accounts import (
 )
 from circular_platform.models.api import ApiToken, TokenScope
 from circular_platform.models.audit import AuditAction, AuditEntry
-from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
+from circular_platform.models.demand import (
+    BundleQuestion,
+    BundleStatus,
+    DemandBundle,
+    SupplyBundle,
+    SupplyBundleLine,
+)
 from circular_platform.models.impact import EmissionFactorChange, ExchangeLine
 from circular_platform.models.mail import OutboxMessage
 from circular_platform.models.marketplace import (
@@ -61,6 +67,8 @@ __all__ = [
     "BundleQuestion",
     "BundleStatus",
     "DemandBundle",
+    "SupplyBundle",
+    "SupplyBundleLine",
     "Feedback",
     "Match",
     "MatcherModel",

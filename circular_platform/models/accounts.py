@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type
-from circular_platform.models.regions import Municipality
+from circular_platform.models.regions import Municipality, Province
 
 
 class OrganisationKind(LabelledEnum):
@@ -73,6 +73,8 @@ class User(UserMixin, Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A coordinator of one province handles its supply bundles only; None: the whole north.
+    coordinated_province_id: Mapped[int | None] = mapped_column(ForeignKey("province.id"))
     # Changes on every login and password change: old sessions and tokens stop working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = created_at_column()
@@ -80,6 +82,7 @@ class User(UserMixin, Base):
     overview_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    coordinated_province: Mapped[Province | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -41,6 +41,8 @@ class MaterialLine(Base):
     from_date: Mapped[date | None] = mapped_column(Date)
     location: Mapped[str] = mapped_column(String(160), default="")  # where in the building
 
+    passport: Mapped[BuildingPassport | None] = relationship(back_populates="material_lines")
+
 
 class BuildingPassport(Base):
     """A building and the materials built into it, released at a planned renovation or demolition."""
@@ -65,7 +67,7 @@ class BuildingPassport(Base):
     organisation: Mapped[Organisation] = relationship()
     municipality: Mapped[Municipality] = relationship()
     material_lines: Mapped[list[MaterialLine]] = relationship(
-        cascade="all, delete-orphan", order_by=MaterialLine.position
+        back_populates="passport", cascade="all, delete-orphan", order_by=MaterialLine.position
     )
 
     def __str__(self) -> str:
