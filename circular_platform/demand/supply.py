@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, contains_eager
 from circular_platform import permissions
 from circular_platform.demand.figures import Scope, quarter_of
 from circular_platform.formats import display_quarter
-from circular_platform.materials.services import eural_entry
+from circular_platform.materials.services import eural_entry, eural_group_label
 from circular_platform.models import BuildingPassport, MaterialLine, Municipality
 from circular_platform.passports.inventory import NO_GROUP, tonnes
 
@@ -91,7 +91,7 @@ def future_supply(session: Session, scope: Scope, user: permissions.AnyUser, tod
     for line, day in released_lines(session, scope, user, quarters):
         code = material_group(line)
         entry = eural_entry(line.eural_code)
-        row = groups.setdefault(code, GroupRow(code, entry.subchapter_nl if entry else ""))
+        row = groups.setdefault(code, GroupRow(code, eural_group_label(entry)))
         key = quarter_of(day)
         for cell in (row.cells[key], row.total, per_quarter[key], total):
             _add(cell, line)

@@ -25,7 +25,7 @@ from circular_platform.demand.figures import Scope
 from circular_platform.demand.supply import coming_quarters, line_release, material_group, released_lines
 from circular_platform.errors import DomainError
 from circular_platform.matches import future
-from circular_platform.materials.services import eural_entry
+from circular_platform.materials.services import eural_entry, eural_group_label
 from circular_platform.models import (
     AuditAction,
     BuildingPassport,
@@ -72,7 +72,7 @@ def summarise(lines: Sequence[MaterialLine]) -> Summary:
 def group_label(line: MaterialLine) -> str:
     """``17 02 hout, glas en kunststof``: the line's Eural sub-chapter as the supply table names it."""
     entry = eural_entry(line.eural_code)
-    return f"{entry.group} {entry.subchapter_nl}" if entry else ""
+    return f"{entry.group} {eural_group_label(entry)}" if entry else ""
 
 
 @dataclass(frozen=True)
