@@ -270,3 +270,38 @@ def test_lines_more_than_a_year_apart_are_not_proposed_together(
     auth.login(coordinator.email)
     proposals = client.get("/coordination/supply").text.split('id="supply-proposals"')[1]
     assert "Geen voorstellen" in proposals
+
+
+def test_an_owner_editing_the_building_keeps_its_lines_in_the_bundle(
+    client, auth, session, coordinator, buildings
+):
+    flat, school_building = buildings
+    auth.login(coordinator.email)
+    bundle_page = confirm(client, wood_lines(flat, school_building)).location
+    auth.logout()
+
+    auth.login("marieke@hondsrug.example")
+    kept = {"Houten kozijnen": ("17 02 01", "36", "ton"), "Dakbeschot": ("17 02 01", "120", "m2")}
+    data = {
+        "organisation_id": flat.organisation_id,
+        "name": flat.name,
+        "municipality_id": flat.municipality_id,
+        "intervention": "sloop",
+        "intervention_date": flat.intervention_date.isoformat(),
+    }
+    for number, (material, (code, quantity, unit)) in enumerate(kept.items()):
+        data |= {
+            f"material_lines-{number}-material": material,
+            f"material_lines-{number}-eural_code": code,
+            f"material_lines-{number}-quantity": quantity,
+            f"material_lines-{number}-unit": unit,
+        }
+    response = client.post(f"/passports/{flat.id}/edit", data=data)
+    assert response.status_code == 302
+    auth.logout()
+
+    auth.login(coordinator.email)
+    table = client.get(bundle_page).text.split("supply-bundle-lines")[1].split("</table>")[0]
+    assert "Houten kozijnen" in table
+    assert "Dakbeschot" in table
+    assert re.search(r"Totaal</th><td[^>]*>41</td>", table)  # 36 t of frames + 5 t of floorboards

@@ -85,7 +85,24 @@ def _line(data: dict[str, Any], position: int, code: str | None) -> MaterialLine
 def replace_lines(
     owner: Question | Solution | BuildingPassport, rows: list[dict[str, Any]], context: str
 ) -> None:
-    owner.material_lines = build_lines(rows, context)
+    """An unchanged material and code keeps its line (and so its place in a supply bundle)."""
+    kept: dict[tuple[str, str | None], list[MaterialLine]] = {}
+    for line in owner.material_lines:
+        kept.setdefault(_identity(line), []).append(line)
+    owner.material_lines = [_reuse(kept.get(_identity(new), []), new) for new in build_lines(rows, context)]
+
+
+def _identity(line: MaterialLine) -> tuple[str, str | None]:
+    return line.material.casefold(), line.eural_code
+
+
+def _reuse(candidates: list[MaterialLine], new: MaterialLine) -> MaterialLine:
+    if not candidates:
+        return new
+    line = candidates.pop(0)
+    for name in ("position", "material", "quantity", "unit", "condition", "from_date", "location"):
+        setattr(line, name, getattr(new, name))
+    return line
 
 
 def without_lines(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from circular_platform import permissions
 from circular_platform.errors import DomainError
 from circular_platform.formats import CSV_LOCALE, parse_quantity, write_csv
-from circular_platform.materials.services import build_lines, check_line, without_lines
+from circular_platform.materials.services import build_lines, check_line, replace_lines, without_lines
 from circular_platform.models import BuildingPassport, Organisation
 from circular_platform.models._types import utcnow
 from circular_platform.transfer.csvfile import read_rows
@@ -69,7 +69,7 @@ def update_passport(session: Session, passport: BuildingPassport, data: dict[str
     for name, value in data.items():
         setattr(passport, name, value)
     if lines is not None:
-        passport.material_lines = build_lines(lines, passport.name)
+        replace_lines(passport, lines, passport.name)
     session.flush()
 
 
