@@ -404,7 +404,7 @@ class ExchangeLineOut(ma.Schema):
         metadata={"description": "New material the deal still needed: only in the secondary share."},
     )
     co2_avoided_kg = fields.Float(attribute="co2_kg", allow_none=True)
-    avoided_kg_per_tonne = fields.Float(attribute="factor.avoided_per_tonne", required=True)
+    avoided_kg_per_tonne = fields.Float(attribute="factor.avoided_per_tonne", required=True, allow_none=True)
     factor_adjusted = fields.Boolean(
         attribute="factor.adjusted",
         required=True,

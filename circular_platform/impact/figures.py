@@ -102,8 +102,7 @@ def impact(session: Session, scope: Scope) -> Impact:
         if tonnes is None:
             result.without_weight += 1
             continue
-        avoided = by_group[line.material_group].avoided_per_tonne
-        co2_kg = 0.0 if avoided is None else tonnes * avoided  # no re-use figure: no saving claimed
+        co2_kg = avoided_kg(by_group[line.material_group], tonnes) or 0.0
         year = (completed_at or updated_at).year
         for sums in _sums_for(result, province, theme, year):
             sums.add(tonnes, co2_kg, line.new_material)
@@ -124,6 +123,12 @@ def _sums_for(result: Impact, province: str, theme: str, year: int) -> list[Sums
     return sums
 
 
+def avoided_kg(factor: Factor, tonnes: float) -> float | None:
+    """CO2 avoided by reusing ``tonnes``; None when the source has no re-use figure: no saving claimed."""
+    per_tonne = factor.avoided_per_tonne
+    return None if per_tonne is None else tonnes * per_tonne
+
+
 @dataclass(frozen=True)
 class LineFigure:
     line: ExchangeLine
@@ -138,7 +143,7 @@ def deal_impact(session: Session, lines: list[ExchangeLine]) -> tuple[Sums, list
     sums, figures = Sums(), []
     for line in lines:
         factor, tonnes = by_group[line.material_group], line.weight_tonnes
-        co2_kg = tonnes * factor.avoided_per_tonne if tonnes is not None and not line.new_material else None
+        co2_kg = avoided_kg(factor, tonnes) if tonnes is not None and not line.new_material else None
         if tonnes is not None:
             sums.add(tonnes, co2_kg or 0.0, line.new_material)
         figures.append(LineFigure(line, factor, co2_kg))
