@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import permissions
@@ -35,23 +35,40 @@ def similar_questions(
 ) -> list[tuple[Question, Result]]:
     """Up to ``limit`` open questions of other organisations that ``user`` may see, most similar
     first, each with the words it shares with ``question``."""
+    results = _candidates(session, question, limit, explain=True)
+    query = _others_visible(question, user, results).options(
+        joinedload(Question.organisation), joinedload(Question.municipality)
+    )
+    found = {q.id: q for q in session.scalars(query).unique()}
+    return [(found[r.id], r) for r in results if r.id in found][:limit]
+
+
+def count_similar_questions(
+    session: Session, question: Question, user: permissions.AnyUser, limit: int = CANDIDATES
+) -> int:
+    """How many questions :func:`similar_questions` would list with this ``limit``: the same
+    ranking without explaining the shared words and without loading the questions."""
+    results = _candidates(session, question, limit, explain=False)
+    query = _others_visible(question, user, results).with_only_columns(Question.id)
+    return min(len(session.scalars(query).all()), limit)
+
+
+def _candidates(session: Session, question: Question, limit: int, explain: bool) -> list[Result]:
     matcher = question_matcher(session)
     if matcher is None:
         return []
     k = max(CANDIDATES, 2 * limit)
-    results = _rank(matcher, [question_document(question)], k, exclude={question.id})[0]
-    query = (
-        select(Question)
-        .options(joinedload(Question.organisation), joinedload(Question.municipality))
-        .where(
-            Question.id.in_([r.id for r in results]),
-            Question.status.in_(OPEN_DEMAND),
-            Question.organisation_id != question.organisation_id,
-            permissions.visible_questions(user),
-        )
+    return _rank(matcher, [question_document(question)], k, exclude={question.id}, explain=explain)[0]
+
+
+def _others_visible(question: Question, user: permissions.AnyUser, results: list[Result]) -> Select:
+    """The open questions among ``results`` of other organisations than ``question``'s that ``user`` may see."""
+    return select(Question).where(
+        Question.id.in_([r.id for r in results]),
+        Question.status.in_(OPEN_DEMAND),
+        Question.organisation_id != question.organisation_id,
+        permissions.visible_questions(user),
     )
-    found = {q.id: q for q in session.scalars(query).unique()}
-    return [(found[r.id], r) for r in results if r.id in found][:limit]
 
 
 def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[SimilarPair]:
@@ -77,9 +94,11 @@ def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[Simila
 
 
 def _rank(
-    matcher: Matcher, documents: Sequence[Document], k: int, exclude: Collection = ()
+    matcher: Matcher, documents: Sequence[Document], k: int, exclude: Collection = (), explain: bool = True
 ) -> list[list[Result]]:
-    return matcher.rank_many(documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude)
+    return matcher.rank_many(
+        documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude, explain=explain
+    )
 
 
 def question_matcher(session: Session) -> Matcher | None:
