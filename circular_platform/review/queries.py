@@ -132,7 +132,7 @@ def counts(session: Session, now: datetime | None = None) -> dict[str, int]:
         "new": new,
         "new_more": new_more,
         "snoozed": session.scalar(
-            select(func.count(Match.id)).where(Match.snoozed_until > now, Match.status == S.PROPOSED)
+            select(func.count()).where(Match.snoozed_until > now, Match.status == S.PROPOSED)
         )
         or 0,
         **{str(status): counted.get(status, 0) for status in COUNTED_STATUSES},
