@@ -43,8 +43,9 @@ class Match(Base):
         # With the score and the question: an organisation's fitting questions (the dashboard) are
         # read from this index alone.
         Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
-        # Stalled introductions (the review queue): a status's matches by their last logged change.
-        Index("ix_match_status_last_change_at", "status", "last_change_at"),
+        # Stalled introductions (the review queue): a status's matches by their last logged change;
+        # with the id, the oldest of two statuses are found in this index alone.
+        Index("ix_match_status_last_change_at_id", "status", "last_change_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
