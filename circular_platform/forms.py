@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from circular_platform.db import db
 from circular_platform.errors import DomainError
-from circular_platform.models import Municipality
+from circular_platform.models import Municipality, Province
 from circular_platform.passwords import is_common, is_weak, normalise
 
 T = TypeVar("T")
@@ -144,9 +144,9 @@ def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
 
 def municipality_choices() -> list[SelectChoice]:
     """Municipalities grouped by province, for a ``<select>`` with ``<optgroup>``s."""
-    rows = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
-    rows = sorted(rows, key=lambda m: (m.province.name, m.name))
-    return [SelectChoice(m.id, m.name, optgroup=m.province.name) for m in rows]
+    query = select(Province.name, Municipality.name, Municipality.id).join(Municipality.province)
+    rows = sorted(db.session.execute(query).all())  # Python's order, whatever the database's collation
+    return [SelectChoice(id_, name, optgroup=province) for province, name, id_ in rows]
 
 
 class MultiCheckboxField(SelectMultipleField):

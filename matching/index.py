@@ -99,10 +99,10 @@ def top_k(
         scores = np.where(scores >= min_score, scores, 0)
     if boosted is not None and boost:
         scores = scores * (1.0 + boost * boosted[docs])
+    keep = scores > 0  # before partitioning: most candidates of a long query fall below min_score
+    docs, scores = docs[keep], scores[keep]
     if len(scores) > k:
         part = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
         docs, scores = docs[part], scores[part]
-    keep = scores > 0
-    docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))
     return docs[order], scores[order]

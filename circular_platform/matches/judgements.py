@@ -54,11 +54,11 @@ def grade(status: MatchStatus, feedback: Iterable[Feedback | None]) -> int | Non
 
 def load(session: Session, question_id: int | None = None) -> list[Judgement]:
     """Every judgement in the database (of one question when ``question_id`` is given), oldest first."""
-    last_event = (
-        select(MatchEvent.match_id, func.max(MatchEvent.created_at).label("at"))
-        .group_by(MatchEvent.match_id)
-        .subquery()
-    )
+    events = select(MatchEvent.match_id, func.max(MatchEvent.created_at).label("at"))
+    if question_id is not None:  # this question's events only, not an aggregate over all of them
+        own = select(Match.id).where(Match.question_id == question_id)
+        events = events.where(MatchEvent.match_id.in_(own))
+    last_event = events.group_by(MatchEvent.match_id).subquery()
     query = (
         select(
             Match.question_id,

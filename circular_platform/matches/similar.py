@@ -9,8 +9,9 @@ clusters on, so :data:`MIN_SIMILARITY` reads like the bundler's threshold.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import permissions
@@ -34,24 +35,52 @@ def similar_questions(
     session: Session, question: Question, user: permissions.AnyUser, limit: int = 5
 ) -> list[tuple[Question, Result]]:
     """Up to ``limit`` open questions of other organisations that ``user`` may see, most similar
-    first, each with the words it shares with ``question``."""
+    first, each with the words it shares with ``question``. Only those shown are explained: the
+    explanation costs more than the ranking."""
     matcher = question_matcher(session)
     if matcher is None:
         return []
-    k = max(CANDIDATES, 2 * limit)
-    results = _rank(matcher, [question_document(question)], k, exclude={question.id})[0]
-    query = (
-        select(Question)
-        .options(joinedload(Question.organisation), joinedload(Question.municipality))
-        .where(
-            Question.id.in_([r.id for r in results]),
-            Question.status.in_(OPEN_DEMAND),
-            Question.organisation_id != question.organisation_id,
-            permissions.visible_questions(user),
-        )
+    document = question_document(question)
+    results = _candidates(matcher, document, limit)
+    query = _others_visible(question, user, results).options(
+        joinedload(Question.organisation), joinedload(Question.municipality)
     )
     found = {q.id: q for q in session.scalars(query).unique()}
-    return [(found[r.id], r) for r in results if r.id in found][:limit]
+    shown = [r for r in results if r.id in found][:limit]
+    explained = matcher.results_for(document, [r.id for r in shown])
+    return [
+        (found[r.id], replace(r, terms=e.terms, bridges=e.bridges))
+        for r, e in zip(shown, explained, strict=True)
+    ]
+
+
+def count_similar_questions(
+    session: Session, question: Question, user: permissions.AnyUser, limit: int = CANDIDATES
+) -> int:
+    """How many questions :func:`similar_questions` would list with this ``limit``, without
+    explaining or loading them."""
+    matcher = question_matcher(session)
+    if matcher is None:
+        return 0
+    results = _candidates(matcher, question_document(question), limit)
+    query = _others_visible(question, user, results).with_only_columns(Question.id)
+    return min(len(session.scalars(query).all()), limit)
+
+
+def _candidates(matcher: Matcher, document: Document, limit: int) -> list[Result]:
+    """The most similar questions before the filters, unexplained (scores and order as explained)."""
+    k = max(CANDIDATES, 2 * limit)
+    return _rank(matcher, [document], k, exclude={document.id}, explain=False)[0]
+
+
+def _others_visible(question: Question, user: permissions.AnyUser, results: list[Result]) -> Select:
+    """The open questions among ``results`` of other organisations that ``user`` may see."""
+    return select(Question).where(
+        Question.id.in_([r.id for r in results]),
+        Question.status.in_(OPEN_DEMAND),
+        Question.organisation_id != question.organisation_id,
+        permissions.visible_questions(user),
+    )
 
 
 def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[SimilarPair]:
@@ -77,9 +106,11 @@ def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[Simila
 
 
 def _rank(
-    matcher: Matcher, documents: Sequence[Document], k: int, exclude: Collection = ()
+    matcher: Matcher, documents: Sequence[Document], k: int, exclude: Collection = (), explain: bool = True
 ) -> list[list[Result]]:
-    return matcher.rank_many(documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude)
+    return matcher.rank_many(
+        documents, k, min_score=MIN_SIMILARITY, theme_boost=0.0, exclude=exclude, explain=explain
+    )
 
 
 def question_matcher(session: Session) -> Matcher | None:

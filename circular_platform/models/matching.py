@@ -36,14 +36,16 @@ class Match(Base):
         # The review queue reads the proposals best score first (scanning it backwards; ties
         # sorted incrementally) and stops at the page; the counters per status read it too.
         Index("ix_match_status_score", "status", "score"),
-        Index("ix_match_snoozed_until", "snoozed_until"),
+        # With the status: the review page counts the snoozed proposals from this index alone.
+        Index("ix_match_snoozed_until_status", "snoozed_until", "status"),
         # An organisation's matches in a status (the dashboard) without reading its other matches.
         Index("ix_match_question_status", "question_id", "status"),
         # With the score and the question: an organisation's fitting questions (the dashboard) are
         # read from this index alone.
         Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
-        # Stalled introductions (the review queue): a status's matches by their last logged change.
-        Index("ix_match_status_last_change_at", "status", "last_change_at"),
+        # Stalled introductions (the review queue): a status's matches by their last logged change;
+        # with the id, the oldest of two statuses are found in this index alone.
+        Index("ix_match_status_last_change_at_id", "status", "last_change_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

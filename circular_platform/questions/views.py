@@ -11,7 +11,7 @@ from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import future
 from circular_platform.matches import services as matches
-from circular_platform.matches.similar import CANDIDATES, similar_questions
+from circular_platform.matches.similar import count_similar_questions, similar_questions
 from circular_platform.models import Question, QuestionStatus
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
@@ -93,7 +93,7 @@ def create():
 
 def _announce_similar(question: Question) -> None:
     """Tell the owner of a new question how many others ask much the same: together they may buy."""
-    count = len(similar_questions(db.session, question, current_user, limit=CANDIDATES))
+    count = count_similar_questions(db.session, question, current_user)
     if count:
         message = ngettext(
             "Er is %(num)d vergelijkbare vraag van een andere organisatie. Een coördinator kan "

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
@@ -134,7 +134,7 @@ def covering_counts(shown: ColumnElement[bool]) -> Select:
 
 
 LIST_LOADING = (
-    selectinload(Solution.organisation),
+    joinedload(Solution.organisation),  # with the page's own query; the collections in one query each
     selectinload(Solution.theme_rows),
     selectinload(Solution.provinces),
     selectinload(Solution.municipalities),
@@ -145,7 +145,7 @@ def list_query(user, filters: dict[str, Any], municipality: Municipality | None 
     query = (
         select(Solution)
         .where(permissions.visible_solutions(user))
-        .options(*LIST_LOADING)  # what a card and an export row show, in one query each
+        .options(*LIST_LOADING)  # what a card and an export row show
     )
     if filters.get("organisation"):
         query = query.where(Solution.organisation_id == filters["organisation"])
