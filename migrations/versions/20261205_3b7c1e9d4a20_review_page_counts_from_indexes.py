@@ -3,7 +3,7 @@
 (snoozed_until, status) for the count; (status, last_change_at, id) for the oldest ids.
 
 Revision ID: 3b7c1e9d4a20
-Revises: 578262a88333
+Revises: 0846136beb55
 Create Date: 2026-12-05 01:05:00
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "3b7c1e9d4a20"
-down_revision = "578262a88333"
+down_revision = "0846136beb55"
 branch_labels = None
 depends_on = None
 
