@@ -11,7 +11,7 @@ from circular_platform.models.api import ApiToken, TokenScope
 from circular_platform.models.audit import AuditAction, AuditEntry
 from circular_platform.models.demand import BundleQuestion, BundleStatus, DemandBundle
 from circular_platform.models.impact import EmissionFactorChange, ExchangeLine
-from circular_platform.models.mail import OutboxMessage
+from circular_platform.models.mail import DeliveryState, OutboxMessage
 from circular_platform.models.marketplace import (
     LISTED_SOLUTIONS,
     MATCHABLE_QUESTIONS,
@@ -46,6 +46,7 @@ __all__ = [
     "TokenScope",
     "AuditAction",
     "AuditEntry",
+    "DeliveryState",
     "BuildingPassport",
     "Intervention",
     "MaterialLine",

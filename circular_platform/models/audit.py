@@ -37,6 +37,7 @@ class AuditAction(LabelledEnum):
     DATA_EXPORTED = "data_exported", _l("Gegevens geëxporteerd")
     AUDIT_EXPORTED = "audit_exported", _l("Auditlog geëxporteerd")
     AUDIT_PRUNED = "audit_pruned", _l("Oude regels van het auditlog opgeruimd")
+    MAIL_RETRIED = "mail_retried", _l("Onbezorgde e-mail opnieuw verstuurd")
 
 
 class AuditEntry(Base):
