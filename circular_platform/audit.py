@@ -50,6 +50,8 @@ DETAIL_LABELS = {
     "filters": _l("filters"),
     "removed": _l("verwijderd"),
     "fields": _l("velden"),
+    "attempts": _l("pogingen"),
+    "error": _l("laatste fout"),
 }
 
 
