@@ -131,6 +131,7 @@ def retry_mail(message_id: int):
 
 def _flash_retried(message: OutboxMessage) -> None:
     """Without REDIS_URL the attempt is over by now; with it, the worker makes it shortly."""
+    db.session.refresh(message)  # the attempt wrote in a session of its own
     if message.sent_at:
         flash(_("De e-mail aan %(recipient)s is verzonden.", recipient=message.recipient), "success")
     else:
