@@ -4,7 +4,9 @@ not; administrators see and retry undelivered mail; several retry passes send ea
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,6 +39,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.refusals: list[str] = []
         self.received: list[tuple[list[str], str]] = []
+        self.pause = 0.0  # seconds each mail takes: lets several senders overlap
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
@@ -47,6 +50,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        await asyncio.sleep(self.pause)
         with self._lock:
             self.received.append((list(envelope.rcpt_tos), envelope.content.decode()))
         return "250 Message accepted for delivery"
@@ -309,6 +313,8 @@ def all_sent(app: Flask) -> bool:
 
 @pytest.fixture
 def running_server(smtp_server: SmtpServer) -> SmtpServer:
+    """A server slow enough (30 mails take 1.5 s) for two senders to overlap."""
+    smtp_server.mailbox.pause = 0.05
     smtp_server.start()
     return smtp_server
 
@@ -361,5 +367,7 @@ def test_two_servers_running_flask_mail_retry_at_once_send_each_mail_once(
     ]
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
+    delivered = [int(re.search(r"(\d+) mails delivered", output).group(1)) for output in outputs]  # type: ignore[union-attr]
+    assert sum(delivered) == MESSAGES
     assert running_server.mailbox.recipients() == sorted(recipients)
     assert all_sent(app)
