@@ -371,3 +371,38 @@ def test_two_servers_running_flask_mail_retry_at_once_send_each_mail_once(
     assert sum(delivered) == MESSAGES
     assert running_server.mailbox.recipients() == sorted(recipients)
     assert all_sent(app)
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="queue mode: needs REDIS_URL")
+def test_with_redis_the_worker_queues_the_retry_pass_and_runs_it(own_database, tmp_path, running_server):
+    from circular_platform import background
+    from circular_platform.worker import queue_periodic_jobs
+
+    app = create_app({**app_settings(own_database, tmp_path), **smtp_settings(running_server.port)})
+    background.redis_connection(app).flushdb()
+    recipients = failed_mail(app, utcnow() - timedelta(minutes=1))
+    assert queue_periodic_jobs(app, datetime.now().timestamp())
+    assert "mail.retry" in [job.description for job in background.job_queue(app).jobs]
+    db.engine.dispose()  # type: ignore[union-attr]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": own_database,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(running_server.port),
+        "MAIL_USE_TLS": "false",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "MATCHING_MODEL_PATH": str(tmp_path / "worker" / "model"),
+    }
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert "Traceback" not in worker.stderr, worker.stderr
+    assert running_server.mailbox.recipients() == sorted(recipients)
+    assert all_sent(app)
+    background.redis_connection(app).flushdb()
