@@ -160,7 +160,7 @@ def attempt(session: Session, message_id: int, config, now: datetime) -> bool | 
         session.commit()
         return None
     session.commit()
-    message = session.get_one(OutboxMessage, message_id)
+    message = session.get_one(OutboxMessage, message_id, populate_existing=True)  # as claimed
     deliver(message, config)
     session.commit()
     return message.sent_at is not None
@@ -232,7 +232,7 @@ def deliver(message: OutboxMessage, config) -> None:
         message.error = None
         message.next_attempt_at = None
     except (OSError, smtplib.SMTPException) as error:
-        message.error = str(error)
+        message.error = _error_text(error)
         if _refused_for_good(error):
             message.next_attempt_at = None
         log.warning("Mail %s to %s: %s (%s)", message.id, message.recipient, error, message.state)
@@ -242,3 +242,16 @@ def _refused_for_good(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _reply in error.recipients.values())
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+def _error_text(error: Exception) -> str:
+    """What went wrong as the admin page shows it: ``451 4.7.1 Greylisted``, not a dict of bytes."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(_reply(code, text) for code, text in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _reply(error.smtp_code, error.smtp_error)
+    return str(error) or type(error).__name__
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"

@@ -98,7 +98,12 @@ def outbox():
     permissions.require(permissions.can_read_outbox(current_user))
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     page = paginate(db.session, query, 25)
-    return render_template("admin/outbox.html", page=page, undelivered=services.undelivered_count(db.session))
+    return render_template(
+        "admin/outbox.html",
+        page=page,
+        undelivered=services.undelivered_count(db.session),
+        local_time=audit.local_time,
+    )
 
 
 @bp.get("/outbox/undelivered")
