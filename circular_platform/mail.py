@@ -14,6 +14,7 @@ Links in mail come from ``public_url()`` (``PUBLIC_URL``), never from the reques
 
 from __future__ import annotations
 
+import enum
 import logging
 import smtplib
 from datetime import UTC, datetime
@@ -34,6 +35,16 @@ from circular_platform.models._types import utcnow
 from circular_platform.models.mail import RETRY_DELAYS
 
 log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    """How one attempt ended."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"  # the server answered: it deferred or refused this message
+    UNREACHABLE = "unreachable"  # no connection, or it hung up: the other messages would fare no better
+
+
 RETRY_BATCH = 200  # messages per retry pass: a pass ends well within a minute when the server answers
 
 
@@ -148,22 +159,24 @@ def retry_due(session: Session, config, now: datetime, limit: int = RETRY_BATCH)
         if message_id is None:
             break
         outcome = attempt(session, message_id, config, now)
-        delivered += outcome is True
-        failed += outcome is False
+        delivered += outcome is Outcome.DELIVERED
+        failed += outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
+        if outcome is Outcome.UNREACHABLE:
+            break  # the rest wait for the next pass, instead of each waiting out the timeout
     session.commit()
     return delivered, failed
 
 
-def attempt(session: Session, message_id: int, config, now: datetime) -> bool | None:
-    """Claim and send one message; whether it was delivered, None when it was not ours to send."""
+def attempt(session: Session, message_id: int, config, now: datetime) -> Outcome | None:
+    """Claim and send one message; None when it was not ours to send."""
     if not claim(session, message_id, now):
         session.commit()
         return None
     session.commit()
     message = session.get_one(OutboxMessage, message_id, populate_existing=True)  # as claimed
-    deliver(message, config)
+    outcome = deliver(message, config)
     session.commit()
-    return message.sent_at is not None
+    return outcome
 
 
 def claim(session: Session, message_id: int, now: datetime) -> bool:
@@ -202,7 +215,7 @@ def retry_now(session: Session, message: OutboxMessage) -> None:
     deliver_after_commit(session, [message.id])
 
 
-def deliver(message: OutboxMessage, config) -> None:
+def deliver(message: OutboxMessage, config) -> Outcome:
     """Send one outbox message over SMTP and record the outcome on it.
 
     A failure for a passing reason (no connection, a 4xx reply, our own login or sender address
@@ -231,11 +244,14 @@ def deliver(message: OutboxMessage, config) -> None:
         message.sent_at = datetime.now(UTC)
         message.error = None
         message.next_attempt_at = None
+        return Outcome.DELIVERED
     except (OSError, smtplib.SMTPException) as error:
         message.error = _error_text(error)
         if _refused_for_good(error):
             message.next_attempt_at = None
         log.warning("Mail %s to %s: %s (%s)", message.id, message.recipient, error, message.state)
+        answered = isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+        return Outcome.FAILED if answered else Outcome.UNREACHABLE
 
 
 def _refused_for_good(error: Exception) -> bool:

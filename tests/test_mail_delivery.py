@@ -164,6 +164,24 @@ def test_a_server_that_is_down_gets_the_mail_once_it_is_up(app, client, session,
     assert only_mail(session).state == DeliveryState.SENT
 
 
+def test_while_the_server_is_down_a_pass_stops_at_the_first_mail_it_cannot_hand_over(
+    app, client, session, make_user, smtp_server
+):
+    app.config.update(smtp_settings(smtp_server.port))  # nothing listens there
+    for address in ("jan@example.org", "piet@example.org", "kees@example.org"):
+        ask_for_a_reset(client, make_user, address)
+    later = utcnow() + timedelta(hours=1)
+    assert retry(app, session, later) == (0, 1)
+    messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    for message in messages:
+        session.refresh(message)
+    assert sorted(message.attempts for message in messages) == [1, 1, 2]  # the others lost no attempt
+
+    smtp_server.start()
+    assert retry(app, session, later) == (2, 0)
+    assert smtp_server.mailbox.recipients() == ["kees@example.org", "piet@example.org"]
+
+
 def test_a_refused_recipient_is_not_tried_again(app, client, session, make_user, mailbox):
     mailbox.refusals.append(NO_SUCH_USER)
     ask_for_a_reset(client, make_user)
