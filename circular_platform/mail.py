@@ -41,8 +41,10 @@ class Outcome(enum.Enum):
     """How one attempt ended."""
 
     DELIVERED = "delivered"
-    FAILED = "failed"  # the server answered: it deferred or refused this message
-    UNREACHABLE = "unreachable"  # no connection, or it hung up: the other messages would fare no better
+    FAILED = "failed"  # the server deferred or refused this message's recipient or content
+    # No connection, it hung up, or it refused our greeting, login or sender address: the other
+    # messages would fare no better now.
+    UNAVAILABLE = "unavailable"
 
 
 RETRY_BATCH = 200  # messages per retry pass: a pass ends well within a minute when the server answers
@@ -160,8 +162,8 @@ def retry_due(session: Session, config, now: datetime, limit: int = RETRY_BATCH)
             break
         outcome = attempt(session, message_id, config, now)
         delivered += outcome is Outcome.DELIVERED
-        failed += outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
-        if outcome is Outcome.UNREACHABLE:
+        failed += outcome in (Outcome.FAILED, Outcome.UNAVAILABLE)
+        if outcome is Outcome.UNAVAILABLE:
             break  # the rest wait for the next pass, instead of each waiting out the timeout
     session.commit()
     return delivered, failed
@@ -250,8 +252,8 @@ def deliver(message: OutboxMessage, config) -> Outcome:
         if _refused_for_good(error):
             message.next_attempt_at = None
         log.warning("Mail %s to %s: %s (%s)", message.id, message.recipient, error, message.state)
-        answered = isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
-        return Outcome.FAILED if answered else Outcome.UNREACHABLE
+        about_this_message = isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
+        return Outcome.FAILED if about_this_message else Outcome.UNAVAILABLE
 
 
 def _refused_for_good(error: Exception) -> bool:
