@@ -58,6 +58,8 @@ DETAIL_LABELS = {
     "new_primary": _l("nieuw materiaal wordt (kg CO2e/t)"),
     "old_reuse": _l("hergebruik was (kg CO2e/t)"),
     "new_reuse": _l("hergebruik wordt (kg CO2e/t)"),
+    "attempts": _l("pogingen"),
+    "error": _l("laatste fout"),
 }
 
 

@@ -39,6 +39,7 @@ JOBS = {
     "matching.rebuild": "circular_platform.matches.services:rebuild_job",
     "search.drain": "circular_platform.search.queue:drain_job",
     "mail.deliver": "circular_platform.mail:deliver_job",
+    "mail.retry": "circular_platform.mail:retry_job",
     "notify.run": "circular_platform.notifications.run:run_job",
 }
 _process_locks: dict[str, threading.Lock] = {}

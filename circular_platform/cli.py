@@ -1,6 +1,7 @@
 """Command-line tasks: ``flask regions load``, ``flask demo load``, ``flask users create-admin``,
 ``flask search rebuild``, ``flask search drain``, ``flask matching rebuild``, ``flask matching learn``,
-``flask backup create``, ``flask backup restore``, ``flask audit prune`` and ``flask worker``
+``flask backup create``, ``flask backup restore``, ``flask audit prune``, ``flask mail retry`` and
+``flask worker``
 (:mod:`circular_platform.worker`)."""
 
 from __future__ import annotations
@@ -25,7 +26,18 @@ matching_cli = AppGroup("matching", help="The matcher of questions and solutions
 search_cli = AppGroup("search", help="The search index.")
 backup_cli = AppGroup("backup", help="Backups of the database.")
 audit_cli = AppGroup("audit", help="The audit log of coordinators and administrators.")
-GROUPS = (regions_cli, demo_cli, users_cli, import_cli, matching_cli, search_cli, backup_cli, audit_cli)
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+GROUPS = (
+    regions_cli,
+    demo_cli,
+    users_cli,
+    import_cli,
+    matching_cli,
+    search_cli,
+    backup_cli,
+    audit_cli,
+    mail_cli,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -211,3 +223,16 @@ def prune_audit_log() -> None:
     removed = audit.prune(db.session, utcnow())
     db.session.commit()
     click.echo(f"{removed} audit log entries older than two years deleted.")
+
+
+@mail_cli.command("retry")
+def retry_mail() -> None:
+    """Try again the mail whose delivery failed and is due for another attempt (for cron; without
+    REDIS_URL ``flask notify run`` does this too, with it the worker)."""
+    from circular_platform import mail
+    from circular_platform.models._types import utcnow
+
+    if not current_app.config["MAIL_SERVER"]:
+        raise click.UsageError("MAIL_SERVER is not set: mail stays in the outbox.")
+    delivered, failed = mail.retry_due(db.session, current_app.config, utcnow())
+    click.echo(f"{delivered} mails delivered, {failed} failed again.")

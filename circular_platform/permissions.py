@@ -76,6 +76,10 @@ def can_read_outbox(user: AnyUser) -> bool:
     return is_admin(user)
 
 
+def can_retry_mail(user: AnyUser) -> bool:
+    return is_admin(user)
+
+
 def can_view_audit_log(user: AnyUser) -> bool:
     return is_admin(user)
 

@@ -6,7 +6,8 @@ returned when the job ends. The fork gets database connections of its own (the p
 parent is never shared across a fork).
 
 The periodic jobs: ``notify.run`` every ``NOTIFY_EVERY_SECONDS`` (60; it does the nightly fit of
-the learned ranker too) and a ``search.drain`` with it, which retries index updates that failed.
+the learned ranker too), a ``search.drain`` with it, which retries index updates that failed,
+and a ``mail.retry`` for mail whose delivery failed for a passing reason.
 Every worker runs this small scheduler; a Redis key per time slot (``SET NX``) lets only the
 first one of several workers queue a slot's jobs.
 """
@@ -26,7 +27,7 @@ from circular_platform import background
 from circular_platform.db import db
 
 log = logging.getLogger(__name__)
-PERIODIC_JOBS = ("notify.run", "search.drain")
+PERIODIC_JOBS = ("notify.run", "search.drain", "mail.retry")
 
 
 @click.command("worker")

@@ -1,4 +1,5 @@
-"""What coordinators switch on the admin pages: verification, publishing rights, roles and blocking.
+"""What coordinators switch on the admin pages: verification, publishing rights, roles and blocking;
+and what administrators do with mail that was not delivered.
 
 Functions ``flush()``; the caller commits.
 """
@@ -11,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from circular_platform import audit
+from circular_platform import audit, mail
 from circular_platform.errors import DomainError
-from circular_platform.models import AuditAction, Organisation, Province, User
+from circular_platform.models import AuditAction, Organisation, OutboxMessage, Province, User
 from circular_platform.organisations.services import allow_solutions, set_verified
 
 
@@ -125,3 +126,22 @@ def set_active(session: Session, user: User, active: bool, by: User) -> None:
         raise DomainError(_l("U kunt uw eigen account niet blokkeren."))
     user.active = active
     session.flush()
+
+
+def undelivered_mail_query() -> Select:
+    """Mail whose delivery failed, newest first: waiting for another attempt, refused or given up."""
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.error.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+    )
+
+
+def undelivered_count(session: Session) -> int:
+    return session.scalar(undelivered_mail_query().with_only_columns(func.count()).order_by(None)) or 0
+
+
+def retry_mail(session: Session, message: OutboxMessage) -> None:
+    """Try ``message`` again right after the commit; raises DomainError when it was sent meanwhile."""
+    mail.retry_now(session, message)
+    audit.record(session, AuditAction.MAIL_RETRIED, message, attempts=message.attempts, error=message.error)

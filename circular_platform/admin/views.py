@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -118,7 +118,53 @@ def _provinces() -> list[Province]:
 def outbox():
     permissions.require(permissions.can_read_outbox(current_user))
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    return render_template("admin/outbox.html", page=paginate(db.session, query, 25))
+    page = paginate(db.session, query, 25)
+    return render_template(
+        "admin/outbox.html",
+        page=page,
+        undelivered=services.undelivered_count(db.session),
+        local_time=audit.local_time,
+    )
+
+
+@bp.get("/outbox/undelivered")
+def undelivered_mail():
+    permissions.require(permissions.can_read_outbox(current_user))
+    page = paginate(db.session, services.undelivered_mail_query(), 25)
+    return render_template(
+        "admin/undelivered.html",
+        page=page,
+        undelivered=page.total,
+        form=FlaskForm(),
+        local_time=audit.local_time,
+        mail_server=current_app.config["MAIL_SERVER"],
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry_mail(message_id: int):
+    permissions.require(permissions.can_retry_mail(current_user))
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with domain_errors_on(form):
+            services.retry_mail(db.session, message)
+            db.session.commit()
+            _flash_retried(message)
+    flash_errors(form)
+    return redirect(url_for("admin.undelivered_mail", **_list_args()))
+
+
+def _flash_retried(message: OutboxMessage) -> None:
+    """Without REDIS_URL the attempt is over by now; with it, the worker makes it shortly."""
+    db.session.refresh(message)  # the attempt wrote in a session of its own
+    if message.sent_at:
+        flash(_("De e-mail aan %(recipient)s is verzonden.", recipient=message.recipient), "success")
+    else:
+        text = _(
+            "De e-mail aan %(recipient)s is opnieuw aangeboden. Mislukt het weer, dan ziet u de fout hier."
+        )
+        flash(text % {"recipient": message.recipient}, "info")
 
 
 @bp.get("/audit")

@@ -17,7 +17,7 @@ from circular_platform.models.demand import (
     SupplyBundleLine,
 )
 from circular_platform.models.impact import EmissionFactorChange, ExchangeLine
-from circular_platform.models.mail import OutboxMessage
+from circular_platform.models.mail import DeliveryState, OutboxMessage
 from circular_platform.models.marketplace import (
     LISTED_SOLUTIONS,
     MATCHABLE_QUESTIONS,
@@ -52,6 +52,7 @@ __all__ = [
     "TokenScope",
     "AuditAction",
     "AuditEntry",
+    "DeliveryState",
     "BuildingPassport",
     "Intervention",
     "MaterialLine",

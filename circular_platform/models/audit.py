@@ -41,6 +41,7 @@ class AuditAction(LabelledEnum):
     AUDIT_EXPORTED = "audit_exported", _l("Auditlog geëxporteerd")
     AUDIT_PRUNED = "audit_pruned", _l("Oude regels van het auditlog opgeruimd")
     EMISSION_FACTOR_CHANGED = "emission_factor_changed", _l("Emissiefactor aangepast")
+    MAIL_RETRIED = "mail_retried", _l("Onbezorgde e-mail opnieuw verstuurd")
 
 
 class AuditEntry(Base):

@@ -1,12 +1,18 @@
-"""``flask notify run [--now 2026-12-07T08:00]``: send what is due; the last line says how many."""
+"""``flask notify run [--now 2026-12-07T08:00]``: send what is due; the last line says how many.
+
+Without ``REDIS_URL`` this command, run every minute, is also what retries failed mail deliveries
+(``mail.retry``); with it the worker does that.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from circular_platform import background
 from circular_platform.db import db
 from circular_platform.models._types import utcnow
 from circular_platform.notifications import run
@@ -26,6 +32,8 @@ def run_command(now: datetime | None) -> None:
     moment = now.replace(tzinfo=LOCAL).astimezone(UTC) if now else utcnow()
     queued = run.run(db.session, moment)
     db.session.commit()
+    if current_app.config["MAIL_SERVER"]:
+        background.enqueue("mail.retry", inline=not background.queue_mode(), coalesce=True)
     if queued is None:
         click.echo("Another run holds the lock; nothing done.")
     click.echo(f"{queued or 0} mails queued")
