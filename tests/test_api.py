@@ -14,7 +14,7 @@ from circular_platform.errors import DomainError
 from circular_platform.impact import factors, services
 from circular_platform.impact.services import LineInput
 from circular_platform.matches import services as matches
-from circular_platform.models import ApiToken, Match, MatchStatus, Question, TokenScope
+from circular_platform.models import ApiToken, BuildingPassport, Match, MatchStatus, Question, TokenScope
 from circular_platform.regions import municipality_by_name
 
 
@@ -501,6 +501,64 @@ def test_passports_filter_on_municipality_and_coming_releases(client, corporatio
     assert {p["name"] for p in upcoming["items"]} == {"Flat Angelslo", "Stadhuis Assen"}
 
 
+def test_a_building_owner_registers_and_changes_a_passport_with_its_materials(
+    client, session, two_organisations, make_token
+):
+    marieke = make_token(user(session, "marieke@hondsrug.example"))
+    emmen = municipality_by_name(session, "Emmen").id
+    lines = [{"material": "houten kozijnen", "quantity": 12, "unit": "ton", "location": "gevels"}]
+    payload = {"name": "Flat Angelslo", "municipality_id": emmen, "material_lines": lines}
+    payload |= {"intervention": "renovatie", "intervention_date": "2028-03-01"}
+    created = client.post("/api/v1/passports/", json=payload, headers=marieke)
+    assert created.status_code == 201
+    body = created.json
+    assert body["organisation"]["name"] == "Woonstichting Hondsrug"  # her only organisation
+    assert body["published"] is False
+    assert [(line["eural_code"], line["location"]) for line in body["material_lines"]] == [
+        ("17 02 01", "gevels")
+    ]
+    assert client.get(f"/api/v1/passports/{body['id']}").status_code == 404  # private until published
+
+    lines[0]["quantity"] = 15
+    changed = client.patch(
+        f"/api/v1/passports/{body['id']}", json={"published": True, "material_lines": lines}, headers=marieke
+    )
+    assert changed.status_code == 200
+    shown = client.get(f"/api/v1/passports/{body['id']}").json
+    assert (shown["name"], shown["material_lines"][0]["quantity"]) == ("Flat Angelslo", 15.0)
+
+    jan = make_token(user(session, "jan@lefier.example"))  # another corporation
+    refused = client.patch(f"/api/v1/passports/{body['id']}", json={"name": "Van mij"}, headers=jan)
+    assert refused.status_code == 403
+    assert client.get(f"/api/v1/passports/{body['id']}").json["name"] == "Flat Angelslo"
+
+
+def test_a_passport_that_breaks_the_forms_rules_is_refused_and_nothing_is_written(
+    client, session, corporation, company, make_token
+):
+    marieke = make_token(user(session, "marieke@hondsrug.example"))
+    emmen = municipality_by_name(session, "Emmen").id
+    no_date = client.post(
+        "/api/v1/passports/",
+        json={"name": "School", "municipality_id": emmen, "intervention": "sloop"},
+        headers=marieke,
+    )
+    assert no_date.status_code == 422
+    assert "intervention_date" in no_date.json["error"]["fields"]
+    bad_code = {
+        "name": "School",
+        "municipality_id": emmen,
+        "material_lines": [{"material": "glas", "eural_code": "99 99 99"}],
+    }
+    assert client.post("/api/v1/passports/", json=bad_code, headers=marieke).status_code == 422
+    supplier = make_token(user(session, "info@hennepbouw.example"))  # a company owns no buildings here
+    payload = {"name": "Loods", "municipality_id": emmen}
+    assert client.post("/api/v1/passports/", json=payload, headers=supplier).status_code == 403
+    reader = make_token(user(session, "marieke@hondsrug.example"), "read")
+    assert client.post("/api/v1/passports/", json=payload, headers=reader).status_code == 403
+    assert session.scalars(select(BuildingPassport)).all() == []
+
+
 def _municipality_id(client, name: str) -> int:
     items = client.get("/api/v1/passports/").json["items"]
     return next(p["municipality"]["id"] for p in items if p["name"] == name)
@@ -582,6 +640,18 @@ def test_a_bad_material_line_is_a_422_and_changes_nothing(
     assert [line.material for line in session.get(type(solution), solution.id).material_lines] == [
         "gipsplaten"
     ]
+
+
+@pytest.mark.parametrize("quantity", [-1e26, 1e12])
+def test_a_quantity_beyond_the_column_is_a_422_not_a_server_error(
+    client, session, company, make_token, quantity
+):
+    headers = make_token(user(session, "info@hennepbouw.example"))
+    line = {"material": "hout", "quantity": quantity, "unit": "ton"}
+    payload = {"title": "Hout", "description": "Gebruikt hout", "themes": ["bouw"], "material_lines": [line]}
+    response = client.post("/api/v1/solutions/", json=payload, headers=headers)
+    assert response.status_code == 422
+    assert "material_lines" in response.get_json()["error"]["fields"]
 
 
 # -- impact of a completed deal ---------------------------------------------------------------------

@@ -15,7 +15,8 @@ from circular_platform.notifications.schedule import as_utc
 ID = validate.Range(min=1, max=MAX_ID)
 EUROS = validate.Range(min=0, max=MAX_ID)  # an INTEGER column
 CENT = Decimal("0.01")
-QUANTITY = validate.Range(min=0, max=10**12, max_inclusive=False)  # NUMERIC(14, 2)
+MAX_QUANTITY = 10**12
+QUANTITY = validate.Range(min=0, max=MAX_QUANTITY, max_inclusive=False)  # NUMERIC(14, 2)
 
 
 class Month(fields.Field):
@@ -35,8 +36,9 @@ class Quantity(fields.Float):
     """A number in JSON; a Decimal to the cent for the NUMERIC column."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:  # type: ignore[override]
-        number = super()._deserialize(value, attr, data, **kwargs)
-        return Decimal(str(number)).quantize(CENT)
+        number = Decimal(str(super()._deserialize(value, attr, data, **kwargs)))
+        # Beyond the column's 12 digits quantize() raises; such a number is left for the range check.
+        return number.quantize(CENT) if abs(number) < MAX_QUANTITY else number
 
 
 class Moment(fields.DateTime):

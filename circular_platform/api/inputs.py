@@ -12,8 +12,18 @@ from sqlalchemy import select
 
 from circular_platform.db import db
 from circular_platform.errors import DomainError
+from circular_platform.forms import one_line
 from circular_platform.marketplace import organisations_for
-from circular_platform.models import Municipality, Organisation, Province, Question, Solution, User
+from circular_platform.models import (
+    BuildingPassport,
+    Municipality,
+    Organisation,
+    Province,
+    Question,
+    Solution,
+    User,
+)
+from circular_platform.permissions import is_coordinator, passport_organisations
 
 # What the services take, as the forms' data_for_service hands it over.
 QUESTION_FIELDS = (
@@ -24,6 +34,10 @@ QUESTION_FIELDS = (
 SOLUTION_FIELDS = (
     *("title", "description", "themes", "nationwide", "provinces", "municipalities", "maturity"),
     *("capacity", "certifications", "price_indication", "contact"),
+)
+PASSPORT_FIELDS = (
+    *("name", "address", "municipality", "construction_year", "floor_area", "intervention"),
+    *("intervention_date", "published"),
 )
 TEXTS = ("title", "description", "circular_criteria", "capacity", "certifications", "price_indication")
 
@@ -66,6 +80,33 @@ def solution_data(
         data["municipalities"] = _rows(Municipality, payload["municipality_ids"], "municipality_ids")
     if "contact_id" in payload:
         data["contact"] = _contact(organisation, payload["contact_id"])
+    return data
+
+
+def passport_owner(user: User, payload: dict[str, Any]) -> Organisation:
+    """The owner named by ``organisation_id`` (any organisation for a coordinator), or the caller's
+    only building-owning organisation when it is left out."""
+    wanted = payload.get("organisation_id")
+    allowed = {o.id: o for o in passport_organisations(user)}
+    if wanted is None and len(allowed) == 1:
+        return next(iter(allowed.values()))
+    owner = db.session.get(Organisation, wanted or 0) if is_coordinator(user) else allowed.get(wanted or 0)
+    if owner is None:
+        raise DomainError(_l("Kies een organisatie waarvoor u gebouwen mag registreren."), "organisation_id")
+    return owner
+
+
+def passport_data(payload: dict[str, Any], current: BuildingPassport | None = None) -> dict[str, Any]:
+    """The fields for ``passports.services``: ``payload`` over the passport's current values."""
+    data = {name: getattr(current, name) for name in PASSPORT_FIELDS} if current is not None else {}
+    data.update({k: v for k, v in payload.items() if k not in ("organisation_id", "municipality_id")})
+    for name in ("name", "address"):
+        if name in data:
+            data[name] = one_line(data[name]) or ""
+    if "municipality_id" in payload:
+        data["municipality"] = _row(Municipality, payload["municipality_id"], "municipality_id")
+    if not data.get("name"):
+        raise DomainError(_l("Vul de naam van het gebouw in."), "name")
     return data
 
 

@@ -134,6 +134,7 @@ class MaterialLineIn(ma.Schema):
     unit = fields.String(allow_none=True, validate=validate.OneOf(MATERIAL_UNITS))
     condition = fields.String()
     from_date = fields.Date(allow_none=True)
+    location = fields.String(metadata={"description": "Where in the building (passport)."})
 
 
 def material_lines_in() -> fields.List:
@@ -298,6 +299,30 @@ class PassportOut(ma.Schema):
     material_lines = material_lines_field()
     created_at = Moment(required=True)
     updated_at = Moment(required=True)
+
+
+class PassportIn(ma.Schema):
+    """As the web form takes it; ``organisation_id`` may be left out by a member of one owner."""
+
+    organisation_id = fields.Integer(validate=ID)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=160))
+    address = fields.String(validate=validate.Length(max=200))
+    municipality_id = fields.Integer(required=True, validate=ID)
+    construction_year = fields.Integer(allow_none=True, validate=validate.Range(min=1000, max=2100))
+    floor_area = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10_000_000))
+    intervention = fields.Enum(Intervention, by_value=True, allow_none=True)
+    intervention_date = fields.Date(
+        allow_none=True, metadata={"description": "Required with an intervention, and only then."}
+    )
+    published = fields.Boolean(metadata={"description": "Default false: only its organisation sees it."})
+    material_lines = material_lines_in()
+
+
+class PassportChange(PassportIn):
+    """Only the fields to change; a building stays with its owner."""
+
+    class Meta:
+        exclude = ("organisation_id",)
 
 
 class PassportFilters(PageArgs):

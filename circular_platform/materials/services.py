@@ -78,7 +78,13 @@ def build_lines(rows: list[dict[str, Any]], context: str = "") -> list[MaterialL
 
 
 def _line(data: dict[str, Any], position: int, code: str | None) -> MaterialLine:
-    values = {**data, "material": data["material"].strip(), "eural_code": code}
+    values = {
+        "condition": "",
+        "location": "",
+        **data,
+        "material": data["material"].strip(),
+        "eural_code": code,
+    }
     return MaterialLine(position=position, **values)
 
 
