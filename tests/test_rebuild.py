@@ -15,6 +15,7 @@ from circular_platform.matches import judgements
 from circular_platform.matches import services as matches
 from circular_platform.matches.documents import _plain, question_document, solution_document
 from circular_platform.matches.store import Models
+from circular_platform.matches.work import RANK_BLOCK
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -121,7 +122,9 @@ def orm_rebuild(session) -> int:
     return len(pairs)
 
 
-def test_the_rebuild_stores_what_the_orm_rebuild_stored(session, market, rebuild):
+@pytest.mark.parametrize("block", [1, RANK_BLOCK])
+def test_the_rebuild_stores_what_the_orm_rebuild_stored(session, market, rebuild, monkeypatch, block):
+    monkeypatch.setattr("circular_platform.matches.work.RANK_BLOCK", block)  # one question a block too
     with session.begin_nested() as before:
         pairs = orm_rebuild(session)
         expected = stored(session)
