@@ -248,7 +248,7 @@ def run_rebuild(url: str, directory: Path) -> tuple[float, float, float, list[tu
     )
     stages = [("starting", started)]
     for line in child.stdout or ():  # without a terminal the bar prints its label when the stage changes
-        stage = line.strip().removeprefix("Matching:").strip()
+        stage = line.strip().removeprefix("Matching:").strip() if line.startswith("Matching") else "commit"
         if stage and stage != "Matching" and stage != stages[-1][0]:
             stages.append((stage, time.perf_counter()))
     _, status, usage = os.wait4(child.pid, 0)

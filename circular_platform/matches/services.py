@@ -117,6 +117,7 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
     for block in work.blocks("ranking questions", question_documents):
         writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
     del question_documents, found
+    work.begin("saving the models")
     writer.finish()
     _expire_matches(session)  # the rows changed under any Match the session holds
     calibrate(session, models)
