@@ -237,18 +237,28 @@ def _judged_matches(rng: random.Random, questions: int, solutions: int) -> list[
     ]
 
 
-def run_rebuild(url: str, directory: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak MB of one ``flask matching rebuild`` in a child process."""
+def run_rebuild(url: str, directory: Path) -> tuple[float, float, float, list[tuple[str, float]]]:
+    """Wall seconds, CPU seconds (user + system) and peak MB of one ``flask matching rebuild`` in
+    a child process, and the seconds of each stage its progress bar named (the first: starting)."""
     environment = os.environ | {"DATABASE_URL": url, "BENCH_DIRECTORY": str(directory)}
     flask = [sys.executable, "-m", "flask", "--app", "bench.rebuild:bench_app", "matching", "rebuild"]
     started = time.perf_counter()
-    child = subprocess.Popen(flask, cwd=ROOT, env=environment)  # nosec B603 - fixed arguments
+    child = subprocess.Popen(  # nosec B603 - fixed arguments
+        flask, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    stages = [("starting", started)]
+    for line in child.stdout or ():  # without a terminal the bar prints its label when the stage changes
+        stage = line.strip().removeprefix("Matching:").strip() if line.startswith("Matching") else "commit"
+        if stage and stage != "Matching" and stage != stages[-1][0]:
+            stages.append((stage, time.perf_counter()))
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         sys.exit(f"flask matching rebuild failed ({child.returncode})")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # kB on Linux
+    ends = [at for _, at in stages[1:]] + [started + seconds]
+    timings = [(stage, end - at) for (stage, at), end in zip(stages, ends, strict=True)]
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, timings  # kB on Linux
 
 
 def stored_matches(url: str) -> int:
@@ -276,14 +286,17 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
     ok = True
     for run in range(1, args.runs + 1):
-        seconds, cpu, peak = run_rebuild(url, directory)
+        seconds, cpu, peak, timings = run_rebuild(url, directory)
         passed = seconds <= TARGET_SECONDS and peak <= TARGET_MB
         ok &= passed
         print(
             f"run {run}: {seconds:.1f} s ({cpu:.1f} s CPU), peak {peak:.0f} MB, "
             f"{stored_matches(url)} matches stored: "
-            f"{'PASS' if passed else 'FAIL'} (targets: {TARGET_SECONDS} s, {TARGET_MB} MB)"
+            f"{'PASS' if passed else 'FAIL'} (targets: {TARGET_SECONDS} s, {TARGET_MB} MB), "
+            f"load {os.getloadavg()[0]:.2f}"
         )
+        for stage, stage_seconds in timings:
+            print(f"    {stage:<40} {stage_seconds:6.1f} s")
     print("PASS" if ok else "FAIL")
 
 

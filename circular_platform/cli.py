@@ -102,7 +102,10 @@ def rebuild_matches() -> None:
         with click.progressbar(length=1, label="Matching", show_pos=True) as bar:
 
             def progress(stage: str, done: int, total: int) -> None:
-                bar.length, bar.label = total, f"Matching: {stage:<18}"
+                label, bar.length = f"Matching: {stage:<18}", total
+                if label != bar.label:  # a stage shows when it starts, not after its first unit
+                    bar.label = label
+                    bar.render_progress()
                 bar.update(done - bar.pos)
 
             pairs = matches.rebuild(db.session, progress)

@@ -19,6 +19,7 @@ from :data:`GOOD_PRECISION`. Without enough judgements of both kinds the
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +32,7 @@ GENERIC_SHARE = 0.2
 GENERIC_MIN_DOCUMENTS = 50  # below this the share says nothing; the word list still applies
 MAX_BRIDGES = 3
 NO_COLUMNS: frozenset[int] = frozenset()
+WORD_CACHE = 1 << 18  # words (and word pairs) whose checks are remembered: a rebuild asks millions of times
 
 GENERIC_WORDS = frozenset(
     """
@@ -100,9 +102,9 @@ class QueryScratch:
     def clear(self, cols: np.ndarray) -> None:
         self.weights[cols], self.forms[cols] = 0.0, 0
 
-    def word(self, col: int) -> tuple[bool, str]:
-        """(whether the query has the term as a word of its own, the word as written)."""
-        form = int(self.forms[col])
+    def word(self, form: int) -> tuple[bool, str]:
+        """(whether the query has a term as a word of its own, the word as written), from the
+        term's entry in :attr:`forms`."""
         return form > 0, self.words[abs(form) - 1] if form else ""
 
 
@@ -129,15 +131,21 @@ def shared_words(
     contrib = query.weights[dcols] * dvals
     shared = np.flatnonzero(contrib)
     order = shared[np.argsort(-contrib[shared], kind="stable")]
+    cols = dcols[order]  # plain lists below: a numpy scalar per lookup cost most of the time
     words: list[str] = []
     bridges: list[tuple[str, str]] = []
     parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
-    for i in order:
-        col = int(dcols[i])
-        if concepts[col]:
-            _bridge(bridges, written[abs(int(dforms[i])) - 1], query.word(col))
+    for col, doc_form, concept, query_form in zip(
+        cols.tolist(),
+        dforms[order].tolist(),
+        concepts[cols].tolist(),
+        query.forms[cols].tolist(),
+        strict=True,
+    ):
+        if concept:
+            _bridge(bridges, written[abs(doc_form) - 1], query.word(query_form))
             continue
-        word = _shown_word(written, int(dforms[i]), query.word(col))
+        word = _shown_word(written, doc_form, query.word(query_form))
         if _showable(word) and col not in generic and word not in words and word not in parts:
             words.append(word)
             parts.update(word.split("-"))
@@ -165,6 +173,7 @@ def _bridge(bridges: list[tuple[str, str]], doc_word: str, query_form: tuple[boo
         bridges.append((query_word, doc_word))
 
 
+@lru_cache(maxsize=WORD_CACHE)
 def _showable(word: str) -> bool:
     return readable(word) and not is_generic(word)
 
@@ -175,6 +184,7 @@ def _shown_word(written: Sequence[str], doc_form: int, query_form: tuple[bool, s
     return query_word if doc_form < 0 and query_has_word else doc_word
 
 
+@lru_cache(maxsize=WORD_CACHE)
 def _same_word(a: str, b: str) -> bool:
     """Whether two words are forms of one word rather than two words a concept links: the
     first four letters of the shorter occur in the longer (``recyclen``/``gerecycled``,

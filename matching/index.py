@@ -90,19 +90,21 @@ def top_k(
     boosted: np.ndarray | None = None,
     boost: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Best ``k`` (doc rows, scores) among candidates, best first, ties by row for stability.
-    ``min_score`` applies to the cosine; documents in the ``boosted`` mask then score
-    ``1 + boost`` times their cosine."""
+    """Best ``k`` (doc rows, scores) among candidates, best first, ties by row (also at the
+    cut-off). ``min_score`` applies to the cosine; documents in the ``boosted`` mask then score
+    ``1 + boost`` times their cosine. Candidates under ``min_score`` are dropped first: a query
+    shares a word with most of a large corpus, but is close to few of its documents."""
+    if min_score > 0:
+        close = scores >= min_score
+        docs, scores = docs[close], scores[close]
     if allowed is not None:
         scores = scores * allowed[docs]  # filtered-out candidates drop to 0, i.e. no match
-    if min_score > 0:
-        scores = np.where(scores >= min_score, scores, 0)
     if boosted is not None and boost:
         scores = scores * (1.0 + boost * boosted[docs])
-    keep = scores > 0  # before partitioning: most candidates of a long query fall below min_score
+    keep = scores > 0  # before partitioning: filtered-out candidates need no sorting
     docs, scores = docs[keep], scores[keep]
-    if len(scores) > k:
-        part = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
-        docs, scores = docs[part], scores[part]
-    order = np.lexsort((docs, -scores))
+    if len(scores) > k:  # keep the k best and every candidate tied with the k-th
+        at_least = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+        docs, scores = docs[at_least], scores[at_least]
+    order = np.lexsort((docs, -scores))[:k]
     return docs[order], scores[order]

@@ -1,20 +1,30 @@
-"""Storing the proposals of a full rebuild a block at a time, as plain rows.
+"""Storing the proposals of a full rebuild a block of questions at a time, as plain rows.
 
-The rebuild ranks the open questions first, then the active solutions; a pair found from both
-sides is stored once, with the question side's result. For each block the stored matches of
-its items are read as columns: a changed proposal is updated (only then, so ``updated_at``
-says when the proposal last changed), a new one inserted in the order found. Matches nobody
-acted on that no block proposed again are deleted at the end, after the inserts, as the ORM's
-unit of work orders them. Nothing is held for all matches at once but the pairs of the
-question side and the ids to delete.
+The rebuild ranks the active solutions first and keeps only which questions each found; then,
+a block of open questions at a time, it ranks the questions and scores what the solutions found
+on the questions' scale, so a block's proposals are complete before they are stored. The stored
+matches of the block's questions are read as columns: a changed proposal is updated (only then,
+so ``updated_at`` says when the proposal last changed), a new one inserted, and one nobody acted
+on that the block did not propose again is deleted. At the end, the proposals of questions or
+solutions that are no longer matchable (never in a block) go too. Nothing is held for all
+matches at once.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
+import json
+
+from sqlalchemy import Text, cast, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from circular_platform.models import MATCHABLE_SOLUTIONS, Match, MatchStatus, Solution
+from circular_platform.models import (
+    MATCHABLE_QUESTIONS,
+    MATCHABLE_SOLUTIONS,
+    Match,
+    MatchStatus,
+    Question,
+    Solution,
+)
 from matching.matcher import Result
 
 Pairs = dict[tuple[int, int], Result]  # (question id, solution id) -> result
@@ -34,56 +44,45 @@ class ProposalWriter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.stored = 0  # pairs proposed by this rebuild
-        self._from_questions: set[tuple[int, int]] = set()
-        self._stale: list[int] = []
 
-    def questions_ranked(self, question_ids: list[int], pairs: Pairs) -> None:
-        """Store what a block of questions found; their other matches wait for the solution side."""
-        self._from_questions.update(pairs)
-        self._store(Match.question_id.in_(question_ids), pairs, collect_stale=False)
-
-    def found_by_questions(self, pair: tuple[int, int]) -> bool:
-        """Whether the question side stored ``(question id, solution id)``: its result stands."""
-        return pair in self._from_questions
-
-    def solutions_ranked(self, solution_ids: list[int], pairs: Pairs) -> None:
-        """Store what a block of solutions found that the question side did not; after all
-        questions, so any other match of these solutions nobody acted on is stale."""
-        pairs = {key: result for key, result in pairs.items() if key not in self._from_questions}
-        self._store(Match.solution_id.in_(solution_ids), pairs, collect_stale=True)
-
-    def finish(self) -> None:
-        """Delete the stale proposals, and those of solutions no longer active (never ranked)."""
-        for start in range(0, len(self._stale), DELETE_BATCH):
-            ids = self._stale[start : start + DELETE_BATCH]
-            self.session.execute(delete(Match).where(Match.id.in_(ids)))
-        inactive = select(Solution.id).where(Solution.status.not_in(MATCHABLE_SOLUTIONS))
-        self.session.execute(
-            delete(Match).where(~ACTED_ON, Match.solution_id.in_(inactive)),
-            execution_options={"synchronize_session": "fetch"},
-        )
-        self._stale = []
-
-    def _store(self, of_block: ColumnElement[bool], pairs: Pairs, collect_stale: bool) -> None:
-        columns = (Match.id, Match.question_id, Match.solution_id, Match.score, Match.terms, Match.bridges)
-        changed = []
-        for id_, question_id, solution_id, score, terms, bridges, acted_on in self.session.execute(
-            select(*columns, ACTED_ON).where(of_block)
-        ):
+    def store(self, question_ids: list[int], pairs: Pairs) -> None:
+        """Store every proposal of a block of questions; their other matches nobody acted on go."""
+        self.stored += len(pairs)
+        changed, stale = [], []
+        # The JSON columns are compared as the text written (SQLAlchemy writes json.dumps):
+        # decoding a million rows cost more than the rest of the comparison.
+        columns = (Match.id, Match.question_id, Match.solution_id, Match.score)
+        written = (cast(Match.terms, Text), cast(Match.bridges, Text))
+        found = select(*columns, *written, ACTED_ON).where(Match.question_id.in_(question_ids))
+        for id_, question_id, solution_id, *stored, acted_on in self.session.execute(found):
             result = pairs.pop((question_id, solution_id), None)
             if result is not None:
-                self.stored += 1
                 row = _values(result)
-                if (score, terms, bridges) != (row["score"], row["terms"], row["bridges"]):
+                if stored != [row["score"], json.dumps(row["terms"]), json.dumps(row["bridges"])]:
                     changed.append({"id": id_} | row)
-            elif collect_stale and not acted_on and (question_id, solution_id) not in self._from_questions:
-                self._stale.append(id_)
+            elif not acted_on:
+                stale.append(id_)
         if changed:
             self.session.execute(update(Match), changed)
         if pairs:
             new = [{"question_id": q, "solution_id": s} | _values(r) for (q, s), r in pairs.items()]
             self.session.execute(insert(MATCH_TABLE), new)
-            self.stored += len(new)
+        self._delete(stale)
+
+    def finish(self) -> None:
+        """Delete the proposals of questions no longer open and solutions no longer active."""
+        closed = select(Question.id).where(Question.status.not_in(MATCHABLE_QUESTIONS))
+        inactive = select(Solution.id).where(Solution.status.not_in(MATCHABLE_SOLUTIONS))
+        self.session.execute(
+            delete(Match).where(
+                ~ACTED_ON, or_(Match.question_id.in_(closed), Match.solution_id.in_(inactive))
+            ),
+            execution_options={"synchronize_session": "fetch"},
+        )
+
+    def _delete(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), DELETE_BATCH):
+            self.session.execute(delete(Match).where(Match.id.in_(ids[start : start + DELETE_BATCH])))
 
 
 def _values(result: Result) -> dict:

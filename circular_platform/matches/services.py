@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
 
 from flask import current_app, has_app_context
@@ -94,9 +94,11 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
 
     With a learned ranker stored (``flask matching learn``) it ranks the solutions for each
     question; each question's own judgements then apply (:func:`_own_judgements`).
-    Items are read as plain columns and ranked and stored a block at a time
+    Items are read as plain columns. The solutions are ranked first, keeping only which
+    questions each found; then a block of questions at a time is ranked, what the solutions
+    found is scored on the questions' scale, and the block's proposals are stored
     (:class:`.proposals.ProposalWriter`); ``progress`` hears of every document read, fitted,
-    and ranked with its proposals stored."""
+    and ranked (a question once its proposals are stored)."""
     session.flush()
     work = RebuildWork(session, progress)
     if not work.total:
@@ -108,33 +110,49 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
         questions=work.fit("questions", question_documents),
     )
     models.ranker = store().load_ranker(models.solutions)
+    found = _found_by_solutions(models, work.blocks("ranking solutions", solution_documents))
+    del solution_documents
     judged = judgements.by_question(judgements.load(session))
     writer = ProposalWriter(session)
     for block in work.blocks("ranking questions", question_documents):
-        pairs = {}
-        for document, results in zip(block, solutions_for(models, block), strict=True):
-            results = _own_judgements(models, results, judged.get(int(document.id)))
-            pairs.update({(int(document.id), int(r.id)): r for r in results})
-        writer.questions_ranked([int(d.id) for d in block], pairs)
-    # Kept for scoring what the solution side finds on the questions' scale.
-    questions_by_id = {int(d.id): d for d in question_documents}
-    del question_documents
-    for block in work.blocks("ranking solutions", solution_documents):
-        found: dict[int, list[int]] = defaultdict(list)  # question id -> solutions that found it
-        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE)
-        for document, results in zip(block, ranked, strict=True):
-            for r in results:
-                if not writer.found_by_questions((int(r.id), int(document.id))):
-                    found[int(r.id)].append(int(document.id))
-        pairs = _scored_for_questions(models, questions_by_id, found, judged)
-        writer.solutions_ranked([int(d.id) for d in block], pairs)
-    del solution_documents, questions_by_id
+        writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
+    del question_documents, found
+    work.begin("saving the models")
     writer.finish()
     _expire_matches(session)  # the rows changed under any Match the session holds
     calibrate(session, models)
     store().save(session, models)
     work.advance("done", 1)
     return writer.stored
+
+
+def _found_by_solutions(models: Models, blocks: Iterable[list[Document]]) -> dict[int, list[int]]:
+    """Question id -> the solutions whose own ranking found it, in the order of ``blocks``.
+    Unexplained: the pairs the questions' ranking does not find are explained on its scale."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for block in blocks:
+        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE, explain=False)
+        for document, results in zip(block, ranked, strict=True):
+            for r in results:
+                found[int(r.id)].append(int(document.id))
+    return found
+
+
+def _proposals(
+    models: Models, block: list[Document], found: dict[int, list[int]], judged: dict[int, dict[int, int]]
+) -> dict[tuple[int, int], Result]:
+    """The proposals of a block of questions: what each question's ranking finds, then the pairs
+    only a solution's ranking found, scored on the questions' scale (:func:`_scored_for_questions`)."""
+    pairs = {}
+    for document, results in zip(block, solutions_for(models, block), strict=True):
+        results = _own_judgements(models, results, judged.get(int(document.id)))
+        pairs.update({(int(document.id), int(r.id)): r for r in results})
+    documents = {int(d.id): d for d in block}
+    wanted = {
+        q: others for q in documents if (others := [s for s in found.get(q, ()) if (q, s) not in pairs])
+    }
+    pairs.update(_scored_for_questions(models, documents, wanted, judged))
+    return pairs
 
 
 def _expire_matches(session: Session) -> None:

@@ -33,7 +33,12 @@ class RebuildWork:
         self.done += units
         self._progress(stage, self.done, self.total)
 
+    def begin(self, stage: str) -> None:
+        """Name the stage now starting, so the bar says what runs rather than what ran."""
+        self.advance(stage, 0)
+
     def read(self, stage: str, documents: Iterable[Document]) -> list[Document]:
+        self.begin(f"reading {stage}")
         out = []
         for document in documents:
             out.append(document)
@@ -43,12 +48,14 @@ class RebuildWork:
         return out
 
     def fit(self, stage: str, documents: list[Document]) -> Matcher:
+        self.begin(f"fitting {stage}")
         matcher = Matcher.fit(documents)
         self.advance(f"fitting {stage}", len(documents))
         return matcher
 
     def blocks(self, stage: str, documents: list[Document]) -> Iterator[list[Document]]:
         """``documents`` a block at a time; a block counts once its proposals are stored."""
+        self.begin(stage)
         for start in range(0, len(documents), RANK_BLOCK):
             block = documents[start : start + RANK_BLOCK]
             yield block
