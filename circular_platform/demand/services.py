@@ -26,6 +26,7 @@ from circular_platform.models import (
     BundleStatus,
     DemandBundle,
     Question,
+    SupplyBundle,
     User,
 )
 
@@ -120,7 +121,8 @@ def _check_joinable(session: Session, questions: Sequence[Question], bundle: Dem
             raise DomainError(_l("‘%(title)s’ is geen open vraag meer.", title=question.title), "question_id")
 
 
-def rename_bundle(session: Session, bundle: DemandBundle, label: str) -> None:
+def rename_bundle(session: Session, bundle: DemandBundle | SupplyBundle, label: str) -> None:
+    """Demand and supply bundles alike."""
     audit.record(session, AuditAction.BUNDLE_RENAMED, bundle, old=bundle.label, new=label.strip())
     bundle.label = label.strip()
     session.flush()

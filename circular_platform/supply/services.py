@@ -188,12 +188,6 @@ def _check_joinable(session: Session, lines: Sequence[MaterialLine], bundle: Sup
             raise DomainError(message, "line_id")
 
 
-def rename_bundle(session: Session, bundle: SupplyBundle, label: str) -> None:
-    audit.record(session, AuditAction.BUNDLE_RENAMED, bundle, old=bundle.label, new=label.strip())
-    bundle.label = label.strip()
-    session.flush()
-
-
 def change_status(session: Session, bundle: SupplyBundle, status: BundleStatus) -> None:
     """Reopening a finished bundle fails when one of its lines joined another bundle since."""
     if not bundle.active and status != BundleStatus.COMPLETED:

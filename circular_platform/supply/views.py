@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 
 from circular_platform import permissions
 from circular_platform.db import db
+from circular_platform.demand import services as bundles
 from circular_platform.demand import views as demand_views
 from circular_platform.demand.forms import BundleStatusForm, RenameBundleForm
 from circular_platform.forms import domain_errors_on, flash_errors
@@ -78,7 +79,7 @@ def rename_bundle(bundle_id: int):
     bundle = _load_bundle(bundle_id)
     form = RenameBundleForm()
     if form.validate_on_submit():
-        services.rename_bundle(db.session, bundle, form.label.data)
+        bundles.rename_bundle(db.session, bundle, form.label.data)
         db.session.commit()
         flash(_("De naam is gewijzigd."), "success")
         return redirect(url_for("supply.bundle", bundle_id=bundle_id))
