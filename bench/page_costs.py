@@ -109,7 +109,7 @@ def print_profile(profile: cProfile.Profile, count: int) -> None:
     total = sum(packages.values())
     for package, own in packages.most_common(12):
         print(f"    {package:<20} {own * 1000 / count:7.2f} ms  {own / total:4.0%}")
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
 
 
 def main() -> None:
