@@ -23,7 +23,7 @@ from circular_platform import (
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
-from circular_platform.i18n import install_template_gettext, select_locale
+from circular_platform.i18n import select_locale
 from circular_platform.markdown import plain_text, render_markdown, shorten
 from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
@@ -40,7 +40,6 @@ def init_app(app: Flask) -> None:
     _trust_proxies(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    install_template_gettext(app)
     bootstrap.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
