@@ -5,7 +5,8 @@ BENCH_REQUESTS (30) requests per page through the Flask test client, on a databa
 load, where wrk latencies on a shared machine do.
 
     DATABASE_URL=postgresql://... BENCH_MODEL_DIR=... .venv/bin/python bench/page_costs.py
-    BENCH_PROFILE="question list" ...  # also cProfile that page: time per package, top functions
+    BENCH_PROFILE="question list,post question" ...  # also cProfile these pages: CPU time of the
+        request thread per package, top functions
 
 The request lines are bench/load.py's (the same pages, users and posted questions); its first
 three are requested once before timing, so caches and the matcher are warm.
@@ -108,7 +109,7 @@ def print_profile(profile: cProfile.Profile, count: int) -> None:
     total = sum(packages.values())
     for package, own in packages.most_common(12):
         print(f"    {package:<20} {own * 1000 / count:7.2f} ms  {own / total:4.0%}")
-    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
 
 
 def main() -> None:
@@ -119,7 +120,7 @@ def main() -> None:
     print(f"load before: {os.getloadavg()}; {count} requests per page")
     print("\n| page | CPU ms | wall ms | statements |\n|---|---:|---:|---:|")
     for page, (email, lines) in pages.items():
-        profile = cProfile.Profile() if page == profiled else None
+        profile = cProfile.Profile(time.thread_time) if page in profiled.split(",") else None
         cpu, wall, statements = measure(app, email, lines, count, profile)
         print(f"| {page} | {cpu:.1f} | {wall:.0f} | {statements:.0f} |", flush=True)
         if profile:

@@ -33,6 +33,7 @@ _READABLE = {_FORMAT, "circulair-noord-matcher/1"}  # /1 models load; they expla
 _CHUNK = 64  # queries per sparse product in rank_many; bounds the memory of one product
 _MIN_DELTA = 1000
 _SMALL_BATCH = 8  # up to this many documents are vectorised one by one
+_ROW_CACHE = 256  # texts whose vectors a matcher remembers (see Matcher._weighted_row)
 # A shared theme multiplies the cosine by 1 + the matcher's theme boost, so themes reorder
 # near-ties but never hide a candidate. The boost is measured on the fitted corpus (see
 # Matcher.fit and fitting.theme_lift): a shared theme counts as much as it predicts that two
@@ -196,17 +197,33 @@ class Matcher:
         )
 
     def _row(self, doc: Document, words: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        counts, forms = self._extractor.counts_and_forms(doc.title, doc.description)
-        pairs = sorted((self._vocabulary[t], w, forms[t]) for t, w in counts.items() if t in self._vocabulary)
-        cols = np.array([c for c, _, _ in pairs], dtype=np.int32)
+        cols, vals, forms = self._weighted_row(doc.title, doc.description)
         signed = np.array(
-            [(words.setdefault(form, len(words)) + 1) * (-1 if part else 1) for _, _, (part, form) in pairs],
+            [(words.setdefault(form, len(words)) + 1) * (-1 if part else 1) for part, form in forms],
             dtype=np.int32,
         )
-        if self._tfidf is None or not pairs:
-            return cols, np.zeros(len(cols), dtype=np.float32), signed
-        vals = (1.0 + np.log([w for _, w, _ in pairs])) * self._tfidf.idf_[cols]
-        return cols, (vals / np.sqrt(np.dot(vals, vals))).astype(np.float32), signed
+        return cols, vals, signed
+
+    def _weighted_row(self, title: str, description: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """Columns, TF-IDF weights and (compound part?, word as written) of one text, remembered
+        for the last :data:`_ROW_CACHE` texts: one request vectorises the same question several
+        times (its matches, its similar questions, their explanations). The vocabulary and IDF
+        never change after fitting, so a remembered row stays right for this matcher."""
+        cache = self.__dict__.setdefault("_row_cache", {})
+        found = cache.get((title, description))
+        if found is not None:
+            return found
+        counts, forms = self._extractor.counts_and_forms(title, description)
+        pairs = sorted((self._vocabulary[t], w, forms[t]) for t, w in counts.items() if t in self._vocabulary)
+        cols = np.array([c for c, _, _ in pairs], dtype=np.int32)
+        vals = np.zeros(len(cols), dtype=np.float32)
+        if self._tfidf is not None and pairs:
+            weights = (1.0 + np.log([w for _, w, _ in pairs])) * self._tfidf.idf_[cols]
+            vals = (weights / np.sqrt(np.dot(weights, weights))).astype(np.float32)
+        if len(cache) >= _ROW_CACHE:
+            cache.clear()  # whole, not one by one: safe when another thread reads it meanwhile
+        found = cache[(title, description)] = (cols, vals, [f for _, _, f in pairs])
+        return found
 
     def surface_words(self, columns: Iterable[int]) -> list[str]:
         """The word people wrote most often for each vocabulary column, in order; ``""`` for a
@@ -470,6 +487,9 @@ class Matcher:
         self._set_main(ids, matrix, keys, forms)
 
     # -- persistence -----------------------------------------------------------------------
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "_row_cache"}
 
     def save(self, path: str | Path) -> None:
         with open(path, "wb") as fh:

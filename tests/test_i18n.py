@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import force_locale
+
 
 def test_dutch_is_the_default(client):
     response = client.get("/")
@@ -27,3 +29,14 @@ def test_the_login_prompt_speaks_the_readers_language(client):
     assert "Log in om deze pagina te bekijken." in page
     client.post("/language", data={"language": "en"})
     assert "Please log in to see this page." in client.get("/dashboard", follow_redirects=True).text
+
+
+def test_templates_follow_a_locale_forced_within_the_request(app):
+    """A mail to an English reader rendered while a Dutch page is served is English, and the
+    page's own strings stay Dutch before and after it."""
+    template = app.jinja_env.from_string("{{ _('Reden') }}")
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert template.render() == "Reden"
+        with force_locale("en"):
+            assert template.render() == "Reason"
+        assert template.render() == "Reden"

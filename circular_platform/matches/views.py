@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
@@ -44,6 +45,13 @@ def feedback(match_id: int):
 
 def highlight(text: str, terms: Iterable[str]) -> Markup:
     """``text`` escaped, with the words that explain a match in ``<mark>`` (the search's rule)."""
+    return _highlighted(text, tuple(terms))
+
+
+@lru_cache(maxsize=4096)
+def _highlighted(text: str, terms: tuple[str, ...]) -> Markup:
+    """Cached: the same cards (a title or summary with its match's terms) come back on every view,
+    and stemming each of their words costs more than the rest of a card."""
     fragments = display.highlight(text, terms, detect_language(text))
     return Markup("").join(
         Markup("<mark>%s</mark>") % part if marked else escape(part) for part, marked in fragments

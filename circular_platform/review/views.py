@@ -36,7 +36,8 @@ PIPELINE_STATUSES = tuple(s for s in MatchStatus if s not in (MatchStatus.PROPOS
 
 @bp.context_processor
 def _labels() -> dict:
-    return {"reject_reasons": services.REJECT_REASONS}
+    """The reasons translated once per page: the queue lists them with every pair."""
+    return {"reject_reasons": {key: str(label) for key, label in services.REJECT_REASONS.items()}}
 
 
 def _require_coordinator() -> None:

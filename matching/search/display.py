@@ -47,7 +47,7 @@ def _term_stems(terms: Iterable[str], lang: str) -> frozenset[str]:
 
 def _marked(token: str, terms: frozenset[str], affixes: tuple[str, ...], lang: str) -> bool:
     for term in analysis.token_terms(token, lang):
-        if term in terms or any(term.startswith(a) or term.endswith(a) for a in affixes):
+        if term in terms or term.startswith(affixes) or term.endswith(affixes):  # any of the affixes
             return True
     return False
 

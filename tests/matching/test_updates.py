@@ -101,3 +101,16 @@ def test_models_saved_before_soft_themes_and_bridges_still_load(tmp_path: Path) 
     old = Matcher.load(path)
     query = Document("q", "houten kozijnen isolatie", themes=frozenset({"bouw"}))
     assert old.rank(query) == Matcher.fit(DOCS).rank(query)
+
+
+def test_a_text_vectorised_before_ranks_with_its_own_filters_and_id() -> None:
+    """The matcher remembers vectors by text: the same text under another id or place must still
+    be filtered and indexed as itself."""
+    m = Matcher.fit(DOCS)
+    assert set(ids(m.rank(Document("q", "kozijnen")))) == {2}
+    m.upsert(Document(4, "kozijnen", regions=frozenset({"drenthe"})))
+    assert set(ids(m.rank(Document("q", "kozijnen")))) == {2, 4}
+    assert ids(m.rank(Document("other", "kozijnen", location=("emmen", "friesland")))) == [2]
+    first, again = m.rank(Document("q", "kozijnen")), m.rank(Document("q", "kozijnen"))
+    assert again == first
+    assert first[0].terms
