@@ -203,16 +203,20 @@ def count_matrix(
     extractor: TermExtractor, counts: TokenCounts, vocabulary: dict[str, int], grow: bool
 ) -> sp.csr_matrix:
     """(documents x terms) weighted counts; unknown terms extend ``vocabulary`` iff ``grow``."""
-    return counts_and_forms(extractor, counts, vocabulary, grow)[0]
+    return counts_and_forms(extractor, counts, vocabulary, grow, with_forms=False)[0]
 
 
 def counts_and_forms(
-    extractor: TermExtractor, counts: TokenCounts, vocabulary: dict[str, int], grow: bool
+    extractor: TermExtractor,
+    counts: TokenCounts,
+    vocabulary: dict[str, int],
+    grow: bool,
+    with_forms: bool = True,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, list[str]]:
     """Weighted counts, and where they came from: a matrix with the same nonzero pattern whose
     entries point into the returned list of words as written, ``+(i + 1)`` when the document
     contains the term as a word of its own (its most frequent such word), ``-(i + 1)`` when only
-    as part of a compound (the compound)."""
+    as part of a compound (the compound). Without ``with_forms`` that matrix is empty."""
     weighted = (counts.title * extractor.title_weight + counts.description).tocsr()
     n_docs = weighted.shape[0]
     forms: dict[str, int] = {}
@@ -226,6 +230,7 @@ def counts_and_forms(
             )
     out = sp.csr_matrix((n_docs, len(vocabulary)), dtype=np.float64)
     picked = []
+    alphabetical = _alphabetical(list(forms))
     for rows, pairs in blocks:
         select = sp.csr_matrix((np.ones(len(rows)), (rows, rows)), shape=(n_docs, n_docs))
         block = (select @ weighted).tocsr()
@@ -233,7 +238,8 @@ def counts_and_forms(
             (pairs.weight, (pairs.token, pairs.term)), shape=(len(counts.tokens), len(vocabulary))
         )
         out = out + block @ features
-        picked.append(_best_forms(block.tocoo(), pairs))
+        if with_forms:
+            picked.append(_best_forms(block.tocoo(), pairs, alphabetical))
     out = out.tocsr()
     out.sort_indices()
     return out, _form_matrix(picked, out.shape), list(forms)
@@ -279,15 +285,24 @@ def _feature_lists(
     )
 
 
-def _best_forms(block: sp.coo_matrix, pairs: _Pairs) -> tuple[np.ndarray, ...]:
-    """Per (document, term): the form of its most frequent own word, else of a compound."""
+def _alphabetical(words: list[str]) -> np.ndarray:
+    """Each word's place in alphabetical order (ties between forms go by it)."""
+    places = np.empty(len(words), dtype=np.int64)
+    places[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
+    return places
+
+
+def _best_forms(block: sp.coo_matrix, pairs: _Pairs, alphabetical: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per (document, term): the form of its most frequent own word, else of a compound; among
+    equals the first alphabetically, as :meth:`TermExtractor.counts_and_forms` chooses, so a
+    document's forms do not depend on the documents analysed with it."""
     starts = np.searchsorted(pairs.token, block.col)
     reps = np.searchsorted(pairs.token, block.col, side="right") - starts
     total = int(reps.sum())
     offsets = np.repeat(starts - np.cumsum(reps) + reps, reps) + np.arange(total)
     doc, count = np.repeat(block.row, reps), np.repeat(block.data, reps)
     term, form = pairs.term[offsets], pairs.form[offsets]
-    order = np.lexsort((-count, form < 0, term, doc))  # own words first, then frequency
+    order = np.lexsort((alphabetical[np.abs(form) - 1], -count, form < 0, term, doc))  # own words first
     doc, term, form = doc[order], term[order], form[order]
     first = np.ones(total, dtype=bool)
     first[1:] = (doc[1:] != doc[:-1]) | (term[1:] != term[:-1])

@@ -279,25 +279,36 @@ class Matcher:
         if self._dirty:
             self._rebuild_delta()
         theme_boost = self.theme_boost if theme_boost is None else theme_boost
+        # All queries are analysed at once (each distinct word once, however many chunks use
+        # it); the word forms only when they are explained.
+        if explain:
+            qmatrix, qforms, qwords = self._vectors_and_forms(queries)
+        else:
+            qmatrix, qforms, qwords = self.vectors(queries), None, []
+        query = QueryScratch(len(self._terms), qwords)
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
-            chunk = queries[start : start + _CHUNK]
+            rows = slice(start, start + _CHUNK)
+            vectors = _Queries(qmatrix[rows], None if qforms is None else qforms[rows], query)
             out.extend(
-                self._rank_chunk(chunk, k, min_score, theme_filter, theme_boost, set(exclude), explain)
+                self._rank_chunk(
+                    queries[rows], vectors, k, min_score, theme_filter, theme_boost, set(exclude)
+                )
             )
         return out
 
     def _rank_chunk(
         self,
         queries: Sequence[Document],
+        vectors: _Queries,
         k: int,
         min_score: float,
         theme_filter: bool,
         theme_boost: float,
         exclude: set,
-        explain: bool = True,
     ) -> list[list[Result]]:
-        qmatrix, qforms, qwords = self._vectors_and_forms(queries)
+        """Top ``k`` of a chunk of queries; unexplained when ``vectors`` carry no word forms."""
+        qmatrix, qforms = vectors.matrix, vectors.forms
         keys = [q.filter_key() for q in queries]
         found: list[list[tuple[float, int, int]]] = [[] for _ in queries]
         wanted = k + len(exclude)
@@ -306,16 +317,17 @@ class Matcher:
             boosts = [seg.filters.agreement(key) if theme_boost else None for key in keys]
             for i, docs, vals in _candidates(seg, qmatrix, masks, boosts, theme_boost, wanted, min_score):
                 found[i].extend((-float(v), s, int(d)) for v, d in zip(vals, docs, strict=True))
-        if not explain:
+        if qforms is None:
             ids = [seg.ids for seg in self._segments]
             plain = [[(ids[s][row], _clip(-neg)) for neg, s, row in sorted(f)] for f in found]
             return [
                 [Result(doc, score) for doc, score in pairs if doc not in exclude][:k]  # type: ignore[arg-type]
                 for pairs in plain
             ]
-        query = QueryScratch(len(self._terms), qwords)
         return [
-            self._results(query, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude)
+            self._results(
+                vectors.scratch, _csr_row(qmatrix, i), _csr_row(qforms, i)[1], sorted(f), k, exclude
+            )
             for i, f in enumerate(found)
         ]
 
@@ -503,6 +515,16 @@ class Matcher:
         if tag not in _READABLE or not isinstance(matcher, cls):
             raise ValueError(f"{path}: not a saved Matcher ({tag!r})")
         return matcher
+
+
+@dataclass(frozen=True)
+class _Queries:
+    """A chunk's query vectors, their word forms (None: not explained) and the scratch that
+    explains them."""
+
+    matrix: sp.csr_matrix
+    forms: sp.csr_matrix | None
+    scratch: QueryScratch
 
 
 class _WordTable:

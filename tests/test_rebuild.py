@@ -154,6 +154,27 @@ def test_a_rebuild_that_changes_nothing_leaves_the_rows_alone(session, market, r
     assert dict(session.execute(select(Match.id, Match.updated_at)).all()) == written
 
 
+def test_a_new_proposal_reads_as_one_the_orm_wrote(session, market, rebuild):
+    """New proposals bypass SQLAlchemy's parameter handling: their columns still read back typed."""
+    roofs = market[0]
+    started = datetime.now(UTC)
+    rebuild()
+    session.commit()
+    session.expire_all()
+    new = session.scalars(
+        select(Match).where(Match.question_id == roofs.id, Match.created_at >= started)
+    ).all()
+    assert new
+    for match in new:
+        assert (match.status, match.reason, match.question_feedback) == (MatchStatus.PROPOSED, "", None)
+        assert started <= match.created_at.astimezone(UTC) <= datetime.now(UTC)
+        assert match.created_at == match.updated_at == match.last_change_at
+        assert isinstance(match.terms, list)
+        assert all(isinstance(t, str) for t in match.terms)
+        assert all(isinstance(b, list) and len(b) == 2 for b in match.bridges)
+    assert any(match.terms for match in new)
+
+
 def test_the_rebuild_tells_its_progress_up_to_the_last_unit(session, market, rebuild):
     told: list[tuple[str, int, int]] = []
     rebuild(lambda stage, done, total: told.append((stage, done, total)))

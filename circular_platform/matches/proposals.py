@@ -25,11 +25,16 @@ from circular_platform.models import (
     Question,
     Solution,
 )
+from circular_platform.models._types import utcnow
 from matching.matcher import Result
 
 Pairs = dict[tuple[int, int], Result]  # (question id, solution id) -> result
 DELETE_BATCH = 500
-MATCH_TABLE = Match.metadata.tables[Match.__tablename__]  # a Core insert: a third less work than the ORM's
+MATCH_TABLE = Match.metadata.tables[Match.__tablename__]
+_INSERTED = (
+    *("question_id", "solution_id", "score", "terms", "bridges"),  # per proposal
+    *("status", "reason", "created_at", "updated_at", "last_change_at"),  # the same for all
+)
 
 # Match.acted_on in SQL: a person touched the match, so it keeps its state.
 ACTED_ON = or_(
@@ -57,17 +62,53 @@ class ProposalWriter:
         for id_, question_id, solution_id, *stored, acted_on in self.session.execute(found):
             result = pairs.pop((question_id, solution_id), None)
             if result is not None:
-                row = _values(result)
-                if stored != [row["score"], json.dumps(row["terms"]), json.dumps(row["bridges"])]:
-                    changed.append({"id": id_} | row)
+                if stored != [result.score, json.dumps(result.terms), json.dumps(result.bridges)]:
+                    changed.append({"id": id_} | _values(result))
             elif not acted_on:
                 stale.append(id_)
         if changed:
             self.session.execute(update(Match), changed)
         if pairs:
-            new = [{"question_id": q, "solution_id": s} | _values(r) for (q, s), r in pairs.items()]
-            self.session.execute(insert(MATCH_TABLE), new)
+            self._insert(pairs)
         self._delete(stale)
+
+    def _insert(self, pairs: Pairs) -> None:
+        """New proposals through the driver's ``executemany``, with the SQL SQLAlchemy compiles for
+        the database and the columns' defaults converted once: SQLAlchemy's per-row parameter
+        handling cost more than the database's writing (about 20 s of 35 for 700,000 rows)."""
+        connection = self.session.connection()
+        dialect = connection.dialect
+        sql = insert(MATCH_TABLE).compile(dialect=dialect, column_keys=_INSERTED, for_executemany=True)
+        now = utcnow()
+        defaults = {
+            name: _bound(dialect, name, value)
+            for name, value in (
+                ("status", MatchStatus.PROPOSED),
+                ("reason", ""),
+                ("created_at", now),
+                ("updated_at", now),
+                ("last_change_at", now),
+            )
+        }
+        rows = [
+            {
+                "question_id": q,
+                "solution_id": s,
+                "score": float(r.score),
+                "terms": json.dumps(r.terms),  # as SQLAlchemy writes the JSON columns
+                "bridges": json.dumps(r.bridges),
+            }
+            | defaults
+            for (q, s), r in pairs.items()
+        ]
+        if sql.positional:
+            order = sql.positiontup or ()
+            rows = [tuple(row[name] for name in order) for row in rows]  # type: ignore[misc]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(str(sql), rows)
+        finally:
+            cursor.close()
 
     def finish(self) -> None:
         """Delete the proposals of questions no longer open and solutions no longer active."""
@@ -83,6 +124,12 @@ class ProposalWriter:
     def _delete(self, ids: list[int]) -> None:
         for start in range(0, len(ids), DELETE_BATCH):
             self.session.execute(delete(Match).where(Match.id.in_(ids[start : start + DELETE_BATCH])))
+
+
+def _bound(dialect, column: str, value):
+    """``value`` as the driver takes it for ``column`` (what SQLAlchemy would send)."""
+    process = MATCH_TABLE.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value
 
 
 def _values(result: Result) -> dict:

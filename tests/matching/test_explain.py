@@ -75,6 +75,19 @@ def test_forms_of_one_word_are_no_bridge() -> None:
     assert found[0].bridges == ()
 
 
+def test_a_question_is_explained_the_same_whatever_is_ranked_with_it() -> None:
+    """Of two words for one concept, equally frequent, the explanation takes the first
+    alphabetically, not the one another question of the batch happened to write first."""
+    cleaning = Document("gevel", "Gevelreiniging", "Wij reinigen gevels van natuursteen.")
+    matcher = Matcher.fit([cleaning, *filler(60)])
+    query = Document("q", "Gevels", "Wie kan onze gevels van natuursteen reinigen en schoonmaken?")
+    alone = matcher.rank(query)
+    assert alone[0].id == "gevel"
+    for written_first in ("reinigen", "schoonmaken"):
+        others = [Document(f"o{i}", "Vraag", f"Wij willen textiel {written_first}.") for i in range(12)]
+        assert matcher.rank_many([*others, query])[-1] == alone
+
+
 def test_strength_labels_from_thresholds() -> None:
     thresholds = Thresholds(strong=0.5, good=0.3)
     assert [LABELS_NL[strength(s, thresholds)] for s in (0.6, 0.5, 0.4, 0.1)] == [
