@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from matching.search.types import (
 )
 from matching.search.whoosh_schema import build_schema, tag_language
 
+OPEN_ATTEMPTS = 5  # about 0.75 s of waiting for a commit elsewhere to finish deleting
 WARM_FRACTION = 0.002  # words in at least this share of documents are loaded by warm()
 REBUILD_PROCESSES = min(2, os.cpu_count() or 1)
 REBUILD_LIMITMB = 1024  # per process: 50,000 documents fit (about 1 GB of memory) without spilling
@@ -96,15 +98,25 @@ class SearchIndex:
             return self._index
 
     def _open_existing(self) -> Any:
+        """The index on disk, or None when it is missing or corrupt. A file missing while it opens
+        is first tried again: another process's commit deletes the segments it replaced, and
+        taking that for corruption would wipe that process's index (it did, under two writers)."""
+        if not self.directory.is_dir():
+            return None
         # Whoosh leaves a corrupt table of contents open: ignore that file's ResourceWarning.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
-            try:
-                index = whoosh_index.open_dir(str(self.directory))
-                index.doc_count()
-            except Exception:  # missing, or corrupt in any of many ways
-                return None
-        return index if set(index.schema.names()) == set(build_schema().names()) else None
+            for attempt in range(OPEN_ATTEMPTS):
+                try:
+                    index = whoosh_index.open_dir(str(self.directory))
+                    index.doc_count()
+                except FileNotFoundError:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                except Exception:  # missing, or corrupt in any of many ways
+                    return None
+                return index if set(index.schema.names()) == set(build_schema().names()) else None
+        return None
 
     def _create(self) -> Any:
         shutil.rmtree(self.directory, ignore_errors=True)

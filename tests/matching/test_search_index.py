@@ -54,6 +54,18 @@ def test_a_held_lock_times_out_with_index_locked(tmp_path):
         SearchIndex(tmp_path).write([document(1)], timeout=0.1)
 
 
+def test_a_table_of_contents_gone_when_opened_does_not_wipe_the_index(tmp_path):
+    """Another process's commit deletes the older table of contents between this process listing
+    the folder and opening it: a dangling link stands for the listed, deleted file."""
+    SearchIndex(tmp_path).write([document(1)])
+    gone = tmp_path / "_MAIN_99.toc"
+    gone.symlink_to(tmp_path / "deleted.toc")
+    threading.Timer(0.1, gone.unlink).start()
+    index = SearchIndex(tmp_path)
+    assert keys(index, "hennep") == {"solution:1"}
+    assert not index.recreated
+
+
 def test_a_corrupt_index_is_recreated_empty(tmp_path):
     SearchIndex(tmp_path).write([document(1)])
     for path in tmp_path.iterdir():
