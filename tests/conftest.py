@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess  # nosec B404 - runs this project's own flask worker
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -348,3 +350,17 @@ def make_passport(session: Session) -> Callable[..., BuildingPassport]:
         return passport
 
     return make
+
+
+def run_worker_burst(environment: dict[str, str]) -> None:
+    """``flask worker --burst`` in a process of its own: it runs the queued jobs and exits cleanly."""
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert "Traceback" not in worker.stderr, worker.stderr

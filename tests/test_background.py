@@ -22,7 +22,7 @@ from circular_platform.matches.store import ModelStore, store
 from circular_platform.models import Match, MatcherModel, Organisation, OrganisationKind, SearchPending
 from circular_platform.questions import services as question_services
 from circular_platform.solutions import services as solution_services
-from tests.conftest import app_settings
+from tests.conftest import app_settings, run_worker_burst
 
 MATERIALS = ["kozijnen", "isolatie", "dakpannen", "bakstenen", "beton", "hout", "glas", "staal"]
 PLACES = ["Emmen", "Assen", "Groningen", "Leeuwarden"]
@@ -209,16 +209,7 @@ def test_with_redis_a_change_queues_the_rebuild_and_the_worker_does_it(own_datab
         "MATCHING_MODEL_PATH": str(tmp_path / "worker" / "model"),
         "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
     }
-    worker = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert worker.returncode == 0, worker.stderr
-    assert "Traceback" not in worker.stderr, worker.stderr
+    run_worker_burst(environment)
     with app.app_context(), db.sessionmaker() as session:
         store().sync()
         assert store().get() is not None  # fitted by the worker, loaded from the database

@@ -24,7 +24,7 @@ from circular_platform import PROJECT_ROOT, create_app, mail
 from circular_platform.db import db
 from circular_platform.models import AuditAction, AuditEntry, DeliveryState, OutboxMessage
 from circular_platform.models._types import utcnow
-from tests.conftest import app_settings
+from tests.conftest import app_settings, run_worker_burst
 
 # Delivery right after the commit in this process, whether or not the suite runs in queue mode.
 pytestmark = pytest.mark.app_config(REDIS_URL="")
@@ -411,16 +411,7 @@ def test_with_redis_the_worker_queues_the_retry_pass_and_runs_it(own_database, t
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "MATCHING_MODEL_PATH": str(tmp_path / "worker" / "model"),
     }
-    worker = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert worker.returncode == 0, worker.stderr
-    assert "Traceback" not in worker.stderr, worker.stderr
+    run_worker_burst(environment)
     assert running_server.mailbox.recipients() == sorted(recipients)
     assert all_sent(app)
     background.redis_connection(app).flushdb()
