@@ -144,6 +144,7 @@ def log_in(page: playwright_api.Page, email: str, password: str = DEMO_PASSWORD,
         page.get_by_label("Ingelogd blijven").check()
     page.locator("main").get_by_role("button", name="Inloggen").click()
     playwright_api.expect(logout_button(page)).to_have_count(1)
+    page.wait_for_load_state("load")  # the menus' script has run: a click earlier opened nothing (CI, once)
 
 
 def logout_button(page: playwright_api.Page) -> playwright_api.Locator:
