@@ -21,12 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
 from flask_login import AnonymousUserMixin  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from circular_platform import PROJECT_ROOT, create_app, regions  # noqa: E402
+from bench.database import migrated_with_regions  # noqa: E402
+from circular_platform import create_app  # noqa: E402
 from circular_platform.db import db  # noqa: E402
 from circular_platform.map import measures  # noqa: E402
 from circular_platform.models import Municipality, Organisation, Province, Question, Solution  # noqa: E402
@@ -119,15 +118,7 @@ def main() -> None:
         }
     )
     with app.app_context():
-        config = Config(str(PROJECT_ROOT / "alembic.ini"))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            config.attributes["configure_logger"] = False
-            command.downgrade(config, "base")
-            command.upgrade(config, "head")
-        regions.load_provinces(db.session)
-        regions.load_municipalities(db.session)
-        db.session.commit()
+        migrated_with_regions()
         with db.engine.begin() as connection:
             synthesise(connection, args.questions, args.solutions)
         print(f"{db.engine.dialect.name}: {args.questions} questions, {args.solutions} solutions")

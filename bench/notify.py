@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alembic import command  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
 
-from circular_platform import create_app, regions  # noqa: E402
+from bench.database import migrated_with_regions  # noqa: E402
+from circular_platform import create_app  # noqa: E402
 from circular_platform.db import db  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Match,
@@ -177,19 +177,7 @@ def measure(args: argparse.Namespace, scale: float) -> dict:
     )
     sizes = [max(1, int(n * scale)) for n in (args.users, args.organisations, args.matches, args.searches)]
     with app.app_context():
-        from alembic.config import Config
-
-        from circular_platform import PROJECT_ROOT
-
-        config = Config(str(PROJECT_ROOT / "alembic.ini"))
-        with db.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            config.attributes["configure_logger"] = False
-            command.downgrade(config, "base")
-            command.upgrade(config, "head")
-        regions.load_provinces(db.session)
-        regions.load_municipalities(db.session)
-        db.session.commit()
+        migrated_with_regions()
         with db.engine.begin() as connection:
             synthesise(connection, *sizes)
         from circular_platform.search import services as search

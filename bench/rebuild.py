@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.database import migrated_with_regions  # noqa: E402
 from bench.synth import THEMES, Generator  # noqa: E402
-from circular_platform import create_app, regions  # noqa: E402
+from circular_platform import create_app  # noqa: E402
 from circular_platform.db import db  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Match,
@@ -69,18 +70,9 @@ def bench_app():
 
 def prepare(url: str, questions: int, solutions: int) -> None:
     """An empty migrated database with the regions, as ``flask regions load`` leaves it."""
-    from alembic import command
-
-    from tests.conftest import alembic_config
-
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SEARCH_INDEXING": "off"})
     with app.app_context():
-        with db.engine.begin() as connection:
-            command.downgrade(alembic_config(connection), "base")
-            command.upgrade(alembic_config(connection), "head")
-        regions.load_provinces(db.session)
-        regions.load_municipalities(db.session)
-        db.session.commit()
+        migrated_with_regions()
         with db.engine.begin() as connection:
             synthesise(connection, questions, solutions)
         db.engine.dispose()
@@ -215,7 +207,7 @@ def _judged_matches(rng: random.Random, questions: int, solutions: int) -> list[
     pairs = {(rng.randint(1, questions), rng.randint(1, solutions)) for _ in range(JUDGED)}
     states = [
         {"question_feedback": "interessant"},
-        {"question_feedback": "niet_relevant", "question_feedback_by_id": None},
+        {"question_feedback": "niet_relevant"},
         {"status": "geintroduceerd"},
         {"status": "afgewezen", "reason": "Past niet in de regio"},
     ]
@@ -228,6 +220,8 @@ def _judged_matches(rng: random.Random, questions: int, solutions: int) -> list[
             "bridges": [],
             "status": "voorgesteld",
             "reason": "",
+            "question_feedback": None,  # every row has the same keys: one executemany takes them all
+            "question_feedback_by_id": None,
             "feedback_at": NOW,
             "created_at": NOW,
             "updated_at": NOW,
