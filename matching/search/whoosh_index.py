@@ -99,23 +99,25 @@ class SearchIndex:
 
     def _open_existing(self) -> Any:
         """The index on disk, or None when it is missing or corrupt. A file missing while it opens
-        is first tried again: another process's commit deletes the segments it replaced, and
-        taking that for corruption would wipe that process's index (it did, under two writers)."""
+        is first tried again: another process's commit deletes the segments and table of contents
+        it replaced, and taking that for corruption would wipe that process's index (it did, under
+        two writers). Searchers need no such care: Whoosh's own reader() retries."""
         if not self.directory.is_dir():
             return None
         # Whoosh leaves a corrupt table of contents open: ignore that file's ResourceWarning.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             for attempt in range(OPEN_ATTEMPTS):
-                try:
+                try:  # each read below starts again from the newest table of contents
                     index = whoosh_index.open_dir(str(self.directory))
                     index.doc_count()
+                    current = set(index.schema.names()) == set(build_schema().names())
                 except FileNotFoundError:
                     time.sleep(0.05 * (attempt + 1))
                     continue
                 except Exception:  # missing, or corrupt in any of many ways
                     return None
-                return index if set(index.schema.names()) == set(build_schema().names()) else None
+                return index if current else None
         return None
 
     def _create(self) -> Any:
