@@ -186,6 +186,7 @@ def token_words(token: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     return tuple(w for w in candidates if w not in stops and (len(w) > 1 or w.isdigit()))
 
 
+@lru_cache(maxsize=500_000)
 def token_terms(token: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     return tuple(stem(w, lang) for w in token_words(token, lang))
 

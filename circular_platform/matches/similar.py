@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import permissions
@@ -42,11 +42,14 @@ def similar_questions(
         return []
     document = question_document(question)
     results = _candidates(matcher, document, limit)
-    query = _others_visible(question, user, results).options(
-        joinedload(Question.organisation), joinedload(Question.municipality)
-    )
-    found = {q.id: q for q in session.scalars(query).unique()}
-    shown = [r for r in results if r.id in found][:limit]
+    visible = _others_visible(session, question, user, results)
+    shown = [r for r in results if r.id in visible][:limit]
+    if not shown:
+        return []
+    # Only the questions shown become objects: of fifty candidates, most are never displayed.
+    loaded = select(Question).where(Question.id.in_([r.id for r in shown]))
+    loaded = loaded.options(joinedload(Question.organisation), joinedload(Question.municipality))
+    found = {q.id: q for q in session.scalars(loaded).unique()}
     explained = matcher.results_for(document, [r.id for r in shown])
     return [
         (found[r.id], replace(r, terms=e.terms, bridges=e.bridges))
@@ -63,8 +66,7 @@ def count_similar_questions(
     if matcher is None:
         return 0
     results = _candidates(matcher, question_document(question), limit)
-    query = _others_visible(question, user, results).with_only_columns(Question.id)
-    return min(len(session.scalars(query).all()), limit)
+    return min(len(_others_visible(session, question, user, results)), limit)
 
 
 def _candidates(matcher: Matcher, document: Document, limit: int) -> list[Result]:
@@ -73,14 +75,17 @@ def _candidates(matcher: Matcher, document: Document, limit: int) -> list[Result
     return _rank(matcher, [document], k, exclude={document.id}, explain=False)[0]
 
 
-def _others_visible(question: Question, user: permissions.AnyUser, results: list[Result]) -> Select:
-    """The open questions among ``results`` of other organisations that ``user`` may see."""
-    return select(Question).where(
+def _others_visible(
+    session: Session, question: Question, user: permissions.AnyUser, results: list[Result]
+) -> set[int]:
+    """The ids of the open questions among ``results`` of other organisations that ``user`` may see."""
+    query = select(Question.id).where(
         Question.id.in_([r.id for r in results]),
         Question.status.in_(OPEN_DEMAND),
         Question.organisation_id != question.organisation_id,
         permissions.visible_questions(user),
     )
+    return set(session.scalars(query))
 
 
 def similar_pairs(questions: Sequence[Question], limit: int = 20) -> list[SimilarPair]:

@@ -40,6 +40,8 @@ class Match(Base):
         Index("ix_match_snoozed_until_status", "snoozed_until", "status"),
         # An organisation's matches in a status (the dashboard) without reading its other matches.
         Index("ix_match_question_status", "question_id", "status"),
+        # A question's page reads its best suggestions first and stops at the tenth.
+        Index("ix_match_question_score", "question_id", "score"),
         # With the score and the question: an organisation's fitting questions (the dashboard) are
         # read from this index alone.
         Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
@@ -49,7 +51,7 @@ class Match(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(Float)  # cosine similarity, or the learned probability; 0..1
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that explain the score

@@ -162,12 +162,7 @@ LIST_LOADING = (
 
 def list_query(user, filters: dict[str, Any]) -> Select:
     """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
-    query = (
-        select(Question)
-        .join(Question.municipality)
-        .where(permissions.visible_questions(user))
-        .options(*LIST_LOADING)
-    )
+    query = select(Question).where(permissions.visible_questions(user)).options(*LIST_LOADING)
     if filters.get("organisation"):
         query = query.where(Question.organisation_id == filters["organisation"])
     if filters.get("theme"):
@@ -175,7 +170,7 @@ def list_query(user, filters: dict[str, Any]) -> Select:
     if filters.get("sector"):
         query = query.where(Question.sector == filters["sector"])
     if filters.get("province"):
-        query = query.where(Municipality.province_id == filters["province"])
+        query = query.join(Question.municipality).where(Municipality.province_id == filters["province"])
     if filters.get("municipality"):
         query = query.where(Question.municipality_id == filters["municipality"])
     if filters.get("status"):

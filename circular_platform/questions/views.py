@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 
 from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
@@ -12,7 +13,7 @@ from circular_platform.marketplace import filter_options, list_filters, organisa
 from circular_platform.matches import future
 from circular_platform.matches import services as matches
 from circular_platform.matches.similar import count_similar_questions, similar_questions
-from circular_platform.models import Question, QuestionStatus
+from circular_platform.models import Municipality, Question, QuestionStatus
 from circular_platform.pagination import paginate
 from circular_platform.questions import services
 from circular_platform.questions.forms import QuestionForm
@@ -21,9 +22,17 @@ bp = Blueprint("questions", __name__, url_prefix="/questions")
 FILTERS = ("theme", "sector", "province", "municipality", "status", "procurement", "sort")
 
 
+# What the question's page shows of it, loaded with it rather than one query each.
+SHOWN_WITH_QUESTION = (
+    joinedload(Question.organisation),
+    joinedload(Question.municipality).joinedload(Municipality.province),
+    selectinload(Question.material_lines),
+)
+
+
 def load_visible(question_id: int) -> Question:
     """The question, or 404 also when the user may not see it: hidden items are not confirmed to exist."""
-    question = db.session.get(Question, question_id)
+    question = db.session.get(Question, question_id, options=SHOWN_WITH_QUESTION)
     if question is None or not permissions.can_view_question(current_user, question):
         abort(404)
     return question
