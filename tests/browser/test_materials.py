@@ -297,3 +297,18 @@ def test_a_coordinators_pages_fit_the_screen_in_dutch_and_english(new_page, widt
     finally:
         page.goto("/map/")
         choose_language(page, "Nederlands")  # the other tests read the coordinator's pages in Dutch
+
+
+def test_a_phone_reads_a_buildings_materials_as_stacked_rows_with_every_column(new_page):
+    """On a 390 px screen each material line is a block of labelled cells: its last columns (the
+    condition, the place in the building) are on the screen, not behind a sideways scroll."""
+    page = new_page(viewport={"width": 390, "height": 800})
+    log_in(page, CORPORATION_MEMBER)
+    page.goto("/passports/")
+    page.get_by_role("link", name=re.compile("Rijtjeswoningen Houtweg")).click()
+    table = page.locator("table.table-stacked")
+    assert table.evaluate("t => t.parentElement.scrollWidth - t.parentElement.clientWidth") <= 0
+    place = table.locator("td[data-label='Plaats in het gebouw']").filter(has_text="kozijnen")
+    box = place.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
