@@ -74,6 +74,15 @@ class Question(Base):
         Index("ix_question_created_at_id", "created_at", "id"),  # the lists' newest first
         # The list's count of what a visitor may see reads this index alone (2 ms, not 6).
         Index("ix_question_status_visibility", "status", "visibility"),
+        # An organisation's profile pages its questions newest first, and counts them, from this
+        # index: the lists' index alone walked past every other organisation's questions.
+        Index(
+            "ix_question_organisation_created",
+            "organisation_id",
+            "created_at",
+            "id",
+            postgresql_include=["status", "visibility"],
+        ),
         # Every column the region dashboard counts and groups by (demand/figures.py): its figures
         # are read from this index alone, not from the questions' wide rows.
         Index(
@@ -89,9 +98,7 @@ class Question(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))
@@ -170,12 +177,20 @@ class SolutionTheme(Base):
 
 class Solution(Base):
     __tablename__ = "solution"
-    __table_args__ = (Index("ix_solution_created_at_id", "created_at", "id"),)  # the lists' newest first
+    __table_args__ = (
+        Index("ix_solution_created_at_id", "created_at", "id"),  # the lists' newest first
+        # An organisation's profile, as for questions: page 58 of 1,500 solutions read 20 ms.
+        Index(
+            "ix_solution_organisation_created",
+            "organisation_id",
+            "created_at",
+            "id",
+            postgresql_include=["status"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))

@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from circular_platform import permissions
 from circular_platform.arguments import int_arg, parse_choice
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
-from circular_platform.models import Organisation, OrganisationKind, Province
+from circular_platform.models import Municipality, Organisation, OrganisationKind, Province
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm
 from circular_platform.pagination import paginate
@@ -33,7 +34,9 @@ VERIFICATION_WITHDRAWN = _l(
 
 
 def _organisation(organisation_id: int) -> Organisation:
-    return db.session.get(Organisation, organisation_id) or abort(404)
+    """The organisation with its place, which every page of it shows."""
+    place = joinedload(Organisation.municipality).joinedload(Municipality.province)
+    return db.session.get(Organisation, organisation_id, options=[place]) or abort(404)
 
 
 @bp.get("/")
