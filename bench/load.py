@@ -14,7 +14,8 @@ no errors at 50 users; list and detail pages p95 <= 150 ms at 20 users; posting 
 figures.
 
 Sizes for a quick run: BENCH_QUESTIONS, BENCH_SOLUTIONS, BENCH_MATCHES; BENCH_USERS (``1,20,50``)
-and BENCH_SECONDS (10) per page and level.
+and BENCH_SECONDS (10) per page and level; BENCH_PAGES ("question list,question detail") for
+some pages only.
 """
 
 from __future__ import annotations
@@ -727,6 +728,8 @@ def main() -> None:
         migrate(url)
         facts = fill(app, sizes, model_path)
     pages = request_lines(app, facts, random.Random(3))
+    if chosen := os.environ.get("BENCH_PAGES"):
+        pages = {page: lines for page, lines in pages.items() if page in chosen.split(",")}
     timings: dict[str, list[float]] | None = {} if args.in_process else None
     statements = count_statements(app, pages, timings)
     print(f"statements per page: {statements}", flush=True)
