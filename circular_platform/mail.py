@@ -17,14 +17,14 @@ from __future__ import annotations
 import enum
 import logging
 import smtplib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
-from sqlalchemy import ColumnElement, and_, insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from circular_platform import background
@@ -47,6 +47,10 @@ class Outcome(enum.Enum):
     UNAVAILABLE = "unavailable"
 
 
+SMTP_TIMEOUT = 15  # seconds per step of the conversation with the mail server
+# An attempt claimed this long ago without an outcome has died with its process: a few of the
+# conversation's steps, each up to SMTP_TIMEOUT.
+SENDING_LIMIT = timedelta(minutes=2)
 RETRY_BATCH = 200  # messages per retry pass: a pass ends well within a minute when the server answers
 
 
@@ -191,7 +195,7 @@ def claim(session: Session, message_id: int, now: datetime) -> bool:
     claimed = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _due(now), OutboxMessage.attempts == attempts)
-        .values(attempts=attempts + 1, next_attempt_at=_retry_time(attempts + 1, now))
+        .values(attempts=attempts + 1, next_attempt_at=_retry_time(attempts + 1, now), claimed_at=now)
         .execution_options(synchronize_session=False)
     )
     return claimed.rowcount == 1  # type: ignore[attr-defined]
@@ -207,13 +211,26 @@ def _retry_time(attempts: int, now: datetime) -> datetime | None:
 
 
 def retry_now(session: Session, message: OutboxMessage) -> None:
-    """An administrator's retry: one more attempt right after the commit, even after giving up."""
-    if message.sent_at is not None:
-        raise DomainError(_l("Deze e-mail is al verzonden."))
+    """An administrator's retry: one more attempt right after the commit, even after giving up.
+
+    Refused while another attempt may be handing the mail over (claimed less than
+    :data:`SENDING_LIMIT` ago, no outcome yet): due again at once, it would go out twice. The
+    check and the change are one conditional UPDATE, so a claim in between cannot slip past."""
     if not current_app.config["MAIL_SERVER"]:
         raise DomainError(_l("Er zijn geen SMTP-instellingen: e-mail blijft in de outbox staan."))
-    message.next_attempt_at = utcnow()
-    session.flush()
+    now = utcnow()
+    idle = or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - SENDING_LIMIT)
+    due_now = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None), idle)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(message)
+    if message.sent_at is not None:
+        raise DomainError(_l("Deze e-mail is al verzonden."))
+    if due_now.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(_l("Deze e-mail wordt op dit moment verzonden. Kijk over een minuut opnieuw."))
     deliver_after_commit(session, [message.id])
 
 
@@ -237,17 +254,19 @@ def deliver(message: OutboxMessage, config) -> Outcome:
         email.add_alternative(message.html_body, subtype="html")
     try:
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
             if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(email)
+        message.claimed_at = None
         message.sent_at = datetime.now(UTC)
         message.error = None
         message.next_attempt_at = None
         return Outcome.DELIVERED
     except (OSError, smtplib.SMTPException) as error:
+        message.claimed_at = None
         message.error = _error_text(error)
         if _refused_for_good(error):
             message.next_attempt_at = None

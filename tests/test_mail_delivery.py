@@ -286,6 +286,34 @@ def test_a_mail_given_up_can_be_sent_again_and_the_page_speaks_english(
     assert mailbox.received == []
 
 
+def test_send_again_waits_while_another_server_is_handing_the_mail_over(
+    app, client, auth, session, make_user, mailbox
+):
+    """A server claimed the retry and is talking to the mail server: "send again" now would make
+    the mail due at once and send it twice. The administrator is told to look again shortly."""
+    mailbox.refusals.append(TRY_LATER)
+    ask_for_a_reset(client, make_user)
+    make_user("beheer@example.org", is_admin=True)
+    auth.login("beheer@example.org")
+    message = only_mail(session)
+    message.next_attempt_at = utcnow()
+    session.commit()
+    assert mail.claim(session, message.id, utcnow())  # the other server's attempt, under way
+    session.commit()
+
+    response = client.post(f"/admin/outbox/{message.id}/retry", follow_redirects=True)
+    assert "wordt op dit moment verzonden" in response.text
+    assert mailbox.received == []
+    assert only_mail(session).attempts == 2  # the first try and the other server's
+
+    session.get_one(OutboxMessage, message.id).claimed_at = utcnow() - mail.SENDING_LIMIT * 2
+    session.commit()  # that server died before it recorded an outcome: sending again is allowed
+    response = client.post(f"/admin/outbox/{message.id}/retry", follow_redirects=True)
+    assert "is verzonden" in response.text
+    assert mailbox.recipients() == ["jan@example.org"]
+    assert only_mail(session).claimed_at is None
+
+
 def test_a_sent_mail_is_not_sent_again(app, client, auth, session, make_user, mailbox):
     ask_for_a_reset(client, make_user)
     make_user("beheer@example.org", is_admin=True)

@@ -49,7 +49,7 @@ def similar_questions(
     # Only the questions shown become objects: of fifty candidates, most are never displayed.
     loaded = select(Question).where(Question.id.in_([r.id for r in shown]))
     loaded = loaded.options(joinedload(Question.organisation), joinedload(Question.municipality))
-    found = {q.id: q for q in session.scalars(loaded).unique()}
+    found: dict[object, Question] = {q.id: q for q in session.scalars(loaded).unique()}
     explained = matcher.results_for(document, [r.id for r in shown])
     return [
         (found[r.id], replace(r, terms=e.terms, bridges=e.bridges))

@@ -59,6 +59,9 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a server took the current attempt; None once its outcome is recorded. An administrator's
+    # "send again" waits while it is recent: that server may be handing the mail over right now.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
