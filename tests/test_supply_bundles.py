@@ -10,7 +10,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from circular_platform.models import AuditAction, AuditEntry, BundleStatus, MaterialLine, SupplyBundle
+from circular_platform.api import tokens
+from circular_platform.models import (
+    AuditAction,
+    AuditEntry,
+    BundleStatus,
+    MaterialLine,
+    SupplyBundle,
+    TokenScope,
+)
 from circular_platform.regions import province_by_name
 
 NEXT_YEAR = date.today().year + 1
@@ -305,3 +313,42 @@ def test_an_owner_editing_the_building_keeps_its_lines_in_the_bundle(
     assert "Houten kozijnen" in table
     assert "Dakbeschot" in table
     assert re.search(r"Totaal</th><td[^>]*>41</td>", table)  # 36 t of frames + 5 t of floorboards
+
+
+def test_the_api_gives_a_bundle_to_its_provinces_coordinators_only(
+    client, auth, session, coordinator, make_user, buildings
+):
+    auth.login(coordinator.email)
+    bundle_id = int(confirm(client, wood_lines(*buildings)).location.rsplit("/", 1)[1])
+    auth.logout()
+    frisian = make_user("coordinator@fryslan.example", is_coordinator=True)
+    frisian.coordinated_province_id = province_by_name(session, "Fryslân").id
+    session.commit()
+
+    def token(user) -> dict:
+        _token, secret = tokens.create_token(session, user, "inkoop", TokenScope.READ)
+        session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    listed = client.get("/api/v1/supply-bundles", headers=token(coordinator)).get_json()
+    assert [b["id"] for b in listed["items"]] == [bundle_id]
+    bundle = client.get(f"/api/v1/supply-bundles/{bundle_id}", headers=token(coordinator)).get_json()
+    assert (bundle["label"], bundle["material_group"], bundle["province"]["name"]) == (
+        "Hout uit Drenthe",
+        "17 02",
+        "Drenthe",
+    )
+    assert bundle["tonnes"] == 35.0  # 30 t of window frames and 10 m³ of floorboards (5 t); m² not counted
+    assert {line["passport"]["name"] for line in bundle["lines"]} == {
+        "Flat Angelslo",
+        "Schoolgebouw Hoogeveen",
+    }
+    assert {line["available_from"] for line in bundle["lines"]} == {
+        f"{NEXT_YEAR}-03-01",
+        f"{NEXT_YEAR}-06-01",
+    }
+
+    marieke = make_user("inkoop2@hondsrug.example")  # not a coordinator
+    for headers in (token(frisian), token(marieke), {}):
+        assert client.get("/api/v1/supply-bundles", headers=headers).get_json()["total"] == 0
+        assert client.get(f"/api/v1/supply-bundles/{bundle_id}", headers=headers).status_code == 404

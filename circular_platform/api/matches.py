@@ -1,4 +1,5 @@
-"""Matches and demand bundles, under the rules of the review and bundle pages, and owners' feedback."""
+"""Matches, demand and supply bundles, under the rules of the review and bundle pages, and owners'
+feedback."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from circular_platform.db import db
 from circular_platform.impact.figures import deal_impact
 from circular_platform.impact.services import exchange_lines
 from circular_platform.matches.services import give_feedback
-from circular_platform.models import DemandBundle, Match
+from circular_platform.models import DemandBundle, Match, SupplyBundle
 from circular_platform.pagination import paginate
 
-bp = api_blueprint("api_matches", "/api/v1", "Matches and demand bundles")
+bp = api_blueprint("api_matches", "/api/v1", "Matches and bundles")
 MatchPage = schemas.page_of(schemas.MatchOut, "MatchPage")
 BundlePage = schemas.page_of(schemas.BundleOut, "BundlePage")
+SupplyBundlePage = schemas.page_of(schemas.SupplyBundleOut, "SupplyBundlePage")
 NOT_FOUND = {"description": "Not there, or not visible to the caller", "schema": schemas.Error}
 
 
@@ -94,5 +96,26 @@ def list_bundles(args: dict):
 def get_bundle(bundle_id: int):
     bundle = db.session.get(DemandBundle, bundle_id)
     if bundle is None or not permissions.can_view_bundle(api_user(), bundle):
+        abort(404)
+    return bundle
+
+
+@bp.get("/supply-bundles")
+@bp.arguments(schemas.PageArgs, location="query")
+@bp.response(200, SupplyBundlePage)
+def list_supply_bundles(args: dict):
+    """Coordinators of the bundle's province (or of the whole north) only: supply bundles hold
+    lines of buildings their owners may not have shared. Others get an empty list."""
+    query = select(SupplyBundle).where(permissions.visible_supply_bundles(api_user()))
+    query = query.order_by(SupplyBundle.created_at.desc(), SupplyBundle.id.desc())
+    return paginate(db.session, query, args["per_page"])
+
+
+@bp.get("/supply-bundles/<int:bundle_id>")
+@bp.response(200, schemas.SupplyBundleOut)
+@bp.alt_response(404, **NOT_FOUND)
+def get_supply_bundle(bundle_id: int):
+    bundle = db.session.get(SupplyBundle, bundle_id)
+    if bundle is None or not permissions.can_manage_supply_bundle(api_user(), bundle):
         abort(404)
     return bundle

@@ -3,6 +3,7 @@ get in the OpenAPI document (flask-smorest turns them into JSON Schema)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -11,6 +12,7 @@ from marshmallow import fields, post_dump, validate
 from circular_platform import permissions
 from circular_platform.api.caller import api_user
 from circular_platform.api.fields import EUROS, ID, QUANTITY, Moment, Quantity, month_field
+from circular_platform.demand.supply import line_release
 from circular_platform.materials.forms import MAX_ROWS
 from circular_platform.models import (
     BundleStatus,
@@ -24,6 +26,7 @@ from circular_platform.models import (
     TokenScope,
     Visibility,
 )
+from circular_platform.supply.services import summarise
 from circular_platform.taxonomy import BUILDING_SECTORS, MATERIAL_UNITS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.urls import public_url
 
@@ -467,6 +470,45 @@ class BundleOut(ma.Schema):
     province = fields.Nested(Region, allow_none=True)
     municipality = fields.Nested(Region, allow_none=True)
     questions = fields.List(fields.Nested(ItemRef), required=True)
+    created_at = Moment(required=True)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+class SupplyLineOut(MaterialLineOut):
+    """A passport's material line in a supply bundle, with its building and when it comes free."""
+
+    id = fields.Integer(required=True)
+    passport = fields.Nested(Ref, required=True, metadata={"description": "The building it comes from"})
+    available_from = fields.Function(
+        lambda line: _iso(line_release(line)),
+        required=True,
+        allow_none=True,
+        metadata={
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "The line's own date, else its building's planned intervention",
+        },
+    )
+
+
+class SupplyBundleOut(ma.Schema):
+    """Material lines of one Eural group in one province, from buildings of several owners, that
+    come free in the same period: offered together, as demand is bought together."""
+
+    id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    status = fields.Enum(BundleStatus, by_value=True, required=True)
+    material_group = fields.String(required=True, metadata={"example": "17 02"})
+    province = fields.Nested(Region, required=True)
+    tonnes = fields.Function(
+        lambda bundle: float(summarise(bundle.lines).tonnes),
+        required=True,
+        metadata={"type": "number", "description": "Lines without a known weight are left out."},
+    )
+    lines = fields.List(fields.Nested(SupplyLineOut), required=True)
     created_at = Moment(required=True)
 
 
