@@ -56,7 +56,8 @@ def init_app(app: Flask) -> None:
 def _info() -> dict:
     return {
         "description": (
-            "Questions, solutions, building passports, matches, demand and supply bundles of Circulair Noord. "
+            "Questions, solutions, building passports, matches, demand and supply bundles of Circulair "
+            "Noord. "
             "Without a token you read what an anonymous visitor sees; with a personal token "
             "(`Authorization: Bearer cn_...`, made on the account page) what its user sees on the "
             "pages. Writing needs a token with the read-write scope. "
