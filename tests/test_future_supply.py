@@ -68,6 +68,31 @@ def test_the_question_page_shows_materials_that_come_free(client, auth, passport
     assert "Rijtjeswoningen Emmerhout" in page
 
 
+def test_a_changed_passport_shows_on_the_question_page_at_once(
+    client, auth, session, passport, corporation, make_question
+):
+    """Each process keeps its matcher over the coming releases until one of them changes."""
+    question = make_question(
+        corporation,
+        "Dakpannen gezocht",
+        description="Wij zoeken gebruikte keramische dakpannen voor 40 woningen.",
+        desired_start=months_from_now(18),
+    )
+    auth.login("marieke@hondsrug.example")
+    assert "Rijtjeswoningen Emmerhout" not in client.get(f"/questions/{question.id}").text
+
+    lines = [{"material": "houten kozijnen", "quantity": 180, "unit": "stuk"}]
+    lines.append({"material": "keramische dakpannen", "quantity": 30, "unit": "ton"})
+    services.update_passport(session, passport, {"material_lines": lines})
+    session.commit()
+    assert "Rijtjeswoningen Emmerhout" in client.get(f"/questions/{question.id}").text
+
+    later = {"intervention": Intervention.RENOVATION, "intervention_date": months_from_now(40)}
+    services.update_passport(session, passport, later)
+    session.commit()  # now too late for the need
+    assert "Rijtjeswoningen Emmerhout" not in client.get(f"/questions/{question.id}").text
+
+
 def test_a_need_long_after_the_release_is_not_matched(client, auth, passport, corporation, make_question):
     question = _question(make_question, corporation, 36)
     auth.login("marieke@hondsrug.example")

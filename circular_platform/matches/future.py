@@ -1,8 +1,8 @@
 """Future supply: the materials a planned renovation or demolition releases, matched against open
 questions with the existing matcher, and with the dates taken into account.
 
-Nothing is stored: the suggestions are computed when the passport or question page is shown (the
-passports with a planned intervention are few, so a matcher over them is fitted per request).
+Nothing is stored: the suggestions are computed when the passport or question page is shown,
+against a matcher over the coming releases that each process fits again only when they change.
 A release fits a need that starts from ``EARLY_MONTHS`` before it (the work can often wait a
 little) up to ``LATE_MONTHS`` after it (materials can be stored for a year): a release in 14
 months fits a need starting in 11 to 26 months.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
@@ -29,8 +29,8 @@ from matching.matcher import Document, Matcher, Result
 EARLY_MONTHS = 3
 LATE_MONTHS = 12
 CANDIDATES = 50  # ranked before the date, organisation and visibility filters thin them out
-# A matcher over the coming releases is fitted per request: the nearest this many, so a question's
-# page costs the same however many buildings are registered.
+# The matcher over the coming releases holds the nearest this many, so fitting it costs the same
+# however many buildings are registered.
 PASSPORTS_CONSIDERED = 300
 
 
@@ -128,32 +128,71 @@ def questions_for_release(
 def supply_for_question(
     session: Session, question: Question, user: permissions.AnyUser, limit: int = 5
 ) -> list[FutureSupply]:
-    """Passports ``user`` may see whose planned release fits the question's need."""
+    """Passports ``user`` may see, of other organisations, whose planned release fits the
+    question's need."""
     today = utcnow().date()
+    matcher = release_matcher(session, today)
+    if matcher is None:
+        return []
+    results = matcher.rank(question_document(question), CANDIDATES, min_score=MIN_SCORE)
     query = (
         select(BuildingPassport)
         .where(
+            BuildingPassport.id.in_([int(str(r.id).removeprefix("passport-")) for r in results]),
             permissions.visible_passports(user),
             BuildingPassport.organisation_id != question.organisation_id,
-            BuildingPassport.intervention.is_not(None),
-            BuildingPassport.intervention_date >= today,
         )
         .options(selectinload(BuildingPassport.material_lines))
-        .order_by(BuildingPassport.intervention_date, BuildingPassport.id)
-        .limit(PASSPORTS_CONSIDERED)
     )
     passports = {f"passport-{p.id}": p for p in session.scalars(query) if _releasing(p, today)}
-    if not passports:
-        return []
-    matcher = Matcher.fit(passport_document(p) for p in passports.values())
-    results = matcher.rank(question_document(question), CANDIDATES, min_score=MIN_SCORE)
     need = need_date(question)
     chosen = [
         FutureSupply(passports[str(r.id)], question, r)
         for r in results
-        if fits(release_date(passports[str(r.id)]), need)
+        if str(r.id) in passports and fits(release_date(passports[str(r.id)]), need)
     ]
     return chosen[:limit]
+
+
+@dataclass(frozen=True)
+class _Releases:
+    key: tuple
+    matcher: Matcher | None
+
+
+_releases: _Releases | None = None  # this process's, replaced whole: safe beside other threads
+
+
+def release_matcher(session: Session, today: date) -> Matcher | None:
+    """A matcher over the materials of the :data:`PASSPORTS_CONSIDERED` nearest planned
+    releases, fitted again only when one of those buildings or their lines changed (or the day
+    did): fitting it on every question page cost more than the rest of the page."""
+    global _releases  # noqa: PLW0603 - a cache of this process
+    upcoming = (BuildingPassport.intervention.is_not(None), BuildingPassport.intervention_date >= today)
+    version = session.execute(
+        select(
+            func.count(BuildingPassport.id.distinct()),
+            func.max(BuildingPassport.updated_at),
+            func.count(MaterialLine.id),
+            func.max(MaterialLine.id),
+        )
+        .select_from(BuildingPassport)
+        .outerjoin(MaterialLine, MaterialLine.passport_id == BuildingPassport.id)
+        .where(*upcoming)
+    ).one()
+    key = (str(session.get_bind().engine.url), today, *version)
+    cached = _releases
+    if cached is None or cached.key != key:
+        query = (
+            select(BuildingPassport)
+            .where(*upcoming)
+            .options(selectinload(BuildingPassport.material_lines))
+            .order_by(BuildingPassport.intervention_date, BuildingPassport.id)
+            .limit(PASSPORTS_CONSIDERED)
+        )
+        documents = [passport_document(p) for p in session.scalars(query) if _releasing(p, today)]
+        cached = _releases = _Releases(key, Matcher.fit(documents) if documents else None)
+    return cached.matcher
 
 
 def _releasing(passport: BuildingPassport, today: date) -> bool:
