@@ -57,8 +57,11 @@ def label(terms: Sequence[str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def bundles(candidates: Sequence[Candidate], matcher: Matcher, threshold: float) -> list[Cluster]:
-    """Clusters of similar questions of two or more organisations; biggest first.
+def bundles(
+    candidates: Sequence[Candidate], matcher: Matcher, threshold: float, most: int | None = None
+) -> list[Cluster]:
+    """Clusters of similar questions of two or more organisations; biggest first, the ``most``
+    biggest when given (only those are labelled).
 
     ``threshold`` is the minimum average cosine similarity (0..1) within a cluster.
     """
@@ -66,25 +69,38 @@ def bundles(candidates: Sequence[Candidate], matcher: Matcher, threshold: float)
         return []
     vectors = matcher.vectors([c.document for c in candidates])
     similarity = _similarity(vectors, [c.document for c in candidates])
-    clusters = []
-    for rows in _groups(similarity, threshold):
-        if len(rows) >= 2 and len({candidates[r].organisation_id for r in rows}) >= 2:
-            terms = shared_terms(vectors[rows], matcher)
-            clusters.append(
-                Cluster(tuple(candidates[r].document.id for r in rows), terms, _cohesion(similarity, rows))
-            )
-    return sorted(clusters, key=lambda c: (-len(c.ids), -c.cohesion))
+    groups = [
+        (rows, _cohesion(similarity, rows))
+        for rows in _groups(similarity, threshold)
+        if len(rows) >= 2 and len({candidates[r].organisation_id for r in rows}) >= 2
+    ]
+    groups.sort(key=lambda group: (-len(group[0]), -group[1]))
+    return [
+        Cluster(
+            tuple(candidates[r].document.id for r in rows), shared_terms(vectors[rows], matcher), cohesion
+        )
+        for rows, cohesion in groups[:most]
+    ]
 
 
 def _similarity(vectors: sp.csr_matrix, documents: Sequence[Document]) -> np.ndarray:
     """Dense pairwise cosine similarities; 0 between questions that share no theme."""
     similarity = np.clip((vectors @ vectors.T).toarray(), 0.0, 1.0)
-    for i, a in enumerate(documents):
-        for j in range(i + 1, len(documents)):
-            b = documents[j]
-            if a.themes and b.themes and not a.themes & b.themes:
-                similarity[i, j] = similarity[j, i] = 0.0
+    similarity[_other_themes(documents)] = 0.0
     return similarity
+
+
+def _other_themes(documents: Sequence[Document]) -> np.ndarray:
+    """Pairs of documents that both have themes and share none: a matrix product of theme
+    indicators, not a loop over the pairs (112 million at 15,000 questions, 90 s)."""
+    themes = sorted(set().union(*(d.themes for d in documents)))
+    column = {theme: c for c, theme in enumerate(themes)}
+    indicator = np.zeros((len(documents), len(themes)), dtype=np.float32)
+    for row, document in enumerate(documents):
+        indicator[row, [column[t] for t in document.themes]] = 1.0
+    shared = indicator @ indicator.T > 0
+    themed = indicator.any(axis=1)
+    return ~shared & np.outer(themed, themed)
 
 
 def _groups(similarity: np.ndarray, threshold: float) -> list[list[int]]:

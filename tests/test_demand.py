@@ -245,6 +245,26 @@ def test_proposals_group_similar_questions_of_different_organisations(client, au
     assert "820 woningen" in proposal
 
 
+def test_with_many_open_questions_the_newest_are_compared_and_the_page_says_so(
+    client, auth, monkeypatch, coordinator, demand
+):
+    """The comparison grows with the square of the questions: past COMPARED_AT_MOST, only the
+    newest are compared, and the coordinator is told how to reach the older ones."""
+    monkeypatch.setattr(services, "COMPARED_AT_MOST", 3)  # the three newest: two renovations, asphalt
+    auth.login("sanne@nice.example")
+    page = client.get("/coordination/bundles?threshold=0.2").get_data(as_text=True)
+    proposal = page.split("Voorstellen")[1].split('id="pairs"')[0]
+    assert "komen uit de 3 nieuwste" in proposal
+    assert f'name="question_ids" value="{demand["hondsrug"].id}"' not in proposal  # the oldest
+    for key in ("drentse_aa", "martini"):
+        assert f'name="question_ids" value="{demand[key].id}"' in proposal
+
+    monkeypatch.setattr(services, "COMPARED_AT_MOST", 4)
+    page = client.get("/coordination/bundles?threshold=0.2").get_data(as_text=True)
+    assert "nieuwste" not in page
+    assert page.split("Voorstellen")[1].split('id="pairs"')[0].count('name="question_ids"') == 3
+
+
 def test_threshold_is_clamped():
     assert services.clamp_threshold("0,3") == pytest.approx(0.3)
     assert services.clamp_threshold("7") == services.MAX_THRESHOLD

@@ -32,21 +32,33 @@ class Proposal:
     cohesion: float  # mean similarity of the questions, 0..1
 
 
-def propose(questions: Sequence[Question], threshold: float) -> list[Proposal]:
-    """Clusters of similar questions of two or more organisations, biggest first.
+@dataclass(frozen=True)
+class Compared:
+    """Questions to compare with each other, their documents and a matcher fitted on exactly
+    them: word weights reflect what is distinctive among the questions compared, whatever the
+    cached model holds. The proposals and the similar pairs of one page share it."""
 
-    The vectors come from a matcher fitted on exactly these questions, so word weights
-    reflect what is distinctive among the questions compared, whatever the cached model holds.
-    """
-    documents = [question_document(q) for q in questions]
-    if len(documents) < 2:
+    questions: list[Question]
+    documents: list[Document]
+    matcher: Matcher | None  # None for fewer than two questions
+
+    @classmethod
+    def fit(cls, questions: Sequence[Question]) -> Compared:
+        documents = [question_document(q) for q in questions]
+        return cls(list(questions), documents, Matcher.fit(documents) if len(documents) >= 2 else None)
+
+
+def propose(compared: Compared, threshold: float, most: int | None = None) -> list[Proposal]:
+    """Clusters of similar questions of two or more organisations, biggest first (the ``most``
+    biggest when given)."""
+    if compared.matcher is None:
         return []
-    matcher = Matcher.fit(documents)
+    questions, documents = compared.questions, compared.documents
     candidates = [Candidate(d, q.organisation_id) for d, q in zip(documents, questions, strict=True)]
     by_id: dict[object, Question] = {q.id: q for q in questions}
     return [
         Proposal([by_id[i] for i in cluster.ids], cluster.label, cluster.terms, cluster.cohesion)
-        for cluster in bundles(candidates, matcher, threshold)
+        for cluster in bundles(candidates, compared.matcher, threshold, most)
     ]
 
 

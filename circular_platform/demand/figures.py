@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, distinct, extract, func, select
-from sqlalchemy.orm import QueryableAttribute, Session, joinedload
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload, selectinload
 
 from circular_platform import taxonomy
 from circular_platform.models import OPEN_DEMAND, PUBLISHED_QUESTIONS, Municipality, Province, Question
@@ -90,14 +90,21 @@ def _organisations(questions: Iterable[Question]) -> int:
     return len({q.organisation_id for q in questions})
 
 
-def open_questions(session: Session, scope: Scope) -> list[Question]:
+def open_questions(session: Session, scope: Scope, newest: int | None = None) -> list[Question]:
+    """The open questions in ``scope``, oldest first; only the ``newest`` ones when given. Loaded
+    with what their matcher documents read (place, material lines): one query each, not per question."""
     query = (
         select(Question)
-        .options(joinedload(Question.organisation), joinedload(Question.municipality))
+        .options(
+            joinedload(Question.organisation),
+            joinedload(Question.municipality).joinedload(Municipality.province),
+            selectinload(Question.material_lines),
+        )
         .where(Question.status.in_(OPEN_DEMAND), *scope.conditions())
-        .order_by(Question.created_at)
+        .order_by(Question.created_at.desc(), Question.id.desc())
+        .limit(newest)
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query))[::-1]
 
 
 def demand_by(

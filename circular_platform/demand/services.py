@@ -8,6 +8,7 @@ confirmed, and never fewer than two questions; a question is in at most one acti
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -33,6 +34,10 @@ from circular_platform.models import (
 DEFAULT_THRESHOLD = 0.2  # on the demo data: the renovation, asphalt and workwear bundles, nothing loose
 MIN_THRESHOLD, MAX_THRESHOLD = 0.05, 0.95
 PAIRS = 20  # similar pairs listed for coordinators: enough to spot repeated demand, short enough to read
+# Newest open questions compared with each other on the bundles page. The comparison grows with
+# the square of their number: 2,000 take about a second, 15,000 took minutes and gigabytes.
+COMPARED_AT_MOST = 2000
+PROPOSALS_SHOWN = 40  # the biggest proposals on the page: more is no longer read, a higher threshold helps
 
 
 def clamp_threshold(value: str | None) -> float:
@@ -56,19 +61,36 @@ def bundled_question_ids(session: Session, except_bundle: DemandBundle | None = 
     return set(session.scalars(query))
 
 
-def proposals(session: Session, scope: Scope, threshold: float) -> list[bundling.Proposal]:
-    """Proposed bundles among the open questions in ``scope`` that are not bundled yet."""
-    return bundling.propose(_unbundled(session, scope), threshold)
+@dataclass(frozen=True)
+class Unbundled:
+    """The open questions the bundles page compares: ``capped`` when older ones were left out."""
+
+    compared: bundling.Compared
+    capped: bool
 
 
-def similar_pairs(session: Session, scope: Scope) -> list[SimilarPair]:
-    """Pairs of similar open questions of different organisations in ``scope``, neither bundled yet."""
-    return similar.similar_pairs(_unbundled(session, scope), limit=PAIRS)
-
-
-def _unbundled(session: Session, scope: Scope) -> list[Question]:
+def unbundled(session: Session, scope: Scope) -> Unbundled:
+    """The newest :data:`COMPARED_AT_MOST` open questions in ``scope`` that are not in an active
+    bundle, fitted for comparing."""
     taken = bundled_question_ids(session)
-    return [q for q in open_questions(session, scope) if q.id not in taken]
+    loaded = open_questions(
+        session, scope, newest=COMPARED_AT_MOST + len(taken) + 1
+    )  # one more: any left out?
+    unbundled_questions = [q for q in loaded if q.id not in taken]
+    questions = unbundled_questions[-COMPARED_AT_MOST:]
+    return Unbundled(bundling.Compared.fit(questions), capped=len(unbundled_questions) > len(questions))
+
+
+def proposals(
+    compared: bundling.Compared, threshold: float, most: int | None = None
+) -> list[bundling.Proposal]:
+    """Proposed bundles among the compared questions (of :func:`unbundled`), the ``most`` biggest."""
+    return bundling.propose(compared, threshold, most)
+
+
+def similar_pairs(compared: bundling.Compared) -> list[SimilarPair]:
+    """Pairs of similar questions of different organisations among the compared ones."""
+    return similar.similar_pairs(compared.questions, compared.documents, compared.matcher, limit=PAIRS)
 
 
 def visible_bundles(session: Session, user: User) -> list[DemandBundle]:

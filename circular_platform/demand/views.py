@@ -213,10 +213,13 @@ def procurement_chart():
 def bundles():
     bundle_list = services.visible_bundles(db.session, current_user)
     proposals, pairs, threshold, scope = [], [], services.DEFAULT_THRESHOLD, _scope()
+    capped = False
     if permissions.can_manage_bundles(current_user):
         threshold = services.clamp_threshold(request.args.get("threshold"))
-        proposals = services.proposals(db.session, scope, threshold)
-        pairs = services.similar_pairs(db.session, scope)
+        unbundled = services.unbundled(db.session, scope)
+        proposals = services.proposals(unbundled.compared, threshold, services.PROPOSALS_SHOWN)
+        pairs = services.similar_pairs(unbundled.compared)
+        capped = unbundled.capped
     return render_template(
         "demand/bundles.html",
         bundles=[(b, figures.summarise(b.questions)) for b in bundle_list],
@@ -224,6 +227,9 @@ def bundles():
         pairs=pairs,
         threshold=threshold,
         scope=scope,
+        capped=capped,
+        compared_at_most=services.COMPARED_AT_MOST,
+        proposals_shown=services.PROPOSALS_SHOWN,
         form=ConfirmBundleForm(),
         **filter_options(),
     )

@@ -25,7 +25,9 @@ def confirm_demo_bundles(session: Session, coordinator_email: str) -> int:
     coordinator = user_by_email(session, coordinator_email)
     confirmed = 0
     for word, label, status in DEMO_BUNDLES:
-        proposals = services.proposals(session, Scope(), services.DEFAULT_THRESHOLD)
+        proposals = services.proposals(
+            services.unbundled(session, Scope()).compared, services.DEFAULT_THRESHOLD
+        )
         proposal = next((p for p in proposals if word in p.label.lower()), None)
         if proposal is None or coordinator is None:
             continue

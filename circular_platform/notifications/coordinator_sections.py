@@ -89,7 +89,7 @@ def _coordinator_lists(
     stalled = review.stalled(session, now)
     _load_matches(session, [s.match.id for s in stalled])
     without_fit = escalation.questions_without_fit(session, None, now)
-    bundles = demand.proposals(session, Scope(), demand.DEFAULT_THRESHOLD)
+    bundles = demand.proposals(demand.unbundled(session, Scope()).compared, demand.DEFAULT_THRESHOLD)
     return {
         "questions": [(as_utc(q.created_at), question_item(q)) for q in new_questions],
         "solutions": [(as_utc(s.created_at), solution_item(s)) for s in new_solutions],
