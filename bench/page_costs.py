@@ -7,6 +7,7 @@ load, where wrk latencies on a shared machine do.
     DATABASE_URL=postgresql://... BENCH_MODEL_DIR=... .venv/bin/python bench/page_costs.py
     BENCH_PROFILE="question list,post question" ...  # also cProfile these pages: CPU time of the
         request thread per package, top functions
+    BENCH_PAGES="post question" ...  # only these pages (all when unset)
 
 The request lines are bench/load.py's (the same pages, users and posted questions); its first
 three are requested once before timing, so caches and the matcher are warm.
@@ -119,7 +120,10 @@ def main() -> None:
     pages = load.request_lines(app, filled_facts(app), random.Random(3))
     print(f"load before: {os.getloadavg()}; {count} requests per page")
     print("\n| page | CPU ms | wall ms | statements |\n|---|---:|---:|---:|")
+    only = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p]
     for page, (email, lines) in pages.items():
+        if only and page not in only:
+            continue
         profile = cProfile.Profile(time.thread_time) if page in profiled.split(",") else None
         cpu, wall, statements = measure(app, email, lines, count, profile)
         print(f"| {page} | {cpu:.1f} | {wall:.0f} | {statements:.0f} |", flush=True)

@@ -114,3 +114,16 @@ def test_a_text_vectorised_before_ranks_with_its_own_filters_and_id() -> None:
     first, again = m.rank(Document("q", "kozijnen")), m.rank(Document("q", "kozijnen"))
     assert again == first
     assert first[0].terms
+
+
+def test_upserted_documents_keep_their_own_rows_and_words() -> None:
+    """The delta segment stacks one row per upsert: each keeps its score and explaining words."""
+    m = Matcher.fit(DOCS)
+    m.upsert(Document(7, "Houten kozijnen", "hout"))
+    m.upsert(Document(8, "Empty", ""))
+    m.upsert(Document(9, "Betongranulaat", "beton granulaat"))
+    by_id = {r.id: r for r in m.rank(Document("q", "granulaat van beton en houten kozijnen"), k=10)}
+    assert "beton" in by_id[9].terms
+    assert "kozijnen" in by_id[7].terms
+    assert "beton" not in by_id[7].terms
+    assert 8 not in by_id
