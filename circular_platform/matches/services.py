@@ -31,6 +31,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
+from functools import partial
 
 from flask import current_app, has_app_context
 from sqlalchemy import insert, or_, select
@@ -173,11 +174,13 @@ def calibrate(session: Session, models: Models) -> None:
     )
 
 
-def refresh_question(session: Session, question: Question, models: Models) -> None:
+def refresh_question(session: Session, question: Question, models: Models, posted: bool = False) -> None:
     """Rank an open question against the solutions, or drop it from the model when it is not open.
-    Its stored matches carry its judgements too: one query reads both."""
+    Its stored matches carry its judgements too: one query reads both; a question ``posted`` in
+    this transaction has none."""
     document = question_document(question) if question.matchable else None
-    own_matches = list(session.scalars(select(Match).where(Match.question_id == question.id)))
+    own = select(Match).where(Match.question_id == question.id)
+    own_matches = [] if posted else list(session.scalars(own))
     if document is None:
         results = _rank_or_remove(question.id, None, models.questions, models.solutions)
     else:
@@ -293,8 +296,9 @@ def _replace_proposals(
 # -- after a question or solution changed -------------------------------------------------------
 
 
-def question_changed(session: Session, question: Question, **_: object) -> None:
-    _on_change(session, refresh_question, question)
+def question_changed(session: Session, question: Question, previous_status=None, **_: object) -> None:
+    """``previous_status`` is None for a question just posted."""
+    _on_change(session, partial(refresh_question, posted=previous_status is None), question)
 
 
 def solution_changed(session: Session, solution: Solution, **_: object) -> None:

@@ -63,6 +63,8 @@ def count_similar_questions(
     if matcher is None:
         return 0
     results = _candidates(matcher, question_document(question), limit)
+    if not results:  # nothing alike: no question to look up
+        return 0
     query = _others_visible(question, user, results).with_only_columns(Question.id)
     return min(len(session.scalars(query).all()), limit)
 
