@@ -475,17 +475,23 @@ class Matcher:
         self._delta.pop(doc_id, None)
 
     def _rebuild_delta(self) -> None:
+        """The delta segment again, in the order of ``_delta``: the live rows of the current one,
+        then the documents upserted since (not yet in ``_where``). Stacking only those keeps an
+        update's cost from growing with the delta, one upsert after another."""
         self._dirty = False
         main = self._segments[0]
         if len(self._delta) > max(_MIN_DELTA, len(main) // 20) or main.dead > len(main) // 2:
             self._merge()
             return
-        ids = list(self._delta)
+        kept = [self._segments[1].alive_rows()] if len(self._segments) > 1 else []
+        fresh = [i for i in self._delta if i not in self._where]
+        ids = [i for part in kept for i in part[0]] + fresh
         self._segments = [main]
         if ids:
-            rows = _stack_rows([self._delta[i][0] for i in ids])
-            forms = _stack_rows([self._delta[i][1] for i in ids])
-            self._segments.append(Segment(ids, rows, [self._delta[i][2] for i in ids], forms))
+            rows = _stack_rows([*(part[1] for part in kept), *(self._delta[i][0] for i in fresh)])
+            forms = _stack_rows([*(part[3] for part in kept), *(self._delta[i][1] for i in fresh)])
+            keys = [k for part in kept for k in part[2]] + [self._delta[i][2] for i in fresh]
+            self._segments.append(Segment(ids, rows, keys, forms))
         self._where.update({doc_id: (1, row) for row, doc_id in enumerate(ids)})
 
     def _merge(self) -> None:

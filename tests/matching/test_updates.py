@@ -127,3 +127,22 @@ def test_upserted_documents_keep_their_own_rows_and_words() -> None:
     assert "kozijnen" in by_id[7].terms
     assert "beton" not in by_id[7].terms
     assert 8 not in by_id
+
+
+def test_ranking_after_every_update_equals_ranking_once_after_all() -> None:
+    """Ranking between updates restacks the delta from its live rows plus the new ones; it must
+    end as one restack of all the updates does: same documents, order, scores and words."""
+    every, once = Matcher.fit(DOCS), Matcher.fit(DOCS)
+    query = Document("q", "houten kozijnen van beton", "isolatie")
+    for step in range(30):
+        for m in (every, once):
+            m.upsert(
+                Document(f"n{step}", "Kozijnen" if step % 2 else "Beton", "hout" if step % 3 else "isolatie")
+            )
+            if step % 5 == 4:
+                m.upsert(Document(f"n{step - 2}", "Houten kozijnen", "beton"))  # replaced: its old row goes
+            if step % 7 == 6:
+                m.remove(f"n{step - 1}")
+        every.rank(query)
+    assert every.rank(query, k=50) == once.rank(query, k=50)
+    assert len(every.rank(query, k=50)) > 20
