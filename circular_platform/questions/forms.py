@@ -43,7 +43,10 @@ class QuestionForm(FlaskForm):
     transition_paths = MultiCheckboxField(
         _l("Transitiepaden"), coerce=int, choices=choices((k, v[0]) for k, v in TRANSITION_PATHS.items())
     )
-    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
+    # validate_municipality_id looks the choice up, so the list is read only to show the form
+    municipality_id = SelectField(
+        _l("Gemeente"), coerce=int, validators=[DataRequired()], validate_choice=False
+    )
     quantity = QuantityField(_l("Hoeveelheid"), description=_l("Bijvoorbeeld 180 of 2.500,5"))
     unit = SelectField(_l("Eenheid"), choices=choices({"": "—", **UNITS}), validators=[Optional()])
     budget_min = EuroField(_l("Budget vanaf (€)"))
@@ -79,7 +82,7 @@ class QuestionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
-        self.municipality_id.choices = municipality_choices()
+        self.municipality_id.choices = municipality_choices  # called when the form is shown
         self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
