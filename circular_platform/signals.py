@@ -9,5 +9,5 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-question_changed = _signals.signal("question-changed")  # kwargs: question, previous_status
+question_changed = _signals.signal("question-changed")  # kwargs: question, previous_status (None: posted)
 solution_changed = _signals.signal("solution-changed")  # kwargs: solution, previous_status

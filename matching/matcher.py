@@ -475,25 +475,31 @@ class Matcher:
         self._delta.pop(doc_id, None)
 
     def _rebuild_delta(self) -> None:
+        """The delta segment again, in the order of ``_delta``: the live rows of the current one,
+        then the documents upserted since (not yet in ``_where``). Stacking only those keeps an
+        update's cost from growing with the delta, one upsert after another."""
         self._dirty = False
         main = self._segments[0]
         if len(self._delta) > max(_MIN_DELTA, len(main) // 20) or main.dead > len(main) // 2:
             self._merge()
             return
-        ids = list(self._delta)
+        kept = [self._segments[1].alive_rows()] if len(self._segments) > 1 else []
+        fresh = [i for i in self._delta if i not in self._where]
+        ids = [i for part in kept for i in part[0]] + fresh
         self._segments = [main]
         if ids:
-            rows = sp.vstack([self._delta[i][0] for i in ids], format="csr")
-            forms = sp.vstack([self._delta[i][1] for i in ids], format="csr")
-            self._segments.append(Segment(ids, rows, [self._delta[i][2] for i in ids], forms))
+            rows = _stack_rows([*(part[1] for part in kept), *(self._delta[i][0] for i in fresh)])
+            forms = _stack_rows([*(part[3] for part in kept), *(self._delta[i][1] for i in fresh)])
+            keys = [k for part in kept for k in part[2]] + [self._delta[i][2] for i in fresh]
+            self._segments.append(Segment(ids, rows, keys, forms))
         self._where.update({doc_id: (1, row) for row, doc_id in enumerate(ids)})
 
     def _merge(self) -> None:
         ids, matrix, keys, forms = self._segments[0].alive_rows()
         delta = list(self._delta)
         if delta:
-            matrix = sp.vstack([matrix, *(self._delta[i][0] for i in delta)], format="csr")
-            forms = sp.vstack([forms, *(self._delta[i][1] for i in delta)], format="csr")
+            matrix = _stack_rows([matrix, *(self._delta[i][0] for i in delta)])
+            forms = _stack_rows([forms, *(self._delta[i][1] for i in delta)])
             ids += delta
             keys += [self._delta[i][2] for i in delta]
         self._set_main(ids, matrix, keys, forms)
@@ -593,6 +599,20 @@ def compatible_documents(a: Document, b: Document, theme_filter: bool = False) -
     """Whether the region filter (and the theme filter, when asked) lets ``a`` and ``b`` be
     matched."""
     return compatible(a.filter_key(), b.filter_key(), theme_filter)
+
+
+def _stack_rows(matrices: Sequence[sp.csr_matrix]) -> sp.csr_matrix:
+    """``sp.vstack`` of CSR matrices with as many columns, as one concatenation of their arrays:
+    the delta segment is restacked from one-row matrices after every update, and scipy's
+    per-matrix overhead made that 15 ms at 1,000 rows."""
+    ends = [m.indptr[1:] for m in matrices]  # each row's end within its own matrix
+    sizes = [int(m.indptr[-1]) for m in matrices]
+    starts = np.repeat(np.cumsum([0, *sizes[:-1]]), [len(e) for e in ends])
+    indptr = np.concatenate([[0], np.concatenate(ends) + starts])
+    data = np.concatenate([m.data for m in matrices])
+    indices = np.concatenate([m.indices for m in matrices])
+    shape = (len(indptr) - 1, matrices[0].shape[1])
+    return sp.csr_matrix((data, indices, indptr), shape=shape)
 
 
 def _csr_row(matrix: sp.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -77,6 +77,10 @@ def test_feedback_and_the_pipeline_become_graded_judgements(session, market, coo
         (question.id, s[4].id): 1,  # introduced, stopped later: worth talking to
     }
     assert all(j.at is not None for j in judgements.load(session))
+    own = session.scalars(select(Match).where(Match.question_id == question.id))
+    assert judgements.of_matches(own) == {
+        solution: g for (_, solution), g in graded.items()
+    }  # what refresh_question reads
 
 
 def test_the_stage_outweighs_feedback_and_untouched_matches_are_no_judgement(session, market, coordinator):

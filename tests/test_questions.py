@@ -55,6 +55,8 @@ def test_bad_input_keeps_what_was_typed(client, auth, session, form_data):
     assert "Vul een getal in" in response.text
     assert 'value="veel"' in response.text
     assert "Hergebruikte kozijnen en biobased isolatie" in response.text
+    assert "Kies een bestaande gemeente." in response.text
+    assert re.search(r'<option value="\d+">Emmen</option>', response.text)  # the list to choose from again
     assert session.scalar(select(func.count(Question.id))) == 0
 
 

@@ -118,7 +118,7 @@ def orm_rebuild(session) -> int:
                 found[int(r.id)].append(solution.id)
     documents = {q.id: d for q, d in zip(questions, question_documents, strict=True)}
     pairs.update(matches._scored_for_questions(models, documents, found, judged))
-    matches._replace_proposals(session, pairs, select(Match))
+    matches._replace_proposals(session, pairs, session.scalars(select(Match)).all())
     return len(pairs)
 
 

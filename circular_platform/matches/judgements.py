@@ -91,6 +91,13 @@ def load(session: Session, question_id: int | None = None) -> list[Judgement]:
     return sorted(out, key=lambda j: (j.at or datetime.min.replace(tzinfo=UTC), j.query_id, j.document_id))
 
 
+def of_matches(matches: Iterable[Match]) -> dict[int, int]:
+    """solution id -> grade, of one question's ``matches``: :func:`load`'s grades without the
+    query, for a question whose matches are read anyway."""
+    grades = ((m.solution_id, grade(m.status, (m.question_feedback, m.solution_feedback))) for m in matches)
+    return {solution_id: value for solution_id, value in grades if value is not None}
+
+
 def by_question(judgements: Iterable[Judgement]) -> dict[int, dict[int, int]]:
     """question id -> {solution id: grade}."""
     out: dict[int, dict[int, int]] = defaultdict(dict)

@@ -31,9 +31,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import suppress
+from functools import partial
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from circular_platform import background, permissions
@@ -173,17 +174,19 @@ def calibrate(session: Session, models: Models) -> None:
     )
 
 
-def refresh_question(session: Session, question: Question, models: Models) -> None:
-    """Rank an open question against the solutions, or drop it from the model when it is not open."""
+def refresh_question(session: Session, question: Question, models: Models, posted: bool = False) -> None:
+    """Rank an open question against the solutions, or drop it from the model when it is not open.
+    Its stored matches carry its judgements too: one query reads both; a question ``posted`` in
+    this transaction has none."""
     document = question_document(question) if question.matchable else None
-    own_matches = select(Match).where(Match.question_id == question.id)
+    own = select(Match).where(Match.question_id == question.id)
+    own_matches = [] if posted else list(session.scalars(own))
     if document is None:
         results = _rank_or_remove(question.id, None, models.questions, models.solutions)
     else:
         models.questions.upsert(document)
         results = solutions_for(models, [document])[0]
-        own = judgements.by_question(judgements.load(session, question.id)).get(question.id)
-        results = _own_judgements(models, results, own)
+        results = _own_judgements(models, results, judgements.of_matches(own_matches))
     active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)
     pairs = {(question.id, int(r.id)): r for r in results if int(r.id) in active}
     _replace_proposals(session, pairs, own_matches)
@@ -201,7 +204,8 @@ def refresh_solution(session: Session, solution: Solution, models: Models) -> No
     documents = {q.id: question_document(q) for q in open_questions}
     judged = judgements.by_question(j for q in documents for j in judgements.load(session, q))
     wanted = {q: [solution.id] for q in found if q in documents}
-    _replace_proposals(session, _scored_for_questions(models, documents, wanted, judged), own_matches)
+    pairs = _scored_for_questions(models, documents, wanted, judged)
+    _replace_proposals(session, pairs, session.scalars(own_matches))
 
 
 def solutions_for(
@@ -262,35 +266,39 @@ def _still_matchable(session: Session, model, ids: list[int], statuses: tuple) -
 
 
 def _replace_proposals(
-    session: Session, pairs: dict[tuple[int, int], Result], existing_query: Select
+    session: Session, pairs: dict[tuple[int, int], Result], existing: Iterable[Match]
 ) -> None:
-    """Store ``pairs``; drop the untouched proposals among ``existing_query`` that are not in them."""
-    existing = {(m.question_id, m.solution_id): m for m in session.scalars(existing_query)}
-    for key, match in existing.items():
+    """Store ``pairs``; drop the untouched proposals among the ``existing`` matches that are not in
+    them. The new ones go in one multi-row INSERT: as ORM objects each cost more than its row."""
+    stored = {(m.question_id, m.solution_id): m for m in existing}
+    for key, match in stored.items():
         if key in pairs:
             match.score, match.terms = pairs[key].score, list(pairs[key].terms)
             match.bridges = [list(b) for b in pairs[key].bridges]
         elif not match.acted_on:
             session.delete(match)
-    for (question_id, solution_id), result in pairs.items():
-        if (question_id, solution_id) not in existing:
-            session.add(
-                Match(
-                    question_id=question_id,
-                    solution_id=solution_id,
-                    score=result.score,
-                    terms=list(result.terms),
-                    bridges=[list(b) for b in result.bridges],
-                )
-            )
+    new = [
+        {
+            "question_id": question_id,
+            "solution_id": solution_id,
+            "score": result.score,
+            "terms": list(result.terms),
+            "bridges": [list(b) for b in result.bridges],
+        }
+        for (question_id, solution_id), result in pairs.items()
+        if (question_id, solution_id) not in stored
+    ]
     session.flush()
+    if new:
+        session.execute(insert(Match), new)
 
 
 # -- after a question or solution changed -------------------------------------------------------
 
 
-def question_changed(session: Session, question: Question, **_: object) -> None:
-    _on_change(session, refresh_question, question)
+def question_changed(session: Session, question: Question, previous_status=None, **_: object) -> None:
+    """``previous_status`` is None for a question just posted."""
+    _on_change(session, partial(refresh_question, posted=previous_status is None), question)
 
 
 def solution_changed(session: Session, solution: Solution, **_: object) -> None:

@@ -66,6 +66,8 @@ def count_similar_questions(
     if matcher is None:
         return 0
     results = _candidates(matcher, question_document(question), limit)
+    if not results:  # nothing alike: no question to look up
+        return 0
     return min(len(_others_visible(session, question, user, results)), limit)
 
 

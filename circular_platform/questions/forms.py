@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
@@ -42,7 +43,10 @@ class QuestionForm(FlaskForm):
     transition_paths = MultiCheckboxField(
         _l("Transitiepaden"), coerce=int, choices=choices((k, v[0]) for k, v in TRANSITION_PATHS.items())
     )
-    municipality_id = SelectField(_l("Gemeente"), coerce=int, validators=[DataRequired()])
+    # validate_municipality_id looks the choice up, so the list is read only to show the form
+    municipality_id = SelectField(
+        _l("Gemeente"), coerce=int, validators=[DataRequired()], validate_choice=False
+    )
     quantity = QuantityField(_l("Hoeveelheid"), description=_l("Bijvoorbeeld 180 of 2.500,5"))
     unit = SelectField(_l("Eenheid"), choices=choices({"": "—", **UNITS}), validators=[Optional()])
     budget_min = EuroField(_l("Budget vanaf (€)"))
@@ -78,7 +82,7 @@ class QuestionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
-        self.municipality_id.choices = municipality_choices()
+        self.municipality_id.choices = municipality_choices  # called when the form is shown
         self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
@@ -90,7 +94,10 @@ class QuestionForm(FlaskForm):
         self.organisation = chosen(self.organisations, field.data)
 
     def validate_municipality_id(self, field) -> None:
-        municipality = db.session.get(Municipality, field.data or 0)
+        # With its province, which the question's matching document names: one query, not two.
+        municipality = db.session.get(
+            Municipality, field.data or 0, options=[joinedload(Municipality.province)]
+        )
         if municipality is None:
             raise ValidationError(_l("Kies een bestaande gemeente."))
         self.municipality = municipality

@@ -75,16 +75,20 @@ def enqueue_everything(session: Session) -> None:
 def drain(session: Session, backend: Backend, batch_size: int = BATCH_SIZE) -> int:
     """Apply pending index operations until none are left; returns how many items were written.
 
-    Commits ``session`` after each batch. Raises what the backend raises (e.g. ``IndexLocked``);
-    the rows of the failed batch stay queued.
+    Commits ``session`` after each batch. A batch shorter than ``batch_size`` emptied the queue:
+    no further round reads it again, as a change committed meanwhile wakes its own drain.
+    Raises what the backend raises (e.g. ``IndexLocked``); the rows of the failed batch stay queued.
     """
     written = 0
-    while batch := _drain_batch(session, backend, batch_size):
-        written += batch
-    return written
+    while True:
+        keys, rows = _drain_batch(session, backend, batch_size)
+        written += keys
+        if rows < batch_size:
+            return written
 
 
-def _drain_batch(session: Session, backend: Backend, batch_size: int) -> int:
+def _drain_batch(session: Session, backend: Backend, batch_size: int) -> tuple[int, int]:
+    """(items written, queue rows read)."""
     try:
         with backend.writing(session) as writer:
             rows = session.execute(
@@ -101,7 +105,7 @@ def _drain_batch(session: Session, backend: Backend, batch_size: int) -> int:
     except BaseException:
         session.rollback()
         raise
-    return len(keys)
+    return len(keys), len(rows)
 
 
 class Indexer:

@@ -114,3 +114,35 @@ def test_a_text_vectorised_before_ranks_with_its_own_filters_and_id() -> None:
     first, again = m.rank(Document("q", "kozijnen")), m.rank(Document("q", "kozijnen"))
     assert again == first
     assert first[0].terms
+
+
+def test_upserted_documents_keep_their_own_rows_and_words() -> None:
+    """The delta segment stacks one row per upsert: each keeps its score and explaining words."""
+    m = Matcher.fit(DOCS)
+    m.upsert(Document(7, "Houten kozijnen", "hout"))
+    m.upsert(Document(8, "Empty", ""))
+    m.upsert(Document(9, "Betongranulaat", "beton granulaat"))
+    by_id = {r.id: r for r in m.rank(Document("q", "granulaat van beton en houten kozijnen"), k=10)}
+    assert "beton" in by_id[9].terms
+    assert "kozijnen" in by_id[7].terms
+    assert "beton" not in by_id[7].terms
+    assert 8 not in by_id
+
+
+def test_ranking_after_every_update_equals_ranking_once_after_all() -> None:
+    """Ranking between updates restacks the delta from its live rows plus the new ones; it must
+    end as one restack of all the updates does: same documents, order, scores and words."""
+    every, once = Matcher.fit(DOCS), Matcher.fit(DOCS)
+    query = Document("q", "houten kozijnen van beton", "isolatie")
+    for step in range(30):
+        for m in (every, once):
+            m.upsert(
+                Document(f"n{step}", "Kozijnen" if step % 2 else "Beton", "hout" if step % 3 else "isolatie")
+            )
+            if step % 5 == 4:
+                m.upsert(Document(f"n{step - 2}", "Houten kozijnen", "beton"))  # replaced: its old row goes
+            if step % 7 == 6:
+                m.remove(f"n{step - 1}")
+        every.rank(query)
+    assert every.rank(query, k=50) == once.rank(query, k=50)
+    assert len(every.rank(query, k=50)) > 20
