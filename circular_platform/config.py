@@ -12,6 +12,7 @@ ENV_KEYS = (
     "SECRET_KEY",
     "DATABASE_URL",
     "SEARCH_INDEX_DIR",
+    "OPEN_DATA_DIR",
     "SEARCH_BACKEND",
     "SEARCH_INDEXING",
     "MATCHING_MODEL_PATH",
@@ -39,6 +40,7 @@ def defaults(instance_path: str) -> dict:
         "ENV": "development",
         "DATABASE_URL": f"sqlite:///{instance / 'circulair.sqlite'}",
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "OPEN_DATA_DIR": str(instance / "open-data"),  # the open-data files, written when items change
         "SEARCH_BACKEND": "whoosh",
         "MATCHING_MODEL_PATH": str(instance / "matcher" / "model"),
         "MATCHING_SYNC": False,  # rebuild in the request's thread instead of a background one (tests)

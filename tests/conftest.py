@@ -62,6 +62,7 @@ def app_settings(database_url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "OPEN_DATA_DIR": str(tmp_path / "open-data"),
         "MATCHING_MODEL_PATH": str(tmp_path / "matcher" / "model"),
         "MATCHING_SYNC": True,
         "MATCHING_MODEL_CHECK_SECONDS": None,  # no query for a newer matcher in a page's query count

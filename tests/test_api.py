@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
@@ -383,6 +384,13 @@ def test_every_api_error_is_json(client, method, path, status, code):
 # -- open data and documentation -----------------------------------------------------------------
 
 
+def download(client, url: str) -> str:
+    """A download's text; the response is closed (the server streams the file)."""
+    with client.get(url) as response:
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+
 def test_open_data_holds_only_public_items_without_contacts(
     client, session, two_organisations, make_question
 ):
@@ -390,12 +398,38 @@ def test_open_data_holds_only_public_items_without_contacts(
     make_question(hondsrug, "Hergebruikte kozijnen voor 180 woningen")
     make_question(hondsrug, "Dakpannen voor leden alleen", visibility="members")
     for url in ("/open-data/questions.csv", "/open-data/questions.json"):
-        body = client.get(url).get_data(as_text=True)
+        body = download(client, url)
         assert "Hergebruikte kozijnen" in body
         assert "Dakpannen" not in body
         assert "@hondsrug.example" not in body
-    items = json.loads(client.get("/open-data/questions.json").get_data())
+    items = json.loads(download(client, "/open-data/questions.json"))
     assert "contact" not in items[0]
+
+
+def test_open_data_is_written_once_and_again_when_a_public_item_changes(
+    app, client, session, two_organisations, make_question
+):
+    """The files are kept between downloads: writing 100,000 solutions takes seconds."""
+    hondsrug, _ = two_organisations
+    question = make_question(hondsrug, "Hergebruikte kozijnen voor 180 woningen")
+    assert "Hergebruikte kozijnen" in download(client, "/open-data/questions.csv")
+    folder = Path(app.config["OPEN_DATA_DIR"])
+
+    def written() -> dict[Path, int]:
+        return {path: path.stat().st_mtime_ns for path in folder.glob("questions-*")}
+
+    first = written()
+    assert len(first) == 1
+    assert download(client, "/open-data/questions.csv")
+    assert written() == first  # served again, not written again
+
+    question.title = "Hergebruikte dakpannen voor 180 woningen"
+    session.commit()
+    body = download(client, "/open-data/questions.csv")
+    assert "Hergebruikte dakpannen" in body
+    assert "Hergebruikte kozijnen" not in body
+    make_question(hondsrug, "Biobased isolatie")
+    assert "Biobased isolatie" in download(client, "/open-data/questions.csv")
 
 
 def test_the_catalogue_describes_every_download(client):
@@ -405,7 +439,7 @@ def test_the_catalogue_describes_every_download(client):
     downloads = [d["dcat:downloadURL"]["@id"] for ds in body["dcat:dataset"] for d in ds["dcat:distribution"]]
     assert len(downloads) == 4
     for url in downloads:
-        assert client.get(url.replace("http://localhost", "")).status_code == 200
+        download(client, url.replace("http://localhost", ""))
     assert "catalog.jsonld" in client.get("/open-data/").text
 
 

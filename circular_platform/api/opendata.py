@@ -7,9 +7,13 @@ the API's item shapes, with ids and links.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import time
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, send_file
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -19,6 +23,7 @@ from circular_platform.api import schemas
 from circular_platform.db import db
 from circular_platform.extensions import limiter
 from circular_platform.models import Question, Solution
+from circular_platform.models._types import utcnow
 from circular_platform.permissions import visible_questions, visible_solutions
 from circular_platform.questions import services as questions
 from circular_platform.solutions import services as solutions
@@ -53,28 +58,53 @@ def index():
     return render_template("opendata/index.html", datasets=DATASETS)
 
 
-@bp.get("/<any(questions, solutions):kind>.csv")
+@bp.get("/<any(questions, solutions):kind>.<any(csv, json):extension>")
 @limiter.limit(RATE)
-def download_csv(kind: str):
-    data = export_csv(db.session, kind, _public_query(kind))
-    return _download(data, "text/csv", f"{DATASETS[kind][0]}.csv")
+def download(kind: str, extension: str):
+    mimetype = FILE_TYPES[extension][0]
+    return send_file(
+        _published(kind, extension),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{DATASETS[kind][0]}.{extension}",
+    )
 
 
-@bp.get("/<any(questions, solutions):kind>.json")
-@limiter.limit(RATE)
-def download_json(kind: str):
+def _published(kind: str, extension: str) -> Path:
+    """The file of ``kind`` in ``extension``, written when the public items changed (or an hour
+    passed: organisation names in it change too). Writing 100,000 solutions takes 20 s: no
+    download should pay that, and the processes of this server share the file."""
+    model = Question if kind == "questions" else Solution
+    rule = visible_questions if kind == "questions" else visible_solutions
+    count, changed = db.session.execute(
+        select(func.count(model.id), func.max(model.updated_at)).where(rule(NOBODY))
+    ).one()
+    version = hashlib.sha256(f"{count}|{changed}|{utcnow():%Y%m%d%H}".encode()).hexdigest()[:16]
+    folder = Path(current_app.config["OPEN_DATA_DIR"])
+    path = folder / f"{kind}-{version}.{extension}"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        written = path.with_name(f"{path.name}.{os.getpid()}.part")
+        written.write_bytes(_render(kind, extension))
+        os.replace(written, path)  # whole or not at all, also beside another process writing it
+        _remove_older(folder, kind, extension, path)
+    return path
+
+
+def _render(kind: str, extension: str) -> bytes:
+    if extension == "csv":
+        return export_csv(db.session, kind, _public_query(kind))
     schema = schemas.QuestionOut if kind == "questions" else schemas.SolutionOut
     items = db.session.scalars(_public_query(kind)).unique()
-    body = schema(many=True, exclude=("contact",)).dump(items)
-    return _download(
-        json.dumps(body, ensure_ascii=False).encode(), "application/json", f"{DATASETS[kind][0]}.json"
-    )
+    return json.dumps(schema(many=True, exclude=("contact",)).dump(items), ensure_ascii=False).encode()
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(
-        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+def _remove_older(folder: Path, kind: str, extension: str, current: Path) -> None:
+    """Files of earlier versions, once no download can still be starting on them."""
+    settled = time.time() - 600
+    for old in folder.glob(f"{kind}-*.{extension}"):
+        if old != current and old.stat().st_mtime < settled:
+            old.unlink(missing_ok=True)
 
 
 @bp.get("/catalog.jsonld")
@@ -146,7 +176,7 @@ def _location(cbs_code: str, name: str) -> dict:
 
 def _distribution(kind: str, extension: str) -> dict:
     media_type, file_type = FILE_TYPES[extension]
-    url = public_url(f"opendata.download_{extension}", kind=kind)
+    url = public_url("opendata.download", kind=kind, extension=extension)
     return {
         "@id": url,
         "@type": "dcat:Distribution",
