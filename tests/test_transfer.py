@@ -472,3 +472,11 @@ def test_the_import_applies_the_text_rules_of_the_form(session, corporation, tit
     assert [(error.row, error.column) for error in report.errors] == [(2, "titel")]
     assert message in str(report.errors[0].message)
     assert count(session, Question) == 0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_list_exports_are_rate_limited_per_client(client):
+    """An export reads the whole list: one address cannot keep the web workers busy with them."""
+    statuses = [client.get("/solutions/export.csv").status_code for _ in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from circular_platform import permissions
 from circular_platform.db import db
+from circular_platform.extensions import limiter
 from circular_platform.marketplace import list_filters
 from circular_platform.models import Municipality, QuestionStatus, SolutionStatus
 from circular_platform.questions import services as question_services
@@ -20,6 +21,8 @@ from circular_platform.transfer.forms import ImportForm
 bp = Blueprint("transfer", __name__)
 LIST_ENDPOINTS = {"questions": "questions.index", "solutions": "solutions.index"}
 FILE_NAMES = {"questions": "vragen", "solutions": "aanbod"}
+# Per address: an export reads every item of the list (100,000 solutions: 20 s of a web worker).
+EXPORT_RATE = "10 per minute;100 per hour"
 
 
 def _render_import(form: ImportForm, report: services.ImportReport | None = None) -> str:
@@ -62,12 +65,14 @@ def example_file(kind: str):
 
 
 @bp.get("/questions/export.csv")
+@limiter.limit(EXPORT_RATE)
 def export_questions():
     query = question_services.list_query(current_user, list_filters(*QUESTION_FILTERS, status=QuestionStatus))
     return _csv_response(services.export_csv(db.session, "questions", query), "vragen.csv")
 
 
 @bp.get("/solutions/export.csv")
+@limiter.limit(EXPORT_RATE)
 def export_solutions():
     filters = list_filters(*SOLUTION_FILTERS, status=SolutionStatus)
     municipality = (
