@@ -328,6 +328,21 @@ def test_bundle_edits(client, auth, session, coordinator, demand):
     assert "minstens twee vragen" in client.get(url).get_data(as_text=True)
 
 
+def test_the_add_form_offers_the_open_questions_most_like_the_bundle_first(
+    client, auth, session, monkeypatch, coordinator, demand, make_question, corporations
+):
+    auth.login("sanne@nice.example")
+    confirm(client, demand, "hondsrug", "drentse_aa")
+    bundle = session.scalars(select(DemandBundle)).one()
+    unrelated = make_question(corporations[2], "Zand voor de zandbak van het schoolplein", sector="GWW")
+    monkeypatch.setattr(services, "ADDABLE_SHOWN", 1)
+    page = client.get(f"/coordination/bundles/{bundle.id}").get_data(as_text=True)
+    add_form = page.split('name="question_id"')[1].split("</select>")[0]
+    assert f'value="{demand["martini"].id}"' in add_form  # the third renovation of 180-400 homes
+    assert f'value="{unrelated.id}"' not in add_form
+    assert f'value="{demand["asfalt"].id}"' not in add_form
+
+
 def test_finished_bundle_frees_its_questions(session, coordinator, demand):
     ids = [demand["hondsrug"].id, demand["drentse_aa"].id]
     first = services.confirm_bundle(session, coordinator, ids, "Eerste", figures.Scope())
