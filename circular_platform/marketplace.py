@@ -6,11 +6,12 @@ import enum
 
 from flask import request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from circular_platform import permissions
 from circular_platform.arguments import parse_choice, parse_int
 from circular_platform.db import db
-from circular_platform.models import Maturity, Municipality, Organisation, Province, User
+from circular_platform.models import Maturity, Membership, Municipality, Organisation, Province, User
 
 NUMBERS = {"province", "municipality", "min_score"}
 
@@ -18,7 +19,9 @@ NUMBERS = {"province", "municipality", "min_score"}
 def organisations_for(user: User, *, publishing: bool = False) -> list[Organisation]:
     """The organisations ``user`` may post for; coordinators may post for any."""
     if permissions.is_coordinator(user):
-        query = select(Organisation).order_by(Organisation.name)
+        # With their members: the forms offer them as contacts (one query, not one per organisation).
+        members = selectinload(Organisation.memberships).joinedload(Membership.user)
+        query = select(Organisation).options(members).order_by(Organisation.name)
         organisations = list(db.session.scalars(query))
     else:
         organisations = user.organisations
