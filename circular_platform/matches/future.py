@@ -180,6 +180,8 @@ def release_matcher(session: Session, today: date) -> Matcher | None:
         .outerjoin(MaterialLine, MaterialLine.passport_id == BuildingPassport.id)
         .where(*upcoming)
     ).one()
+    if not version[0]:
+        return None  # no building with a coming release
     key = (str(session.get_bind().engine.url), today, *version)
     cached = _releases
     if cached is None or cached.key != key:
