@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -319,8 +320,10 @@ def test_rebuild_from_scratch_gives_the_same_results(app, client, session):
 
 @pytest.mark.usefixtures("catalogue")
 def test_results_sort_by_date_and_paginate(client, add_question, index):
+    # A minute apart, all after the catalogue: the index keeps dates to the second.
+    later = datetime.now(UTC) + timedelta(minutes=1)
     for n in range(25):
-        add_question(f"Compost partij {n}")
+        add_question(f"Compost partij {n}", created_at=later + timedelta(minutes=n))
     index()
     page = client.get("/search/", query_string={"q": "compost", "sort": "date"}).text
     assert "26 resultaten" in page
