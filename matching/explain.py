@@ -108,40 +108,63 @@ class QueryScratch:
         return form > 0, self.words[abs(form) - 1] if form else ""
 
 
+Explanation = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # (words, bridges)
+
+
 def shared_words(
     query: QueryScratch,
+    bounds: Sequence[int],
     dcols: np.ndarray,
-    dvals: np.ndarray,
+    contrib: np.ndarray,
     dforms: np.ndarray,
     *,
     written: Sequence[str],
     generic: Collection[int],
     concepts: np.ndarray,
     n_terms: int,
-) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Words of the shared terms with the largest contributions to the score, each as
-    written in the document, or in the query when the document has the term only inside a
-    compound; plus (query word, document word) pairs that a glossary concept links while
-    their words differ. Numbers, words under three letters and generic words (see
-    :mod:`matching.explain`) are never shown; a concept is never shown as a word.
+) -> list[Explanation]:
+    """For each of several documents: the words of the shared terms with the largest
+    contributions to the score, each as written in the document, or in the query when the
+    document has the term only inside a compound; plus (query word, document word) pairs that a
+    glossary concept links while their words differ. Numbers, words under three letters and
+    generic words (see :mod:`matching.explain`) are never shown; a concept is never shown as a word.
 
-    ``dforms`` point into ``written`` (the matcher's words as written, negative for a compound
-    part); ``generic`` and ``concepts`` are the vocabulary columns never shown as words; at most
-    ``n_terms`` words."""
-    contrib = query.weights[dcols] * dvals
+    The documents' terms lie one after another: document ``d`` has the entries
+    ``bounds[d]:bounds[d + 1]`` of ``dcols`` (columns), ``contrib`` (its weight times the
+    query's) and ``dforms`` (pointing into ``written``, the matcher's words as written, negative
+    for a compound part). Sorted for all documents at once: per document, the numpy calls cost
+    more than choosing its words. ``generic`` and ``concepts`` are the vocabulary columns never
+    shown as words; at most ``n_terms`` words per document."""
     shared = np.flatnonzero(contrib)
-    order = shared[np.argsort(-contrib[shared], kind="stable")]
-    cols = dcols[order]  # plain lists below: a numpy scalar per lookup cost most of the time
+    document = np.searchsorted(bounds, shared, side="right") - 1
+    order = shared[np.lexsort((-contrib[shared], document))]  # strongest first, ties by position
+    ends = np.cumsum(np.bincount(document, minlength=len(bounds) - 1)).tolist()
+    cols = dcols[order]
+    # plain lists below: a numpy scalar per lookup cost most of the time
+    entries = list(
+        zip(
+            cols.tolist(), dforms[order].tolist(), concepts[cols].tolist(), query.forms[cols].tolist(), strict=True
+        )
+    )
+    starts = [0, *ends[:-1]]
+    return [
+        _chosen_words(query, entries[start:end], written, generic, n_terms)
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def _chosen_words(
+    query: QueryScratch,
+    entries: list[tuple[int, int, bool, int]],
+    written: Sequence[str],
+    generic: Collection[int],
+    n_terms: int,
+) -> Explanation:
+    """The words and bridges of one document's shared terms, strongest first (see :func:`shared_words`)."""
     words: list[str] = []
     bridges: list[tuple[str, str]] = []
     parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
-    for col, doc_form, concept, query_form in zip(
-        cols.tolist(),
-        dforms[order].tolist(),
-        concepts[cols].tolist(),
-        query.forms[cols].tolist(),
-        strict=True,
-    ):
+    for col, doc_form, concept, query_form in entries:
         if concept:
             _bridge(bridges, written[abs(doc_form) - 1], query.word(query_form))
             continue

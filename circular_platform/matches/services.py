@@ -37,7 +37,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from circular_platform import background, permissions
-from circular_platform.db import after_commit, db
+from circular_platform.db import after_commit, bulk_write_cache, db
 from circular_platform.matches import judgements
 from circular_platform.matches.documents import (
     matchable_question_documents,
@@ -114,8 +114,9 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
     del solution_documents
     judged = judgements.by_question(judgements.load(session))
     writer = ProposalWriter(session)
-    for block in work.blocks("ranking questions", question_documents):
-        writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
+    with bulk_write_cache(session):
+        for block in work.blocks("ranking questions", question_documents):
+            writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
     del question_documents, found
     work.begin("saving the models")
     writer.finish()
