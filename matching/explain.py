@@ -143,7 +143,11 @@ def shared_words(
     # plain lists below: a numpy scalar per lookup cost most of the time
     entries = list(
         zip(
-            cols.tolist(), dforms[order].tolist(), concepts[cols].tolist(), query.forms[cols].tolist(), strict=True
+            cols.tolist(),
+            dforms[order].tolist(),
+            concepts[cols].tolist(),
+            query.forms[cols].tolist(),
+            strict=True,
         )
     )
     starts = [0, *ends[:-1]]

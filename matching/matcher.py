@@ -269,6 +269,7 @@ class Matcher:
         theme_boost: float | None = None,
         exclude: Collection = (),
         explain: bool = True,
+        vectors: sp.csr_matrix | None = None,
     ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list.
 
@@ -276,7 +277,8 @@ class Matcher:
         ``1 + theme_boost`` times its cosine (None: the boost measured on the corpus, see
         :attr:`theme_boost`); ``theme_filter=True`` also removes documents of other themes (the old
         behaviour, for comparison). ``explain=False`` leaves ``terms`` and ``bridges`` empty
-        (faster, for candidates)."""
+        (faster, for candidates); then ``vectors`` may hold the queries' rows of :meth:`vectors`,
+        computed before for many queries at once (the same rows as computed here)."""
         if self._dirty:
             self._rebuild_delta()
         theme_boost = self.theme_boost if theme_boost is None else theme_boost
@@ -285,7 +287,7 @@ class Matcher:
         if explain:
             qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         else:
-            qmatrix, qforms, qwords = self.vectors(queries), None, []
+            qmatrix, qforms, qwords = self.vectors(queries) if vectors is None else vectors, None, []
         query = QueryScratch(len(self._terms), qwords)
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from contextlib import suppress
 
 from flask import current_app, has_app_context
@@ -110,7 +110,7 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
         questions=work.fit("questions", question_documents),
     )
     models.ranker = store().load_ranker(models.solutions)
-    found = _found_by_solutions(models, work.blocks("ranking solutions", solution_documents))
+    found = _found_by_solutions(models, solution_documents, work)
     del solution_documents
     judged = judgements.by_question(judgements.load(session))
     writer = ProposalWriter(session)
@@ -127,12 +127,19 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
     return writer.stored
 
 
-def _found_by_solutions(models: Models, blocks: Iterable[list[Document]]) -> dict[int, list[int]]:
-    """Question id -> the solutions whose own ranking found it, in the order of ``blocks``.
-    Unexplained: the pairs the questions' ranking does not find are explained on its scale."""
+def _found_by_solutions(models: Models, documents: list[Document], work: RebuildWork) -> dict[int, list[int]]:
+    """Question id -> the solutions whose own ranking found it, in the order of ``documents``.
+    Unexplained: the pairs the questions' ranking does not find are explained on its scale.
+    The texts are analysed all at once, then ranked a block at a time: analysing each block
+    on its own looked up every word the block uses again (a fifth of the stage's time)."""
+    work.begin("ranking solutions")
+    vectors = models.questions.vectors(documents)
     found: dict[int, list[int]] = defaultdict(list)
-    for block in blocks:
-        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE, explain=False)
+    start = 0
+    for block in work.blocks("ranking solutions", documents):
+        rows = vectors[start : start + len(block)]
+        start += len(block)
+        ranked = models.questions.rank_many(block, TOP_K, min_score=MIN_SCORE, explain=False, vectors=rows)
         for document, results in zip(block, ranked, strict=True):
             for r in results:
                 found[int(r.id)].append(int(document.id))
