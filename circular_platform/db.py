@@ -72,12 +72,12 @@ def bulk_write_cache(session: Session, megabytes: int = 64) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    usual = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
     connection.exec_driver_sql(f"PRAGMA cache_size=-{int(megabytes) * 1024}")
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
+        connection.exec_driver_sql(f"PRAGMA cache_size={usual}")
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -282,7 +282,7 @@ def _best_split(
     if key in memo:
         return memo[key]
     n = len(word)
-    best = None
+    best: _Parse | None = None
     if not top:
         rest = word[start:]
         if rest in lexicon and n - start >= mk:

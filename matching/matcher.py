@@ -386,7 +386,7 @@ class Matcher:
             results = []
             for (doc_id, (s, row)), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True):
                 score = cosine * (1.0 + boost * themes_agree(qkey, self._segments[s].keys[row]))
-                results.append(Result(doc_id, _clip(score), terms, bridges))
+                results.append(Result(doc_id, _clip(score), terms, bridges))  # type: ignore[arg-type]
             scratch.clear(qcols)
             out.append(results)
         return out
@@ -420,7 +420,7 @@ class Matcher:
         _, explained = self._explained(query, [where for _, _, where in kept])
         query.clear(qrow[0])
         return [
-            Result(doc_id, _clip(score), terms, bridges)  # type: ignore[arg-type]
+            Result(doc_id, _clip(score), terms, bridges)
             for (doc_id, score, _), (terms, bridges) in zip(kept, explained, strict=True)
         ]
 

@@ -181,7 +181,9 @@ def test_a_new_proposal_keeps_the_accents_and_backslashes_of_its_words(
     """JSON escapes accents with a backslash (``caf\\u00e9``), which PostgreSQL's COPY reads as an
     escape of its own unless it is doubled: the words must read back as written."""
     make_solution(company, "Meubels voor een café", description="Gerecyclede meubels voor café en crèche.")
-    question = make_question(corporation, "Inrichting café", description="Meubels voor ons café en de crèche.")
+    question = make_question(
+        corporation, "Inrichting café", description="Meubels voor ons café en de crèche."
+    )
     rebuild()
     session.commit()
     session.expire_all()
@@ -190,7 +192,7 @@ def test_a_new_proposal_keeps_the_accents_and_backslashes_of_its_words(
 
 
 def test_the_rebuild_leaves_the_connection_s_page_cache_as_it_found_it(session, market, rebuild):
-    """The rebuild widens SQLite's page cache while it writes; the pool's connection gets it back as before."""
+    """The rebuild widens SQLite's page cache while it writes; the pool's connection gets it back."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("a page cache setting of SQLite")
     usual = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()

@@ -146,7 +146,8 @@ def _found_by_solutions(models: Models, documents: list[Document], work: Rebuild
     """Question id -> the solutions whose own ranking found it, in the order of ``documents``.
     Unexplained: the pairs the questions' ranking does not find are explained on its scale.
     The texts are analysed all at once, then ranked a block at a time: analysing each block
-    on its own looked up every word the block uses again (a fifth of the stage's time)."""
+    on its own went over every word each block uses again (profiled at 2,000 x 20,000: 1.3 s
+    of building term lists where one pass takes 0.4 s); the vectors are the same."""
     work.begin("ranking solutions")
     vectors = models.questions.vectors(documents)
     found: dict[int, list[int]] = defaultdict(list)
