@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from functools import cache, lru_cache
 
 from whoosh.lang import stemmer_for_language, stopwords_for_language
@@ -248,7 +248,7 @@ def split_compound(
         return []
     ending = _inflection_length(word)
     for mk, budget in ((min_known, 0), (max(min_known, min_beside_unknown), 1)):
-        best = _parse(word, lexicon, mk, min_unknown, {}, budget=budget, top=True)
+        best = _best_split(word, 0, budget, lexicon, mk, min_unknown, {}, top=True)
         if best and len(best[3][-1]) - ending >= _MIN_STEM_IN_LAST:
             return list(best[3])
     return []
@@ -266,48 +266,43 @@ def _inflection_length(word: str) -> int:
 _Parse = tuple[int, int, int, tuple[str, ...]]  # (unknown parts, parts, link letters, parts)
 
 
-def _parse(
-    s: str,
+def _best_split(
+    word: str,
+    start: int,
+    budget: int,
     lexicon: Collection[str],
     mk: int,
     mu: int,
-    memo: dict,
-    budget: int,
+    memo: dict[tuple[int, int, bool], _Parse | None],
     top: bool = False,
 ) -> _Parse | None:
-    """Best split of ``s`` using at most ``budget`` unknown parts (memoised per call)."""
-    key = (s, budget, top)
-    if key not in memo:
-        memo[key] = _best_parse(s, lexicon, mk, mu, memo, budget, top)
-    return memo[key]
-
-
-def _best_parse(
-    s: str, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int, top: bool
-) -> _Parse | None:
-    options: list[_Parse] = []
+    """Best split of ``word[start:]`` using at most ``budget`` unknown parts (memoised per call
+    in ``memo``); ``top``: of the whole word, which must split. Options are compared as they
+    come, without generators or lists: every distinct word of a corpus is split, once per model."""
+    key = (start, budget, top)
+    if key in memo:
+        return memo[key]
+    n = len(word)
+    best: _Parse | None = None
     if not top:
-        if s in lexicon and len(s) >= mk:
-            options.append((0, 1, 0, (s,)))
-        elif budget and len(s) >= mu:
-            options.append((1, 1, 0, (s,)))
-    for i in range(mk, len(s) - mk + 1):
-        options.extend(_head_options(s, i, lexicon, mk, mu, memo, budget))
-    valid = [o for o in options if not top or o[0] < o[1]]
-    return min(valid, default=None)
-
-
-def _head_options(
-    s: str, i: int, lexicon: Collection[str], mk: int, mu: int, memo: dict, budget: int
-) -> Iterable[_Parse]:
-    head = s[:i]
-    unknown = 0 if head in lexicon else 1
-    if unknown > budget or (unknown and len(head) < mu):
-        return
-    for link in _LINKS:
-        rest = s[i:]
-        if not rest.startswith(link) or len(rest) - len(link) < mk:
+        rest = word[start:]
+        if rest in lexicon and n - start >= mk:
+            best = (0, 1, 0, (rest,))
+        elif budget and n - start >= mu:
+            best = (1, 1, 0, (rest,))
+    for end in range(start + mk, n - mk + 1):
+        head = word[start:end]
+        unknown = 0 if head in lexicon else 1
+        if unknown > budget or (unknown and end - start < mu):
             continue
-        tail = _parse(rest[len(link) :], lexicon, mk, mu, memo, budget - unknown)
-        if tail:
-            yield (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))
+        for link in _LINKS:
+            tail_start = end + len(link)
+            if n - tail_start < mk or not word.startswith(link, end):
+                continue
+            tail = _best_split(word, tail_start, budget - unknown, lexicon, mk, mu, memo)
+            if tail:
+                option = (tail[0] + unknown, tail[1] + 1, tail[2] + len(link), (head, *tail[3]))
+                if (not top or option[0] < option[1]) and (best is None or option < best):
+                    best = option
+    memo[key] = best
+    return best

@@ -89,7 +89,9 @@ def readable(word: str) -> bool:
 
 
 class QueryScratch:
-    """Dense copies of one query's weights and word forms, for O(1) lookups by column."""
+    """Dense copies of one query's weights and word forms, for O(1) lookups by column. A form
+    ``+(i + 1)`` says the query has the term as a word of its own, written ``words[i]``;
+    ``-(i + 1)`` only inside the compound ``words[i]``; 0 not at all."""
 
     def __init__(self, n_terms: int, words: list[str]) -> None:
         self.weights = np.zeros(n_terms, dtype=np.float32)
@@ -102,57 +104,83 @@ class QueryScratch:
     def clear(self, cols: np.ndarray) -> None:
         self.weights[cols], self.forms[cols] = 0.0, 0
 
-    def word(self, form: int) -> tuple[bool, str]:
-        """(whether the query has a term as a word of its own, the word as written), from the
-        term's entry in :attr:`forms`."""
-        return form > 0, self.words[abs(form) - 1] if form else ""
+
+Explanation = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]  # (words, bridges)
 
 
 def shared_words(
     query: QueryScratch,
+    bounds: Sequence[int],
     dcols: np.ndarray,
-    dvals: np.ndarray,
+    contrib: np.ndarray,
     dforms: np.ndarray,
     *,
     written: Sequence[str],
     generic: Collection[int],
     concepts: np.ndarray,
     n_terms: int,
-) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Words of the shared terms with the largest contributions to the score, each as
-    written in the document, or in the query when the document has the term only inside a
-    compound; plus (query word, document word) pairs that a glossary concept links while
-    their words differ. Numbers, words under three letters and generic words (see
-    :mod:`matching.explain`) are never shown; a concept is never shown as a word.
+) -> list[Explanation]:
+    """For each of several documents: the words of the shared terms with the largest
+    contributions to the score, each as written in the document, or in the query when the
+    document has the term only inside a compound; plus (query word, document word) pairs that a
+    glossary concept links while their words differ. Numbers, words under three letters and
+    generic words (see :mod:`matching.explain`) are never shown; a concept is never shown as a word.
 
-    ``dforms`` point into ``written`` (the matcher's words as written, negative for a compound
-    part); ``generic`` and ``concepts`` are the vocabulary columns never shown as words; at most
-    ``n_terms`` words."""
-    contrib = query.weights[dcols] * dvals
+    The documents' terms lie one after another: document ``d`` has the entries
+    ``bounds[d]:bounds[d + 1]`` of ``dcols`` (columns), ``contrib`` (its weight times the
+    query's) and ``dforms`` (pointing into ``written``, the matcher's words as written, negative
+    for a compound part). Sorted for all documents at once: per document, the numpy calls cost
+    more than choosing its words. ``generic`` and ``concepts`` are the vocabulary columns never
+    shown as words; at most ``n_terms`` words per document."""
     shared = np.flatnonzero(contrib)
-    order = shared[np.argsort(-contrib[shared], kind="stable")]
-    cols = dcols[order]  # plain lists below: a numpy scalar per lookup cost most of the time
+    document = np.searchsorted(bounds, shared, side="right") - 1
+    order = shared[np.lexsort((-contrib[shared], document))]  # strongest first, ties by position
+    ends = np.cumsum(np.bincount(document, minlength=len(bounds) - 1)).tolist()
+    cols = dcols[order]
+    # plain lists below: a numpy scalar per lookup cost most of the time
+    entries = list(
+        zip(
+            cols.tolist(),
+            dforms[order].tolist(),
+            concepts[cols].tolist(),
+            query.forms[cols].tolist(),
+            strict=True,
+        )
+    )
+    starts = [0, *ends[:-1]]
+    return [
+        _chosen_words(query, entries[start:end], written, generic, n_terms)
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def _chosen_words(
+    query: QueryScratch,
+    entries: list[tuple[int, int, bool, int]],
+    written: Sequence[str],
+    generic: Collection[int],
+    n_terms: int,
+) -> Explanation:
+    """The words and bridges of one document's shared terms, strongest first (see :func:`shared_words`)."""
     words: list[str] = []
     bridges: list[tuple[str, str]] = []
     parts: set[str] = set()  # of hyphenated words shown: ``take-back`` hides ``back``
-    for col, doc_form, concept, query_form in zip(
-        cols.tolist(),
-        dforms[order].tolist(),
-        concepts[cols].tolist(),
-        query.forms[cols].tolist(),
-        strict=True,
-    ):
+    query_words = query.words
+    for col, doc_form, concept, query_form in entries:
+        doc_word = written[abs(doc_form) - 1]
+        query_word = query_words[abs(query_form) - 1] if query_form else ""
         if concept:
-            _bridge(bridges, written[abs(doc_form) - 1], query.word(query_form))
+            _bridge(bridges, doc_word, query_word)
             continue
-        word = _shown_word(written, doc_form, query.word(query_form))
+        # a compound part shows the query's own word for it, when the query has one
+        word = query_word if doc_form < 0 and query_form > 0 else doc_word
         if _showable(word) and col not in generic and word not in words and word not in parts:
             words.append(word)
             parts.update(word.split("-"))
         if len(words) == n_terms:
             break
-    shown = {fold(w).lower() for w in words}
-    bridges = [(q, d) for q, d in bridges if fold(q).lower() not in shown or fold(d).lower() not in shown]
+    shown = {_folded(w) for w in words}
+    bridges = [(q, d) for q, d in bridges if _folded(q) not in shown or _folded(d) not in shown]
     return tuple(words), tuple(bridges[:MAX_BRIDGES])
 
 
@@ -165,8 +193,7 @@ def generic_columns(counts: sp.csr_matrix) -> frozenset[int]:
     return frozenset(np.flatnonzero(df > GENERIC_SHARE * n).tolist())
 
 
-def _bridge(bridges: list[tuple[str, str]], doc_word: str, query_form: tuple[bool, str]) -> None:
-    query_word = query_form[1]
+def _bridge(bridges: list[tuple[str, str]], doc_word: str, query_word: str) -> None:
     if not (_showable(doc_word) and _showable(query_word)):
         return
     if not _same_word(doc_word, query_word) and (query_word, doc_word) not in bridges:
@@ -174,14 +201,13 @@ def _bridge(bridges: list[tuple[str, str]], doc_word: str, query_form: tuple[boo
 
 
 @lru_cache(maxsize=WORD_CACHE)
+def _folded(word: str) -> str:
+    return fold(word).lower()
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def _showable(word: str) -> bool:
     return readable(word) and not is_generic(word)
-
-
-def _shown_word(written: Sequence[str], doc_form: int, query_form: tuple[bool, str]) -> str:
-    doc_word = written[abs(doc_form) - 1]
-    query_has_word, query_word = query_form
-    return query_word if doc_form < 0 and query_has_word else doc_word
 
 
 @lru_cache(maxsize=WORD_CACHE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,7 +22,13 @@ _CACHE_LIMIT = 4096
 
 
 def norm_names(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(n for n in (fold(name).strip() for name in names) if n)
+    return frozenset(n for n in (_norm_name(name) for name in names) if n)
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _norm_name(name: str) -> str:
+    """Remembered: a rebuild asks for the same few theme and place names hundreds of thousands of times."""
+    return fold(name).strip()
 
 
 @dataclass(frozen=True)

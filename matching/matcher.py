@@ -14,6 +14,7 @@ from __future__ import annotations
 import pickle  # models are written and read by this app only (Matcher.save/load)  # nosec B403
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from matching.analysis import fold
 from matching.concepts import is_concept
-from matching.explain import NO_COLUMNS, QueryScratch, generic_columns, shared_words
+from matching.explain import NO_COLUMNS, Explanation, QueryScratch, generic_columns, shared_words
 from matching.features import TermExtractor, TokenCounts, count_matrix, counts_and_forms
 from matching.filters import FilterKey, compatible, norm_names, themes_agree
 from matching.fitting import concept_scale, corpus_surfaces, fit_tfidf, glossary, theme_lift, unique
@@ -268,6 +269,7 @@ class Matcher:
         theme_boost: float | None = None,
         exclude: Collection = (),
         explain: bool = True,
+        vectors: sp.csr_matrix | None = None,
     ) -> list[list[Result]]:
         """Top ``k`` per query; ``exclude`` holds document ids left out of every result list.
 
@@ -275,7 +277,8 @@ class Matcher:
         ``1 + theme_boost`` times its cosine (None: the boost measured on the corpus, see
         :attr:`theme_boost`); ``theme_filter=True`` also removes documents of other themes (the old
         behaviour, for comparison). ``explain=False`` leaves ``terms`` and ``bridges`` empty
-        (faster, for candidates)."""
+        (faster, for candidates); then ``vectors`` may hold the queries' rows of :meth:`vectors`,
+        computed before for many queries at once (the same rows as computed here)."""
         if self._dirty:
             self._rebuild_delta()
         theme_boost = self.theme_boost if theme_boost is None else theme_boost
@@ -284,7 +287,7 @@ class Matcher:
         if explain:
             qmatrix, qforms, qwords = self._vectors_and_forms(queries)
         else:
-            qmatrix, qforms, qwords = self.vectors(queries), None, []
+            qmatrix, qforms, qwords = self.vectors(queries) if vectors is None else vectors, None, []
         query = QueryScratch(len(self._terms), qwords)
         out: list[list[Result]] = []
         for start in range(0, len(queries), _CHUNK):
@@ -378,18 +381,14 @@ class Matcher:
             qcols, qvals = _csr_row(qmatrix, i)
             scratch.load(qcols, qvals, _csr_row(qforms, i)[1])
             qkey = queries[i].filter_key()
-            found = []
-            for doc_id in wanted:
-                where = self._where.get(doc_id)
-                if where is None:
-                    continue
-                segment = self._segments[where[0]]
-                cols, vals, forms = segment.row_terms(where[1])
-                score = float(np.dot(scratch.weights[cols], vals))
-                score *= 1.0 + boost * themes_agree(qkey, segment.keys[where[1]])
-                found.append(self._result(scratch, doc_id, score, cols, vals, forms))
+            found = [(doc_id, where) for doc_id in wanted if (where := self._where.get(doc_id)) is not None]
+            cosines, explained = self._explained(scratch, [where for _, where in found])
+            results = []
+            for (doc_id, (s, row)), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True):
+                score = cosine * (1.0 + boost * themes_agree(qkey, self._segments[s].keys[row]))
+                results.append(Result(doc_id, _clip(score), terms, bridges))  # type: ignore[arg-type]
             scratch.clear(qcols)
-            out.append(found)
+            out.append(results)
         return out
 
     def term_counts(self, document: Document) -> dict[str, float]:
@@ -411,36 +410,45 @@ class Matcher:
         exclude: set,
     ) -> list[Result]:
         query.load(qrow[0], qrow[1], qforms)
-        results = []
+        kept = []
         for neg, s, row in found:
             doc_id = self._segments[s].ids[row]
             if doc_id not in exclude:
-                results.append(self._result(query, doc_id, -neg, *self._segments[s].row_terms(row)))
-            if len(results) == k:
+                kept.append((doc_id, -neg, (s, row)))
+            if len(kept) == k:
                 break
+        _, explained = self._explained(query, [where for _, _, where in kept])
         query.clear(qrow[0])
-        return results
+        return [
+            Result(doc_id, _clip(score), terms, bridges)
+            for (doc_id, score, _), (terms, bridges) in zip(kept, explained, strict=True)
+        ]
 
-    def _result(
-        self,
-        query: QueryScratch,
-        doc_id: Hashable,
-        score: float,
-        cols: np.ndarray,
-        vals: np.ndarray,
-        forms: np.ndarray,
-    ) -> Result:
-        terms, bridges = shared_words(
+    def _explained(
+        self, query: QueryScratch, rows: list[tuple[int, int]]
+    ) -> tuple[list[float], list[Explanation]]:
+        """Cosines and explanations of indexed rows ((segment, row)) for the loaded ``query``,
+        computed for all rows at once (:func:`matching.explain.shared_words`)."""
+        if not rows:
+            return [], []
+        terms = [self._segments[s].row_terms(row) for s, row in rows]
+        cols, vals, forms = (np.concatenate(parts) for parts in zip(*terms, strict=True))
+        bounds = np.cumsum([0] + [len(t[0]) for t in terms]).tolist()
+        weights = query.weights[cols]
+        # one dot per row, as for a single pair: a sum over all rows at once would round differently
+        cosines = [float(np.dot(weights[a:b], vals[a:b])) for a, b in pairwise(bounds)]
+        explained = shared_words(
             query,
+            bounds,
             cols,
-            vals,
+            weights * vals,
             forms,
             written=self._forms.words,
             generic=self.__dict__.get("_generic", NO_COLUMNS),
             concepts=self._concept_mask(),
             n_terms=self.n_terms,
         )
-        return Result(doc_id, _clip(score), terms, bridges)  # type: ignore[arg-type]
+        return cosines, explained
 
     def _concept_mask(self) -> np.ndarray:
         mask = self.__dict__.get("_concepts")

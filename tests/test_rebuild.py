@@ -175,6 +175,31 @@ def test_a_new_proposal_reads_as_one_the_orm_wrote(session, market, rebuild):
     assert any(match.terms for match in new)
 
 
+def test_a_new_proposal_keeps_the_accents_and_backslashes_of_its_words(
+    session, corporation, company, make_solution, make_question, rebuild
+):
+    """JSON escapes accents with a backslash (``caf\\u00e9``), which PostgreSQL's COPY reads as an
+    escape of its own unless it is doubled: the words must read back as written."""
+    make_solution(company, "Meubels voor een café", description="Gerecyclede meubels voor café en crèche.")
+    question = make_question(
+        corporation, "Inrichting café", description="Meubels voor ons café en de crèche."
+    )
+    rebuild()
+    session.commit()
+    session.expire_all()
+    match = session.scalars(select(Match).where(Match.question_id == question.id)).one()
+    assert {"café", "crèche"} <= set(match.terms)
+
+
+def test_the_rebuild_leaves_the_connection_s_page_cache_as_it_found_it(session, market, rebuild):
+    """The rebuild widens SQLite's page cache while it writes; the pool's connection gets it back."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("a page cache setting of SQLite")
+    usual = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+    rebuild()
+    assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == usual
+
+
 def test_the_rebuild_tells_its_progress_up_to_the_last_unit(session, market, rebuild):
     told: list[tuple[str, int, int]] = []
     rebuild(lambda stage, done, total: told.append((stage, done, total)))

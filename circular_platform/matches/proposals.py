@@ -73,15 +73,16 @@ class ProposalWriter:
         self._delete(stale)
 
     def _insert(self, pairs: Pairs) -> None:
-        """New proposals through the driver's ``executemany``, with the SQL SQLAlchemy compiles for
-        the database and the columns' defaults converted once: SQLAlchemy's per-row parameter
-        handling cost more than the database's writing (about 20 s of 35 for 700,000 rows)."""
+        """New proposals straight through the driver, with the columns' defaults converted once:
+        SQLAlchemy's per-row parameter handling cost more than the database's writing (about 20 s
+        of 35 for 700,000 rows). PostgreSQL takes them with ``COPY`` (client and server do a
+        fraction of the work of an ``INSERT`` per row); SQLite with ``executemany`` and the SQL
+        SQLAlchemy compiles for it."""
         connection = self.session.connection()
         dialect = connection.dialect
-        sql = insert(MATCH_TABLE).compile(dialect=dialect, column_keys=_INSERTED, for_executemany=True)
         now = utcnow()
-        defaults = {
-            name: _bound(dialect, name, value)
+        defaults = tuple(
+            _bound(dialect, name, value)
             for name, value in (
                 ("status", MatchStatus.PROPOSED),
                 ("reason", ""),
@@ -89,24 +90,18 @@ class ProposalWriter:
                 ("updated_at", now),
                 ("last_change_at", now),
             )
-        }
+        )
         rows = [
-            {
-                "question_id": q,
-                "solution_id": s,
-                "score": float(r.score),
-                "terms": json.dumps(r.terms),  # as SQLAlchemy writes the JSON columns
-                "bridges": json.dumps(r.bridges),
-            }
-            | defaults
+            # the JSON columns as SQLAlchemy writes them
+            (q, s, float(r.score), json.dumps(r.terms), json.dumps(r.bridges), *defaults)
             for (q, s), r in pairs.items()
         ]
-        if sql.positional:
-            order = sql.positiontup or ()
-            rows = [tuple(row[name] for name in order) for row in rows]  # type: ignore[misc]
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(str(sql), rows)
+            if dialect.name == "postgresql":
+                _copy(cursor, dialect, rows)
+            else:
+                _executemany(cursor, dialect, rows)
         finally:
             cursor.close()
 
@@ -124,6 +119,25 @@ class ProposalWriter:
     def _delete(self, ids: list[int]) -> None:
         for start in range(0, len(ids), DELETE_BATCH):
             self.session.execute(delete(Match).where(Match.id.in_(ids[start : start + DELETE_BATCH])))
+
+
+def _copy(cursor, dialect, rows: list[tuple]) -> None:
+    """``rows`` (in the order of ``_INSERTED``) through psycopg's ``COPY ... FROM STDIN``."""
+    quote = dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in _INSERTED)
+    with cursor.copy(f"COPY {quote.format_table(MATCH_TABLE)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _executemany(cursor, dialect, rows: list[tuple]) -> None:
+    """``rows`` (in the order of ``_INSERTED``) through the driver's ``executemany``."""
+    sql = insert(MATCH_TABLE).compile(dialect=dialect, column_keys=_INSERTED, for_executemany=True)
+    if sql.positional:
+        at = [_INSERTED.index(name) for name in sql.positiontup or ()]
+        cursor.executemany(str(sql), [tuple(row[i] for i in at) for row in rows])
+    else:
+        cursor.executemany(str(sql), [dict(zip(_INSERTED, row, strict=True)) for row in rows])
 
 
 def _bound(dialect, column: str, value):
