@@ -9,10 +9,12 @@ import os
 import re
 import subprocess  # nosec B404 - runs this project's own flask worker
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import pytest
 from alembic import command
@@ -351,6 +353,33 @@ def make_passport(session: Session) -> Callable[..., BuildingPassport]:
         return passport
 
     return make
+
+
+T = TypeVar("T")
+
+
+def run_at_once(work: Callable[[int], T], threads: int = 2) -> list[T]:
+    """``work(n)`` in ``threads`` threads let go at the same moment; their results in thread order.
+    An exception in a thread is raised here instead of being lost with the thread."""
+    start = threading.Barrier(threads)
+    results: dict[int, T] = {}
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        start.wait()
+        try:
+            results[n] = work(n)
+        except BaseException as error:  # noqa: BLE001 - raised below, in the test's thread
+            failures.append(error)
+
+    running = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return [results[n] for n in range(threads)]
 
 
 def run_worker_burst(environment: dict[str, str]) -> None:

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from circular_platform.matches.store import ModelStore, store
 from circular_platform.models import Match, MatcherModel, Organisation, OrganisationKind, SearchPending
 from circular_platform.questions import services as question_services
 from circular_platform.solutions import services as solution_services
-from tests.conftest import app_settings, run_worker_burst
+from tests.conftest import app_settings, run_at_once, run_worker_burst
 
 MATERIALS = ["kozijnen", "isolatie", "dakpannen", "bakstenen", "beton", "hout", "glas", "staal"]
 PLACES = ["Emmen", "Assen", "Groningen", "Leeuwarden"]
@@ -130,23 +129,12 @@ def test_two_processes_asking_for_a_rebuild_at_once_store_every_match_once(own_d
 def test_two_threads_asking_for_a_rebuild_at_once_store_every_match_once(own_database, tmp_path):
     app = own_app(own_database, tmp_path)
     expected = market_without_matches(app)
-    failures: list[BaseException] = []
-    start = threading.Barrier(2)
 
-    def ask_for_a_rebuild() -> None:
+    def ask_for_a_rebuild(_thread: int) -> None:
         with app.app_context():
-            start.wait()
-            try:
-                rebuild_job()
-            except BaseException as error:  # noqa: BLE001 - collected and asserted below
-                failures.append(error)
+            rebuild_job()
 
-    threads = [threading.Thread(target=ask_for_a_rebuild) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    run_at_once(ask_for_a_rebuild)  # raises what either thread raised
     with app.app_context(), db.sessionmaker() as session:
         assert stored_pairs(session) == expected
 

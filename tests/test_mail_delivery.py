@@ -24,7 +24,7 @@ from circular_platform import PROJECT_ROOT, create_app, mail
 from circular_platform.db import db
 from circular_platform.models import AuditAction, AuditEntry, DeliveryState, OutboxMessage
 from circular_platform.models._types import utcnow
-from tests.conftest import app_settings, run_worker_burst
+from tests.conftest import app_settings, run_at_once, run_worker_burst
 
 # Delivery right after the commit in this process, whether or not the suite runs in queue mode.
 pytestmark = pytest.mark.app_config(REDIS_URL="")
@@ -368,24 +368,12 @@ def running_server(smtp_server: SmtpServer) -> SmtpServer:
 def test_two_retry_passes_in_threads_send_each_mail_once(own_database, tmp_path, running_server):
     app = create_app({**app_settings(own_database, tmp_path), **smtp_settings(running_server.port)})
     recipients = failed_mail(app, utcnow() - timedelta(minutes=1))
-    start = threading.Barrier(2)
-    results: list[tuple[int, int]] = []
-    failures: list[BaseException] = []
 
-    def retry_pass() -> None:
+    def retry_pass(_thread: int) -> tuple[int, int]:
         with app.app_context(), db.sessionmaker() as session:
-            start.wait()
-            try:
-                results.append(mail.retry_due(session, app.config, utcnow()))
-            except BaseException as error:  # noqa: BLE001 - collected and asserted below
-                failures.append(error)
+            return mail.retry_due(session, app.config, utcnow())
 
-    threads = [threading.Thread(target=retry_pass) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    results = run_at_once(retry_pass)  # raises what either thread raised
     assert running_server.mailbox.recipients() == sorted(recipients)
     assert sum(delivered for delivered, _failed in results) == MESSAGES
     assert all_sent(app)
