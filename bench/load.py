@@ -464,6 +464,12 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
     }
 
 
+def chosen_pages(pages: dict) -> dict:
+    """The pages named in BENCH_PAGES (comma-separated), or all."""
+    names = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
+    return {page: lines for page, lines in pages.items() if not names or page in names}
+
+
 def count_statements(app, pages: dict, timings: dict[str, list[float]] | None = None) -> dict[str, int]:
     """SQL statements of each page's first request line, in process (a POST counts its redirect too).
     With ``timings``, the GET pages are requested TIMED_REPEATS times more, one at a time, and the
@@ -727,9 +733,7 @@ def main() -> None:
     else:
         migrate(url)
         facts = fill(app, sizes, model_path)
-    pages = request_lines(app, facts, random.Random(3))
-    if chosen := os.environ.get("BENCH_PAGES"):
-        pages = {page: lines for page, lines in pages.items() if page in chosen.split(",")}
+    pages = chosen_pages(request_lines(app, facts, random.Random(3)))
     timings: dict[str, list[float]] | None = {} if args.in_process else None
     statements = count_statements(app, pages, timings)
     print(f"statements per page: {statements}", flush=True)

@@ -120,10 +120,7 @@ def main() -> None:
     pages = load.request_lines(app, filled_facts(app), random.Random(3))
     print(f"load before: {os.getloadavg()}; {count} requests per page")
     print("\n| page | CPU ms | wall ms | statements |\n|---|---:|---:|---:|")
-    chosen = os.environ.get("BENCH_PAGES", "")
-    for page, (email, lines) in pages.items():
-        if chosen and page not in chosen.split(","):
-            continue
+    for page, (email, lines) in load.chosen_pages(pages).items():
         profile = cProfile.Profile(time.thread_time) if page in profiled.split(",") else None
         cpu, wall, statements = measure(app, email, lines, count, profile)
         print(f"| {page} | {cpu:.1f} | {wall:.0f} | {statements:.0f} |", flush=True)
