@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_file
@@ -74,11 +75,7 @@ def _published(kind: str, extension: str) -> Path:
     """The file of ``kind`` in ``extension``, written when the public items changed (or an hour
     passed: organisation names in it change too). Writing 100,000 solutions takes 20 s: no
     download should pay that, and the processes of this server share the file."""
-    model = Question if kind == "questions" else Solution
-    rule = visible_questions if kind == "questions" else visible_solutions
-    count, changed = db.session.execute(
-        select(func.count(model.id), func.max(model.updated_at)).where(rule(NOBODY))
-    ).one()
+    count, changed = _public_state(kind)
     version = hashlib.sha256(f"{count}|{changed}|{utcnow():%Y%m%d%H}".encode()).hexdigest()[:16]
     folder = Path(current_app.config["OPEN_DATA_DIR"])
     path = folder / f"{kind}-{version}.{extension}"
@@ -190,6 +187,14 @@ def _distribution(kind: str, extension: str) -> dict:
 
 
 def _last_change(kind: str) -> str | None:
-    model, rule = (Question, visible_questions) if kind == "questions" else (Solution, visible_solutions)
-    latest = db.session.scalar(select(func.max(model.updated_at)).where(rule(NOBODY)))
+    latest = _public_state(kind)[1]
     return latest.isoformat() if latest else None
+
+
+def _public_state(kind: str) -> tuple[int, datetime | None]:
+    """How many public items of ``kind`` there are and when the last of them changed."""
+    model, rule = (Question, visible_questions) if kind == "questions" else (Solution, visible_solutions)
+    count, latest = db.session.execute(
+        select(func.count(model.id), func.max(model.updated_at)).where(rule(NOBODY))
+    ).one()
+    return count, latest

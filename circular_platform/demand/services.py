@@ -74,9 +74,8 @@ def unbundled(session: Session, scope: Scope) -> Unbundled:
     """The newest :data:`COMPARED_AT_MOST` open questions in ``scope`` that are not in an active
     bundle, fitted for comparing."""
     taken = bundled_question_ids(session)
-    loaded = open_questions(
-        session, scope, newest=COMPARED_AT_MOST + len(taken) + 1
-    )  # one more: any left out?
+    # One more than needed tells whether any were left out.
+    loaded = open_questions(session, scope, newest=COMPARED_AT_MOST + len(taken) + 1)
     unbundled_questions = [q for q in loaded if q.id not in taken]
     questions = unbundled_questions[-COMPARED_AT_MOST:]
     return Unbundled(bundling.Compared.fit(questions), capped=len(unbundled_questions) > len(questions))
