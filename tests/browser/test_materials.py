@@ -261,7 +261,7 @@ def test_the_map_reads_without_javascript_and_credits_cbs(new_page, base_url: st
     expect(page.locator("table thead")).to_contain_text("Actief aanbod")
 
 
-WIDE_PAGES = ["/map/", "/passports/", "/coordination/region", "/questions/", "/dashboard"]
+WIDE_PAGES = ["/map/", "/passports/", "/coordination/region", "/questions/", "/dashboard", "/open-data/"]
 
 
 def choose_language(page: Page, language: str) -> None:
