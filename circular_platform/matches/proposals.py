@@ -63,7 +63,7 @@ class ProposalWriter:
             result = pairs.pop((question_id, solution_id), None)
             if result is not None:
                 if stored != [result.score, json.dumps(result.terms), json.dumps(result.bridges)]:
-                    changed.append({"id": id_} | _values(result))
+                    changed.append({"id": id_} | proposal_values(result))
             elif not acted_on:
                 stale.append(id_)
         if changed:
@@ -146,7 +146,8 @@ def _bound(dialect, column: str, value):
     return process(value) if process else value
 
 
-def _values(result: Result) -> dict:
+def proposal_values(result: Result) -> dict:
+    """The columns a ranked pair gives its match: score and explanation."""
     return {
         "score": result.score,
         "terms": list(result.terms),

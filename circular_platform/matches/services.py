@@ -47,7 +47,7 @@ from circular_platform.matches.documents import (
     question_document,
     solution_document,
 )
-from circular_platform.matches.proposals import ACTED_ON, ProposalWriter
+from circular_platform.matches.proposals import ACTED_ON, ProposalWriter, proposal_values
 from circular_platform.matches.store import Models, store
 from circular_platform.matches.work import Progress, RebuildWork
 from circular_platform.models import (
@@ -297,18 +297,12 @@ def _replace_proposals(
     stored = {(m.question_id, m.solution_id): m for m in existing}
     for key, match in stored.items():
         if key in pairs:
-            match.score, match.terms = pairs[key].score, list(pairs[key].terms)
-            match.bridges = [list(b) for b in pairs[key].bridges]
+            for column, value in proposal_values(pairs[key]).items():
+                setattr(match, column, value)
         elif not match.acted_on:
             session.delete(match)
     new = [
-        {
-            "question_id": question_id,
-            "solution_id": solution_id,
-            "score": result.score,
-            "terms": list(result.terms),
-            "bridges": [list(b) for b in result.bridges],
-        }
+        {"question_id": question_id, "solution_id": solution_id} | proposal_values(result)
         for (question_id, solution_id), result in pairs.items()
         if (question_id, solution_id) not in stored
     ]
