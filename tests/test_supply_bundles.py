@@ -244,6 +244,39 @@ def test_the_supply_csv_has_the_tables_figures(client, auth, session, coordinato
     assert session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.DATA_EXPORTED)).one()
 
 
+def test_the_supply_bundles_csv_lists_the_bundles_the_coordinator_follows(
+    client, auth, session, coordinator, make_user, buildings
+):
+    auth.login(coordinator.email)
+    confirm(client, wood_lines(*buildings))
+    assert 'href="/coordination/supply/bundles.csv"' in client.get("/coordination/supply").text
+    rows = list(
+        csv.DictReader(
+            client.get("/coordination/supply/bundles.csv").data.decode("utf-8-sig").splitlines(),
+            delimiter=";",
+        )
+    )
+    assert [(row["bundel"], row["status"], row["materiaalgroep"], row["regio"]) for row in rows] == [
+        ("Hout uit Drenthe", "Verkenning", "17 02", "Drenthe")
+    ]
+    assert (rows[0]["ton"], rows[0]["regels_zonder_gewicht"], rows[0]["gebouwen"]) == ("35,0", "1", "2")
+    assert rows[0]["eigenaren"] == "Woonstichting Hondsrug, Hogeschool Noorderlicht"
+    assert (rows[0]["eerste_vrijkomst"], rows[0]["laatste_vrijkomst"]) == (
+        f"{NEXT_YEAR}-03",
+        f"{NEXT_YEAR}-06",
+    )
+    auth.logout()
+
+    frisian = make_user("coordinator@fryslan.example", is_coordinator=True)
+    frisian.coordinated_province_id = province_by_name(session, "Fryslân").id
+    session.commit()
+    auth.login(frisian.email)
+    assert "Hout uit Drenthe" not in client.get("/coordination/supply/bundles.csv").data.decode("utf-8-sig")
+    auth.logout()
+    auth.login("marieke@hondsrug.example")
+    assert client.get("/coordination/supply/bundles.csv").status_code == 403
+
+
 def test_an_administrator_limits_a_coordinator_to_a_province(
     client, auth, session, coordinator, make_user, buildings
 ):

@@ -7,12 +7,14 @@ number and runs no formula. Missing shares are left empty.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from circular_platform import taxonomy
 from circular_platform.demand.figures import Demand, ProcurementMonitor, Quarter
 from circular_platform.demand.supply import Cell, FutureSupply
 from circular_platform.formats import csv_number, write_csv
-from circular_platform.models import DemandBundle
+from circular_platform.models import DemandBundle, SupplyBundle
+from circular_platform.supply.services import Summary
 
 
 def _share(value: float | None) -> str:
@@ -102,6 +104,32 @@ def bundles_csv(bundles: Sequence[tuple[DemandBundle, Demand]]) -> bytes:
         for bundle, demand in bundles
     ]
     return write_csv(columns, rows)
+
+
+def supply_bundles_csv(bundles: Sequence[tuple[SupplyBundle, Summary]]) -> bytes:
+    """A row per supply bundle as the future-supply view lists them; months as ``2027-03``."""
+    columns = ["bundel", "status", "materiaalgroep", "regio", "ton", "regels_zonder_gewicht", "gebouwen"]
+    columns += ["eigenaren", "eerste_vrijkomst", "laatste_vrijkomst"]
+    rows = [
+        [
+            bundle.label,
+            str(bundle.status.label),
+            bundle.material_group,
+            str(bundle.municipality or bundle.province),
+            csv_number(summary.tonnes, 1),
+            summary.without_weight,
+            len(summary.buildings),
+            ", ".join(owner.name for owner in summary.owners),
+            _month(summary.first),
+            _month(summary.last),
+        ]
+        for bundle, summary in bundles
+    ]
+    return write_csv(columns, rows)
+
+
+def _month(day: date | None) -> str:
+    return day.strftime("%Y-%m") if day else ""
 
 
 def supply_csv(region: str, supply: FutureSupply) -> bytes:

@@ -152,6 +152,17 @@ def future_supply_csv():
     return _csv(exports.supply_csv(scope.region_name, found), "vrijkomende-materialen.csv")
 
 
+@bp.get("/supply/bundles.csv")
+@writes
+def supply_bundles_csv():
+    _require_coordinator()
+    rows = [
+        (b, supply_bundles.summarise(b.lines))
+        for b in supply_bundles.visible_bundles(db.session, current_user)
+    ]
+    return _csv(exports.supply_bundles_csv(rows), "bundels-vrijkomend-materiaal.csv")
+
+
 def region_scope() -> figures.Scope:
     """The dashboard's region without its theme: all released materials are building materials."""
     scope = _scope()
