@@ -74,11 +74,13 @@ class FilterIndex:
     def mask(self, query: FilterKey, theme_filter: bool = True) -> np.ndarray | None:
         """Boolean mask of compatible documents, or None when nothing is filtered out."""
         key = (query, theme_filter)
-        if key not in self._cache:
+        try:  # not "in" then "[]": another ranking thread may clear the cache between the two
+            return self._cache[key]
+        except KeyError:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[key] = self._build(query, theme_filter)
-        return self._cache[key]
+            mask = self._cache[key] = self._build(query, theme_filter)
+            return mask
 
     def agreement(self, query: FilterKey) -> np.ndarray | None:
         """Boolean mask of documents sharing a theme with the query, or None when the query
@@ -87,11 +89,13 @@ class FilterIndex:
         if not query.themes:
             return None
         cache = self.__dict__.setdefault("_agree", {})  # absent from indexes saved before it
-        if query not in cache:
+        try:  # as in mask()
+            return cache[query]
+        except KeyError:
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            cache[query] = self._any(np.zeros(self.size, dtype=bool), self._themes, query.themes)
-        return cache[query]
+            agreeing = cache[query] = self._any(np.zeros(self.size, dtype=bool), self._themes, query.themes)
+            return agreeing
 
     def _build(self, query: FilterKey, theme_filter: bool) -> np.ndarray | None:
         masks = []

@@ -18,7 +18,7 @@ from sparse_dot_topn import sp_matmul_topn
 
 from matching.filters import FilterIndex, FilterKey
 
-_THREADS = 2  # the production box has two cores
+THREADS = 2  # the production box has two cores
 _THREADED_BATCH = 16  # starting threads costs more than scoring a few queries
 
 
@@ -73,7 +73,7 @@ class Segment:
         """The ``n`` best scores per query, as :meth:`scores` but without materialising the
         others (sparse_dot_topn: a multithreaded C++ product with a per-row heap). Among equal
         scores at the cut-off, which one is kept is not defined."""
-        threads = _THREADS if queries.shape[0] >= _THREADED_BATCH else None
+        threads = THREADS if queries.shape[0] >= _THREADED_BATCH else None
         return sp_matmul_topn(queries, self.postings, top_n=max(n, 1), n_threads=threads)
 
     def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

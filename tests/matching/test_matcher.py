@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+from itertools import product
+
 import numpy as np
 import pytest
 
@@ -206,6 +209,39 @@ def test_compatible_documents_is_symmetric() -> None:
 def test_rank_many_equals_rank(matcher: Matcher) -> None:
     queries = [Document(i, t) for i, t in enumerate(["isolatie", "beton granulaat", "kleding"])]
     assert matcher.rank_many(queries, k=3) == [matcher.rank(q, k=3) for q in queries]
+
+
+def test_many_queries_ranked_in_threads_get_what_each_gets_alone() -> None:
+    """Batches of several chunks are ranked two chunks at a time; each thread explains with its
+    own scratch (shared, about one query in twenty got another query's words). Filters and theme
+    boosts differ per query; the words are rare enough to explain a match."""
+    words = [
+        "".join(p)
+        for p in product(["ka", "lo", "mi", "ne", "ru"], ["dor", "fin", "gul", "pes"], ["ant", "ol"])
+    ]
+    places = [("emmen", "drenthe"), ("groningen", "groningen"), None]
+
+    def text(i: int, n: int) -> str:
+        return " ".join(words[(i * 7 + j * 11) % len(words)] for j in range(n))
+
+    regions = [frozenset({"drenthe"}), frozenset({"groningen"})]
+    matcher = Matcher.fit(
+        [Document(i, text(i, 3), text(i + 5, 4), regions=regions[i % 2]) for i in range(120)]
+    )
+    themes = [frozenset({"bouw"}), frozenset({"textiel"})]
+    queries = [
+        Document(1000 + i, text(3 * i, 2), text(i, 2), location=places[i % 3], themes=themes[i % 2])
+        for i in range(600)
+    ]
+    alone = [matcher.rank(q, 5, min_score=0.05) for q in queries]
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # the threads take turns all the time, as under load
+    try:
+        ranked = matcher.rank_many(queries, 5, min_score=0.05)
+    finally:
+        sys.setswitchinterval(usual)
+    assert ranked == alone
+    assert sum(bool(result.terms) for results in alone for result in results) > 1000
 
 
 def test_similarity(matcher: Matcher) -> None:
