@@ -51,7 +51,7 @@ from bench.synth import Generator  # noqa: E402
 from circular_platform import PROJECT_ROOT, create_app, regions, taxonomy  # noqa: E402
 from circular_platform.accounts.services import create_user  # noqa: E402
 from circular_platform.db import db, make_engine  # noqa: E402
-from circular_platform.markdown import SUMMARY_LENGTH, shorten, summary_of  # noqa: E402
+from circular_platform.markdown import plain_description, summary_of  # noqa: E402
 from circular_platform.matches.store import Models, ModelStore, store  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Membership,
@@ -109,17 +109,6 @@ def copy_rows(connection, table: str, columns: tuple[str, ...], rows: Iterator[t
     return written
 
 
-def summary(description: str) -> str:
-    """The stored summary: the generated text has no Markdown, so it is the text shortened
-    (summary_of takes ~1 ms a text; :func:`check_summaries` compares a sample)."""
-    return shorten(description, SUMMARY_LENGTH)
-
-
-def check_summaries(descriptions: list[str]) -> None:
-    for description in descriptions[:200]:
-        assert summary(description) == summary_of(description), description  # nosec B101
-
-
 def moment(rng: random.Random, days: int) -> datetime:
     return NOW - timedelta(seconds=rng.randint(60, days * 86400))
 
@@ -147,7 +136,6 @@ def fill(app, sizes: dict[str, int], model_path: Path) -> dict:
         questions = _questions(raw, rng, synth, sizes["questions"], askers, by_name, north)
         solutions = _solutions(raw, rng, synth, sizes["solutions"], companies, provinces)
         matches = _matches(raw, rng, sizes["matches"], questions, solutions)
-        check_summaries([q[2] for q in questions] + [s[2] for s in solutions])
         for table in ("question", "solution", "match", "match_event"):
             session.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -223,7 +211,8 @@ def _questions(raw, rng, synth, count, askers, by_name, north) -> list[tuple]:
                 askers[n % len(askers)].id,
                 title,
                 document.description,
-                summary(document.description),
+                plain_description(document.description),
+                summary_of(document.description),
                 theme,
                 "WU" if theme == "bouw" else None,
                 "[]",
@@ -241,8 +230,9 @@ def _questions(raw, rng, synth, count, askers, by_name, north) -> list[tuple]:
             )
         )
     columns = (
-        "id, organisation_id, title, description, summary, theme, sector, transition_paths, municipality_id, "
-        "quantity, unit, valid_until, is_procurement, has_circular_criteria, circular_criteria, visibility, "
+        "id, organisation_id, title, description, description_text, summary, theme, sector, "
+        "transition_paths, municipality_id, quantity, unit, valid_until, is_procurement, "
+        "has_circular_criteria, circular_criteria, visibility, "
         "status, created_at, updated_at"
     )
     copy_rows(raw, "question", tuple(columns.split(", ")), iter(rows))
@@ -273,7 +263,8 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
                 owner.id,
                 title,
                 document.description,
-                summary(document.description),
+                plain_description(document.description),
+                summary_of(document.description),
                 nationwide,
                 rng.choice(["idee", "pilot", "marktrijp"]),
                 "",
@@ -288,8 +279,8 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
         themes.extend((solution_id, theme) for theme in chosen)
         areas.extend((solution_id, provinces[name]) for name in area)
     columns = (
-        "id, organisation_id, title, description, summary, nationwide, maturity, capacity, certifications, "
-        "price_indication, status, confirmed_at, created_at, updated_at"
+        "id, organisation_id, title, description, description_text, summary, nationwide, maturity, capacity, "
+        "certifications, price_indication, status, confirmed_at, created_at, updated_at"
     )
     copy_rows(raw, "solution", tuple(columns.split(", ")), iter(rows))
     copy_rows(raw, "solution_theme", ("solution_id", "theme"), iter(themes))

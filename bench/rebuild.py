@@ -33,6 +33,7 @@ from bench.database import migrated_with_regions  # noqa: E402
 from bench.synth import THEMES, Generator  # noqa: E402
 from circular_platform import create_app  # noqa: E402
 from circular_platform.db import db  # noqa: E402
+from circular_platform.markdown import plain_description  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Match,
     Municipality,
@@ -137,12 +138,14 @@ def _user(i: int) -> dict:
 
 
 def _question(i: int, rng: random.Random, text: Generator, municipalities, organisations: int) -> dict:
-    title, description = text.pair("questions", rng.randint(3, 8), rng.randint(30, 120))
+    title, written = text.pair("questions", rng.randint(3, 8), rng.randint(30, 120))
+    description = _markdown(rng, written)
     return {
         "id": i + 1,
         "organisation_id": rng.randint(1, organisations),
         "title": title[:160].capitalize(),
-        "description": _markdown(rng, description),
+        "description": description,
+        "description_text": plain_description(description),  # as the model derives it on save
         "theme": rng.choice(THEMES),
         "municipality_id": rng.choice(municipalities)[0],
         "status": "open" if rng.random() > 0.05 else "in_gesprek",
@@ -158,12 +161,14 @@ def _question(i: int, rng: random.Random, text: Generator, municipalities, organ
 
 
 def _solution(i: int, rng: random.Random, text: Generator, organisations: int) -> dict:
-    title, description = text.pair("solutions", rng.randint(3, 8), rng.randint(40, 140))
+    title, written = text.pair("solutions", rng.randint(3, 8), rng.randint(40, 140))
+    description = _markdown(rng, written)
     return {
         "id": i,
         "organisation_id": rng.randint(1, organisations),
         "title": title[:160].capitalize(),
-        "description": _markdown(rng, description),
+        "description": description,
+        "description_text": plain_description(description),  # as the model derives it on save
         "nationwide": rng.random() < 0.3,
         "maturity": "marktrijp",
         "status": "actief" if rng.random() > 0.05 else "gepauzeerd",

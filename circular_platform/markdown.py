@@ -73,9 +73,23 @@ def plain_text(text: str, limit: int = 220) -> str:
     return shorten(html.unescape(nh3.clean(_html(text), tags=set())).replace("\n", " ").strip(), limit)
 
 
+# What Markdown or HTML gives a meaning: special characters, indented or padded lines, and
+# line starts of lists, quotes and numbered lists. A text without any of them is prose, and
+# its plain text is its lines joined (checked against plain_text in tests/test_matches.py).
+_MARKUP = re.compile(r"[\\`*_\[\]<>&|#=~!\t\r]|^\s|\s$|^(?:[-+>]|\d+[.)])", re.MULTILINE)
+
+
 def summary_of(text: str) -> str:
     """What a question's or solution's ``summary`` column holds: computed on save, not per view."""
-    return plain_text(text, SUMMARY_LENGTH)
+    return shorten(plain_description(text), SUMMARY_LENGTH)
+
+
+def plain_description(text: str) -> str:
+    """The whole text of the Markdown without markup: what a question's or solution's
+    ``description_text`` holds, which the matcher, the demand bundler and the search read."""
+    if not _MARKUP.search(text):  # prose: Markdown would only wrap it in paragraphs
+        return " ".join(line for line in text.split("\n") if line)
+    return plain_text(text, limit=len(text) + 1)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -118,6 +118,24 @@ def test_the_summary_is_stored_on_save_and_follows_an_edit(client, session, comp
     assert "Nu ook isolatie van vlas uit Groningen" in client.get("/solutions/").text
 
 
+def test_the_whole_text_is_stored_on_save_and_an_edit_is_what_search_finds(
+    app, client, session, company, make_solution
+):
+    solution = make_solution(
+        company, "Isolatiedekens", description="Isolatie uit de werkplaats van **Zwartkop**"
+    )
+    assert "Isolatiedekens" in client.get("/search/", query_string={"q": "Zwartkop"}).text
+    description = "Wij leveren " + "isolatiedekens " * 30 + "van [schapenwol](https://example.org)."
+    with app.app_context():  # as in a request: the commit wakes the search indexer
+        data = _solution_data(solution, description=description)
+        solution_services.update_solution(session, solution, None, data)
+        session.commit()
+    assert solution.description_text.endswith("isolatiedekens van schapenwol.")
+    assert "schapenwol" not in solution.summary  # past the card's length
+    assert "Isolatiedekens" in client.get("/search/", query_string={"q": "schapenwol"}).text
+    assert "Isolatiedekens" not in client.get("/search/", query_string={"q": "Zwartkop"}).text
+
+
 def test_a_long_description_is_summarised_at_a_word(make_question, corporation):
     question = make_question(corporation, description="Kozijnen " * 100)
     assert question.summary.endswith("Kozijnen …")

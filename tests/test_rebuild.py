@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from circular_platform.markdown import plain_text
+from circular_platform.markdown import plain_description, plain_text
 from circular_platform.matches import judgements
 from circular_platform.matches import services as matches
-from circular_platform.matches.documents import _plain, question_document, solution_document
+from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.store import Models
 from circular_platform.matches.work import RANK_BLOCK
 from circular_platform.models import (
@@ -227,4 +227,4 @@ def test_prose_is_read_without_the_markdown_parser_and_reads_the_same(seed):
     rng = random.Random(seed)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
-        assert _plain(text) == plain_text(text, limit=len(text) + 1), text
+        assert plain_description(text) == plain_text(text, limit=len(text) + 1), text

@@ -8,14 +8,12 @@ themes cost minutes and gigabytes; the documents are the same either way.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from circular_platform.markdown import plain_text
 from circular_platform.materials.services import describe
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
@@ -33,23 +31,18 @@ from matching.matcher import Document
 READ_BATCH = 2000  # rows fetched at a time while reading every item
 NATIONWIDE = "Nederland"  # the region of a solution offered in the whole country
 
-# What Markdown or HTML gives a meaning: special characters, indented or padded lines, and
-# line starts of lists, quotes and numbered lists. A text without any of them is prose, and
-# its plain text is its lines joined (checked against plain_text in tests/test_matches.py).
-_MARKUP = re.compile(r"[\\`*_\[\]<>&|#=~!\t\r]|^\s|\s$|^(?:[-+>]|\d+[.)])", re.MULTILINE)
-
 
 def question_body(question: Question) -> str:
     """The description without Markdown, the circular criteria, then the material lines."""
     return _join(
-        _plain(question.description), question.circular_criteria, materials_text(question.material_lines)
+        question.description_text, question.circular_criteria, materials_text(question.material_lines)
     )
 
 
 def solution_body(solution: Solution) -> str:
     """The description without Markdown, capacity, certifications, then the material lines."""
     return _join(
-        _plain(solution.description),
+        solution.description_text,
         solution.capacity,
         solution.certifications,
         materials_text(solution.material_lines),
@@ -90,7 +83,7 @@ def matchable_question_documents(session: Session) -> Iterator[Document]:
         select(
             Question.id,
             Question.title,
-            Question.description,
+            Question.description_text,
             Question.circular_criteria,
             Question.theme,
             Municipality.name,
@@ -106,7 +99,7 @@ def matchable_question_documents(session: Session) -> Iterator[Document]:
         yield Document(
             id=id_,
             title=title,
-            description=_join(_plain(description), criteria, materials.pop(id_, "")),
+            description=_join(description, criteria, materials.pop(id_, "")),
             themes=frozenset({theme}),
             location=(municipality, province),
         )
@@ -120,7 +113,7 @@ def matchable_solution_documents(session: Session) -> Iterator[Document]:
         select(
             Solution.id,
             Solution.title,
-            Solution.description,
+            Solution.description_text,
             Solution.capacity,
             Solution.certifications,
             Solution.nationwide,
@@ -133,7 +126,7 @@ def matchable_solution_documents(session: Session) -> Iterator[Document]:
         yield Document(
             id=id_,
             title=title,
-            description=_join(_plain(description), capacity, certifications, materials.pop(id_, "")),
+            description=_join(description, capacity, certifications, materials.pop(id_, "")),
             themes=frozenset(themes.pop(id_, ())),
             regions=frozenset([NATIONWIDE, *area[1]] if nationwide else [*area[0], *area[1]]),
         )
@@ -184,12 +177,6 @@ def _batched(session: Session, query) -> Iterator:
     """Rows of ``query`` a batch at a time: the driver never holds them all."""
     for partition in session.execute(query.execution_options(yield_per=READ_BATCH)).partitions():
         yield from partition
-
-
-def _plain(markdown_text: str) -> str:
-    if not _MARKUP.search(markdown_text):  # prose: Markdown would only wrap it in paragraphs
-        return " ".join(line for line in markdown_text.split("\n") if line)
-    return plain_text(markdown_text, limit=len(markdown_text) + 1)
 
 
 def _join(*parts: str) -> str:

@@ -20,9 +20,10 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from circular_platform.db import Base
+from circular_platform.markdown import plain_description, summary_of
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User
 from circular_platform.models.materials import MaterialLine
@@ -68,7 +69,22 @@ class Maturity(LabelledEnum):
     MARKET_READY = "marktrijp", _l("Marktrijp: wordt al geleverd")
 
 
-class Question(Base):
+class Described:
+    """A description in Markdown and the plain texts derived from it whenever it is set (also
+    by a form or the API), so that no page, ranking or index converts Markdown again."""
+
+    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    description_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # all of it
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # cut, for cards
+
+    @validates("description")
+    def _derive_texts(self, _key: str, description: str) -> str:
+        self.description_text = plain_description(description)
+        self.summary = summary_of(description)
+        return description
+
+
+class Question(Described, Base):
     __tablename__ = "question"
     __table_args__ = (
         Index("ix_question_created_at_id", "created_at", "id"),  # the lists' newest first
@@ -102,9 +118,6 @@ class Question(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))
-    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
-    # The description as plain text, cut for cards and previews; set by the services on save.
-    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     theme: Mapped[str] = mapped_column(String(30), index=True)  # a key of taxonomy.THEMES
     sector: Mapped[str | None] = mapped_column(String(3))  # WU or GWW, only for theme "bouw"
     transition_paths: Mapped[list[int]] = mapped_column(JSON, default=list)
@@ -175,7 +188,7 @@ class SolutionTheme(Base):
     theme: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
 
 
-class Solution(Base):
+class Solution(Described, Base):
     __tablename__ = "solution"
     __table_args__ = (
         Index("ix_solution_created_at_id", "created_at", "id"),  # the lists' newest first
@@ -194,8 +207,6 @@ class Solution(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(160))
-    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
-    summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # as Question.summary
     nationwide: Mapped[bool] = mapped_column(Boolean, default=False)
     maturity: Mapped[Maturity] = mapped_column(enum_column_type(Maturity, 10), default=Maturity.MARKET_READY)
     capacity: Mapped[str] = mapped_column(Text, default="")

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
-from circular_platform.markdown import summary_of
 from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.models._types import utcnow
@@ -105,7 +104,6 @@ def post_question(
     check_contact(organisation, data.get("contact"))
     data, lines = without_lines(data)
     question = Question(organisation=organisation, author=author, **data)
-    question.summary = summary_of(question.description)
     replace_lines(question, lines or [], question.title)
     question.status = S.OPEN if publish else S.DRAFT
     if publish and question.valid_until is None:
@@ -128,7 +126,6 @@ def update_question(session: Session, question: Question, user: User | None, dat
     before = history.snapshot(question)
     for field, value in data.items():
         setattr(question, field, value)
-    question.summary = summary_of(question.description)
     if lines is not None:
         replace_lines(question, lines, question.title)
     session.flush()

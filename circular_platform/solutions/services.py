@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
-from circular_platform.markdown import summary_of
 from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import (
     Municipality,
@@ -53,7 +52,6 @@ def publish_solution(
     check_rules(organisation, data)
     data, lines = without_lines(data)
     solution = Solution(organisation=organisation, author=author, status=S.ACTIVE, **data)
-    solution.summary = summary_of(solution.description)
     replace_lines(solution, lines or [], solution.title)
     if solution.contact is None:
         solution.contact = author
@@ -70,7 +68,6 @@ def update_solution(session: Session, solution: Solution, user: User | None, dat
     before = history.snapshot(solution)
     for field, value in data.items():
         setattr(solution, field, value)
-    solution.summary = summary_of(solution.description)
     if lines is not None:
         replace_lines(solution, lines, solution.title)
     session.flush()
