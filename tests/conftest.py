@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, make_url, select
+from sqlalchemy import Engine, inspect, make_url, select, text
 from sqlalchemy.orm import Session
 
 from circular_platform import PROJECT_ROOT, create_app, regions
@@ -84,6 +84,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
+    _refuse_a_database_in_use(engine)
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
         command.upgrade(alembic_config(connection), "head")
@@ -95,6 +96,24 @@ def engine(database_url: str) -> Iterator[Engine]:
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
     engine.dispose()
+
+
+IN_USE = 100  # organisations: more than any test run leaves behind, even one that crashed
+
+
+def _refuse_a_database_in_use(engine: Engine) -> None:
+    """The suite empties its database before and after: stop before a DATABASE_URL left pointing
+    at a real or benchmark database loses it. A test run leaves no organisations behind."""
+    if "organisation" not in inspect(engine).get_table_names():
+        return
+    with engine.connect() as connection:
+        organisations = connection.scalar(text("SELECT count(*) FROM organisation"))
+    if organisations > IN_USE:
+        engine.dispose()
+        pytest.exit(
+            f"DATABASE_URL holds {organisations} organisations: the tests would empty it. Use another.",
+            2,
+        )
 
 
 @pytest.fixture
