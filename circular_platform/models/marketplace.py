@@ -20,7 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from circular_platform.db import Base
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
@@ -221,10 +221,18 @@ class Solution(Base):
     material_lines: Mapped[list[MaterialLine]] = relationship(
         cascade="all, delete-orphan", order_by=MaterialLine.position
     )
+    # A list card's themes and service area, read by the page's own query rather than a query per
+    # collection (solutions.services.CARD_LOADING): keys or names joined by LISTED_APART, unsorted.
+    listed_themes: Mapped[str | None] = query_expression()
+    listed_provinces: Mapped[str | None] = query_expression()
+    listed_municipalities: Mapped[str | None] = query_expression()
 
     @property
     def themes(self) -> list[str]:
-        return [row.theme for row in self.theme_rows]
+        """Theme keys in alphabetical order."""
+        if self.listed_themes is not None:
+            return sorted(_listed(self.listed_themes))
+        return sorted(row.theme for row in self.theme_rows)
 
     @themes.setter
     def themes(self, keys: list[str]) -> None:
@@ -234,6 +242,14 @@ class Solution(Base):
     def matchable(self) -> bool:
         return self.status in MATCHABLE_SOLUTIONS
 
+    @property
+    def area_names(self) -> list[str]:
+        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name
+        (sorted here, so a card and the page agree whatever the database's collation)."""
+        if self.listed_provinces is not None and self.listed_municipalities is not None:
+            return sorted(_listed(self.listed_provinces)) + sorted(_listed(self.listed_municipalities))
+        return sorted(p.name for p in self.provinces) + sorted(m.name for m in self.municipalities)
+
     def covers(self, municipality: Municipality) -> bool:
         """Whether the service area includes ``municipality``."""
         return (
@@ -242,6 +258,13 @@ class Solution(Base):
 
     def __str__(self) -> str:
         return self.title
+
+
+LISTED_APART = "\x1f"  # the unit separator: in no theme key or region name
+
+
+def _listed(joined: str) -> list[str]:
+    return joined.split(LISTED_APART) if joined else []
 
 
 class ChangeLog(Base):

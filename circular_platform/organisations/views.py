@@ -62,7 +62,7 @@ def profile(organisation_id: int):
     organisation = _organisation(organisation_id)
     own = {"organisation": organisation.id}
     questions = question_services.list_query(current_user, own)
-    solutions = solution_services.list_query(current_user, own)
+    solutions = solution_services.list_query(current_user, own, loading=solution_services.CARD_LOADING)
     return render_template(
         "organisations/profile.html",
         organisation=organisation,

@@ -37,7 +37,8 @@ def index():
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
-    page = paginate(db.session, services.list_query(current_user, filters, municipality))
+    query = services.list_query(current_user, filters, municipality, loading=services.CARD_LOADING)
+    page = paginate(db.session, query)
     return render_template("solutions/index.html", page=page, filters=filters, **filter_options())
 
 
