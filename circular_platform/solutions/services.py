@@ -176,6 +176,9 @@ CARD_LOADING: Sequence[ORMOption] = (
     ),
 )
 
+# What a solution's own page shows besides the solution, read with it in one statement.
+PAGE_LOADING: Sequence[ORMOption] = (*CARD_LOADING, joinedload(Solution.material_lines))
+
 
 def list_query(
     user,
