@@ -66,8 +66,8 @@ def profile(organisation_id: int):
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
-        questions=paginate(db.session, questions, PROFILE_ITEMS, argument="questions_page"),
-        solutions=paginate(db.session, solutions, PROFILE_ITEMS, argument="solutions_page"),
+        questions=paginate(db.session, questions, PROFILE_ITEMS, argument="questions_page", ids_first=True),
+        solutions=paginate(db.session, solutions, PROFILE_ITEMS, argument="solutions_page", ids_first=True),
     )
 
 

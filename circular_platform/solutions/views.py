@@ -41,7 +41,7 @@ def index():
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
     query = services.list_query(current_user, filters, municipality, loading=services.CARD_LOADING)
-    page = paginate(db.session, query)
+    page = paginate(db.session, query, ids_first=True)
     return render_template("solutions/index.html", page=page, filters=filters, **filter_options())
 
 
