@@ -229,10 +229,9 @@ class Solution(Base):
 
     @property
     def themes(self) -> list[str]:
-        """Theme keys in alphabetical order."""
-        if self.listed_themes is not None:
+        if self.listed_themes is not None:  # by key, as the primary key's index reads the rows
             return sorted(_listed(self.listed_themes))
-        return sorted(row.theme for row in self.theme_rows)
+        return [row.theme for row in self.theme_rows]
 
     @themes.setter
     def themes(self, keys: list[str]) -> None:
@@ -244,11 +243,12 @@ class Solution(Base):
 
     @property
     def area_names(self) -> list[str]:
-        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name
-        (sorted here, so a card and the page agree whatever the database's collation)."""
+        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name.
+        A card's names are sorted here, by code point: the database's order under the C collation
+        (our PostgreSQL databases) and SQLite's."""
         if self.listed_provinces is not None and self.listed_municipalities is not None:
             return sorted(_listed(self.listed_provinces)) + sorted(_listed(self.listed_municipalities))
-        return sorted(p.name for p in self.provinces) + sorted(m.name for m in self.municipalities)
+        return [p.name for p in self.provinces] + [m.name for m in self.municipalities]
 
     def covers(self, municipality: Municipality) -> bool:
         """Whether the service area includes ``municipality``."""
