@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+
+from circular_platform.i18n import Babel
 
 babel = Babel()
 bootstrap = Bootstrap5()

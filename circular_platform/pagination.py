@@ -37,15 +37,33 @@ class Page:
 
 
 def paginate(
-    session: Session, query: Select, per_page: int = 20, *, limit: int = COUNT_UP_TO, argument: str = "page"
+    session: Session,
+    query: Select,
+    per_page: int = 20,
+    *,
+    limit: int = COUNT_UP_TO,
+    argument: str = "page",
+    ids_first: bool = False,
 ) -> Page:
     """The page ``?page=`` (or ``argument``) asks for; the last one when it asks beyond, the first
     when malformed. Items are counted up to ``limit``, so the count costs the same however
-    many rows there are."""
+    many rows there are. ``ids_first``: see :func:`found_by_id`."""
     total, more = count_up_to(session, query, limit)
     number = min(max(1, int_arg(argument, 1) or 1), max(1, -(-total // per_page)))
-    items = session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
+    offset = (number - 1) * per_page
+    rows = found_by_id(query, per_page, offset) if ids_first else query.limit(per_page).offset(offset)
+    items = session.scalars(rows).unique().all()
     return Page(items=list(items), number=number, per_page=per_page, total=total, more=more)
+
+
+def found_by_id(query: Select, per_page: int, offset: int) -> Select:
+    """The page of ``query`` (of one model with an ``id``) read in two steps in one statement: the
+    page's ids, then those rows with what is read with each (joined rows, computed columns).
+    Otherwise the database computes those for every row the offset skips too (page 49 of the
+    solution cards: 980 rows, 26 ms)."""
+    model = query.column_descriptions[0]["entity"]
+    ids = query.with_only_columns(model.id).limit(per_page).offset(offset)
+    return query.where(model.id.in_(ids))
 
 
 def count_up_to(session: Session, query: Select, limit: int) -> tuple[int, bool]:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
+from circular_platform.models import SolutionStatus
+
 
 def test_dutch_is_the_default(client):
     response = client.get("/")
@@ -40,3 +42,13 @@ def test_templates_follow_a_locale_forced_within_the_request(app):
         with force_locale("en"):
             assert template.render() == "Reason"
         assert template.render() == "Reden"
+
+
+def test_labels_follow_a_locale_forced_within_the_request(app):
+    """Lazy labels (statuses, themes) are translated when shown, in the locale of that moment."""
+    label = SolutionStatus.ACTIVE.label
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert str(label) == "Actief"
+        with force_locale("en"):
+            assert str(label) == "Active"
+        assert str(label) == "Actief"

@@ -86,6 +86,7 @@ def test_a_page_costs_the_same_statements_for_5_items_as_for_50(
     def statements_for_the_page() -> int:
         ids["question"] = session.scalar(select(Question.id).order_by(Question.id))
         ids["solution"] = session.scalar(select(Solution.id).order_by(Solution.id))
+        client.get(path_of(ids))  # what a running worker keeps (the region choices) is read once
         with counting_statements(engine) as statements:
             response = client.get(path_of(ids))
         assert response.status_code == 200
@@ -95,6 +96,38 @@ def test_a_page_costs_the_same_statements_for_5_items_as_for_50(
     few = statements_for_the_page()
     marketplace(45)
     assert statements_for_the_page() == few
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        (None, "/solutions/"),
+        (None, "/solutions/{solution}"),
+        (None, "/organisations/{organisation}"),
+        ("info@hennepbouw.example", "/mine"),
+    ],
+)
+def test_a_solution_shows_its_themes_and_area_in_order_on_its_card_and_page(
+    email, path, client, auth, company, make_solution
+):
+    solution = make_solution(
+        company, area=["Groningen", "Emmen", "Drenthe", "Assen"], themes=["maakindustrie", "bouw"]
+    )
+    if email:
+        auth.login(email)
+    page = client.get(path.format(solution=solution.id, organisation=company.id)).text
+    assert "Drenthe, Groningen, Assen, Emmen, Groningen" in page  # provinces, then municipalities
+    assert "Bouw, Maakindustrie" in page
+
+
+def test_the_solution_list_reads_its_cards_with_the_page(client, engine, company, make_solution):
+    for n in range(3):
+        make_solution(company, f"Kozijnen {n}", area=["Groningen", "Emmen"], themes=["bouw", "kunststoffen"])
+    client.get("/solutions/")  # reads the region choices, which the app keeps
+    with counting_statements(engine) as statements:
+        assert client.get("/solutions/").status_code == 200
+    reads = [statement for statement in statements if statement.startswith("SELECT")]
+    assert len(reads) == 2  # the count and the cards
 
 
 def test_the_organisation_profile_pages_its_solutions(client, company, make_solution):

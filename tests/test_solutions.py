@@ -90,6 +90,23 @@ def test_edit_keeps_service_area(client, auth, session, make_solution, company, 
     assert solution.title == "Nieuwe titel isolatie"
 
 
+@pytest.mark.parametrize("filters", ["", "&theme=bouw", "&municipality={emmen}"])
+def test_the_list_pages_through_every_solution_once_newest_first(
+    filters, client, session, make_solution, company
+):
+    for n in range(23):
+        make_solution(company, f"Partij kozijnen {n:02d}", area=["Drenthe"])
+    query = filters.format(emmen=municipality_by_name(session, "Emmen").id)
+    titles = [
+        re.findall(r"Partij kozijnen \d\d", client.get(f"/solutions/?page={number}{query}").text)
+        for number in (1, 2)
+    ]
+    assert titles == [
+        [f"Partij kozijnen {n:02d}" for n in range(22, 2, -1)],
+        [f"Partij kozijnen {n:02d}" for n in range(2, -1, -1)],
+    ]
+
+
 def test_the_list_costs_the_same_queries_however_many_solutions_it_shows(
     client, engine, make_solution, company
 ):
@@ -107,6 +124,7 @@ def test_the_list_costs_the_same_queries_however_many_solutions_it_shows(
         return len(executed)
 
     make_solution(company, "Isolatie in Drenthe", area=["Drenthe"])
+    client.get("/solutions/")  # reads the region choices, which the app keeps
     few = statements_for_the_list()
     for n in range(6):
         make_solution(

@@ -34,8 +34,8 @@ def my_items():
     solutions = services.items_of(Solution, organisation_ids)
     return render_template(
         "main/my_items.html",
-        questions=paginate(db.session, questions, MY_ITEMS, argument="questions_page"),
-        solutions=paginate(db.session, solutions, MY_ITEMS, argument="solutions_page"),
+        questions=paginate(db.session, questions, MY_ITEMS, argument="questions_page", ids_first=True),
+        solutions=paginate(db.session, solutions, MY_ITEMS, argument="solutions_page", ids_first=True),
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from circular_platform.db import Base
 from circular_platform.markdown import plain_description, summary_of
@@ -232,9 +232,16 @@ class Solution(Described, Base):
     material_lines: Mapped[list[MaterialLine]] = relationship(
         cascade="all, delete-orphan", order_by=MaterialLine.position
     )
+    # A list card's themes and service area, read by the page's own query rather than a query per
+    # collection (solutions.services.CARD_LOADING): keys or names joined by LISTED_APART, unsorted.
+    listed_themes: Mapped[str | None] = query_expression()
+    listed_provinces: Mapped[str | None] = query_expression()
+    listed_municipalities: Mapped[str | None] = query_expression()
 
     @property
     def themes(self) -> list[str]:
+        if self.listed_themes is not None:  # by key, as the primary key's index reads the rows
+            return sorted(_listed(self.listed_themes))
         return [row.theme for row in self.theme_rows]
 
     @themes.setter
@@ -245,6 +252,15 @@ class Solution(Described, Base):
     def matchable(self) -> bool:
         return self.status in MATCHABLE_SOLUTIONS
 
+    @property
+    def area_names(self) -> list[str]:
+        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name.
+        A card's names are sorted here, by code point: the database's order under the C collation
+        (our PostgreSQL databases) and SQLite's."""
+        if self.listed_provinces is not None and self.listed_municipalities is not None:
+            return sorted(_listed(self.listed_provinces)) + sorted(_listed(self.listed_municipalities))
+        return [p.name for p in self.provinces] + [m.name for m in self.municipalities]
+
     def covers(self, municipality: Municipality) -> bool:
         """Whether the service area includes ``municipality``."""
         return (
@@ -253,6 +269,13 @@ class Solution(Described, Base):
 
     def __str__(self) -> str:
         return self.title
+
+
+LISTED_APART = "\x1f"  # the unit separator: in no theme key or region name
+
+
+def _listed(joined: str) -> list[str]:
+    return joined.split(LISTED_APART) if joined else []
 
 
 class ChangeLog(Base):

@@ -62,12 +62,12 @@ def profile(organisation_id: int):
     organisation = _organisation(organisation_id)
     own = {"organisation": organisation.id}
     questions = question_services.list_query(current_user, own)
-    solutions = solution_services.list_query(current_user, own)
+    solutions = solution_services.list_query(current_user, own, loading=solution_services.CARD_LOADING)
     return render_template(
         "organisations/profile.html",
         organisation=organisation,
-        questions=paginate(db.session, questions, PROFILE_ITEMS, argument="questions_page"),
-        solutions=paginate(db.session, solutions, PROFILE_ITEMS, argument="solutions_page"),
+        questions=paginate(db.session, questions, PROFILE_ITEMS, argument="questions_page", ids_first=True),
+        solutions=paginate(db.session, solutions, PROFILE_ITEMS, argument="solutions_page", ids_first=True),
     )
 
 

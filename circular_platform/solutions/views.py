@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.interfaces import ORMOption
 
 from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
@@ -18,8 +21,8 @@ bp = Blueprint("solutions", __name__, url_prefix="/solutions")
 FILTERS = ("theme", "province", "municipality", "status", "maturity")
 
 
-def load_visible(solution_id: int) -> Solution:
-    solution = db.session.get(Solution, solution_id)
+def load_visible(solution_id: int, loading: Sequence[ORMOption] = ()) -> Solution:
+    solution = db.session.get(Solution, solution_id, options=loading)
     if solution is None or not permissions.can_view_solution(current_user, solution):
         abort(404)
     return solution
@@ -37,13 +40,14 @@ def index():
     municipality = (
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
-    page = paginate(db.session, services.list_query(current_user, filters, municipality))
+    query = services.list_query(current_user, filters, municipality, loading=services.CARD_LOADING)
+    page = paginate(db.session, query, ids_first=True)
     return render_template("solutions/index.html", page=page, filters=filters, **filter_options())
 
 
 @bp.get("/<int:solution_id>")
 def detail(solution_id: int):
-    solution = load_visible(solution_id)
+    solution = load_visible(solution_id, services.PAGE_LOADING)
     changes = (
         history.changes_of(db.session, solution)
         if permissions.can_edit_solution(current_user, solution)
