@@ -29,7 +29,10 @@ def upgrade() -> None:
         sa.Column("other_id", sa.Integer(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["other_id"], ["question.id"], name=op.f("fk_similar_question_other_id_question"), ondelete="CASCADE"
+            ["other_id"],
+            ["question.id"],
+            name=op.f("fk_similar_question_other_id_question"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["question_id"],
