@@ -152,7 +152,9 @@ def store_neighbours(
     """Rank an open question against the other open questions in ``matcher`` and store its
     neighbours both ways, in place of the rows that listed it (none for a question ``posted`` in
     this transaction). A neighbour that closed meanwhile (the model of this process may lag) is
-    stored too: the pages read only open questions, and it drops its rows when it reopens."""
+    stored too: the pages read only open questions, and it drops its rows when it reopens. A
+    pair that only the other question ranks among its :data:`STORED` nearest is stored again by
+    the next rebuild: that happens only where more than 100 questions are this much alike."""
     if not posted:
         forget_neighbours(session, question_id)
     pairs: dict[tuple[int, int], float] = {}
