@@ -52,7 +52,8 @@ def similar_questions(
     stored neighbours (:func:`store_neighbours`); a question that is not open (or any, before
     the first model) is ranked now. Only those shown are explained: the explanation costs more
     than the ranking."""
-    if store().get() is None or not question.matchable:
+    models = store().get()
+    if models is None or not question.matchable:
         return _ranked_now(session, question, user, limit)
     nearest = _nearest(question, limit)
     query = (
@@ -64,7 +65,7 @@ def similar_questions(
         .limit(limit)
     )
     shown = [(other, Result(other.id, score)) for other, score in session.execute(query)]
-    return _explained(session, question, shown)
+    return _explained(models.questions, question, shown)
 
 
 def count_similar_questions(
@@ -73,10 +74,15 @@ def count_similar_questions(
     """How many questions :func:`similar_questions` would list with this ``limit``, without
     explaining or loading them."""
     if store().get() is None or not question.matchable:
-        return len(_ranked_now(session, question, user, limit, explain=False))
-    nearest = _nearest(question, limit)
-    query = select(func.count()).select_from(Question).join(nearest, Question.id == nearest.c.other_id)
-    return min(session.scalar(query.where(*_others_visible(question, user))) or 0, limit)
+        matcher = question_matcher(session)
+        results = _candidates(matcher, question_document(question), limit) if matcher else []
+        if not results:  # nothing alike: no question to look up
+            return 0
+        among = Question.id.in_([r.id for r in results])
+    else:
+        among = Question.id.in_(select(_nearest(question, limit).c.other_id))
+    query = select(func.count()).where(among, *_others_visible(question, user))
+    return min(session.scalar(query) or 0, limit)
 
 
 def _nearest(question: Question, limit: int):
@@ -92,8 +98,10 @@ def _nearest(question: Question, limit: int):
 
 
 def _ranked_now(
-    session: Session, question: Question, user: permissions.AnyUser, limit: int, explain: bool = True
+    session: Session, question: Question, user: permissions.AnyUser, limit: int
 ) -> list[tuple[Question, Result]]:
+    """:func:`similar_questions` of a question without stored neighbours, ranked against the
+    open questions now (with a model fitted now when none is saved)."""
     matcher = question_matcher(session)
     if matcher is None:
         return []
@@ -102,19 +110,16 @@ def _ranked_now(
         return []
     place = {r.id: n for n, r in enumerate(results)}
     query = select(Question).where(Question.id.in_(place), *_others_visible(question, user))
-    if not explain:
-        return [(other, Result(other.id, 0.0)) for other in session.scalars(query)][:limit]
     query = query.options(joinedload(Question.organisation), joinedload(Question.municipality))
     found = sorted(session.scalars(query).unique(), key=lambda other: place[other.id])[:limit]
-    return _explained(session, question, [(other, results[place[other.id]]) for other in found])
+    return _explained(matcher, question, [(other, results[place[other.id]]) for other in found])
 
 
 def _explained(
-    session: Session, question: Question, shown: list[tuple[Question, Result]]
+    matcher: Matcher, question: Question, shown: list[tuple[Question, Result]]
 ) -> list[tuple[Question, Result]]:
     """``shown`` with the words each shares with ``question``."""
-    matcher = question_matcher(session)
-    if not shown or matcher is None:
+    if not shown:
         return shown
     explained = matcher.results_for(question_document(question), [other.id for other, _ in shown])
     words = {e.id: e for e in explained}  # a question another process just posted may be missing
