@@ -49,6 +49,19 @@ def test_a_question_carries_a_material_line_with_a_suggested_eural_code(client, 
     assert "03-2028" in response.text
 
 
+def test_the_question_page_lists_its_lines_in_the_order_they_were_entered(client, auth, form_data):
+    auth.login("marieke@hondsrug.example")
+    materials = ["zand", "betongranulaat", "asfaltgranulaat"]
+    data = form_data | {
+        f"material_lines-{n}-{name}": value
+        for n, material in enumerate(materials)
+        for name, value in {"material": material, "quantity": "10", "unit": "ton"}.items()
+    }
+    page = client.post("/questions/new", data=data, follow_redirects=True).text
+    table = page.split("Materialen</h2>", 1)[1].split("</table>", 1)[0]
+    assert [table.index(material) for material in materials] == sorted(table.index(m) for m in materials)
+
+
 def test_a_code_the_user_chose_is_kept_in_the_lists_spelling(client, auth, session, form_data):
     auth.login("marieke@hondsrug.example")
     client.post("/questions/new", data=_with_line(form_data, material="puin", eural_code="170107"))

@@ -215,6 +215,7 @@ def test_the_rebuild_tells_its_progress_up_to_the_last_unit(session, market, reb
         "fitting questions",
         "ranking solutions",
         "ranking questions",
+        "storing similar questions",
         "saving the models",
         "done",
     ]

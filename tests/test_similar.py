@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from circular_platform.db import db
 from circular_platform.demand import services as demand_services
 from circular_platform.demand.figures import Scope
 from circular_platform.matches import services as matches
+from circular_platform.matches import similar
+from circular_platform.matches.documents import question_document
 from circular_platform.matches.store import store
+from circular_platform.models import Question, QuestionStatus, SimilarQuestion
+from circular_platform.questions import services as question_services
 from circular_platform.regions import municipality_by_name
 
 FRAMES = "Wij renoveren 120 woningen en zoeken hergebruikte kozijnen en deuren."
@@ -170,3 +175,139 @@ def test_the_bundling_line_in_english(client, auth, others, make_question, new_q
     page = client.post("/questions/new", data=new_question, follow_redirects=True).text
     assert "There is 1 similar question from another organisation." in page
     assert "Similar questions of other organisations" in page
+
+
+# -- the stored neighbours ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def matching(app, session, company, corporation, make_solution, make_question):
+    """A saved model that knows the tests' words. Questions posted or changed inside
+    ``matching()`` (the app's context, as in a request) store their neighbours at once."""
+    make_solution(company)
+    make_question(corporation, "Kozijnen, deuren en asfalt", description=f"{FRAMES} {ASPHALT}")
+    with app.app_context():
+        matches.rebuild(db.session)
+        db.session.commit()
+    return app.app_context
+
+
+def _listed(client, question) -> str:
+    page = client.get(f"/questions/{question.id}").text
+    return _section(page, "Vergelijkbare vragen van andere") if "Vergelijkbare vragen" in page else ""
+
+
+def _edited(question: Question, **changes) -> dict:
+    fields = ("title", "description", "theme", "sector", "municipality", "visibility")
+    return {field: getattr(question, field) for field in fields} | changes
+
+
+def _listing(question: Question):
+    return select(SimilarQuestion).where(SimilarQuestion.other_id == question.id)
+
+
+def test_a_new_question_joins_the_lists_of_those_it_resembles(
+    client, session, matching, corporation, others, make_question
+):
+    with matching():
+        own = make_question(corporation)
+        other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+    assert session.scalars(_listing(other)).all()  # stored, not ranked by the page
+    assert f'href="/questions/{other.id}"' in _listed(client, own)
+    assert f'href="/questions/{own.id}"' in _listed(client, other)
+
+
+def test_a_question_that_closes_leaves_the_lists_and_returns_when_reopened(
+    client, session, matching, corporation, others, make_question
+):
+    with matching():
+        own = make_question(corporation)
+        other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+        question_services.change_status(session, other, None, QuestionStatus.WITHDRAWN)
+        session.commit()
+    assert f'href="/questions/{other.id}"' not in _listed(client, own)
+    assert not session.scalars(_listing(other)).all()
+
+    with matching():
+        question_services.change_status(session, other, None, QuestionStatus.OPEN)
+        session.commit()
+    assert f'href="/questions/{other.id}"' in _listed(client, own)
+
+
+def test_a_question_made_members_only_leaves_the_visitors_list(
+    client, auth, session, matching, corporation, others, make_question
+):
+    with matching():
+        own = make_question(corporation)
+        other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+        question_services.update_question(session, other, None, _edited(other, visibility="members"))
+        session.commit()
+    assert f'href="/questions/{other.id}"' not in _listed(client, own)
+    auth.login("info@hennepbouw.example")
+    assert f'href="/questions/{other.id}"' in _listed(client, own)
+
+
+def test_a_question_whose_text_changes_leaves_the_lists_it_no_longer_fits(
+    client, session, matching, corporation, others, make_question
+):
+    with matching():
+        own = make_question(corporation)
+        other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+        asphalt = make_question(others[1], "Gerecycled asfalt voor fietspaden", description=ASPHALT)
+        changed = _edited(other, title="Gerecycled asfalt voor nieuwe fietspaden", description=ASPHALT)
+        question_services.update_question(session, other, None, changed)
+        session.commit()
+        assert store().get().changed_since_fit  # its own ranking replaced its rows: no rebuild ran
+    assert f'href="/questions/{other.id}"' not in _listed(client, own)
+    assert f'href="/questions/{other.id}"' in _listed(client, asphalt)
+
+
+def test_a_question_that_is_not_open_still_shows_the_open_ones_like_it(
+    client, auth, session, corporation, others, make_question
+):
+    own = make_question(corporation)
+    other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+    question_services.change_status(session, own, None, QuestionStatus.WITHDRAWN)
+    session.commit()
+    auth.login("marieke@hondsrug.example")
+    assert f'href="/questions/{other.id}"' in _listed(client, own)
+
+
+def test_after_a_rebuild_each_question_has_the_neighbours_ranking_it_finds(
+    session, matching, corporation, others, make_question
+):
+    for n, organisation in enumerate(others):
+        make_question(organisation, f"Hergebruikte kozijnen voor {100 + n} woningen", description=FRAMES)
+    make_question(corporation, "Gerecycled asfalt voor fietspaden", description=ASPHALT)
+    with matching():
+        matches.rebuild(db.session)
+        db.session.commit()
+        matcher = store().get().questions
+    for question in session.scalars(select(Question).where(Question.status == QuestionStatus.OPEN)):
+        ranked = matcher.rank(
+            question_document(question),
+            similar.STORED,
+            min_score=similar.MIN_SIMILARITY,
+            theme_boost=0.0,
+            exclude={question.id},
+            explain=False,
+        )
+        stored = session.scalars(
+            select(SimilarQuestion.other_id)
+            .where(SimilarQuestion.question_id == question.id)
+            .order_by(SimilarQuestion.score.desc(), SimilarQuestion.other_id)
+        ).all()
+        assert stored == [r.id for r in ranked]
+
+
+def test_after_posting_the_count_comes_from_the_stored_neighbours(
+    client, auth, session, matching, others, make_question, new_question
+):
+    with matching():
+        make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+        make_question(others[1], "Hergebruikte kozijnen voor 90 woningen", description=FRAMES)
+    auth.login("marieke@hondsrug.example")
+    page = client.post("/questions/new", data=new_question, follow_redirects=True).text
+    assert "Er zijn 2 vergelijkbare vragen van andere organisaties." in page
+    posted = session.scalars(select(Question).order_by(Question.id.desc())).first()
+    assert session.scalars(_listing(posted)).all()

@@ -13,8 +13,9 @@ matches at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from sqlalchemy import Text, cast, delete, insert, or_, select, update
+from sqlalchemy import Table, Text, cast, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from circular_platform.models import (
@@ -73,13 +74,8 @@ class ProposalWriter:
         self._delete(stale)
 
     def _insert(self, pairs: Pairs) -> None:
-        """New proposals straight through the driver, with the columns' defaults converted once:
-        SQLAlchemy's per-row parameter handling cost more than the database's writing (about 20 s
-        of 35 for 700,000 rows). PostgreSQL takes them with ``COPY`` (client and server do a
-        fraction of the work of an ``INSERT`` per row); SQLite with ``executemany`` and the SQL
-        SQLAlchemy compiles for it."""
-        connection = self.session.connection()
-        dialect = connection.dialect
+        """New proposals through :func:`insert_rows`, with the columns' defaults converted once."""
+        dialect = self.session.connection().dialect
         now = utcnow()
         defaults = tuple(
             _bound(dialect, name, value)
@@ -96,14 +92,7 @@ class ProposalWriter:
             (q, s, float(r.score), json.dumps(r.terms), json.dumps(r.bridges), *defaults)
             for (q, s), r in pairs.items()
         ]
-        cursor = connection.connection.cursor()
-        try:
-            if dialect.name == "postgresql":
-                _copy(cursor, dialect, rows)
-            else:
-                _executemany(cursor, dialect, rows)
-        finally:
-            cursor.close()
+        insert_rows(self.session, MATCH_TABLE, _INSERTED, rows)
 
     def finish(self) -> None:
         """Delete the proposals of questions no longer open and solutions no longer active."""
@@ -121,23 +110,38 @@ class ProposalWriter:
             self.session.execute(delete(Match).where(Match.id.in_(ids[start : start + DELETE_BATCH])))
 
 
-def _copy(cursor, dialect, rows: list[tuple]) -> None:
-    """``rows`` (in the order of ``_INSERTED``) through psycopg's ``COPY ... FROM STDIN``."""
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """``rows`` (values in the order of ``columns``, as the driver takes them) straight through the
+    driver: SQLAlchemy's per-row parameter handling cost more than the database's writing (about
+    20 s of 35 for 700,000 proposals). PostgreSQL takes them with ``COPY`` (client and server do a
+    fraction of the work of an ``INSERT`` per row); SQLite with ``executemany`` and the SQL
+    SQLAlchemy compiles for it."""
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            _copy(cursor, connection.dialect, table, columns, rows)
+        else:
+            _executemany(cursor, connection.dialect, table, columns, rows)
+    finally:
+        cursor.close()
+
+
+def _copy(cursor, dialect, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
     quote = dialect.identifier_preparer
-    columns = ", ".join(quote.quote(name) for name in _INSERTED)
-    with cursor.copy(f"COPY {quote.format_table(MATCH_TABLE)} ({columns}) FROM STDIN") as copy:
+    names = ", ".join(quote.quote(name) for name in columns)
+    with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _executemany(cursor, dialect, rows: list[tuple]) -> None:
-    """``rows`` (in the order of ``_INSERTED``) through the driver's ``executemany``."""
-    sql = insert(MATCH_TABLE).compile(dialect=dialect, column_keys=_INSERTED, for_executemany=True)
+def _executemany(cursor, dialect, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    sql = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
     if sql.positional:
-        at = [_INSERTED.index(name) for name in sql.positiontup or ()]
+        at = [list(columns).index(name) for name in sql.positiontup or ()]
         cursor.executemany(str(sql), [tuple(row[i] for i in at) for row in rows])
     else:
-        cursor.executemany(str(sql), [dict(zip(_INSERTED, row, strict=True)) for row in rows])
+        cursor.executemany(str(sql), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _bound(dialect, column: str, value):

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from circular_platform import background, permissions
 from circular_platform.db import after_commit, bulk_write_cache, db
-from circular_platform.matches import judgements
+from circular_platform.matches import judgements, similar
 from circular_platform.matches.documents import (
     matchable_question_documents,
     matchable_solution_documents,
@@ -133,7 +133,10 @@ def _rebuild(session: Session, work: RebuildWork) -> int:
     with bulk_write_cache(session):
         for block in work.blocks("ranking questions", question_documents):
             writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
-    del question_documents, found
+    del found
+    work.begin("storing similar questions")
+    similar.store_all_neighbours(session, models.questions, question_documents)
+    del question_documents
     work.begin("saving the models")
     writer.finish()
     _expire_matches(session)  # the rows changed under any Match the session holds
@@ -199,16 +202,18 @@ def calibrate(session: Session, models: Models) -> None:
 
 
 def refresh_question(session: Session, question: Question, models: Models, posted: bool = False) -> None:
-    """Rank an open question against the solutions, or drop it from the model when it is not open.
-    Its stored matches carry its judgements too: one query reads both; a question ``posted`` in
-    this transaction has none."""
+    """Rank an open question against the solutions and the other questions (its similar ones), or
+    drop it from the model when it is not open. Its stored matches carry its judgements too: one
+    query reads both; a question ``posted`` in this transaction has none."""
     document = question_document(question) if question.matchable else None
     own = select(Match).where(Match.question_id == question.id)
     own_matches = [] if posted else list(session.scalars(own))
     if document is None:
         results = _rank_or_remove(question.id, None, models.questions, models.solutions)
+        similar.forget_neighbours(session, question.id)
     else:
         models.questions.upsert(document)
+        similar.store_neighbours(session, question.id, document, models.questions, posted)
         results = solutions_for(models, [document])[0]
         results = _own_judgements(models, results, judgements.of_matches(own_matches))
     active = _still_matchable(session, Solution, [int(r.id) for r in results], MATCHABLE_SOLUTIONS)

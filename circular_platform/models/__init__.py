@@ -33,7 +33,7 @@ from circular_platform.models.marketplace import (
     SolutionTheme,
     Visibility,
 )
-from circular_platform.models.matching import Feedback, Match, MatcherModel, MatchStatus
+from circular_platform.models.matching import Feedback, Match, MatcherModel, MatchStatus, SimilarQuestion
 from circular_platform.models.materials import BuildingPassport, Intervention, MaterialLine
 from circular_platform.models.notifications import (
     DEFAULT_FREQUENCY,
@@ -74,6 +74,7 @@ __all__ = [
     "Match",
     "MatcherModel",
     "MatchStatus",
+    "SimilarQuestion",
     "MatchAction",
     "MatchEvent",
     "ChangeLog",

@@ -91,6 +91,22 @@ class Match(Base):
         )
 
 
+class SimilarQuestion(Base):
+    """An open question's near neighbour among the other open questions: the cosine of their texts
+    (:mod:`circular_platform.matches.similar`), stored when either is ranked, so a question's page
+    reads its similar questions instead of ranking all questions on every view. A pair is stored
+    both ways, each row listing ``other`` for ``question``."""
+
+    __tablename__ = "similar_question"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    # Indexed: a question that changes or closes drops the rows that list it for the others.
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    score: Mapped[float] = mapped_column(Float)  # cosine, 0..1
+
+
 class MatcherModel(Base):
     """One published version of the fitted matcher: the files of ``MATCHING_MODEL_PATH`` in a zip.
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from circular_platform import history, permissions, status_moves
 from circular_platform.db import db
@@ -26,7 +26,7 @@ FILTERS = ("theme", "sector", "province", "municipality", "status", "procurement
 SHOWN_WITH_QUESTION = (
     joinedload(Question.organisation),
     joinedload(Question.municipality).joinedload(Municipality.province),
-    selectinload(Question.material_lines),
+    joinedload(Question.material_lines),
 )
 
 
