@@ -7,7 +7,7 @@ until the first rebuild after this upgrade (``flask matching rebuild``) pages of
 posted before it list no similar questions.
 
 Revision ID: 49451f051bee
-Revises: 7a4d2f8c6e15
+Revises: 3c8e1f6a9d27
 Create Date: 2026-12-05 06:46:53
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "49451f051bee"
-down_revision = "7a4d2f8c6e15"
+down_revision = "3c8e1f6a9d27"
 branch_labels = None
 depends_on = None
 
