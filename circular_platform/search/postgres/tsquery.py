@@ -229,6 +229,7 @@ def _affix_lookup(index: int, stem: str) -> Any:
     return select(literal(index), found.c.word, *_tsqueries(found.c.word))
 
 
-def as_tsquery(value: str, name: str = "tsquery") -> ColumnElement:
-    """A tsquery text (:attr:`TsQuery.text`) as one bound ``tsquery`` value."""
-    return cast(bindparam(name, value, type_=Text), postgresql.TSQUERY)
+def as_tsquery(name: str) -> ColumnElement:
+    """A tsquery text (:attr:`TsQuery.text`) as one ``tsquery`` value, bound as ``name`` when
+    the statement runs."""
+    return cast(bindparam(name, type_=Text), postgresql.TSQUERY)
