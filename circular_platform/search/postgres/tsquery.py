@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -149,13 +150,13 @@ class QueryBuilder:
         given = sorted({*words, *self.parsed.excluded, *(w for p in self.parsed.phrases for w in p)})
         # Every substring of 3+ letters, the word itself included: a known word is not split.
         parts = {part for w in self.parsed.words for part in compound_candidates(w)}
-        values = [_unnest(given, phrase=False), _unnest(phrases, phrase=True)]
-        known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
-            SearchWord.word == any_(literal(sorted(parts), postgresql.ARRAY(Text)))  # one parameter, not ~100
-        )
         stems = [(i, analysis.stem(w, "nl")) for i, w in enumerate(words)]
-        lookups = [_affix_lookup(i, stem) for i, stem in stems if len(stem) >= MIN_AFFIX]
-        for index, word, dutch, english in self.session.execute(union_all(*values, known, *lookups)):
+        affixed = [(i, stem) for i, stem in stems if len(stem) >= MIN_AFFIX]
+        values: dict[str, Any] = {"given": given, "phrases": phrases, "parts": sorted(parts)}
+        for i, stem in affixed:
+            values |= {f"prefix_{i}": _escaped(stem), f"suffix_{i}": _escaped(stem[::-1])}
+        statement = _load_statement(tuple(i for i, _ in affixed))
+        for index, word, dutch, english in self.session.execute(statement, values):
             if index >= 0:  # a compound with query word ``index`` in it
                 if word != words[index] and dutch:
                     self.affixed.setdefault(words[index], []).append(word)
@@ -189,9 +190,28 @@ def _tsqueries(value: SQLColumnExpression[str], phrase: bool = False) -> list[Co
     return [cast(function(_regconfig(c), value), Text) for c in _CONFIGS]
 
 
-def _unnest(texts: list[str], phrase: bool) -> Any:
-    value = func.unnest(literal(texts, postgresql.ARRAY(Text))).table_valued("value").render_derived().c.value
+@lru_cache(maxsize=64)
+def _load_statement(affixed: tuple[int, ...]) -> Any:
+    """The statement of :meth:`QueryBuilder._load`, with an affix lookup for each query word
+    numbered in ``affixed``; built once per such shape, its values bound when it runs."""
+    values = [_unnest("given", phrase=False), _unnest("phrases", phrase=True)]
+    known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
+        SearchWord.word == any_(bindparam("parts", type_=_TEXTS))  # one parameter, not ~100
+    )
+    return union_all(*values, known, *map(_affix_lookup, affixed))
+
+
+_TEXTS = postgresql.ARRAY(Text)
+
+
+def _unnest(name: str, phrase: bool) -> Any:
+    value = func.unnest(bindparam(name, type_=_TEXTS)).table_valued("value").render_derived().c.value
     return select(literal(_GIVEN), value, *_tsqueries(value, phrase))
+
+
+def _escaped(text: str) -> str:
+    """``text`` for a LIKE with escape character ``/``, as SQLAlchemy's autoescape makes it."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _without(text: str, excluded: Sequence[str]) -> str:
@@ -211,15 +231,16 @@ def _regconfig(name: str) -> ColumnElement:
     return literal_column(f"'{name}'::regconfig")
 
 
-def _affix_lookup(index: int, stem: str) -> Any:
-    """Up to ``MAX_AFFIXED`` words that start with ``stem`` or whose Dutch stem ends in it, the
-    shortest first (as the Whoosh backend picks them: the closest to the query word)."""
+def _affix_lookup(index: int) -> Any:
+    """Up to ``MAX_AFFIXED`` words that start with query word ``index``'s stem (``prefix_``) or
+    whose Dutch stem ends in it (``suffix_``: reversed), the shortest first (as the Whoosh backend
+    picks them: the closest to the query word)."""
     found = (
         select(SearchWord.word)
         .where(
             or_(
-                SearchWord.word.startswith(stem, autoescape=True),
-                SearchWord.reversed_stem.startswith(stem[::-1], autoescape=True),
+                SearchWord.word.startswith(bindparam(f"prefix_{index}", type_=Text), escape="/"),
+                SearchWord.reversed_stem.startswith(bindparam(f"suffix_{index}", type_=Text), escape="/"),
             )
         )
         .order_by(func.length(SearchWord.word), SearchWord.word)
