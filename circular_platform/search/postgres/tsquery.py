@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     SQLColumnExpression,
     Text,
     any_,
@@ -162,12 +163,14 @@ class QueryBuilder:
         # Every substring of 3+ letters, the word itself included: a known word is not split.
         parts = {part for w in self.parsed.words for part in compound_candidates(w)}
         stems = [(i, analysis.stem(w, "nl")) for i, w in enumerate(words)]
-        affixed = [(i, stem) for i, stem in stems if len(stem) >= MIN_AFFIX]
+        affixed: list[tuple[int, str | None]] = [(i, stem) for i, stem in stems if len(stem) >= MIN_AFFIX]
+        # Lookups in fours, so a few statements serve every query, each compiled once per
+        # process; a spare one, bound to NULL, finds nothing.
+        affixed += [(_SPARE, None)] * (-len(affixed) % 4)
         values: dict[str, Any] = {"given": given, "phrases": phrases, "parts": sorted(parts)}
-        for i, stem in affixed:
-            values |= {f"prefix_{i}": _escaped(stem), f"suffix_{i}": _escaped(stem[::-1])}
-        statement = _load_statement(tuple(i for i, _ in affixed))
-        for index, word, dutch, english in self.session.execute(statement, values):
+        for n, (i, stem) in enumerate(affixed):
+            values |= {f"index_{n}": i, f"prefix_{n}": _escaped(stem), f"suffix_{n}": _escaped(stem, True)}
+        for index, word, dutch, english in self.session.execute(_load_statement(len(affixed)), values):
             if index >= 0:  # a compound with query word ``index`` in it
                 if word != words[index] and dutch:
                     self.affixed.setdefault(words[index], []).append(word)
@@ -191,7 +194,7 @@ class QueryBuilder:
 
 
 _LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a lexeme in a tsquery's text (plainto_ ANDs them)
-_GIVEN, _KNOWN = -2, -1  # what a row of QueryBuilder._load is, when it is no compound
+_GIVEN, _KNOWN, _SPARE = -2, -1, -3  # what a row of QueryBuilder._load is, when it is no compound
 
 
 def _tsqueries(value: SQLColumnExpression[str], phrase: bool = False) -> list[ColumnElement]:
@@ -202,14 +205,14 @@ def _tsqueries(value: SQLColumnExpression[str], phrase: bool = False) -> list[Co
 
 
 @lru_cache(maxsize=64)
-def _load_statement(affixed: tuple[int, ...]) -> Any:
-    """The statement of :meth:`QueryBuilder._load`, with an affix lookup for each query word
-    numbered in ``affixed``; built once per such shape, its values bound when it runs."""
+def _load_statement(affixed: int) -> Any:
+    """The statement of :meth:`QueryBuilder._load` with ``affixed`` affix lookups: built once
+    per number, its values bound when it runs."""
     values = [_unnest("given", phrase=False), _unnest("phrases", phrase=True)]
     known = select(literal(_KNOWN), SearchWord.word, *_tsqueries(SearchWord.word)).where(
         SearchWord.word == any_(bindparam("parts", type_=_TEXTS))  # one parameter, not ~100
     )
-    return union_all(*values, known, *map(_affix_lookup, affixed))
+    return union_all(*values, known, *map(_affix_lookup, range(affixed)))
 
 
 _TEXTS = postgresql.ARRAY(Text)
@@ -220,9 +223,12 @@ def _unnest(name: str, phrase: bool) -> Any:
     return select(literal(_GIVEN), value, *_tsqueries(value, phrase))
 
 
-def _escaped(text: str) -> str:
-    """``text`` for a LIKE with escape character ``/``, as SQLAlchemy's autoescape makes it."""
-    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+def _escaped(text: str | None, reverse: bool = False) -> str | None:
+    """``text`` (reversed) for a LIKE with escape character ``/``, as SQLAlchemy's autoescape
+    makes it."""
+    if text is None:
+        return None
+    return (text[::-1] if reverse else text).replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _without(text: str, excluded: Sequence[str]) -> str:
@@ -242,23 +248,23 @@ def _regconfig(name: str) -> ColumnElement:
     return literal_column(f"'{name}'::regconfig")
 
 
-def _affix_lookup(index: int) -> Any:
-    """Up to ``MAX_AFFIXED`` words that start with query word ``index``'s stem (``prefix_``) or
-    whose Dutch stem ends in it (``suffix_``: reversed), the shortest first (as the Whoosh backend
-    picks them: the closest to the query word)."""
+def _affix_lookup(n: int) -> Any:
+    """Up to ``MAX_AFFIXED`` words that start with a query word's stem (``prefix_n``) or whose
+    Dutch stem ends in it (``suffix_n``: reversed), the shortest first (as the Whoosh backend
+    picks them: the closest to the query word), with the query word's number (``index_n``)."""
     found = (
         select(SearchWord.word)
         .where(
             or_(
-                SearchWord.word.startswith(bindparam(f"prefix_{index}", type_=Text), escape="/"),
-                SearchWord.reversed_stem.startswith(bindparam(f"suffix_{index}", type_=Text), escape="/"),
+                SearchWord.word.startswith(bindparam(f"prefix_{n}", type_=Text), escape="/"),
+                SearchWord.reversed_stem.startswith(bindparam(f"suffix_{n}", type_=Text), escape="/"),
             )
         )
         .order_by(func.length(SearchWord.word), SearchWord.word)
         .limit(MAX_AFFIXED + 1)  # the query word itself may be among them
         .subquery()
     )
-    return select(literal(index), found.c.word, *_tsqueries(found.c.word))
+    return select(bindparam(f"index_{n}", type_=Integer), found.c.word, *_tsqueries(found.c.word))
 
 
 def as_tsquery(name: str) -> ColumnElement:
