@@ -188,7 +188,7 @@ def _matches_statement(shape: _Shape) -> Any:
             )
         )
     if shape.ranked:
-        best = _best(matched, _newest_matches(shape), shape)
+        best = _best(matched, _newest_matches(matched, shape), shape)
         rows.append(select(no_text, no_text, best.c.position, best.c.id, best.c.rank, best.c.mask))
     return union_all(*rows)
 
@@ -231,10 +231,11 @@ def _first_matches(shape: _Shape) -> Any:
     )
 
 
-def _newest_matches(shape: _Shape) -> Any:
+def _newest_matches(matched: Any, shape: _Shape) -> Any:
     """Matches of the tier among the ``NEWEST_WINDOW`` newest documents, with the columns of
     :func:`_first_matches` up to the rank and the flags: the LIMIT in a subquery makes
-    PostgreSQL read those through the date index and test only them."""
+    PostgreSQL read those through the date index and test only them. Only when ``matched``
+    holds more than the counted matches: else it holds these too, and PostgreSQL skips them."""
     columns = ("id", "date", "vector", "kind", "status", "themes", "provinces", "audiences")
     newest = (
         select(*(SearchRow.__table__.c[name] for name in columns))
@@ -247,6 +248,7 @@ def _newest_matches(shape: _Shape) -> Any:
     return (
         select(n.id, n.date, func.ts_rank(n.vector, as_tsquery("tsquery")).label("rank"), *flags)
         .where(n.vector.op("@@")(as_tsquery("matching")), *filter_clauses(shape.filters, shape.audiences, n))
+        .where(select(func.count()).select_from(matched).scalar_subquery() >= bindparam("counted"))
         .cte("newest")
     )
 
