@@ -160,7 +160,13 @@ def read_matches(
         settings == SEQUENTIAL,
         wanted > 0,
     )
-    values = {**query_values(tsquery, query), "matching": tier.text, "counted": counted + 1, "wanted": wanted}
+    values = {
+        **query_values(tsquery, query),
+        "matching": tier.text,
+        "counted": counted + 1,
+        "wanted": wanted,
+        "newest": NEWEST_WINDOW,
+    }
     with with_settings(session, settings):
         return _unpack(session.execute(_matches_statement(shape), values).all())
 
@@ -240,7 +246,7 @@ def _newest_matches(matched: Any, shape: _Shape) -> Any:
     newest = (
         select(*(SearchRow.__table__.c[name] for name in columns))
         .order_by(SearchRow.date.desc())
-        .limit(NEWEST_WINDOW)
+        .limit(bindparam("newest", type_=Integer))  # NEWEST_WINDOW
         .subquery()
     )
     n = newest.c
