@@ -381,6 +381,13 @@ def test_every_word_then_most_words_first_however_many_items_match(
 
 
 @pytest.mark.usefixtures("concrete")
+def test_a_compound_is_found_for_the_fifth_query_word_too(client):
+    """Each query word looks up the compounds it is part of, however many words come before it."""
+    found = dict(cards(client, "beton gevel kozijn compost vezel"))
+    assert "vezel" not in found["Hennep isolatie"]  # its hennepvezel
+
+
+@pytest.mark.usefixtures("concrete")
 def test_a_card_shows_the_words_it_lacks_struck_through(client):
     page = client.get("/search/", query_string={"q": "circulair beton"}).text
     assert "Ontbreekt:" in page
@@ -524,6 +531,38 @@ def test_postgres_finds_the_same_through_the_table_or_the_index(app, session, mo
         found.append(([hit.title for hit in results.hits], results.total, results.facets))
     assert found[0] == found[1]
     assert found[0][1] > 0
+
+
+@postgres_only
+def test_postgres_gives_the_same_results_whichever_tier_it_reads_first(
+    app, session, add_solution, index, monkeypatch
+):
+    """A tier within the counted matches holds the narrower ones, so the backend reads the widest
+    that probably is first; when the guess is wrong it reads them all from every word down."""
+    from circular_platform.search.postgres import planner
+
+    # One at a time: PostgreSQL reads its rows in the order they were written, so the items with
+    # every word come after the counted matches of the whole query.
+    for title in [
+        *(f"Beton storten {n}" for n in range(4)),
+        "Circulair beton voor de gevel",
+        "Gevel van beton",
+    ]:
+        add_solution(title, "Circulaire gevel van beton." if title.startswith("Gevel") else title)
+        index()
+    backend = app.extensions["search_backend"]
+    monkeypatch.setattr(backend, "counted_matches", 3)
+    monkeypatch.setattr(reader, "NEWEST_WINDOW", 1)
+    found = []
+    # 0: from every word down; 1: the items with two of the words (within the count) first;
+    # 2: the whole query first, beyond the count: then from every word down after all.
+    for first in range(3):
+        monkeypatch.setattr(planner, "widest_within", lambda *args, first=first: first)
+        results = backend.search(session, SearchQuery("circulair beton gevel", per_page=2))
+        found.append(([(hit.title, hit.missing) for hit in results.hits], results.total, results.facets))
+    assert found[0][:2] == ([("Circulair beton voor de gevel", ()), ("Gevel van beton", ())], 4)
+    assert found[1] == found[0]
+    assert found[2] == found[0]
 
 
 def test_postgres_reads_the_table_only_for_words_in_many_documents():

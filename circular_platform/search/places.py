@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from circular_platform.models import Municipality, Province
 from circular_platform.regions import PROVINCE_ALIASES
@@ -26,15 +26,17 @@ class Place:
 
 
 def _places(session: Session) -> dict[str, Place]:
-    """Folded name -> place; a name that is both (Groningen) means the province."""
-    found: dict[str, Place] = {}
-    query = select(Municipality).options(selectinload(Municipality.province))
-    for municipality in session.scalars(query):
-        province = municipality.province
-        found[fold(municipality.name)] = Place(municipality.name, province.cbs_code, province.name)
-    provinces = {p.name: p for p in session.scalars(select(Province))}
-    for province in provinces.values():
-        found[fold(province.name)] = Place(province.name, province.cbs_code, province.name)
+    """Folded name -> place; a name that is both (Groningen) means the province. One statement:
+    every province with each of its municipalities."""
+    rows = session.execute(
+        select(Province.cbs_code, Province.name, Municipality.name)
+        .outerjoin(Province.municipalities)
+        .order_by(Municipality.id)
+    ).all()
+    found = {fold(name): Place(name, code, province) for code, province, name in rows if name is not None}
+    provinces = {province: code for code, province, _ in rows}
+    for province, code in provinces.items():
+        found[fold(province)] = Place(province, code, province)
     for alias, official in PROVINCE_ALIASES.items():
         if official in provinces:
             found[fold(alias)] = found[fold(official)]

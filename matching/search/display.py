@@ -14,6 +14,7 @@ The fragments it returns are plain text: the caller escapes them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from matching import analysis
 from matching.search.query import MIN_AFFIX, TOKEN
@@ -24,8 +25,7 @@ Fragments = list[tuple[str, bool]]  # (text, marked)
 def highlight(text: str, terms: Iterable[str], lang: str) -> Fragments:
     """``text`` cut into (fragment, marked) pairs. ``terms`` may be words or stems: each counts
     as itself (folded) and as the stems of its words in ``lang``."""
-    wanted = _term_stems(terms, lang)
-    affixes = tuple(t for t in wanted if len(t) >= MIN_AFFIX)
+    wanted, affixes = _term_stems(frozenset(terms), lang)
     fragments: Fragments = []
     position = 0
     for match in TOKEN.finditer(text):
@@ -37,12 +37,15 @@ def highlight(text: str, terms: Iterable[str], lang: str) -> Fragments:
     return [f for f in fragments if f[0]]
 
 
-def _term_stems(terms: Iterable[str], lang: str) -> frozenset[str]:
+@lru_cache(maxsize=1024)
+def _term_stems(terms: frozenset[str], lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The terms' stems, and those long enough to mark a compound (a page highlights a few
+    texts per hit with the same terms)."""
     found: set[str] = set()
     for term in terms:
         found.add(analysis.fold(term))
         found.update(s for token in TOKEN.findall(term) for s in analysis.token_terms(token, lang))
-    return frozenset(found)
+    return frozenset(found), tuple(t for t in found if len(t) >= MIN_AFFIX)
 
 
 def _marked(token: str, terms: frozenset[str], affixes: tuple[str, ...], lang: str) -> bool:
@@ -57,7 +60,7 @@ def snippet(text: str, terms: Iterable[str], lang: str, width: int = 240) -> Fra
     fall between words and are shown as ``…``."""
     text = " ".join(text.split())
     terms = frozenset(terms)
-    start = _snippet_start(text, highlight(text, terms, lang), width)
+    start = _snippet_start(text, _first_marked(text, terms, lang), width)
     end = min(len(text), start + width)
     if end < len(text):
         end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
@@ -65,15 +68,19 @@ def snippet(text: str, terms: Iterable[str], lang: str, width: int = 240) -> Fra
     return highlight(cut, terms, lang)
 
 
-def _snippet_start(text: str, fragments: Fragments, width: int) -> int:
-    """A third of ``width`` before the first marked word, moved to the next word's start."""
-    offset = 0
-    for fragment, marked in fragments:
-        if marked:
-            break
-        offset += len(fragment)
-    else:
-        offset = 0
+def _first_marked(text: str, terms: frozenset[str], lang: str) -> int:
+    """Where the first word :func:`highlight` would mark starts; 0 when it marks none. Stops
+    there: a long text is not read to its end."""
+    wanted, affixes = _term_stems(terms, lang)
+    for match in TOKEN.finditer(text):
+        if _marked(match.group(), wanted, affixes, lang):
+            return match.start()
+    return 0
+
+
+def _snippet_start(text: str, offset: int, width: int) -> int:
+    """A third of ``width`` before ``offset`` (the first marked word), moved to the next word's
+    start."""
     start = max(0, offset - width // 3)
     if start:
         start = text.find(" ", start) + 1 or start

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -99,34 +100,38 @@ class PostgresBackend:
     def _matches(
         self, session: Session, statistics: Statistics, tsquery: TsQuery, query: SearchQuery, wanted: int
     ) -> reader.Matches:
-        """The total, facets and best ``wanted`` candidates. By relevance, when the query
-        probably matches more than the counted matches, its :attr:`~TsQuery.tiers` are read
-        from every word down: a tier with no more than the counted matches is ranked in full,
-        so with ``wanted`` of them they are the best; the first with more gives the total
-        ("more") and the facets, and its first and newest matches are ranked after the (all
-        fewer) matches of the tiers before. Otherwise the whole query is read first, and its
-        tiers only when it turns out to match more."""
+        """The total, facets and best ``wanted`` candidates. By relevance, the query's
+        :attr:`~TsQuery.tiers` are read from every word down: a tier with no more than the
+        counted matches is ranked in full, so with ``wanted`` of them they are the best; the
+        first with more gives the total ("more") and the facets, and its first and newest
+        matches are ranked after the (all fewer) matches of the tiers before. A tier within the
+        counted matches holds every narrower one, ranked in full: so the widest that probably
+        is (the whole query among them) is read first, and when it is, the tiers inside it are
+        not read at all."""
+        read = partial(self._read, session, statistics, tsquery, query=query)
+        if query.sort != "relevance" or not tsquery.tiers:
+            return read(tsquery, wanted=wanted)
         counted = self.counted_matches
-        whole: reader.Matches | None = None
-        by_tiers = query.sort == "relevance" and bool(tsquery.tiers)
-        if not by_tiers or not planner.beyond(statistics, tsquery, query, counted):
-            whole = self._read(session, statistics, tsquery, tsquery, query, wanted)
-            if whole.total <= counted or not by_tiers:
-                return whole
-        found: list[reader.Candidate] = []  # every match of the tier read last
-        for tier in [*tsquery.tiers, tsquery]:
-            if tier is tsquery and whole:
-                matches = whole
-            else:
-                matches = self._read(session, statistics, tsquery, tier, query, wanted)
+        tiers = [*tsquery.tiers, tsquery]
+        reads: dict[int, reader.Matches] = {}
+        start = planner.widest_within(statistics, tiers, query, counted)
+        if start:
+            reads[start] = read(tiers[start], wanted=wanted)
+            if reads[start].total > counted:
+                start = 0
+            elif tiers[start] is tsquery:
+                return reads[start]
+        whole = reads.get(len(tiers) - 1)
+        found: list[reader.Candidate] = []  # every match of the tiers read
+        for i in range(start, len(tiers)):
+            matches = reads.get(i) or read(tiers[i], wanted=wanted)
             ranked = _merged(found, matches.ranked)
             if matches.total > counted:
                 return replace(whole or matches, ranked=ranked)
-            if tier is tsquery:
+            if tiers[i] is tsquery:
                 return replace(matches, ranked=ranked)
             if len(ranked) >= wanted:
-                whole = whole or self._read(session, statistics, tsquery, tsquery, query, 0)
-                return replace(whole, ranked=ranked)
+                return replace(whole or read(tsquery, wanted=0), ranked=ranked)
             found = ranked
         raise AssertionError("the whole query is the last tier")
 
@@ -136,6 +141,7 @@ class PostgresBackend:
         statistics: Statistics,
         tsquery: TsQuery,
         tier: Tier,
+        *,
         query: SearchQuery,
         wanted: int,
     ) -> reader.Matches:

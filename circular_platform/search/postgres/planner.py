@@ -120,3 +120,12 @@ def scan_settings(
 def beyond(statistics: Statistics, tier: Tier, query: SearchQuery, counted: int = COUNTED_MATCHES) -> bool:
     """Whether ``tier`` probably matches more than ``counted`` documents."""
     return tier.share * statistics.filters_share(query) * statistics.documents > counted
+
+
+def widest_within(
+    statistics: Statistics, tiers: list[Tier], query: SearchQuery, counted: int = COUNTED_MATCHES
+) -> int:
+    """The index of the widest of ``tiers`` (each holding the ones before) that probably
+    matches no more than ``counted`` documents; 0 when none does."""
+    within = [i for i, tier in enumerate(tiers) if not beyond(statistics, tier, query, counted)]
+    return max(within, default=0)
