@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from circular_platform.matches.services import rebuild_job
 from circular_platform.matches.store import ModelStore, store
 from circular_platform.models import Match, MatcherModel, Organisation, OrganisationKind, SearchPending
 from circular_platform.questions import services as question_services
+from circular_platform.search import services as search_services
 from circular_platform.solutions import services as solution_services
 from tests.conftest import app_settings, run_at_once, run_worker_burst
 
@@ -175,6 +177,27 @@ def test_a_server_on_another_disk_loads_the_matcher_the_worker_fitted(
             assert session.scalar(select(func.count(MatcherModel.id))) == 1  # the newest only
         assert elsewhere.get().size == models.size + 1  # type: ignore[union-attr]
         assert elsewhere.version == fitted.version
+
+
+def test_what_a_command_queued_is_indexed_once_the_site_serves_a_page(own_database, tmp_path):
+    """A command (as ``flask notify run``) commits in a process that serves no page: the web
+    process's indexer must find its queued rows without a write of its own."""
+    command = own_app(own_database, tmp_path, SEARCH_INDEXING="off")
+    with command.app_context(), db.sessionmaker() as session:
+        search_services.rebuild(session)  # as ``flask search rebuild`` at installation
+        fill_market(session, questions=1, solutions=1)
+        assert session.scalar(select(func.count(SearchPending.id))) > 0
+    web = own_app(own_database, tmp_path, SEARCH_INDEXING="background", SEARCH_RETRY_SECONDS=0.05)
+    client = web.test_client()
+    for _ in range(100):  # the indexer drains every 0.05 s once started
+        if "Circulaire" in client.get("/search/", query_string={"q": "aanbod"}).text:
+            break
+        time.sleep(0.05)
+    web.extensions["search_indexer"].retry_seconds = 3600  # park the thread: it outlives this app
+    time.sleep(0.1)
+    with web.app_context(), db.sessionmaker() as session:
+        assert session.scalar(select(func.count(SearchPending.id))) == 0
+    assert "Circulaire" in client.get("/search/", query_string={"q": "aanbod"}).text
 
 
 # -- queue mode -------------------------------------------------------------------------------------

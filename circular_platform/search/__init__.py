@@ -26,12 +26,13 @@ def init_app(app: Flask) -> None:
         else WhooshBackend(app.config["SEARCH_INDEX_DIR"], float(app.config.get("SEARCH_LOCK_TIMEOUT", 10)))
     )
     app.extensions["search_backend"] = backend
-    app.extensions["search_indexer"] = queue.Indexer(
+    indexer = app.extensions["search_indexer"] = queue.Indexer(
         app,
         backend,
         mode=app.config.get("SEARCH_INDEXING", "background"),
         retry_seconds=float(app.config.get("SEARCH_RETRY_SECONDS", 30)),
     )
+    app.before_request(indexer.keep_running)
     if isinstance(backend, WhooshBackend) and app.config.get("SEARCH_INDEXING", "background") == "background":
         backend.warm_in_background()
     if not event.contains(Session, "after_flush", queue.enqueue_changes):

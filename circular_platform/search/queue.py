@@ -130,6 +130,13 @@ class Indexer:
             self._ensure_thread()
             self._wake.set()
 
+    def keep_running(self) -> None:
+        """Before each request: the indexer thread of this process runs, also when no request here
+        has written yet, so what a command queued (``flask notify run`` expiring questions, an
+        import) is indexed within ``retry_seconds``. In queue mode the worker drains instead."""
+        if self.mode == "background" and not background.queue_mode(self.app):
+            self._ensure_thread()
+
     def drain_now(self) -> int:
         with self.app.app_context():
             session = db.sessionmaker()
