@@ -187,6 +187,7 @@ def test_what_a_command_queued_is_indexed_once_the_site_serves_a_page(own_databa
         search_services.rebuild(session)  # as ``flask search rebuild`` at installation
         fill_market(session, questions=1, solutions=1)
         assert session.scalar(select(func.count(SearchPending.id))) > 0
+    db.engine.dispose()  # type: ignore[union-attr]  # the command's: the teardown disposes the web app's
     web = own_app(own_database, tmp_path, SEARCH_INDEXING="background", SEARCH_RETRY_SECONDS=0.05)
     client = web.test_client()
     for _ in range(100):  # the indexer drains every 0.05 s once started
