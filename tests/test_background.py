@@ -28,6 +28,8 @@ from tests.conftest import app_settings, run_at_once, run_worker_burst
 MATERIALS = ["kozijnen", "isolatie", "dakpannen", "bakstenen", "beton", "hout", "glas", "staal"]
 PLACES = ["Emmen", "Assen", "Groningen", "Leeuwarden"]
 queue_only = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="queue mode: needs REDIS_URL")
+# In queue mode the worker's periodic search.drain does what the web process's thread does here.
+embedded_only = pytest.mark.skipif(bool(os.environ.get("REDIS_URL")), reason="the embedded default")
 
 
 def fill_market(session: Session, questions: int, solutions: int) -> None:
@@ -179,6 +181,7 @@ def test_a_server_on_another_disk_loads_the_matcher_the_worker_fitted(
         assert elsewhere.version == fitted.version
 
 
+@embedded_only
 def test_what_a_command_queued_is_indexed_once_the_site_serves_a_page(own_database, tmp_path):
     """A command (as ``flask notify run``) commits in a process that serves no page: the web
     process's indexer must find its queued rows without a write of its own."""
