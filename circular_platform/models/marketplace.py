@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from circular_platform.db import Base
-from circular_platform.markdown import plain_description, summary_of
+from circular_platform.markdown import SUMMARY_LENGTH, plain_description, shorten
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User
 from circular_platform.models.materials import MaterialLine
@@ -80,7 +80,7 @@ class Described:
     @validates("description")
     def _derive_texts(self, _key: str, description: str) -> str:
         self.description_text = plain_description(description)
-        self.summary = summary_of(description)
+        self.summary = shorten(self.description_text, SUMMARY_LENGTH)  # summary_of, Markdown read once
         return description
 
 
