@@ -148,8 +148,13 @@ def reading_of(token_counts: Counter[str]) -> str:
     """``"nl"`` or ``"en"`` when the text has more stop words of that language, else
     :data:`UNDECIDED` (short texts such as queries and titles often have none): the glossary
     then looks a word up in both languages (:mod:`matching.concepts`)."""
-    nl = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["nl"])
-    en = sum(token_counts[t] for t in token_counts.keys() & STOP_WORDS["en"])
+    nl = en = 0
+    dutch, english = STOP_WORDS["nl"], STOP_WORDS["en"]
+    for token, n in token_counts.items():  # one pass: a card's highlight reads its language too
+        if token in dutch:
+            nl += n
+        if token in english:
+            en += n
     return "en" if en > nl else "nl" if nl > en else UNDECIDED
 
 

@@ -439,6 +439,7 @@ def thresholds() -> Thresholds:
     return PROBABILITY_THRESHOLDS if report.get("learned_scores") else DEFAULT_THRESHOLDS
 
 
-def strength_of(score: float) -> str:
-    """``"strong"``, ``"good"`` or ``"possible"`` (:func:`matching.explain.strength`) for a stored score."""
-    return strength(score, thresholds())
+def strength_of(score: float, limits: Thresholds | None = None) -> str:
+    """``"strong"``, ``"good"`` or ``"possible"`` (:func:`matching.explain.strength`) for a stored
+    score, with ``limits`` read by the caller or :func:`thresholds`."""
+    return strength(score, limits or thresholds())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,9 +14,8 @@ from markupsafe import Markup, escape
 from circular_platform import permissions
 from circular_platform.db import db
 from circular_platform.matches.forms import FeedbackForm
-from circular_platform.matches.services import give_feedback, strength_of
+from circular_platform.matches.services import give_feedback, strength_of, thresholds
 from circular_platform.models import Feedback, Match
-from matching.analysis import detect_language
 from matching.explain import GOOD, POSSIBLE, STRONG
 from matching.search import display
 
@@ -52,18 +51,20 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
 def _highlighted(text: str, terms: tuple[str, ...]) -> Markup:
     """Cached: the same cards (a title or summary with its match's terms) come back on every view,
     and stemming each of their words costs more than the rest of a card."""
-    fragments = display.highlight(text, terms, detect_language(text))
-    return Markup("").join(
-        Markup("<mark>%s</mark>") % part if marked else escape(part) for part, marked in fragments
-    )
+    fragments = display.highlight(text, terms)
+    html = "".join(f"<mark>{escape(part)}</mark>" if marked else escape(part) for part, marked in fragments)
+    return Markup(html)  # nosec B704 - every part is escaped above
 
 
 STRENGTH_LABELS = {STRONG: _l("Sterke match"), GOOD: _l("Goede match"), POSSIBLE: _l("Mogelijke match")}
 
 
 def strength_label(score: float) -> str:
-    """ "Sterke match", "Goede match" or "Mogelijke match" for a stored score, instead of a percentage."""
-    return str(STRENGTH_LABELS[strength_of(score)])
+    """ "Sterke match", "Goede match" or "Mogelijke match" for a stored score, instead of a percentage.
+    The thresholds are read once per request: a page labels up to 25 cards."""
+    if "strength_thresholds" not in g:
+        g.strength_thresholds = thresholds()
+    return str(STRENGTH_LABELS[strength_of(score, g.strength_thresholds)])
 
 
 def bridge(pair: Iterable[str]) -> str:

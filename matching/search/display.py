@@ -13,6 +13,7 @@ The fragments it returns are plain text: the caller escapes them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -22,17 +23,21 @@ from matching.search.query import MIN_AFFIX, TOKEN
 Fragments = list[tuple[str, bool]]  # (text, marked)
 
 
-def highlight(text: str, terms: Iterable[str], lang: str) -> Fragments:
+def highlight(text: str, terms: Iterable[str], lang: str | None = None) -> Fragments:
     """``text`` cut into (fragment, marked) pairs. ``terms`` may be words or stems: each counts
-    as itself (folded) and as the stems of its words in ``lang``."""
+    as itself (folded) and as the stems of its words in ``lang`` (None: the text's language,
+    :func:`~matching.analysis.detect_language`, read from the same words)."""
+    words = list(TOKEN.finditer(text))
+    if lang is None:
+        lang = analysis.language_of(Counter([w.group().lower() for w in words]))
     wanted, affixes = _term_stems(frozenset(terms), lang)
     fragments: Fragments = []
     position = 0
-    for match in TOKEN.finditer(text):
-        if _marked(match.group(), wanted, affixes, lang):
-            fragments.append((text[position : match.start()], False))
-            fragments.append((match.group(), True))
-            position = match.end()
+    for word in words:
+        if _marked(word.group(), wanted, affixes, lang):
+            fragments.append((text[position : word.start()], False))
+            fragments.append((word.group(), True))
+            position = word.end()
     fragments.append((text[position:], False))
     return [f for f in fragments if f[0]]
 
