@@ -71,6 +71,7 @@ PASSWORD = "een lang wachtwoord voor de benchmark"  # nosec B105
 COORDINATOR = "coordinator@bench.example"
 ASKER = "vrager@bench.example"  # member of the first corporation: posts questions
 SUPPLIER = "aanbieder@bench.example"  # member of the largest company: the dashboard
+POSTED_TITLE = "Gezocht: "  # the questions a run posts start so (bench/synth's never do)
 LARGEST_COMPANY = 1508  # solutions of one company (its profile took 16-18 s on one page)
 THEMES = list(taxonomy.THEMES)
 UNITS = ["woning", "m2", "ton", "stuk"]
@@ -412,7 +413,7 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         urllib.parse.urlencode(
             {
                 **post,
-                "title": f"Gezocht: {' '.join(rng.sample(words, 3))}",
+                "title": f"{POSTED_TITLE}{' '.join(rng.sample(words, 3))}",
                 "description": " ".join(rng.sample(words, 40)),
                 "csrf_token": "{csrf}",
             }
@@ -455,6 +456,25 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         "member dashboard": (SUPPLIER, ["GET /dashboard"]),
         "post question": (ASKER, [f"POST /questions/new {body}" for body in bodies]),
     }
+
+
+def forget_posted(app, since: datetime) -> int:
+    """Delete the questions posted since ``since`` (with their matches, similar questions, search
+    entries and change log), so that ``--reuse`` measures the database of the same size again:
+    thousands of posted questions make every post rank against more."""
+    with app.app_context():
+        posted = select(Question.id).where(
+            Question.title.startswith(POSTED_TITLE), Question.created_at >= since
+        )
+        ids = list(db.session.scalars(posted))
+        for statement in (
+            "DELETE FROM search_document WHERE kind = 'question' AND item_id = ANY(:ids)",
+            "DELETE FROM change_log WHERE item_type = 'question' AND item_id = ANY(:ids)",
+            "DELETE FROM question WHERE id = ANY(:ids)",
+        ):
+            db.session.execute(text(statement), {"ids": ids})
+        db.session.commit()
+    return len(ids)
 
 
 def chosen_pages(pages: dict) -> dict:
@@ -672,6 +692,20 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
+def _measured(
+    app, url: str, model_path: Path, pages: dict, levels: list[int], seconds: int, in_process: bool
+):
+    """(rows of the table or None when ``in_process`` printed its timings, statements per page)."""
+    timings: dict[str, list[float]] | None = {} if in_process else None
+    statements = count_statements(app, pages, timings)
+    print(f"statements per page: {statements}", flush=True)
+    if timings is not None:
+        print_timings(timings)
+        return None, statements
+    with gunicorn(url, model_path) as base:
+        return measure(base, pages, levels, seconds), statements
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -727,16 +761,13 @@ def main() -> None:
         migrate(url)
         facts = fill(app, sizes, model_path)
     pages = chosen_pages(request_lines(app, facts, random.Random(3)))
-    timings: dict[str, list[float]] | None = {} if args.in_process else None
-    statements = count_statements(app, pages, timings)
-    print(f"statements per page: {statements}", flush=True)
-    if timings is not None:
-        print_timings(timings)
-        print(f"\nload after: {os.getloadavg()}; {os.cpu_count()} cores; sizes {sizes}")
-        return
-    with gunicorn(url, model_path) as base:
-        rows = measure(base, pages, levels, seconds)
-    print_table(rows, statements)
+    started = datetime.now(UTC)  # what is posted from here on is deleted again
+    try:
+        rows, statements = _measured(app, url, model_path, pages, levels, seconds, args.in_process)
+    finally:
+        print(f"  {forget_posted(app, started):,} posted questions deleted again", flush=True)
+    if rows is not None:
+        print_table(rows, statements)
     print(f"\nload after: {os.getloadavg()}; {os.cpu_count()} cores; sizes {sizes}")
 
 
