@@ -6,8 +6,10 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from circular_platform.formats import display_month_name
+from circular_platform.matches import future
 from circular_platform.matches.future import fits
 from circular_platform.models import Intervention
 from circular_platform.models._types import utcnow
@@ -91,6 +93,35 @@ def test_a_changed_passport_shows_on_the_question_page_at_once(
     services.update_passport(session, passport, later)
     session.commit()  # now too late for the need
     assert "Rijtjeswoningen Emmerhout" not in client.get(f"/questions/{question.id}").text
+
+
+def test_materials_another_server_adds_show_on_the_question_page_once_this_one_looks_again(
+    client, auth, session, passport, corporation, make_question, monkeypatch
+):
+    """A question page asks whether the coming releases changed at most every few seconds; what
+    another server added shows after that (this process's own writes show at once, above)."""
+    question = make_question(
+        corporation,
+        "Dakpannen gezocht",
+        description="Wij zoeken gebruikte keramische dakpannen voor 40 woningen.",
+        desired_start=months_from_now(18),
+    )
+    auth.login("marieke@hondsrug.example")
+    assert "Rijtjeswoningen Emmerhout" not in client.get(f"/questions/{question.id}").text
+
+    # Another server adds roof tiles to the passport, without this process's ORM seeing it.
+    session.execute(
+        text(
+            "INSERT INTO material_line (passport_id, position, material, quantity, unit, condition, location)"
+            " VALUES (:id, 3, 'keramische dakpannen', 30, 't', '', '')"
+        ),
+        {"id": passport.id},
+    )
+    session.commit()
+    assert "Rijtjeswoningen Emmerhout" not in client.get(f"/questions/{question.id}").text  # looked just now
+
+    monkeypatch.setattr(future, "RELEASES_CHECK_SECONDS", 0.0)  # the seconds have passed
+    assert "Rijtjeswoningen Emmerhout" in client.get(f"/questions/{question.id}").text
 
 
 def test_a_need_long_after_the_release_is_not_matched(client, auth, passport, corporation, make_question):

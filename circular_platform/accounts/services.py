@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from circular_platform.accounts import privacy
 from circular_platform.errors import DomainError
@@ -34,7 +34,14 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 
 def user_by_session_token(session: Session, token: str) -> User | None:
-    return session.scalar(select(User).where(User.session_token == token))
+    """The signed-in user of a request, with the memberships and organisations that every page's
+    permission checks read: one statement instead of three."""
+    query = (
+        select(User)
+        .where(User.session_token == token)
+        .options(joinedload(User.memberships).joinedload(Membership.organisation))
+    )
+    return session.execute(query).unique().scalar_one_or_none()
 
 
 def organisation_by_name(session: Session, name: str) -> Organisation | None:

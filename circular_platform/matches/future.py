@@ -10,11 +10,14 @@ months fits a need starting in 11 to 26 months.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import chain
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
@@ -154,10 +157,16 @@ def supply_for_question(
     return chosen[:limit]
 
 
+# How old this process's view of the coming releases may be: a passport another server registers
+# shows on this one's question pages within this time; one changed here, at once.
+RELEASES_CHECK_SECONDS = 10.0
+
+
 @dataclass(frozen=True)
 class _Releases:
-    key: tuple
+    key: tuple  # database, day and the version of the coming releases
     matcher: Matcher | None
+    checked_at: float  # time.monotonic() of the last look at the version
 
 
 _releases: _Releases | None = None  # this process's, replaced whole: safe beside other threads
@@ -166,8 +175,15 @@ _releases: _Releases | None = None  # this process's, replaced whole: safe besid
 def release_matcher(session: Session, today: date) -> Matcher | None:
     """A matcher over the materials of the :data:`PASSPORTS_CONSIDERED` nearest planned
     releases, fitted again only when one of those buildings or their lines changed (or the day
-    did): fitting it on every question page cost more than the rest of the page."""
+    did): fitting it on every question page cost more than the rest of the page. Whether they
+    changed is asked at most every :data:`RELEASES_CHECK_SECONDS` (a statement on each question
+    page otherwise), and after a passport or material line of this process is written."""
     global _releases  # noqa: PLW0603 - a cache of this process
+    where = (str(session.get_bind().engine.url), today)
+    cached = _releases
+    recent = cached is not None and time.monotonic() - cached.checked_at < RELEASES_CHECK_SECONDS
+    if cached is not None and recent and cached.key[:2] == where:
+        return cached.matcher
     upcoming = (BuildingPassport.intervention.is_not(None), BuildingPassport.intervention_date >= today)
     version = session.execute(
         select(
@@ -180,11 +196,12 @@ def release_matcher(session: Session, today: date) -> Matcher | None:
         .outerjoin(MaterialLine, MaterialLine.passport_id == BuildingPassport.id)
         .where(*upcoming)
     ).one()
-    if not version[0]:
-        return None  # no building with a coming release
-    key = (str(session.get_bind().engine.url), today, *version)
-    cached = _releases
-    if cached is None or cached.key != key:
+    key = (*where, *version)
+    if cached is not None and cached.key == key:
+        _releases = replace(cached, checked_at=time.monotonic())
+        return cached.matcher
+    documents = []
+    if version[0]:  # a building with a coming release
         query = (
             select(BuildingPassport)
             .where(*upcoming)
@@ -193,8 +210,18 @@ def release_matcher(session: Session, today: date) -> Matcher | None:
             .limit(PASSPORTS_CONSIDERED)
         )
         documents = [passport_document(p) for p in session.scalars(query) if _releasing(p, today)]
-        cached = _releases = _Releases(key, Matcher.fit(documents) if documents else None)
-    return cached.matcher
+    _releases = _Releases(key, Matcher.fit(documents) if documents else None, time.monotonic())
+    return _releases.matcher
+
+
+@event.listens_for(Session, "after_flush")
+def _look_at_releases_again(session: Session, _context) -> None:
+    """A passport or material line written in this process: the next question page looks."""
+    global _releases  # noqa: PLW0603 - a cache of this process
+    cached = _releases
+    written = chain(session.new, session.dirty, session.deleted)
+    if cached is not None and any(isinstance(o, BuildingPassport | MaterialLine) for o in written):
+        _releases = replace(cached, checked_at=-math.inf)
 
 
 def _releasing(passport: BuildingPassport, today: date) -> bool:
