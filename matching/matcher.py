@@ -395,6 +395,24 @@ class Matcher:
             out.append(results)
         return out
 
+    def results_for_indexed(self, query_id: Hashable, ids: Sequence[Hashable]) -> list[Result] | None:
+        """:meth:`results_for` of the indexed document ``query_id``, read from its stored row
+        instead of analysing its text again (the same results); None when it is not indexed."""
+        if self._dirty:
+            self._rebuild_delta()
+        where = self._where.get(query_id)
+        if where is None:
+            return None
+        cols, vals, forms = self._segments[where[0]].row_terms(where[1])
+        scratch = QueryScratch(len(self._terms), self._forms.words)
+        scratch.load(cols, vals, forms)
+        found = [(doc_id, row) for doc_id in ids if (row := self._where.get(doc_id)) is not None]
+        cosines, explained = self._explained(scratch, [row for _, row in found])
+        return [
+            Result(doc_id, _clip(cosine), terms, bridges)  # type: ignore[arg-type]
+            for (doc_id, _), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True)
+        ]
+
     def term_counts(self, document: Document) -> dict[str, float]:
         """Weighted term counts of a document (stems, compound parts, concepts), including
         terms the fitted vocabulary does not know."""

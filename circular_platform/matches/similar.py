@@ -118,10 +118,14 @@ def _ranked_now(
 def _explained(
     matcher: Matcher, question: Question, shown: list[tuple[Question, Result]]
 ) -> list[tuple[Question, Result]]:
-    """``shown`` with the words each shares with ``question``."""
+    """``shown`` with the words each shares with ``question``, read from its row in ``matcher``
+    when it has one (an open question: no second analysis of its text on each view)."""
     if not shown:
         return shown
-    explained = matcher.results_for(question_document(question), [other.id for other, _ in shown])
+    ids = [other.id for other, _ in shown]
+    explained = matcher.results_for_indexed(question.id, ids)
+    if explained is None:
+        explained = matcher.results_for(question_document(question), ids)
     words = {e.id: e for e in explained}  # a question another process just posted may be missing
     return [
         (other, replace(r, terms=words[r.id].terms, bridges=words[r.id].bridges) if r.id in words else r)

@@ -88,6 +88,25 @@ def test_a_question_is_explained_the_same_whatever_is_ranked_with_it() -> None:
         assert matcher.rank_many([*others, query])[-1] == alone
 
 
+def test_an_indexed_document_is_explained_from_its_stored_row_as_from_its_text() -> None:
+    """Similar questions are explained from the question's row in the model, not its text again."""
+    questions = [
+        Document("q1", "Hennepisolatie gezocht", "Wij zoeken isolatie van hennep voor 40 daken."),
+        Document("q2", "Dakisolatie", "Gemeente zoekt biobased dakisolatie, bij voorkeur hennep of vlas."),
+        Document("q3", "Houten kozijnen", "Hergebruikte hardhouten kozijnen voor renovatie in Emmen."),
+        *filler(40),
+    ]
+    matcher = Matcher.fit(questions)
+    posted = Document("q4", "Kozijnen en isolatie", "Tweedehands kozijnen en hennepisolatie, 12 woningen.")
+    matcher.upsert(posted)  # posted after the fit: a row of the delta segment
+    others = ["q1", "q2", "q3", "q4", "missing"]
+    for document in (questions[0], questions[1], posted):
+        from_row = matcher.results_for_indexed(document.id, others)
+        assert from_row == matcher.results_for(document, others)
+        assert any(r.terms for r in from_row or [])
+    assert matcher.results_for_indexed("missing", others) is None
+
+
 def test_strength_labels_from_thresholds() -> None:
     thresholds = Thresholds(strong=0.5, good=0.3)
     assert [LABELS_NL[strength(s, thresholds)] for s in (0.6, 0.5, 0.4, 0.1)] == [
