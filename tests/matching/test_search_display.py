@@ -31,6 +31,13 @@ def test_explanation_words_are_stemmed_like_the_text():
     assert "".join(text for text, _ in fragments) == "Wij leveren <b>kozijnen</b>, hennepvezel en isolatie"
 
 
+def test_a_text_of_unknown_language_is_stemmed_in_the_language_it_reads_in():
+    """Match cards pass no language: an English solution's words are stemmed as English."""
+    english = "We supply insulating panels for the roofs"
+    assert marked(highlight(english, ["insulation"])) == ["insulating"]
+    assert marked(highlight(english, ["insulation"], "nl")) == []
+
+
 def test_snippet_starts_near_the_first_match_between_words():
     text = " ".join(["vulling"] * 60 + ["hennepisolatie"] + ["rest"] * 60)
     fragments = snippet(text, {"hennep"}, "nl", width=80)
