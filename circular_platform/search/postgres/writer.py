@@ -25,6 +25,13 @@ ROWS = cast(Table, SearchRow.__table__)  # the core tables: bulk writes skip the
 WORDS = cast(Table, SearchWord.__table__)
 
 
+_ADD_WORDS = text(
+    "INSERT INTO search_word (word, reversed_stem)"
+    " SELECT * FROM unnest(CAST(:words AS varchar[]), CAST(:stems AS varchar[]))"
+    " ON CONFLICT DO NOTHING"
+)
+
+
 class PostgresBatch:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -57,11 +64,9 @@ class PostgresBatch:
         # computed by PostgreSQL from the bound texts, not row by row over the network.
         self.session.execute(_UPSERT, rows)
         words = sorted({w for row in rows for w in row.pop("words")})
-        if words:
-            self.session.execute(
-                postgresql.insert(WORDS).on_conflict_do_nothing(),
-                [{"word": w, "reversed_stem": analysis.stem(w, "nl")[::-1]} for w in words],
-            )
+        if words:  # one statement: most words are known already, and a row each cost more
+            stems = [analysis.stem(w, "nl")[::-1] for w in words]
+            self.session.execute(_ADD_WORDS, {"words": words, "stems": stems})
 
 
 def _row(document: SearchDocument) -> dict:
