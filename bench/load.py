@@ -51,7 +51,7 @@ from bench.synth import Generator  # noqa: E402
 from circular_platform import PROJECT_ROOT, create_app, regions, taxonomy  # noqa: E402
 from circular_platform.accounts.services import create_user  # noqa: E402
 from circular_platform.db import db, make_engine  # noqa: E402
-from circular_platform.markdown import plain_description, summary_of  # noqa: E402
+from circular_platform.markdown import description_texts  # noqa: E402
 from circular_platform.matches import similar  # noqa: E402
 from circular_platform.matches.store import Models, ModelStore, store  # noqa: E402
 from circular_platform.models import (  # noqa: E402
@@ -213,8 +213,7 @@ def _questions(raw, rng, synth, count, askers, by_name, north) -> list[tuple]:
                 askers[n % len(askers)].id,
                 title,
                 document.description,
-                plain_description(document.description),
-                summary_of(document.description),
+                *description_texts(document.description),
                 theme,
                 "WU" if theme == "bouw" else None,
                 "[]",
@@ -265,8 +264,7 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
                 owner.id,
                 title,
                 document.description,
-                plain_description(document.description),
-                summary_of(document.description),
+                *description_texts(document.description),
                 nationwide,
                 rng.choice(["idee", "pilot", "marktrijp"]),
                 "",

@@ -75,13 +75,19 @@ def plain_text(text: str, limit: int = 220) -> str:
 
 # What Markdown or HTML gives a meaning: special characters, indented or padded lines, and
 # line starts of lists, quotes and numbered lists. A text without any of them is prose, and
-# its plain text is its lines joined (checked against plain_text in tests/test_matches.py).
+# its plain text is its lines joined (checked against plain_text in tests/test_rebuild.py).
 _MARKUP = re.compile(r"[\\`*_\[\]<>&|#=~!\t\r]|^\s|\s$|^(?:[-+>]|\d+[.)])", re.MULTILINE)
 
 
 def summary_of(text: str) -> str:
     """What a question's or solution's ``summary`` column holds: computed on save, not per view."""
-    return shorten(plain_description(text), SUMMARY_LENGTH)
+    return description_texts(text)[1]
+
+
+def description_texts(text: str) -> tuple[str, str]:
+    """The ``description_text`` and ``summary`` of a description: the Markdown read once."""
+    plain = plain_description(text)
+    return plain, shorten(plain, SUMMARY_LENGTH)
 
 
 def plain_description(text: str) -> str:

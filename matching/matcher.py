@@ -384,15 +384,8 @@ class Matcher:
         for i, wanted in enumerate(ids):
             qcols, qvals = _csr_row(qmatrix, i)
             scratch.load(qcols, qvals, _csr_row(qforms, i)[1])
-            qkey = queries[i].filter_key()
-            found = [(doc_id, where) for doc_id in wanted if (where := self._where.get(doc_id)) is not None]
-            cosines, explained = self._explained(scratch, [where for _, where in found])
-            results = []
-            for (doc_id, (s, row)), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True):
-                score = cosine * (1.0 + boost * themes_agree(qkey, self._segments[s].keys[row]))
-                results.append(Result(doc_id, _clip(score), terms, bridges))  # type: ignore[arg-type]
+            out.append(self._results_for(scratch, wanted, queries[i].filter_key(), boost))
             scratch.clear(qcols)
-            out.append(results)
         return out
 
     def results_for_indexed(self, query_id: Hashable, ids: Sequence[Hashable]) -> list[Result] | None:
@@ -403,15 +396,23 @@ class Matcher:
         where = self._where.get(query_id)
         if where is None:
             return None
-        cols, vals, forms = self._segments[where[0]].row_terms(where[1])
+        segment, row = self._segments[where[0]], where[1]
         scratch = QueryScratch(len(self._terms), self._forms.words)
-        scratch.load(cols, vals, forms)
-        found = [(doc_id, row) for doc_id in ids if (row := self._where.get(doc_id)) is not None]
-        cosines, explained = self._explained(scratch, [row for _, row in found])
-        return [
-            Result(doc_id, _clip(cosine), terms, bridges)  # type: ignore[arg-type]
-            for (doc_id, _), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True)
-        ]
+        scratch.load(*segment.row_terms(row))
+        return self._results_for(scratch, ids, segment.keys[row], 0.0)
+
+    def _results_for(
+        self, query: QueryScratch, ids: Sequence[Hashable], key: FilterKey, boost: float
+    ) -> list[Result]:
+        """Scores and explanations of the indexed ``ids`` for the loaded ``query``, the cosine
+        times ``1 + boost`` where the themes agree with ``key``."""
+        found = [(doc_id, where) for doc_id in ids if (where := self._where.get(doc_id)) is not None]
+        cosines, explained = self._explained(query, [where for _, where in found])
+        results = []
+        for (doc_id, (s, row)), cosine, (terms, bridges) in zip(found, cosines, explained, strict=True):
+            score = cosine * (1.0 + boost * themes_agree(key, self._segments[s].keys[row]))
+            results.append(Result(doc_id, _clip(score), terms, bridges))  # type: ignore[arg-type]
+        return results
 
     def term_counts(self, document: Document) -> dict[str, float]:
         """Weighted term counts of a document (stems, compound parts, concepts), including

@@ -36,6 +36,16 @@ def test_company_publishes_a_solution(client, auth, session, form_data):
     assert "Groningen, Emmen" in page
 
 
+def test_themes_and_service_area_are_listed_alphabetically_whatever_order_they_were_given(
+    make_solution, company
+):
+    solution = make_solution(
+        company, themes=["kunststoffen", "bouw"], area=["Westerkwartier", "Drenthe", "Emmen", "Assen"]
+    )
+    assert solution.themes == ["bouw", "kunststoffen"]
+    assert solution.area_names == ["Drenthe", "Assen", "Emmen", "Westerkwartier"]
+
+
 def test_service_area_is_required(client, auth, session, form_data):
     auth.login("info@hennepbouw.example")
     response = client.post("/solutions/new", data={**form_data, "province_ids": [], "municipality_ids": []})

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from circular_platform.db import Base
-from circular_platform.markdown import SUMMARY_LENGTH, plain_description, shorten
+from circular_platform.markdown import description_texts
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User
 from circular_platform.models.materials import MaterialLine
@@ -79,8 +79,7 @@ class Described:
 
     @validates("description")
     def _derive_texts(self, _key: str, description: str) -> str:
-        self.description_text = plain_description(description)
-        self.summary = shorten(self.description_text, SUMMARY_LENGTH)  # summary_of, Markdown read once
+        self.description_text, self.summary = description_texts(description)
         return description
 
 
@@ -240,9 +239,10 @@ class Solution(Described, Base):
 
     @property
     def themes(self) -> list[str]:
-        if self.listed_themes is not None:  # by key, as the primary key's index reads the rows
+        """Theme keys in alphabetical order (the rows come in no defined order)."""
+        if self.listed_themes is not None:
             return sorted(_listed(self.listed_themes))
-        return [row.theme for row in self.theme_rows]
+        return sorted(row.theme for row in self.theme_rows)
 
     @themes.setter
     def themes(self, keys: list[str]) -> None:
@@ -254,12 +254,11 @@ class Solution(Described, Base):
 
     @property
     def area_names(self) -> list[str]:
-        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name.
-        A card's names are sorted here, by code point: the database's order under the C collation
-        (our PostgreSQL databases) and SQLite's."""
+        """Where it delivers as a list shows it: its provinces by name, then its municipalities by name
+        (sorted here, so a card and the page agree whatever the database's collation)."""
         if self.listed_provinces is not None and self.listed_municipalities is not None:
             return sorted(_listed(self.listed_provinces)) + sorted(_listed(self.listed_municipalities))
-        return [p.name for p in self.provinces] + [m.name for m in self.municipalities]
+        return sorted(p.name for p in self.provinces) + sorted(m.name for m in self.municipalities)
 
     def covers(self, municipality: Municipality) -> bool:
         """Whether the service area includes ``municipality``."""
