@@ -53,6 +53,7 @@ from circular_platform.accounts.services import create_user  # noqa: E402
 from circular_platform.db import db, make_engine  # noqa: E402
 from circular_platform.markdown import description_texts  # noqa: E402
 from circular_platform.matches import similar  # noqa: E402
+from circular_platform.matches.bulk import BackgroundWrites  # noqa: E402
 from circular_platform.matches.store import Models, ModelStore, store  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Membership,
@@ -359,7 +360,8 @@ def _fit_matcher(session, model_path: Path, questions: list[tuple], solutions: l
     ]
     models = Models(solutions=Matcher.fit(solution_documents), questions=Matcher.fit(question_documents))
     ModelStore(model_path).save(session, models)  # published in the database, as the worker does
-    similar.store_all_neighbours(session, models.questions, question_documents)  # as the rebuild does
+    with BackgroundWrites(session) as background:  # as the rebuild does
+        similar.store_all_neighbours(background, models.questions, question_documents)
     session.commit()
     print(f"  matcher fitted and saved, similar questions stored in {time.perf_counter() - started:.0f} s")
 

@@ -154,6 +154,26 @@ def test_a_rebuild_that_changes_nothing_leaves_the_rows_alone(session, market, r
     assert dict(session.execute(select(Match.id, Match.updated_at)).all()) == written
 
 
+def test_a_rebuild_whose_writing_fails_says_so_and_leaves_the_matches_as_they_were(
+    session, market, rebuild, monkeypatch
+):
+    """The new proposals are written by a second thread: its failure must reach the rebuild
+    (and the command), not vanish with the thread, and the rebuild's transaction then undoes it all."""
+    roofs = market[0]
+    roofs.description = "Isolatie van daken en gevels, met hennep of vlas."  # new proposals to write
+    session.commit()
+    before = stored(session)
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("circular_platform.matches.proposals.insert_rows", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        rebuild()
+    session.rollback()
+    assert stored(session) == before
+
+
 def test_a_new_proposal_reads_as_one_the_orm_wrote(session, market, rebuild):
     """New proposals bypass SQLAlchemy's parameter handling: their columns still read back typed."""
     roofs = market[0]
@@ -213,9 +233,9 @@ def test_the_rebuild_tells_its_progress_up_to_the_last_unit(session, market, reb
         "reading solutions",
         "fitting solutions",
         "fitting questions",
+        "ranking similar questions",
         "ranking solutions",
         "ranking questions",
-        "storing similar questions",
         "saving the models",
         "done",
     ]

@@ -7,17 +7,19 @@ matches of the block's questions are read as columns: a changed proposal is upda
 so ``updated_at`` says when the proposal last changed), a new one inserted, and one nobody acted
 on that the block did not propose again is deleted. At the end, the proposals of questions or
 solutions that are no longer matchable (never in a block) go too. Nothing is held for all
-matches at once.
+matches at once. A block's new proposals are written in the background while the next block is
+ranked (:class:`.bulk.BackgroundWrites`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from functools import partial
 
-from sqlalchemy import Table, Text, cast, delete, insert, or_, select, update
+from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from circular_platform.matches.bulk import BackgroundWrites, insert_rows
 from circular_platform.models import (
     MATCHABLE_QUESTIONS,
     MATCHABLE_SOLUTIONS,
@@ -47,12 +49,14 @@ ACTED_ON = or_(
 
 
 class ProposalWriter:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, session: Session, background: BackgroundWrites) -> None:
+        self.session, self.background = session, background
         self.stored = 0  # pairs proposed by this rebuild
 
     def store(self, question_ids: list[int], pairs: Pairs) -> None:
-        """Store every proposal of a block of questions; their other matches nobody acted on go."""
+        """Store every proposal of a block of questions; their other matches nobody acted on go.
+        The new ones are written in the background."""
+        self.background.wait()
         self.stored += len(pairs)
         changed, stale = [], []
         # The JSON columns are compared as the text written (SQLAlchemy writes json.dumps):
@@ -69,12 +73,14 @@ class ProposalWriter:
                 stale.append(id_)
         if changed:
             self.session.execute(update(Match), changed)
-        if pairs:
-            self._insert(pairs)
         self._delete(stale)
+        if pairs:
+            self.background.submit(
+                partial(insert_rows, table=MATCH_TABLE, columns=_INSERTED, rows=self._rows(pairs))
+            )
 
-    def _insert(self, pairs: Pairs) -> None:
-        """New proposals through :func:`insert_rows`, with the columns' defaults converted once."""
+    def _rows(self, pairs: Pairs) -> list[tuple]:
+        """New proposals as :func:`.bulk.insert_rows` takes them, the columns' defaults converted once."""
         dialect = self.session.connection().dialect
         now = utcnow()
         defaults = tuple(
@@ -87,15 +93,15 @@ class ProposalWriter:
                 ("last_change_at", now),
             )
         )
-        rows = [
+        return [
             # the JSON columns as SQLAlchemy writes them
             (q, s, float(r.score), json.dumps(r.terms), json.dumps(r.bridges), *defaults)
             for (q, s), r in pairs.items()
         ]
-        insert_rows(self.session, MATCH_TABLE, _INSERTED, rows)
 
     def finish(self) -> None:
         """Delete the proposals of questions no longer open and solutions no longer active."""
+        self.background.wait()
         closed = select(Question.id).where(Question.status.not_in(MATCHABLE_QUESTIONS))
         inactive = select(Solution.id).where(Solution.status.not_in(MATCHABLE_SOLUTIONS))
         self.session.execute(
@@ -108,40 +114,6 @@ class ProposalWriter:
     def _delete(self, ids: list[int]) -> None:
         for start in range(0, len(ids), DELETE_BATCH):
             self.session.execute(delete(Match).where(Match.id.in_(ids[start : start + DELETE_BATCH])))
-
-
-def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """``rows`` (values in the order of ``columns``, as the driver takes them) straight through the
-    driver: SQLAlchemy's per-row parameter handling cost more than the database's writing (about
-    20 s of 35 for 700,000 proposals). PostgreSQL takes them with ``COPY`` (client and server do a
-    fraction of the work of an ``INSERT`` per row); SQLite with ``executemany`` and the SQL
-    SQLAlchemy compiles for it."""
-    connection = session.connection()
-    cursor = connection.connection.cursor()
-    try:
-        if connection.dialect.name == "postgresql":
-            _copy(cursor, connection.dialect, table, columns, rows)
-        else:
-            _executemany(cursor, connection.dialect, table, columns, rows)
-    finally:
-        cursor.close()
-
-
-def _copy(cursor, dialect, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    quote = dialect.identifier_preparer
-    names = ", ".join(quote.quote(name) for name in columns)
-    with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _executemany(cursor, dialect, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    sql = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
-    if sql.positional:
-        at = [list(columns).index(name) for name in sql.positiontup or ()]
-        cursor.executemany(str(sql), [tuple(row[i] for i in at) for row in rows])
-    else:
-        cursor.executemany(str(sql), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _bound(dialect, column: str, value):

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from circular_platform import background, permissions
 from circular_platform.db import after_commit, bulk_write_cache, db
 from circular_platform.matches import judgements, similar
+from circular_platform.matches.bulk import BackgroundWrites
 from circular_platform.matches.documents import (
     matchable_question_documents,
     matchable_solution_documents,
@@ -101,11 +102,12 @@ def rebuild(session: Session, progress: Progress = lambda stage, done, total: No
 
     With a learned ranker stored (``flask matching learn``) it ranks the solutions for each
     question; each question's own judgements then apply (:func:`_own_judgements`).
-    Items are read as plain columns. The solutions are ranked first, keeping only which
-    questions each found; then a block of questions at a time is ranked, what the solutions
-    found is scored on the questions' scale, and the block's proposals are stored
-    (:class:`.proposals.ProposalWriter`); ``progress`` hears of every document read, fitted,
-    and ranked (a question once its proposals are stored)."""
+    Items are read as plain columns. The questions' neighbours (their similar questions) are
+    ranked first; the solutions next, keeping only which questions each found; then a block of
+    questions at a time is ranked, what the solutions found is scored on the questions' scale,
+    and the block's proposals are stored (:class:`.proposals.ProposalWriter`). Each stage's
+    rows are written while the next one ranks (:class:`.bulk.BackgroundWrites`). ``progress``
+    hears of every document read, fitted, and ranked (a question once its proposals are stored)."""
     session.flush()
     work = RebuildWork(session, progress)
     if not work.total:
@@ -126,17 +128,16 @@ def _rebuild(session: Session, work: RebuildWork) -> int:
         questions=work.fit("questions", question_documents),
     )
     models.ranker = store().load_ranker(models.solutions)
-    found = _found_by_solutions(models, solution_documents, work)
-    del solution_documents
     judged = judgements.by_question(judgements.load(session))
-    writer = ProposalWriter(session)
-    with bulk_write_cache(session):
+    with bulk_write_cache(session), BackgroundWrites(session) as background:
+        work.begin("ranking similar questions")
+        similar.store_all_neighbours(background, models.questions, question_documents)
+        found = _found_by_solutions(models, solution_documents, work)
+        del solution_documents
+        writer = ProposalWriter(session, background)
         for block in work.blocks("ranking questions", question_documents):
             writer.store([int(d.id) for d in block], _proposals(models, block, found, judged))
-    del found
-    work.begin("storing similar questions")
-    similar.store_all_neighbours(session, models.questions, question_documents)
-    del question_documents
+    del found, question_documents
     work.begin("saving the models")
     writer.finish()
     _expire_matches(session)  # the rows changed under any Match the session holds

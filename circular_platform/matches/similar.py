@@ -16,16 +16,18 @@ status, organisation and visibility when it is shown. A question that closes dro
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 
+import numpy as np
 import scipy.sparse as sp
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform import permissions
+from circular_platform.matches.bulk import BackgroundWrites, insert_rows
 from circular_platform.matches.documents import matchable_question_documents, question_document
-from circular_platform.matches.proposals import insert_rows
 from circular_platform.matches.store import store
 from circular_platform.matches.work import RANK_BLOCK
 from circular_platform.models import OPEN_DEMAND, Question, SimilarQuestion
@@ -170,7 +172,7 @@ def store_neighbours(
     for r in _candidates(matcher, document, CANDIDATES):
         pairs[(question_id, int(r.id))] = pairs[(int(r.id), question_id)] = r.score
     if pairs:
-        insert_rows(session, SIMILAR_TABLE, SIMILAR_COLUMNS, _rows(pairs))
+        insert_rows(session.connection(), SIMILAR_TABLE, SIMILAR_COLUMNS, _rows(pairs))
 
 
 def forget_neighbours(session: Session, question_id: int) -> None:
@@ -181,12 +183,14 @@ def forget_neighbours(session: Session, question_id: int) -> None:
     )
 
 
-def store_all_neighbours(session: Session, matcher: Matcher, documents: Sequence[Document]) -> int:
+def store_all_neighbours(
+    background: BackgroundWrites, matcher: Matcher, documents: Sequence[Document]
+) -> int:
     """The full rebuild's: every open question's neighbours in the freshly fitted ``matcher``
-    (which holds ``documents``), all rows replaced; returns the number of rows. The queries are
-    the documents' own indexed rows, a block at a time. A pair one side found is stored both
-    ways, with the score of the side that found it (its own where both did)."""
-    session.execute(delete(SimilarQuestion), execution_options={"synchronize_session": False})
+    (which holds ``documents``), all rows replaced in the ``background``; returns the number of
+    rows. The queries are the documents' own indexed rows, a block at a time. A pair one side
+    found is stored both ways, with the score of the side that found it (its own where both did).
+    Until written the rows wait as arrays: as tuples they took 150 bytes each, a million of them."""
     vectors, _keys = matcher.stored_rows([d.id for d in documents])
     pairs: dict[tuple[int, int], float] = {}
     for start in range(0, len(documents), RANK_BLOCK):
@@ -197,8 +201,22 @@ def store_all_neighbours(session: Session, matcher: Matcher, documents: Sequence
             for r in [r for r in results if r.id != document.id][:STORED]:
                 pairs[(int(document.id), int(r.id))] = r.score
                 pairs.setdefault((int(r.id), int(document.id)), r.score)
-    insert_rows(session, SIMILAR_TABLE, SIMILAR_COLUMNS, _rows(pairs))
+    ids = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    scores = np.array(list(pairs.values()), dtype=np.float64)
+    background.submit(partial(_replace_all_neighbours, ids=ids, scores=scores))
     return len(pairs)
+
+
+def _replace_all_neighbours(connection: Connection, ids: np.ndarray, scores: np.ndarray) -> None:
+    connection.execute(delete(SimilarQuestion))
+    insert_rows(connection, SIMILAR_TABLE, SIMILAR_COLUMNS, _rows_of(ids, scores))
+
+
+def _rows_of(ids: np.ndarray, scores: np.ndarray, chunk: int = 10_000) -> Iterator[tuple]:
+    """The rows as the driver takes them, a chunk of the arrays at a time."""
+    for start in range(0, len(scores), chunk):
+        part = zip(ids[start : start + chunk].tolist(), scores[start : start + chunk].tolist(), strict=True)
+        yield from ((question_id, other_id, score) for (question_id, other_id), score in part)
 
 
 def _rows(pairs: dict[tuple[int, int], float]) -> list[tuple]:

@@ -54,7 +54,8 @@ class RebuildWork:
         return matcher
 
     def blocks(self, stage: str, documents: list[Document]) -> Iterator[list[Document]]:
-        """``documents`` a block at a time; a block counts once its proposals are stored."""
+        """``documents`` a block at a time; a block counts once its proposals are stored (or, the
+        last one written in the background, being written: see :mod:`.bulk`)."""
         self.begin(stage)
         for start in range(0, len(documents), RANK_BLOCK):
             block = documents[start : start + RANK_BLOCK]
