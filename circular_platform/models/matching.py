@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
@@ -37,13 +37,20 @@ class Match(Base):
         # sorted incrementally) and stops at the page; the counters per status read it too.
         Index("ix_match_status_score", "status", "score"),
         # With the status: the review page counts the snoozed proposals from this index alone.
-        Index("ix_match_snoozed_until_status", "snoozed_until", "status"),
+        # Only snoozed matches: a new proposal (a rebuild writes 700,000) adds no entry here.
+        Index(
+            "ix_match_snoozed_until_status",
+            "snoozed_until",
+            "status",
+            postgresql_where=text("snoozed_until IS NOT NULL"),
+            sqlite_where=text("snoozed_until IS NOT NULL"),
+        ),
         # An organisation's matches in a status (the dashboard) without reading its other matches.
         Index("ix_match_question_status", "question_id", "status"),
         # A question's page reads its best suggestions first and stops at the tenth.
         Index("ix_match_question_score", "question_id", "score"),
         # With the score and the question: an organisation's fitting questions (the dashboard) are
-        # read from this index alone.
+        # read from this index alone. It also finds a solution's matches (no index of its own).
         Index("ix_match_solution_status_score", "solution_id", "status", "score", "question_id"),
         # Stalled introductions (the review queue): a status's matches by their last logged change;
         # with the id, the oldest of two statuses are found in this index alone.
@@ -52,7 +59,7 @@ class Match(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
-    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)  # cosine similarity, or the learned probability; 0..1
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that explain the score
     # (question word, solution word) pairs a concept links: "hennep ≈ biobased isolatie"
