@@ -117,6 +117,8 @@ def print_profile(profile: cProfile.Profile, count: int) -> None:
         print(f"    {package:<20} {own * 1000 / count:7.2f} ms  {own / total:4.0%}")
     order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")  # or "tottime": own time
     stats.sort_stats(order).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "40")))
+    for name in filter(None, os.environ.get("BENCH_PROFILE_CALLERS", "").split(",")):
+        stats.print_callers(name)
 
 
 def main() -> None:

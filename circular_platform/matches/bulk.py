@@ -76,6 +76,6 @@ def _executemany(cursor, dialect, table: Table, columns: Sequence[str], rows: It
     sql = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
     if sql.positional:
         at = [list(columns).index(name) for name in sql.positiontup or ()]
-        cursor.executemany(str(sql), [tuple(row[i] for i in at) for row in rows])
+        cursor.executemany(str(sql), (tuple(row[i] for i in at) for row in rows))
     else:
-        cursor.executemany(str(sql), [dict(zip(columns, row, strict=True)) for row in rows])
+        cursor.executemany(str(sql), (dict(zip(columns, row, strict=True)) for row in rows))
