@@ -6,13 +6,17 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Column, Integer, MetaData, Table, select
+from sqlalchemy.orm import Session
 
+from circular_platform.db import make_engine
 from circular_platform.markdown import plain_description, plain_text
 from circular_platform.matches import judgements
 from circular_platform.matches import services as matches
+from circular_platform.matches.bulk import BackgroundWrites, insert_rows
 from circular_platform.matches.documents import question_document, solution_document
 from circular_platform.matches.store import Models
 from circular_platform.matches.work import RANK_BLOCK
@@ -172,6 +176,18 @@ def test_a_rebuild_whose_writing_fails_says_so_and_leaves_the_matches_as_they_we
         rebuild()
     session.rollback()
     assert stored(session) == before
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///{tmp}/own.sqlite"])
+def test_rows_written_in_the_background_reach_the_database(url, tmp_path):
+    """Also SQLite in memory, whose connection no second thread may use: written in place."""
+    engine = make_engine(url.format(tmp=tmp_path))
+    pairs = Table("pair", MetaData(), Column("a", Integer), Column("b", Integer))
+    pairs.create(engine)
+    with Session(engine) as session:
+        with BackgroundWrites(session) as background:
+            background.submit(partial(insert_rows, table=pairs, columns=("a", "b"), rows=[(1, 2), (3, 4)]))
+        assert session.execute(select(pairs.c.a, pairs.c.b)).all() == [(1, 2), (3, 4)]
 
 
 def test_a_new_proposal_reads_as_one_the_orm_wrote(session, market, rebuild):

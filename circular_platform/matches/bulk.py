@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import SingletonThreadPool
 
 
 class BackgroundWrites:
@@ -25,6 +26,8 @@ class BackgroundWrites:
 
     def __init__(self, session: Session) -> None:
         self.connection = session.connection()  # taken here: a Session is not for two threads
+        # SQLite in memory: one connection per thread, which no other thread may use; written here.
+        self._inline = isinstance(self.connection.engine.pool, SingletonThreadPool)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-writes")
         self._pending: list[Future] = []
 
@@ -39,7 +42,10 @@ class BackgroundWrites:
 
     def submit(self, write: Callable[[Connection], object]) -> None:
         """Run ``write(connection)`` after the writes submitted before it."""
-        self._pending.append(self._thread.submit(write, self.connection))
+        if self._inline:
+            write(self.connection)
+        else:
+            self._pending.append(self._thread.submit(write, self.connection))
 
     def wait(self) -> None:
         """Until every submitted write is done."""
