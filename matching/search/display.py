@@ -13,6 +13,7 @@ The fragments it returns are plain text: the caller escapes them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -21,24 +22,24 @@ from matching import analysis
 from matching.search.query import MIN_AFFIX, TOKEN
 
 Fragments = list[tuple[str, bool]]  # (text, marked)
+_PIECES = re.compile(f"({TOKEN.pattern})")  # split() keeps the words, at the odd places
 
 
 def highlight(text: str, terms: Iterable[str], lang: str | None = None) -> Fragments:
     """``text`` cut into (fragment, marked) pairs. ``terms`` may be words or stems: each counts
     as itself (folded) and as the stems of its words in ``lang`` (None: the text's language,
     :func:`~matching.analysis.detect_language`, read from the same words)."""
-    words = list(TOKEN.finditer(text))
+    pieces = _PIECES.split(text)  # text between words, a word, text between words, ...
     if lang is None:
-        lang = analysis.language_of(Counter([w.group().lower() for w in words]))
+        lang = analysis.language_of(Counter([word.lower() for word in pieces[1::2]]))
     wanted, affixes = _term_stems(frozenset(terms), lang)
     fragments: Fragments = []
-    position = 0
-    for word in words:
-        if _marked(word.group(), wanted, affixes, lang):
-            fragments.append((text[position : word.start()], False))
-            fragments.append((word.group(), True))
-            position = word.end()
-    fragments.append((text[position:], False))
+    unmarked_from = 0
+    for i in range(1, len(pieces), 2):
+        if _marked(pieces[i], wanted, affixes, lang):
+            fragments += [("".join(pieces[unmarked_from:i]), False), (pieces[i], True)]
+            unmarked_from = i + 1
+    fragments.append(("".join(pieces[unmarked_from:]), False))
     return [f for f in fragments if f[0]]
 
 
