@@ -19,18 +19,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Connection, Select, delete, func, or_, select
+from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.matches.bulk import BackgroundWrites, insert_rows
 from circular_platform.matches.documents import matchable_question_documents, question_document
 from circular_platform.matches.store import store
 from circular_platform.matches.work import RANK_BLOCK
-from circular_platform.models import OPEN_DEMAND, Question, SimilarQuestion
+from circular_platform.models import OPEN_DEMAND, Municipality, Organisation, Question, SimilarQuestion
 from matching.matcher import Document, Matcher, Result
 
 # The bundler's default threshold (demand.services.DEFAULT_THRESHOLD): below it two questions
@@ -46,9 +47,22 @@ SIMILAR_COLUMNS = ("question_id", "other_id", "score")
 SimilarPair = tuple[Question, Question, Result]
 
 
+class Shown(NamedTuple):
+    """What a question's page shows of a similar question: read as columns, not as objects
+    (a third of what listing them cost)."""
+
+    id: int
+    title: str
+    organisation_name: str
+    municipality_name: str
+
+
+SHOWN_COLUMNS = (Question.id, Question.title, Organisation.name, Municipality.name)
+
+
 def similar_questions(
     session: Session, question: Question, user: permissions.AnyUser, limit: int = 5
-) -> list[tuple[Question, Result]]:
+) -> list[tuple[Shown, Result]]:
     """Up to ``limit`` open questions of other organisations that ``user`` may see, most similar
     first, each with the words it shares with ``question``. An open question's come from its
     stored neighbours (:func:`store_neighbours`); a question that is not open (or any, before
@@ -59,15 +73,17 @@ def similar_questions(
         return _ranked_now(session, question, user, limit)
     nearest = _nearest(question, limit)
     query = (
-        select(Question, nearest.c.score)
-        .join(nearest, Question.id == nearest.c.other_id)
+        _shown(select(*SHOWN_COLUMNS, nearest.c.score).join(nearest, Question.id == nearest.c.other_id))
         .where(*_others_visible(question, user))
-        .options(joinedload(Question.organisation), joinedload(Question.municipality))
         .order_by(nearest.c.score.desc(), Question.id)
         .limit(limit)
     )
-    shown = [(other, Result(other.id, score)) for other, score in session.execute(query)]
+    shown = [(Shown(id_, *rest), Result(id_, score)) for id_, *rest, score in session.execute(query)]
     return _explained(models.questions, question, shown)
+
+
+def _shown(query: Select) -> Select:
+    return query.join(Question.organisation).join(Question.municipality)
 
 
 def count_similar_questions(
@@ -101,7 +117,7 @@ def _nearest(question: Question, limit: int):
 
 def _ranked_now(
     session: Session, question: Question, user: permissions.AnyUser, limit: int
-) -> list[tuple[Question, Result]]:
+) -> list[tuple[Shown, Result]]:
     """:func:`similar_questions` of a question without stored neighbours, ranked against the
     open questions now (with a model fitted now when none is saved)."""
     matcher = question_matcher(session)
@@ -111,15 +127,14 @@ def _ranked_now(
     if not results:  # nothing alike: no question to look up
         return []
     place = {r.id: n for n, r in enumerate(results)}
-    query = select(Question).where(Question.id.in_(place), *_others_visible(question, user))
-    query = query.options(joinedload(Question.organisation), joinedload(Question.municipality))
-    found = sorted(session.scalars(query).unique(), key=lambda other: place[other.id])[:limit]
-    return _explained(matcher, question, [(other, results[place[other.id]]) for other in found])
+    query = _shown(select(*SHOWN_COLUMNS)).where(Question.id.in_(place), *_others_visible(question, user))
+    found = sorted((Shown(*row) for row in session.execute(query)), key=lambda other: place[other.id])
+    return _explained(matcher, question, [(other, results[place[other.id]]) for other in found[:limit]])
 
 
 def _explained(
-    matcher: Matcher, question: Question, shown: list[tuple[Question, Result]]
-) -> list[tuple[Question, Result]]:
+    matcher: Matcher, question: Question, shown: list[tuple[Shown, Result]]
+) -> list[tuple[Shown, Result]]:
     """``shown`` with the words each shares with ``question``, read from its row in ``matcher``
     when it has one (an open question: no second analysis of its text on each view)."""
     if not shown:
