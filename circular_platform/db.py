@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,12 +28,11 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    if url.startswith("postgresql"):
-        # psycopg prepares a statement run five times, and PostgreSQL may then keep one generic
-        # plan for it: a plan that cannot see which words a tsquery holds, made under whatever
-        # planner settings the search had set then (search/postgres/planner.py chooses them per query).
-        # So every statement is planned anew, with its own values.
-        kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
+    # PostgreSQL: psycopg prepares a statement once a connection has run it five times, so
+    # PostgreSQL plans it once, not on every request (planning was 1.4 of 2.3 ms of a question
+    # page's database time). psycopg drops them all at every ROLLBACK, so a request that wrote
+    # nothing ends with COMMIT (:meth:`Database._end_reading`). The search prepares nothing
+    # (:func:`unprepared`).
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _make_sqlite_transactional(engine)
@@ -97,7 +96,7 @@ def _reads_only(connection: Connection) -> bool:
     """
     if connection.get_execution_options().get("reads_only"):
         return True
-    return has_request_context() and request.method in READ_ONLY_METHODS and not _view_writes()
+    return _read_only_request()
 
 
 def writes(view: V) -> V:
@@ -126,6 +125,7 @@ class Database:
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])
         self.sessionmaker.configure(bind=self.engine)
+        app.teardown_request(self._end_reading)
         app.teardown_appcontext(self._close_session)
 
     @property
@@ -148,10 +148,66 @@ class Database:
         if session is not None:
             session.rollback()
 
+    def _end_reading(self, exc: BaseException | None) -> None:
+        """Commit what a read-only request's session read: closing it would roll back, and a
+        rollback drops psycopg's prepared statements (:func:`make_engine`)."""
+        session = g.get("db_session")
+        if (
+            session is not None
+            and session.in_transaction()
+            and exc is None
+            and _read_only_request()
+            and not _wrote(session)
+        ):
+            session.commit()
+
     def _close_session(self, _exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def _read_only_request() -> bool:
+    return has_request_context() and request.method in READ_ONLY_METHODS and not _view_writes()
+
+
+def _wrote(session: Session) -> bool:
+    """Whether the session's transaction changed or holds changes (:func:`_note_writes`)."""
+    return bool(session.info.get("wrote") or session.new or session.dirty or session.deleted)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: object) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: the next one starts clean
+        session.info.pop("wrote", None)
+
+
+@contextmanager
+def unprepared(session: Session) -> Iterator[None]:
+    """The statements inside are not prepared (PostgreSQL): a prepared statement may get a
+    generic plan, which cannot see which words a tsquery holds, made under whatever planner
+    settings the search had set then (search/postgres/planner.py chooses them per query)."""
+    driver: Any = session.connection().connection.dbapi_connection
+    usual = getattr(driver, "prepare_threshold", None)
+    if usual is None:  # SQLite, or preparing is off
+        yield
+        return
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = usual
 
 
 db = Database()

@@ -18,13 +18,13 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from circular_platform import create_app, regions
 from circular_platform.accounts.services import create_user
-from circular_platform.db import after_commit, db, make_engine
+from circular_platform.db import after_commit, db, make_engine, unprepared
 from circular_platform.errors import DomainError
 from circular_platform.models import Organisation, Question, SearchPending, User
 from circular_platform.solutions import services as solution_services
@@ -293,3 +293,55 @@ def test_the_solution_services_refuse_control_characters_in_any_text(session, co
     with pytest.raises(DomainError) as refused:
         solution_services.publish_solution(session, None, company, data)
     assert refused.value.field == "price_indication"
+
+
+@pytest.mark.parametrize("write", ["changed", "flushed", "statement"])
+def test_a_read_only_request_saves_nothing_its_view_did_not_commit(app, client, session, corporation, write):
+    """A GET request whose session read only ends with COMMIT (it keeps PostgreSQL's prepared
+    statements); one whose view changed something without committing still ends with a rollback."""
+    renamed = "Hernoemd zonder opslaan"
+
+    @app.get("/test/rename-without-saving")
+    def rename_without_saving():
+        if write == "statement":
+            db.session.execute(
+                update(Organisation).where(Organisation.id == corporation.id).values(name=renamed)
+            )
+        else:
+            db.session.get(Organisation, corporation.id).name = renamed
+            if write == "flushed":
+                db.session.flush()
+        return "ok"
+
+    assert client.get("/test/rename-without-saving").status_code == 200
+    session.expire_all()
+    assert session.get(Organisation, corporation.id).name == corporation.name != renamed
+
+
+def test_a_page_viewed_again_runs_on_prepared_statements(client, session, corporation, make_question):
+    """PostgreSQL plans a prepared statement once instead of on every request (psycopg prepares
+    it on the fifth run, and would drop it again if the request ended with a rollback)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("prepared statements of PostgreSQL")
+    question = make_question(corporation, "Hergebruikte kozijnen voor 180 woningen")
+    for _ in range(6):
+        assert client.get(f"/questions/{question.id}").status_code == 200
+    prepared = session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+    assert any("FROM question" in statement for statement in prepared)
+
+
+def test_statements_run_unprepared_are_planned_every_time(session):
+    """The search runs its statements :func:`unprepared`: a generic plan cannot see a tsquery's words."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("prepared statements of PostgreSQL")
+    count = text("SELECT count(*) FROM question WHERE id > :after")
+    prepared = text(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM question WHERE id >%'"
+    )
+    with unprepared(session):
+        for after in range(6):
+            session.execute(count, {"after": after})
+    assert session.scalar(prepared) == 0
+    for after in range(6):
+        session.execute(count, {"after": after})
+    assert session.scalar(prepared) == 1

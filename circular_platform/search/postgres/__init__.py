@@ -37,6 +37,7 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from circular_platform.db import unprepared
 from circular_platform.search.postgres import planner, reader
 from circular_platform.search.postgres.planner import COUNTED_MATCHES, Statistics
 from circular_platform.search.postgres.tsquery import QueryBuilder, Tier, TsQuery
@@ -73,6 +74,10 @@ class PostgresBackend:
         pass  # the table lives in the database: nothing to repair
 
     def search(self, session: Session, query: SearchQuery) -> SearchResults:
+        with unprepared(session):  # every statement planned with its own tsquery
+            return self._search(session, query)
+
+    def _search(self, session: Session, query: SearchQuery) -> SearchResults:
         parsed = parse_query(query.text)
         if parsed.is_empty:
             return SearchResults([], 0, 1, query.per_page, {}, empty_query=True)
