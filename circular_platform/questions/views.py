@@ -93,16 +93,18 @@ def create():
             question = services.post_question(
                 db.session, current_user, form.organisation, form.data_for_service(), form.publish.data
             )
+            # Counted before the commit: a query after it would open a transaction that the end of
+            # the request rolls back, and a rollback drops the prepared statements (db.make_engine).
+            similar_count = count_similar_questions(db.session, question, current_user)
             db.session.commit()
             flash(_("Uw vraag is opgeslagen."), "success")
-            _announce_similar(question)
+            _announce_similar(similar_count)
             return redirect(url_for("questions.detail", question_id=question.id))
     return render_template("questions/form.html", form=form, question=None), 400
 
 
-def _announce_similar(question: Question) -> None:
+def _announce_similar(count: int) -> None:
     """Tell the owner of a new question how many others ask much the same: together they may buy."""
-    count = count_similar_questions(db.session, question, current_user)
     if count:
         message = ngettext(
             "Er is %(num)d vergelijkbare vraag van een andere organisatie. Een coördinator kan "
