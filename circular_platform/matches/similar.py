@@ -49,7 +49,7 @@ SimilarPair = tuple[Question, Question, Result]
 
 class Shown(NamedTuple):
     """What a question's page shows of a similar question: read as columns, not as objects
-    (a third of what listing them cost)."""
+    with their organisation and municipality (about 0.4 of the section's 3.2 ms)."""
 
     id: int
     title: str
@@ -73,7 +73,7 @@ def similar_questions(
         return _ranked_now(session, question, user, limit)
     nearest = _nearest(question, limit)
     query = (
-        _shown(select(*SHOWN_COLUMNS, nearest.c.score).join(nearest, Question.id == nearest.c.other_id))
+        _with_names(select(*SHOWN_COLUMNS, nearest.c.score).join(nearest, Question.id == nearest.c.other_id))
         .where(*_others_visible(question, user))
         .order_by(nearest.c.score.desc(), Question.id)
         .limit(limit)
@@ -82,7 +82,8 @@ def similar_questions(
     return _explained(models.questions, question, shown)
 
 
-def _shown(query: Select) -> Select:
+def _with_names(query: Select) -> Select:
+    """``query`` joined to the tables of the organisation's and the municipality's names."""
     return query.join(Question.organisation).join(Question.municipality)
 
 
@@ -127,7 +128,9 @@ def _ranked_now(
     if not results:  # nothing alike: no question to look up
         return []
     place = {r.id: n for n, r in enumerate(results)}
-    query = _shown(select(*SHOWN_COLUMNS)).where(Question.id.in_(place), *_others_visible(question, user))
+    query = _with_names(select(*SHOWN_COLUMNS)).where(
+        Question.id.in_(place), *_others_visible(question, user)
+    )
     found = sorted((Shown(*row) for row in session.execute(query)), key=lambda other: place[other.id])
     return _explained(matcher, question, [(other, results[place[other.id]]) for other in found[:limit]])
 
@@ -187,7 +190,7 @@ def store_neighbours(
     for r in _candidates(matcher, document, CANDIDATES):
         pairs[(question_id, int(r.id))] = pairs[(int(r.id), question_id)] = r.score
     if pairs:
-        insert_rows(session.connection(), SIMILAR_TABLE, SIMILAR_COLUMNS, _rows(pairs))
+        insert_rows(session.connection(), SIMILAR_TABLE, SIMILAR_COLUMNS, _rows_of(*_arrays(pairs)))
 
 
 def forget_neighbours(session: Session, question_id: int) -> None:
@@ -216,8 +219,7 @@ def store_all_neighbours(
             for r in [r for r in results if r.id != document.id][:STORED]:
                 pairs[(int(document.id), int(r.id))] = r.score
                 pairs.setdefault((int(r.id), int(document.id)), r.score)
-    ids = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
-    scores = np.array(list(pairs.values()), dtype=np.float64)
+    ids, scores = _arrays(pairs)
     background.submit(partial(_replace_all_neighbours, ids=ids, scores=scores))
     return len(pairs)
 
@@ -234,8 +236,10 @@ def _rows_of(ids: np.ndarray, scores: np.ndarray, chunk: int = 10_000) -> Iterat
         yield from ((question_id, other_id, score) for (question_id, other_id), score in part)
 
 
-def _rows(pairs: dict[tuple[int, int], float]) -> list[tuple]:
-    return [(question_id, other_id, float(score)) for (question_id, other_id), score in pairs.items()]
+def _arrays(pairs: dict[tuple[int, int], float]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs as (question id, other id) rows and their scores."""
+    ids = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    return ids, np.array(list(pairs.values()), dtype=np.float64)
 
 
 def similar_pairs(
