@@ -23,7 +23,7 @@ from circular_platform import (
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
-from circular_platform.i18n import select_locale
+from circular_platform.i18n import select_locale, template_translations
 from circular_platform.markdown import plain_text, render_markdown, shorten
 from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
@@ -149,4 +149,5 @@ def _template_globals() -> dict:
         "QuestionStatus": QuestionStatus,
         "SolutionStatus": SolutionStatus,
         "history_labels": FIELD_LABELS,
+        **template_translations(),
     }

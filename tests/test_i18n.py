@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import render_template_string
 from flask_babel import force_locale
 
 from circular_platform.models import SolutionStatus
@@ -42,6 +43,20 @@ def test_templates_follow_a_locale_forced_within_the_request(app):
         with force_locale("en"):
             assert template.render() == "Reason"
         assert template.render() == "Reden"
+
+
+def test_pages_translate_with_the_catalogue_of_the_moment_and_escape_what_is_put_in(app):
+    """Pages bind the translations to the request's catalogue (i18n.template_translations): they
+    still follow a forced locale, escape the values put into a sentence, and read ``%%`` as ``%``."""
+    sentence = "{{ _('Reden') }} | {{ _('Zoekresultaten voor %(query)s', query=query) }} | {{ _('100%%') }}"
+    plural = "{{ ngettext('%(num)d vraag gevonden', '%(num)d vragen gevonden', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        page = render_template_string(sentence, query="<b>hout</b>")
+        assert page == "Reden | Zoekresultaten voor &lt;b&gt;hout&lt;/b&gt; | 100%"
+        assert render_template_string(plural) == "2 vragen gevonden"
+        with force_locale("en"):
+            assert render_template_string(sentence, query="<b>wood</b>").startswith("Reason | ")
+            assert render_template_string(plural) == "2 questions found"
 
 
 def test_labels_follow_a_locale_forced_within_the_request(app):
