@@ -130,6 +130,25 @@ def test_the_solution_list_reads_its_cards_with_the_page(client, engine, company
     assert len(reads) == 2  # the count and the cards
 
 
+@pytest.mark.parametrize("path", ["/questions/", "/solutions/", "/organisations/{organisation}"])
+def test_a_page_of_cards_leaves_the_long_texts_in_the_database(
+    path, client, engine, corporation, company, make_question, make_solution
+):
+    """Cards show the stored summary: the descriptions (Markdown and plain; the card's organisation's
+    too), the circular criteria, capacity and certifications stay unread, however long they are."""
+    make_question(corporation, "Hergebruikte kozijnen voor 180 woningen")
+    make_solution(company, "Kozijnen uit sloop")
+    client.get(path.format(organisation=company.id))  # reads the region choices, which the app keeps
+    with counting_statements(engine) as statements:
+        page = client.get(path.format(organisation=company.id))
+    assert page.status_code == 200
+    assert "Kozijnen uit sloop" in page.text or "Hergebruikte kozijnen" in page.text
+    long_texts = re.compile(
+        r"\b(question|solution|organisation_1)\.(description|description_text|circular_criteria|capacity|certifications)\b"
+    )
+    assert [statement for statement in statements if long_texts.search(statement)] == []
+
+
 def test_the_organisation_profile_pages_its_solutions(client, company, make_solution):
     for n in range(12):
         make_solution(company, f"Hennepisolatie partij {n}")

@@ -106,7 +106,7 @@ def active_solutions_in(session: Session, province: Province, user: AnyUser) -> 
 
 def items_of(model: type[Question] | type[Solution], organisation_ids: list[int]) -> Select:
     """The organisations' questions or solutions in every status, last changed first, as cards."""
-    loading = question_services.LIST_LOADING if model is Question else solution_services.CARD_LOADING
+    loading = question_services.CARD_LOADING if model is Question else solution_services.CARD_LOADING
     query = select(model).where(model.organisation_id.in_(organisation_ids)).options(*loading)
     return query.order_by(model.updated_at.desc(), model.id.desc())
 

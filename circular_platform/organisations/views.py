@@ -61,7 +61,7 @@ def profile(organisation_id: int):
     """The organisation with its questions and solutions, each list paged on its own."""
     organisation = _organisation(organisation_id)
     own = {"organisation": organisation.id}
-    questions = question_services.list_query(current_user, own)
+    questions = question_services.list_query(current_user, own, loading=question_services.CARD_LOADING)
     solutions = solution_services.list_query(current_user, own, loading=solution_services.CARD_LOADING)
     return render_template(
         "organisations/profile.html",

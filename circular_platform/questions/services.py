@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
@@ -156,10 +156,21 @@ LIST_LOADING = (
     joinedload(Question.municipality).joinedload(Municipality.province),
 )
 
+# What a card shows (marketplace/_macros.html): the long texts stay in the database. Paged with
+# ``ids_first``: the page's ids come from the index alone, and only its 20 rows are read whole.
+CARD_LOADING = (
+    joinedload(Question.organisation).load_only(Organisation.name),
+    joinedload(Question.municipality).joinedload(Municipality.province),
+    defer(Question.description),
+    defer(Question.description_text),
+    defer(Question.circular_criteria),
+)
 
-def list_query(user, filters: dict[str, Any]) -> Select:
-    """Questions ``user`` may see, narrowed by the list page's filters and sorted."""
-    query = select(Question).where(permissions.visible_questions(user)).options(*LIST_LOADING)
+
+def list_query(user, filters: dict[str, Any], *, loading=LIST_LOADING) -> Select:
+    """Questions ``user`` may see, narrowed by the list page's filters and sorted, loaded as
+    ``loading`` says (:data:`CARD_LOADING` for pages of cards)."""
+    query = select(Question).where(permissions.visible_questions(user)).options(*loading)
     if filters.get("organisation"):
         query = query.where(Question.organisation_id == filters["organisation"])
     if filters.get("theme"):

@@ -47,7 +47,8 @@ def load_editable(question_id: int) -> Question:
 @bp.get("/")
 def index():
     filters = list_filters(*FILTERS, status=QuestionStatus)
-    page = paginate(db.session, services.list_query(current_user, filters))
+    query = services.list_query(current_user, filters, loading=services.CARD_LOADING)
+    page = paginate(db.session, query, ids_first=True)
     return render_template("questions/index.html", page=page, filters=filters, **filter_options())
 
 

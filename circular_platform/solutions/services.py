@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload, with_expression
+from sqlalchemy.orm import Session, defer, joinedload, selectinload, with_expression
 from sqlalchemy.orm.interfaces import ORMOption
 
 from circular_platform import history, lifecycle, permissions
@@ -149,9 +149,9 @@ def _listed(column, *where: ColumnElement[bool]):
     return func.coalesce(joined.scalar_subquery(), "")  # none is an empty list, not "not loaded"
 
 
-# What a card shows, all with the page's own query: one statement for a page of cards, not four.
-CARD_LOADING: Sequence[ORMOption] = (
-    joinedload(Solution.organisation),
+# The lists of a solution's themes and service area, with the page's own query: one statement
+# for a page of cards, not four.
+_AREA_AND_THEMES: Sequence[ORMOption] = (
     with_expression(
         Solution.listed_themes, _listed(SolutionTheme.theme, SolutionTheme.solution_id == Solution.id)
     ),
@@ -173,8 +173,22 @@ CARD_LOADING: Sequence[ORMOption] = (
     ),
 )
 
+# What a card shows: the long texts stay in the database.
+CARD_LOADING: Sequence[ORMOption] = (
+    joinedload(Solution.organisation).load_only(Organisation.name),
+    *_AREA_AND_THEMES,
+    defer(Solution.description),
+    defer(Solution.description_text),
+    defer(Solution.capacity),
+    defer(Solution.certifications),
+)
+
 # What a solution's own page shows besides the solution, read with it in one statement.
-PAGE_LOADING: Sequence[ORMOption] = (*CARD_LOADING, joinedload(Solution.material_lines))
+PAGE_LOADING: Sequence[ORMOption] = (
+    joinedload(Solution.organisation),
+    *_AREA_AND_THEMES,
+    joinedload(Solution.material_lines),
+)
 
 
 def list_query(
