@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
 from circular_platform import PROJECT_ROOT, background, create_app, regions
@@ -202,6 +202,39 @@ def test_what_a_command_queued_is_indexed_once_the_site_serves_a_page(own_databa
     with web.app_context(), db.sessionmaker() as session:
         assert session.scalar(select(func.count(SearchPending.id))) == 0
     assert "Circulaire" in client.get("/search/", query_string={"q": "aanbod"}).text
+
+
+@embedded_only
+def test_changes_of_one_moment_are_indexed_in_one_drain(own_database, tmp_path):
+    """Five commits within a moment wake the web process's indexer five times; it indexes them
+    together (a drain of one item costs three times its share of a drain of five)."""
+    app = own_app(own_database, tmp_path, SEARCH_INDEXING="background")
+    drains: list[str] = []
+
+    def count_drains(_connection, _cursor, statement, *_args) -> None:
+        if statement.startswith("DELETE FROM search_pending"):  # a drain's last step
+            drains.append(statement)
+
+    with app.app_context(), db.sessionmaker() as session:
+        search_services.rebuild(session)
+        event.listen(db.engine, "before_cursor_execute", count_drains)
+        emmen = regions.municipality_by_name(session, "Emmen")
+        for n in range(5):  # a commit every 20 ms or so: an indexer that does not wait drains each
+            session.add(
+                Organisation(name=f"Sloopbedrijf {n}", kind=OrganisationKind("bedrijf"), municipality=emmen)
+            )
+            session.commit()
+            time.sleep(0.02)
+        for _ in range(100):
+            pending = session.scalar(select(func.count(SearchPending.id)))
+            session.rollback()  # ends the read: SQLite lets no drain commit while it lasts
+            if not pending:
+                break
+            time.sleep(0.05)
+        event.remove(db.engine, "before_cursor_execute", count_drains)
+        assert pending == 0
+    app.extensions["search_indexer"].retry_seconds = 3600  # park the thread: it outlives this app
+    assert len(drains) == 1
 
 
 # -- queue mode -------------------------------------------------------------------------------------
