@@ -232,8 +232,8 @@ def _questions(raw, rng, synth, count, askers, by_name, north) -> list[tuple]:
             )
         )
     columns = (
-        "id, organisation_id, title, description, description_text, summary, theme, sector, "
-        "transition_paths, municipality_id, quantity, unit, valid_until, is_procurement, "
+        "id, organisation_id, title, description, description_html, description_text, summary, theme, "
+        "sector, transition_paths, municipality_id, quantity, unit, valid_until, is_procurement, "
         "has_circular_criteria, circular_criteria, visibility, "
         "status, created_at, updated_at"
     )
@@ -280,7 +280,8 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
         themes.extend((solution_id, theme) for theme in chosen)
         areas.extend((solution_id, provinces[name]) for name in area)
     columns = (
-        "id, organisation_id, title, description, description_text, summary, nationwide, maturity, capacity, "
+        "id, organisation_id, title, description, description_html, description_text, summary, nationwide, "
+        "maturity, capacity, "
         "certifications, price_indication, status, confirmed_at, created_at, updated_at"
     )
     copy_rows(raw, "solution", tuple(columns.split(", ")), iter(rows))

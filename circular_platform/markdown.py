@@ -81,13 +81,14 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&|#=~!\t\r]|^\s|\s$|^(?:[-+>]|\d+[.)])", re.M
 
 def summary_of(text: str) -> str:
     """What a question's or solution's ``summary`` column holds: computed on save, not per view."""
-    return description_texts(text)[1]
+    return description_texts(text)[2]
 
 
-def description_texts(text: str) -> tuple[str, str]:
-    """The ``description_text`` and ``summary`` of a description: the Markdown read once."""
+def description_texts(text: str) -> tuple[str, str, str]:
+    """The ``description_html`` (sanitised), ``description_text`` and ``summary`` of a description:
+    what its page, the rankings, the index and the cards show of it, derived when it is set."""
     plain = plain_description(text)
-    return plain, shorten(plain, SUMMARY_LENGTH)
+    return str(render_markdown(text)), plain, shorten(plain, SUMMARY_LENGTH)
 
 
 def plain_description(text: str) -> str:

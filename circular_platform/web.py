@@ -24,7 +24,7 @@ from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import select_locale, template_translations
-from circular_platform.markdown import plain_text, render_markdown, shorten
+from circular_platform.markdown import plain_text, shorten
 from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
 from circular_platform.urls import public_url
@@ -53,7 +53,6 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     errors.init_app(app)
     app.context_processor(_template_globals)
-    app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(plain_text, "plain_text")  # mails only; pages show the stored summary
     app.add_template_filter(shorten, "shorten")
     app.add_template_filter(formats.format_number, "number")

@@ -21,6 +21,7 @@ from circular_platform.matches.services import rebuild_job
 from circular_platform.matches.store import ModelStore, store
 from circular_platform.models import Match, MatcherModel, Organisation, OrganisationKind, SearchPending
 from circular_platform.questions import services as question_services
+from circular_platform.search import queue as search_queue
 from circular_platform.search import services as search_services
 from circular_platform.solutions import services as solution_services
 from tests.conftest import app_settings, run_at_once, run_worker_burst
@@ -233,7 +234,10 @@ def test_changes_of_one_moment_are_indexed_in_one_drain(own_database, tmp_path):
             time.sleep(0.05)
         event.remove(db.engine, "before_cursor_execute", count_drains)
         assert pending == 0
-    app.extensions["search_indexer"].retry_seconds = 3600  # park the thread: it outlives this app
+    indexer = app.extensions["search_indexer"]
+    indexer.retry_seconds = 3600  # park the thread, which outlives this app: woken once more, it
+    indexer.wake()  # drains nothing while this app's database is still the one bound, then waits
+    time.sleep(search_queue.GATHER_SECONDS + 0.2)
     assert len(drains) == 1
 
 

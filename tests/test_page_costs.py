@@ -144,7 +144,7 @@ def test_a_page_of_cards_leaves_the_long_texts_in_the_database(
     assert page.status_code == 200
     assert "Kozijnen uit sloop" in page.text or "Hergebruikte kozijnen" in page.text
     long_texts = re.compile(
-        r"\b(question|solution|organisation_1)\.(description|description_text|circular_criteria|capacity|certifications)\b"
+        r"\b(question|solution|organisation_1)\.(description|description_html|description_text|circular_criteria|capacity|certifications)\b"
     )
     assert [statement for statement in statements if long_texts.search(statement)] == []
 
@@ -168,6 +168,19 @@ def test_the_summary_is_stored_on_save_and_follows_an_edit(client, session, comp
     session.commit()
     assert solution.summary == "Nu ook isolatie van vlas uit Groningen"
     assert "Nu ook isolatie van vlas uit Groningen" in client.get("/solutions/").text
+
+
+def test_the_page_shows_the_html_stored_on_save_sanitised_and_an_edit_replaces_it(
+    client, session, company, make_solution
+):
+    solution = make_solution(company, description="**Hennep** isolatie <script>alert(1)</script>")
+    assert solution.description_html == "<p><strong>Hennep</strong> isolatie </p>"
+    data = _solution_data(solution, description="Nu ook *vlas* uit [Groningen](javascript:alert(1))")
+    solution_services.update_solution(session, solution, None, data)
+    session.commit()
+    page = client.get(f"/solutions/{solution.id}").text
+    assert "Nu ook <em>vlas</em> uit <a rel=\"nofollow noopener noreferrer\">Groningen</a>" in page
+    assert "<strong>Hennep" not in page and "javascript" not in page
 
 
 def test_the_whole_text_is_stored_on_save_and_an_edit_is_what_search_finds(

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -70,17 +71,23 @@ class Maturity(LabelledEnum):
 
 
 class Described:
-    """A description in Markdown and the plain texts derived from it whenever it is set (also
-    by a form or the API), so that no page, ranking or index converts Markdown again."""
+    """A description in Markdown and the HTML and plain texts derived from it whenever it is set
+    (also by a form or the API), so that no page, ranking or index converts Markdown again."""
 
-    description: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    description: Mapped[str] = mapped_column(Text)  # Markdown, as typed
+    description_html: Mapped[str] = mapped_column(Text, default="", server_default="")  # sanitised
     description_text: Mapped[str] = mapped_column(Text, default="", server_default="")  # all of it
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")  # cut, for cards
 
     @validates("description")
     def _derive_texts(self, _key: str, description: str) -> str:
-        self.description_text, self.summary = description_texts(description)
+        self.description_html, self.description_text, self.summary = description_texts(description)
         return description
+
+    @property
+    def description_markup(self) -> Markup:
+        """The description as its page shows it: HTML sanitised (nh3) when it was set."""
+        return Markup(self.description_html)  # nosec B704 - sanitised by markdown.render_markdown
 
 
 class Question(Described, Base):

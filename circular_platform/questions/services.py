@@ -162,6 +162,7 @@ CARD_LOADING = (
     joinedload(Question.organisation).load_only(Organisation.name),
     joinedload(Question.municipality).joinedload(Municipality.province),
     defer(Question.description),
+    defer(Question.description_html),
     defer(Question.description_text),
     defer(Question.circular_criteria),
 )

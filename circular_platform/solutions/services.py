@@ -178,6 +178,7 @@ CARD_LOADING: Sequence[ORMOption] = (
     joinedload(Solution.organisation).load_only(Organisation.name),
     *_AREA_AND_THEMES,
     defer(Solution.description),
+    defer(Solution.description_html),
     defer(Solution.description_text),
     defer(Solution.capacity),
     defer(Solution.certifications),
