@@ -14,7 +14,7 @@ from circular_platform.matches import future
 from circular_platform.matches import services as matches
 from circular_platform.matches.similar import count_similar_questions, similar_questions
 from circular_platform.models import Municipality, Question, QuestionStatus
-from circular_platform.pagination import paginate
+from circular_platform.pagination import LIST_COUNT_UP_TO, paginate
 from circular_platform.questions import services
 from circular_platform.questions.forms import QuestionForm
 
@@ -48,7 +48,7 @@ def load_editable(question_id: int) -> Question:
 def index():
     filters = list_filters(*FILTERS, status=QuestionStatus)
     query = services.list_query(current_user, filters, loading=services.CARD_LOADING)
-    page = paginate(db.session, query, ids_first=True)
+    page = paginate(db.session, query, limit=LIST_COUNT_UP_TO, ids_first=True)
     return render_template("questions/index.html", page=page, filters=filters, **filter_options())
 
 

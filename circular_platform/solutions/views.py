@@ -13,7 +13,7 @@ from circular_platform.forms import domain_errors_on
 from circular_platform.marketplace import filter_options, list_filters, organisations_for
 from circular_platform.matches import services as matches
 from circular_platform.models import Municipality, Solution, SolutionStatus
-from circular_platform.pagination import paginate
+from circular_platform.pagination import LIST_COUNT_UP_TO, paginate
 from circular_platform.solutions import services
 from circular_platform.solutions.forms import SolutionForm
 
@@ -41,7 +41,7 @@ def index():
         db.session.get(Municipality, filters["municipality"]) if "municipality" in filters else None
     )
     query = services.list_query(current_user, filters, municipality, loading=services.CARD_LOADING)
-    page = paginate(db.session, query, ids_first=True)
+    page = paginate(db.session, query, limit=LIST_COUNT_UP_TO, ids_first=True)
     return render_template("solutions/index.html", page=page, filters=filters, **filter_options())
 
 
