@@ -7,12 +7,14 @@ The web form, the CSV import and the demo loader all come through here; function
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
@@ -149,16 +151,16 @@ def expire(session: Session, question: Question) -> None:
     lifecycle.change_status(session, question, None, S.EXPIRED, EXPIRY_TRANSITIONS, question_changed)
 
 
-# What a question card shows besides the question, in one query each for a whole page.
-# A card's organisation and place come with the page's own query: one statement, not four.
-LIST_LOADING = (
+# What an export row or the API shows besides the question: its organisation and place, with
+# the page's own query (one statement, not four).
+LIST_LOADING: Sequence[ORMOption] = (
     joinedload(Question.organisation),
     joinedload(Question.municipality).joinedload(Municipality.province),
 )
 
 # What a card shows (marketplace/_macros.html): the long texts stay in the database. Paged with
 # ``ids_first``: the page's ids come from the index alone, and only its 20 rows are read whole.
-CARD_LOADING = (
+CARD_LOADING: Sequence[ORMOption] = (
     joinedload(Question.organisation).load_only(Organisation.name),
     joinedload(Question.municipality).joinedload(Municipality.province),
     defer(Question.description),
@@ -168,7 +170,7 @@ CARD_LOADING = (
 )
 
 
-def list_query(user, filters: dict[str, Any], *, loading=LIST_LOADING) -> Select:
+def list_query(user, filters: dict[str, Any], *, loading: Sequence[ORMOption] = LIST_LOADING) -> Select:
     """Questions ``user`` may see, narrowed by the list page's filters and sorted, loaded as
     ``loading`` says (:data:`CARD_LOADING` for pages of cards)."""
     query = select(Question).where(permissions.visible_questions(user)).options(*loading)

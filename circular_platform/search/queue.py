@@ -8,7 +8,8 @@
    ``search.drain`` for ``flask worker``; in the embedded default it is a daemon thread per
    process (so per gunicorn worker) that drains the queue; the request does not wait for the
    index. The thread waits :data:`GATHER_SECONDS` after a wake-up, so that the changes of that
-   moment share one drain. In tests (``SEARCH_INDEXING = "inline"``) the drain runs right after the commit.
+   moment share one drain. In tests (``SEARCH_INDEXING = "inline"``) the drain runs right after
+   the commit.
 3. :func:`drain` takes the backend's write lock first (Whoosh's file lock, shared by all
    processes, or a PostgreSQL advisory lock), then reads a batch of pending rows, loads the
    items' current state, writes it, and only then deletes exactly the rows it read. Holding
