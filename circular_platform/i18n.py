@@ -59,15 +59,16 @@ def template_translations() -> dict:
     """``_``, ``gettext`` and ``ngettext`` for one rendered template, bound to the catalogue of
     the moment. What flask_babel installs finds the catalogue again for each string, through three
     calls of the template's context; a page shows 40 to 150 strings, and they took an eighth of
-    the question list's time (7 % after). Same output as jinja's "newstyle" gettext."""
+    the question list's time (7 % after). Same output as jinja's "newstyle" gettext, and as there
+    a sentence may name its values as it likes (``num=`` shows a count formatted)."""
     catalogue = flask_babel.get_translations()
 
     @pass_eval_context
-    def gettext(context: EvalContext, string: str, **variables: object) -> str:
+    def gettext(context: EvalContext, string: str, /, **variables: object) -> str:
         return _formatted(context, catalogue.ugettext(string), variables)
 
     @pass_eval_context
-    def ngettext(context: EvalContext, singular: str, plural: str, num: int, **variables: object) -> str:
+    def ngettext(context: EvalContext, singular: str, plural: str, num: int, /, **variables: object) -> str:
         variables.setdefault("num", num)
         return _formatted(context, catalogue.ungettext(singular, plural, num), variables)
 

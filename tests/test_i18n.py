@@ -50,10 +50,14 @@ def test_pages_translate_with_the_catalogue_of_the_moment_and_escape_what_is_put
     still follow a forced locale, escape the values put into a sentence, and read ``%%`` as ``%``."""
     sentence = "{{ _('Reden') }} | {{ _('Zoekresultaten voor %(query)s', query=query) }} | {{ _('100%%') }}"
     plural = "{{ ngettext('%(num)d vraag gevonden', '%(num)d vragen gevonden', 2) }}"
+    named = (
+        "{{ ngettext('%(num)s vraag', '%(num)s vragen', 2500, num='2.500') }} {{ _('%(string)s', string=1) }}"
+    )
     with app.test_request_context("/", headers={"Accept-Language": "nl"}):
         page = render_template_string(sentence, query="<b>hout</b>")
         assert page == "Reden | Zoekresultaten voor &lt;b&gt;hout&lt;/b&gt; | 100%"
         assert render_template_string(plural) == "2 vragen gevonden"
+        assert render_template_string(named) == "2.500 vragen 1"  # values may be called num or string
         with force_locale("en"):
             assert render_template_string(sentence, query="<b>wood</b>").startswith("Reason | ")
             assert render_template_string(plural) == "2 questions found"
