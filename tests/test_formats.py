@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -105,3 +105,23 @@ def test_write_csv_neutralises_formulas_but_not_numbers():
 def test_display_month_name_in_a_sentence():
     assert formats.display_month_name(date(2028, 3, 1), locale="nl") == "maart 2028"
     assert formats.display_month_name(date(2028, 3, 1), locale="en") == "March 2028"
+
+
+NOW = datetime(2026, 12, 5, 12, 0, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("ago", "language", "text"),
+    [
+        (timedelta(seconds=40), "nl", "40 seconden"),
+        (timedelta(minutes=10), "nl", "10 minuten"),
+        (timedelta(hours=5, minutes=10), "nl", "5 uur"),
+        (timedelta(days=20, hours=3), "nl", "3 weken"),
+        (timedelta(days=20, hours=3), "en", "3 weeks"),
+        (timedelta(days=400), "nl", "1 jaar"),
+    ],
+)
+def test_an_age_is_said_as_people_say_it_in_the_readers_language(app, ago, language, text):
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert formats.display_age(NOW - ago, NOW) == text
+        assert formats.display_age((NOW - ago).replace(tzinfo=None), NOW) == text  # SQLite's naive UTC
