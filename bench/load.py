@@ -280,8 +280,7 @@ def _solutions(raw, rng, synth, count, companies, provinces) -> list[tuple]:
         areas.extend((solution_id, provinces[name]) for name in area)
     columns = (
         "id, organisation_id, title, description, description_html, description_text, summary, nationwide, "
-        "maturity, capacity, "
-        "certifications, price_indication, status, confirmed_at, created_at, updated_at"
+        "maturity, capacity, certifications, price_indication, status, confirmed_at, created_at, updated_at"
     )
     copy_rows(raw, "solution", tuple(columns.split(", ")), iter(rows))
     copy_rows(raw, "solution_theme", ("solution_id", "theme"), iter(themes))
@@ -764,6 +763,7 @@ def main() -> None:
     print(f"load before: {os.getloadavg()}; sizes {sizes}", flush=True)
     if args.reuse:
         with app.app_context():
+            vacuum()  # before this session's reads: no snapshot of theirs holds the dead rows back
             companies = list(
                 db.session.scalars(text("SELECT id FROM organisation WHERE kind = 'bedrijf' ORDER BY id"))
             )
@@ -773,7 +773,6 @@ def main() -> None:
                 "solutions": db.session.scalar(text("SELECT count(*) FROM solution")),
                 "matches": db.session.scalar(text("SELECT count(*) FROM match")),
             }
-            vacuum()
         facts = {"companies": companies, "asker": asker}
         print(f"  reusing {sizes}", flush=True)
     else:

@@ -160,9 +160,10 @@ def display_age(moment: datetime, now: datetime | None = None) -> str:
     """
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     age = (now or datetime.now(UTC)) - moment
+    locale = _locale(None)
     if age < timedelta(hours=1):
-        return dates.format_timedelta(age, add_direction=False, locale=_locale(None))
-    return _age_in_minutes(int(age.total_seconds() // 60), _locale(None))
+        return dates.format_timedelta(age, add_direction=False, locale=locale)
+    return _age_in_minutes(int(age.total_seconds() // 60), locale)
 
 
 @lru_cache(maxsize=4096)
