@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from circular_platform.db import db
 from circular_platform.demand import services as demand_services
@@ -215,6 +215,23 @@ def test_a_new_question_joins_the_lists_of_those_it_resembles(
     assert session.scalars(_listing(other)).all()  # stored, not ranked by the page
     assert f'href="/questions/{other.id}"' in _listed(client, own)
     assert f'href="/questions/{own.id}"' in _listed(client, other)
+
+
+def test_a_question_deleted_from_the_database_leaves_no_neighbour_rows(
+    client, session, matching, corporation, others, make_question
+):
+    """As a removal in the database (an administrator's SQL, a restore) would: the rows are
+    derived and have no foreign keys, the trigger of the migration drops them both ways."""
+    with matching():
+        own = make_question(corporation)
+        other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
+    assert session.scalars(_listing(other)).all()
+    other_id = other.id
+    session.execute(delete(Question).where(Question.id == other_id))
+    session.commit()
+    either_way = (SimilarQuestion.question_id == other_id) | (SimilarQuestion.other_id == other_id)
+    assert not session.scalars(select(SimilarQuestion).where(either_way)).all()
+    assert f'href="/questions/{other_id}"' not in client.get(f"/questions/{own.id}").text
 
 
 def test_a_question_that_closes_leaves_the_lists_and_returns_when_reopened(

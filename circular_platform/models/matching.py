@@ -102,15 +102,17 @@ class SimilarQuestion(Base):
     """An open question's near neighbour among the other open questions: the cosine of their texts
     (:mod:`circular_platform.matches.similar`), stored when either is ranked, so a question's page
     reads its similar questions instead of ranking all questions on every view. A pair is stored
-    both ways, each row listing ``other`` for ``question``."""
+    both ways, each row listing ``other`` for ``question``.
+
+    Derived rows without foreign keys: checking them locked a hundred questions' rows for every
+    posted question. A trigger on ``question`` (migration ``e7f8a9b0c1d2``) drops a deleted
+    question's rows, and the pages join the rows to the questions they show."""
 
     __tablename__ = "similar_question"
 
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(primary_key=True)
     # Indexed: a question that changes or closes drops the rows that list it for the others.
-    other_id: Mapped[int] = mapped_column(
-        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    other_id: Mapped[int] = mapped_column(primary_key=True, index=True)
     score: Mapped[float] = mapped_column(Float)  # cosine, 0..1
 
 
