@@ -30,7 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table("similar_question") as batch_op:
         for name in FOREIGN_KEYS:
             batch_op.drop_constraint(name, type_="foreignkey")
-    if op.get_bind().dialect.name == "postgresql":
+    if _postgresql():
         op.execute(
             "CREATE FUNCTION forget_similar_questions() RETURNS trigger LANGUAGE plpgsql AS "
             f"$$ BEGIN {FORGET}; RETURN OLD; END $$"
@@ -50,6 +50,11 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER forget_similar_questions" + (" ON question" if _postgresql() else ""))
     if _postgresql():
         op.execute("DROP FUNCTION forget_similar_questions()")
+    # Rows stored for a question deleted meanwhile by another process would fail the keys.
+    op.execute(
+        "DELETE FROM similar_question WHERE question_id NOT IN (SELECT id FROM question) "
+        "OR other_id NOT IN (SELECT id FROM question)"
+    )
     with op.batch_alter_table("similar_question") as batch_op:
         for name, column in FOREIGN_KEYS.items():
             batch_op.create_foreign_key(name, "question", [column], ["id"], ondelete="CASCADE")
