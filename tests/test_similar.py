@@ -220,8 +220,8 @@ def test_a_new_question_joins_the_lists_of_those_it_resembles(
 def test_a_question_deleted_from_the_database_leaves_no_neighbour_rows(
     client, session, matching, corporation, others, make_question
 ):
-    """As a removal in the database (an administrator's SQL, a restore) would: the rows are
-    derived and have no foreign keys, the trigger of the migration drops them both ways."""
+    """As an administrator's removal in the database would: the rows are derived and have no
+    foreign keys, the trigger of the migration drops them both ways."""
     with matching():
         own = make_question(corporation)
         other = make_question(others[0], "Hergebruikte kozijnen voor 120 woningen", description=FRAMES)
