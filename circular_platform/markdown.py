@@ -81,7 +81,7 @@ _MARKUP = re.compile(r"[\\`*_\[\]<>&|#=~!\t\r]|^\s|\s$|^(?:[-+>]|\d+[.)])", re.M
 
 def summary_of(text: str) -> str:
     """What a question's or solution's ``summary`` column holds: computed on save, not per view."""
-    return description_texts(text)[2]
+    return shorten(plain_description(text), SUMMARY_LENGTH)
 
 
 def description_texts(text: str) -> tuple[str, str, str]:

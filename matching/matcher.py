@@ -6,7 +6,7 @@ pair is the cosine of their vectors. Terms not seen at fit time are ignored unti
 
 Updates go to a small delta segment (rebuilt per update) and replaced or removed rows are
 masked out, so ``upsert``/``remove`` never touch the large fitted segment until the delta grows
-past ``max(1000, 5%)`` of it and both are merged.
+past twice the square root of its size (:func:`_delta_limit`) and both are merged.
 """
 
 from __future__ import annotations
