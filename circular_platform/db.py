@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
+from psycopg.types.numeric import Int8BinaryDumper, Int8Dumper
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
 
@@ -36,7 +37,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _make_sqlite_transactional(engine)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _send_ints_as_bigint)
     return engine
+
+
+def _send_ints_as_bigint(dbapi_connection: Any, _record: Any) -> None:
+    """Every Python int goes to PostgreSQL as ``bigint``. psycopg picks the smallest type that
+    holds each value (``smallint`` up to 32,767, ``integer`` above) and keeps a prepared statement
+    per combination of types: a page of twenty solution ids (1 to 100,000) was a new statement
+    nearly every time, planned anew (0.5 ms). Every id fits (:data:`arguments.MAX_ID`), and an
+    ``integer`` column compares with a ``bigint`` through its index."""
+    dbapi_connection.adapters.register_dumper(int, Int8Dumper)
+    dbapi_connection.adapters.register_dumper(int, Int8BinaryDumper)
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

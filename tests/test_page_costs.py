@@ -127,7 +127,7 @@ def test_the_solution_list_reads_its_cards_with_the_page(client, engine, company
     with counting_statements(engine) as statements:
         assert client.get("/solutions/").status_code == 200
     reads = [statement for statement in statements if statement.startswith("SELECT")]
-    assert len(reads) == 2  # the count and the cards
+    assert len(reads) == 3  # the count, the page's ids and its cards
 
 
 @pytest.mark.parametrize("path", ["/questions/", "/solutions/", "/organisations/{organisation}"])

@@ -330,6 +330,21 @@ def test_a_page_viewed_again_runs_on_prepared_statements(client, session, corpor
     assert any("FROM question" in statement for statement in prepared)
 
 
+def test_small_and_large_ids_share_one_prepared_statement(session):
+    """A page's ids mix small and large numbers; psycopg sent 7 as ``smallint`` and 70,000 as
+    ``integer``, and prepared a statement per mix, so a page of twenty ids was planned anew almost
+    every time. Sent as one type, the statement is prepared once, whatever the ids."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("prepared statements of PostgreSQL")
+    page = text("SELECT count(*) FROM question WHERE id IN (:first, :second)")
+    for first, second in [(7, 70_000), (70_000, 7), (7, 8), (70_000, 80_000)] * 2:
+        session.execute(page, {"first": first, "second": second})
+    prepared = text(
+        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM question WHERE id IN%'"
+    )
+    assert session.scalar(prepared) == 1
+
+
 def test_statements_run_unprepared_are_planned_every_time(session):
     """The search runs its statements :func:`unprepared`: a generic plan cannot see a tsquery's words."""
     if session.get_bind().dialect.name != "postgresql":
