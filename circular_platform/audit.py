@@ -19,7 +19,6 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from circular_platform.arguments import parse_choice
 from circular_platform.db import Base
 from circular_platform.formats import write_csv
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import AuditAction, AuditEntry, Match, Membership, User
 from circular_platform.notifications.schedule import LOCAL
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from circular_platform.db import db
+from circular_platform.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 BUSY_MESSAGE = _l("Het is even erg druk. Probeer het over een paar seconden opnieuw.")

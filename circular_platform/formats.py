@@ -18,10 +18,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 import wtforms
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from flask_babel import LazyString, get_locale
-from flask_babel import lazy_gettext as _l
 from wtforms.widgets import TextInput
+
+from circular_platform.i18n import lazy_gettext as _l
 
 # The largest values the columns hold: Question.quantity is Numeric(14, 2), the budgets Integer.
 QUANTITY_PLACES = 2
@@ -40,8 +41,10 @@ _NUMBER = re.compile(r"-?[\d.,]*\d[\d.,]*")
 _OTHER_LOCALE = {"nl": "en", "en": "nl"}
 
 
-def _locale(locale: str | None) -> str:
-    return locale or str(get_locale() or CSV_LOCALE)
+def _locale(locale: str | None) -> Locale | str:
+    """``locale``, else the reader's as babel's object: babel parses a name again on every call
+    (3 µs of the 11 a formatted number took; a list page formats 20 to 40)."""
+    return locale or get_locale() or CSV_LOCALE
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -54,7 +57,7 @@ def parse_number(text: str, locale: str | None = None) -> Decimal:
     """
     cleaned = re.sub(r"[\s€]", "", text)
     if _NUMBER.fullmatch(cleaned):
-        primary = _locale(locale)
+        primary = str(_locale(locale))
         for attempt in (primary, _OTHER_LOCALE.get(primary, CSV_LOCALE)):
             try:
                 return numbers.parse_decimal(cleaned, locale=attempt, strict=True)
@@ -167,7 +170,7 @@ def display_age(moment: datetime, now: datetime | None = None) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _age_in_minutes(minutes: int, locale: str) -> str:
+def _age_in_minutes(minutes: int, locale: Locale | str) -> str:
     return dates.format_timedelta(timedelta(minutes=minutes), add_direction=False, locale=locale)
 
 

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import current_app, flash
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import Form, PasswordField, SelectMultipleField, ValidationError
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from circular_platform.db import db
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Municipality, Province
 from circular_platform.passwords import is_common, is_weak, normalise
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import ChangeLog, Question, Solution, User
 from circular_platform.questions.forms import QuestionForm
 from circular_platform.solutions.forms import SolutionForm

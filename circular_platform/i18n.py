@@ -9,6 +9,7 @@ from typing import cast
 import flask_babel
 from babel.support import NullTranslations
 from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import LazyString
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -53,6 +54,29 @@ class Babel(flask_babel.Babel):
     @cached_property
     def domain_instance(self) -> flask_babel.Domain:
         return RememberingDomain(domain=self.domain)
+
+
+def lazy_gettext(string: str, /, **variables: object) -> LazyString:
+    """flask_babel's ``lazy_gettext``, translated through the request's remembered catalogue
+    (:class:`RememberingDomain`): flask_babel's finds its context three times per string, 6 µs
+    where this takes 2. Labels of statuses, themes and units are lazy, and a list shows 60."""
+    return LazyString(_translated, string, **variables)
+
+
+def _translated(string: str, **variables: object) -> str:
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def _catalogue() -> NullTranslations:
+    """The catalogue :class:`RememberingDomain` remembered for the locale of the moment, else
+    flask_babel's (which remembers it)."""
+    if has_app_context():
+        context = g.get("_flask_babel")
+        _domain, locale, remembered = getattr(context, "remembered_catalogue", (None, None, None))
+        if remembered is not None and locale is getattr(context, "babel_locale", None):
+            return cast(NullTranslations, remembered)
+    return flask_babel.get_translations()
 
 
 def template_translations() -> dict:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from blinker import Signal
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from circular_platform import history
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Question, QuestionStatus, Solution, SolutionStatus, User
 
 

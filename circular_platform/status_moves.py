@@ -13,7 +13,6 @@ from typing import Any, Generic, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired
 
 from circular_platform.db import db
 from circular_platform.forms import choices, domain_errors_on, flash_errors
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import QuestionStatus, SolutionStatus
 from circular_platform.models._types import LabelledEnum
 

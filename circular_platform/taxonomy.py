@@ -6,7 +6,7 @@ The labels users read are translated here, in one place. Vocabularies stored in 
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from circular_platform.i18n import lazy_gettext as _l
 
 THEMES = {
     "biomassa_voedsel": _l("Biomassa en voedsel"),

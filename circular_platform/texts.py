@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
 from wtforms.validators import Length
 
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab, line feed, return
 _LINE_BREAK = re.compile(r"[\t\n\r]")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +22,7 @@ from circular_platform import (
 from circular_platform.db import db
 from circular_platform.extensions import babel, bootstrap, csrf, limiter, login_manager
 from circular_platform.history import FIELD_LABELS
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.i18n import select_locale, template_translations
 from circular_platform.markdown import plain_text, shorten
 from circular_platform.materials import services as material_services

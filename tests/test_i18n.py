@@ -64,8 +64,10 @@ def test_pages_translate_with_the_catalogue_of_the_moment_and_escape_what_is_put
 
 
 def test_labels_follow_a_locale_forced_within_the_request(app):
-    """Lazy labels (statuses, themes) are translated when shown, in the locale of that moment."""
+    """Lazy labels (statuses, themes) are translated when shown, in the locale of that moment;
+    outside a request (a CLI command) they are the Dutch source."""
     label = SolutionStatus.ACTIVE.label
+    assert str(label) == "Actief"
     with app.test_request_context("/", headers={"Accept-Language": "nl"}):
         assert str(label) == "Actief"
         with force_locale("en"):

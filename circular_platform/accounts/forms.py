@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from circular_platform import texts
 from circular_platform.forms import choices, new_password_fields, one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Frequency, TokenScope, User
 from circular_platform.passwords import verify_password
 from circular_platform.taxonomy import LANGUAGES

@@ -8,12 +8,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from circular_platform.accounts import privacy
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Membership, MembershipRole, Organisation, User
 from circular_platform.models.accounts import OrganisationKind
 from circular_platform.passwords import hash_password, needs_rehash, verify_password

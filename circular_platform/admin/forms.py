@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
 from circular_platform.admin.services import OrganisationAction, UserAction
+from circular_platform.i18n import lazy_gettext as _l
 
 
 class OrganisationActionForm(FlaskForm):

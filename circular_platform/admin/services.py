@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform import audit, mail
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import AuditAction, Organisation, OutboxMessage, Province, User
 from circular_platform.organisations.services import allow_solutions, set_verified
 

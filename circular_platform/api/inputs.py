@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.forms import one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.marketplace import organisations_for
 from circular_platform.models import (
     BuildingPassport,

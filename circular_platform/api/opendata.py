@@ -16,13 +16,13 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, send_file
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from circular_platform.api import schemas
 from circular_platform.db import db
 from circular_platform.extensions import limiter
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Question, Solution
 from circular_platform.models._types import utcnow
 from circular_platform.permissions import visible_questions, visible_solutions

@@ -6,11 +6,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import ApiToken, TokenScope, User
 from circular_platform.models._types import utcnow
 from circular_platform.notifications.schedule import as_utc

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from circular_platform.db import db
 from circular_platform.forms import choices, chosen, new_password_fields, one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Organisation, User
 from circular_platform.organisations.forms import OrganisationFields
 from circular_platform.taxonomy import LANGUAGES

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -18,6 +17,7 @@ from circular_platform import audit, permissions
 from circular_platform.demand import bundling
 from circular_platform.demand.figures import Scope, open_questions
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.matches import similar
 from circular_platform.matches.similar import SimilarPair
 from circular_platform.models import (

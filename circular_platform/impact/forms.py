@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from circular_platform.formats import QuantityField, parse_number
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.impact.factors import shipped
 from circular_platform.impact.services import LineInput
 

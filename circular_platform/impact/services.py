@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from circular_platform import audit
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.impact.factors import factors, shipped
 from circular_platform.models import AuditAction, EmissionFactorChange, ExchangeLine, Match, MatchStatus, User
 

@@ -7,12 +7,12 @@ from functools import lru_cache
 
 from flask import Blueprint, abort, flash, g, redirect, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from circular_platform import permissions
 from circular_platform.db import db
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.matches.forms import FeedbackForm
 from circular_platform.matches.services import give_feedback, strength_of, thresholds
 from circular_platform.models import Feedback, Match

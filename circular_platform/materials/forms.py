@@ -6,11 +6,11 @@ It works without script: the form always shows at least ``EMPTY_ROWS`` empty row
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField
 
 from circular_platform.formats import MonthField, QuantityField
 from circular_platform.forms import choices, one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.taxonomy import MATERIAL_UNITS
 
 EMPTY_ROWS = 3

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from circular_platform.errors import DomainError
 from circular_platform.formats import format_number
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import BuildingPassport, MaterialLine, Question, Solution
 from circular_platform.taxonomy import MATERIAL_UNITS
 from circular_platform.texts import MATERIAL_LINE_TEXTS

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type
 from circular_platform.models.regions import Municipality, Province
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from circular_platform.db import Base
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models._types import LabelledEnum, created_at_column
 
 # After the n-th attempt fails for a passing reason, the next one comes RETRY_DELAYS[n - 1] later;

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import (
     JSON,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from circular_platform.db import Base
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.markdown import description_texts
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation, User

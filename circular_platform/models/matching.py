@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import User
 from circular_platform.models.marketplace import Question, Solution

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from circular_platform.db import Base
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models._types import LabelledEnum, created_at_column, enum_column_type, utcnow
 from circular_platform.models.accounts import Organisation
 from circular_platform.models.regions import Municipality

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.mail import compose
 from circular_platform.models import OutboxMessage, Question, QuestionStatus, Solution, SolutionStatus
 from circular_platform.notifications.schedule import LOCAL

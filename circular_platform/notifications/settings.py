@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import (
     DEFAULT_FREQUENCY,
     Frequency,

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from circular_platform.db import db
 from circular_platform.forms import choices, municipality_choices, one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Membership, Organisation, OrganisationKind
 from circular_platform.organisations.services import MembershipDecision
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from circular_platform import audit
 from circular_platform.accounts.services import decide_membership, organisation_by_name, set_member_role
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.mail import send_mail
 from circular_platform.models import AuditAction, Membership, MembershipRole, Municipality, Organisation
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -11,6 +10,7 @@ from circular_platform import permissions
 from circular_platform.arguments import int_arg, parse_choice
 from circular_platform.db import db
 from circular_platform.forms import domain_errors_on, flash_errors
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Municipality, Organisation, OrganisationKind, Province
 from circular_platform.organisations import services
 from circular_platform.organisations.forms import MembershipDecisionForm, OrganisationForm

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from circular_platform.db import db
 from circular_platform.forms import choices, chosen, municipality_choices, one_line
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
 from circular_platform.models import Intervention, Municipality, Organisation
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from circular_platform import permissions
 from circular_platform.errors import DomainError
 from circular_platform.formats import CSV_LOCALE, parse_quantity, write_csv
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.services import build_lines, check_line, replace_lines, without_lines
 from circular_platform.models import BuildingPassport, Organisation
 from circular_platform.models._types import utcnow

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -10,6 +9,7 @@ from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.formats import EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS

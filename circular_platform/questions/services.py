@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.models._types import utcnow

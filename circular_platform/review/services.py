@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from circular_platform import audit, permissions
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.mail import send_mail
 from circular_platform.models import (
     AuditAction,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from circular_platform import taxonomy
 from circular_platform.arguments import link_args
 from circular_platform.db import db
 from circular_platform.extensions import limiter
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Province, QuestionStatus, SolutionStatus
 from circular_platform.pagination import Page
 from circular_platform.search import documents, services

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -9,6 +8,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES

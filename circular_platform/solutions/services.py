@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload, with_expression
 from sqlalchemy.orm.interfaces import ORMOption
 
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import (
     Municipality,

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, ValidationError
 
 from circular_platform.forms import choices, chosen
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import MaterialLine
 
 

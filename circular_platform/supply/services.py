@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -24,6 +23,7 @@ from circular_platform import audit, permissions
 from circular_platform.demand.figures import Scope
 from circular_platform.demand.supply import coming_quarters, line_release, material_group, released_lines
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.matches import future
 from circular_platform.materials.services import eural_entry, eural_group_label
 from circular_platform.models import (

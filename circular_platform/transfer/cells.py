@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from circular_platform.errors import DomainError
+from circular_platform.i18n import lazy_gettext as _l
 
 LIST_SEPARATOR = "|"
 TRUE_WORDS = frozenset({"ja", "j", "yes", "y", "1", "true", "waar", "x"})

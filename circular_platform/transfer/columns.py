@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from circular_platform import taxonomy
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import Maturity, QuestionStatus, SolutionStatus, Visibility
 
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from circular_platform.i18n import lazy_gettext as _l
 
 DELIMITERS = (";", ",", "\t")
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip file

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField
 
 from circular_platform.forms import choices
+from circular_platform.i18n import lazy_gettext as _l
 
 KIND_LABELS = {"questions": _l("Vragen"), "solutions": _l("Aanbod")}
 

@@ -7,10 +7,9 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from circular_platform.errors import DomainError
 from circular_platform.formats import CSV_LOCALE, format_month, parse_month, parse_quantity
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.services import check_line, eural_entry, normal_code
 from circular_platform.models import MaterialLine
 from circular_platform.taxonomy import MATERIAL_UNITS

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from circular_platform import regions
@@ -21,6 +20,7 @@ from circular_platform.formats import (
     parse_month,
     parse_quantity,
 )
+from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.models import (
     Maturity,
     Municipality,
