@@ -25,6 +25,7 @@ from circular_platform.history import FIELD_LABELS
 from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.i18n import select_locale, template_translations
 from circular_platform.markdown import plain_text, shorten
+from circular_platform.materials import forms as material_forms
 from circular_platform.materials import services as material_services
 from circular_platform.models import Maturity, OrganisationKind, QuestionStatus, SolutionStatus
 from circular_platform.urls import public_url
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(formats.display_age, "age")
     app.add_template_global(material_services.eural_description, "eural_description")
     app.add_template_global(material_services.quantity_text, "material_quantity")
+    app.add_template_global(material_forms.pad_lines, "pad_lines")
     cli.init_app(app)
 
 

@@ -76,6 +76,7 @@ def test_an_unknown_code_brings_the_form_back_with_the_row_named(client, auth, s
     assert response.status_code == 400
     assert "Regel 1: 99 99 99 is geen Euralcode." in response.text
     assert 'value="puin"' in response.text
+    assert 'name="material_lines-3-material"' in response.text  # and three empty rows to type into
     assert session.scalar(select(func.count()).select_from(Question)) == 0
 
 

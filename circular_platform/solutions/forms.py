@@ -74,7 +74,8 @@ class SolutionForm(FlaskForm):
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
-        pad_lines(self.material_lines, extra=int(bool(self.add_line.data)))
+        if self.add_line.data:  # one more empty row than the form shows otherwise
+            pad_lines(self.material_lines, extra=1)
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)
