@@ -68,7 +68,9 @@ def page_by_id(session: Session, query: Select, per_page: int, offset: int) -> l
     the database computes those for every row the offset skips too (page 49 of the solution cards:
     980 rows, 26 ms). In two, PostgreSQL plans the second once for all pages: the rows of a list of
     ids are found the same way whatever the ids, where the joins of one statement with the page's
-    LIMIT and OFFSET were planned anew on every call (0.5-0.8 ms, more than it took to run)."""
+    LIMIT and OFFSET were planned anew on every call. The question list's database time went from
+    1.5 to 0.9 ms, the solution list's from 1.3 to 1.1; the extra statement costs the web process
+    0.3-0.5 ms."""
     model = query.column_descriptions[0]["entity"]
     ids = list(session.scalars(query.with_only_columns(model.id).limit(per_page).offset(offset)))
     if not ids:
