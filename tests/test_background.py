@@ -3,6 +3,7 @@ shared through the database, and in queue mode (``REDIS_URL`` set) the jobs on t
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from circular_platform import PROJECT_ROOT, background, create_app, regions
 from circular_platform.db import db
 from circular_platform.matches.services import rebuild_job
-from circular_platform.matches.store import ModelStore, store
+from circular_platform.matches.store import ModelStore, load_at_start, store
 from circular_platform.models import Match, MatcherModel, Organisation, OrganisationKind, SearchPending
 from circular_platform.questions import services as question_services
 from circular_platform.search import queue as search_queue
@@ -180,6 +181,33 @@ def test_a_server_on_another_disk_loads_the_matcher_the_worker_fitted(
             assert session.scalar(select(func.count(MatcherModel.id))) == 1  # the newest only
         assert elsewhere.get().size == models.size + 1  # type: ignore[union-attr]
         assert elsewhere.version == fitted.version
+
+
+def test_a_web_worker_leaves_each_model_it_loads_out_of_the_collectors_full_passes(
+    app, corporation, company, make_question, make_solution
+):
+    """A full pass of the garbage collector over a loaded model stalled a request 230-350 ms;
+    gunicorn's workers load the model with :func:`load_at_start`, which freezes it, and freeze
+    again when a newer model replaces it."""
+    make_solution(company, "Hergebruikte kozijnen uit sloopwoningen")
+    make_question(corporation, "Hergebruikte kozijnen voor 180 woningen")
+    gc.unfreeze()
+    try:
+        with app.app_context():
+            rebuild_job()
+            store().models, store()._loaded_mtime = None, 0.0  # as a worker that has not loaded it
+            load_at_start(app)
+            models = store().get()
+            assert gc.get_freeze_count() > 0
+            assert all(tracked is not models for tracked in gc.get_objects())  # frozen: not scanned
+            gc.unfreeze()
+            make_solution(company, "Isolatie van hennep")
+            rebuild_job()  # a newer model, which the worker loads with its next request
+            newer = store().get()
+            assert newer is not models
+            assert all(tracked is not newer for tracked in gc.get_objects())
+    finally:
+        gc.unfreeze()
 
 
 @embedded_only
