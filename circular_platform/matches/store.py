@@ -82,13 +82,11 @@ class ModelStore:
         self._sync_when_due()
         mtime = self.path.stat().st_mtime if self.path.exists() else 0.0
         if mtime and mtime != self._loaded_mtime:
-            self._use(self._load(), mtime)
+            self._loaded_mtime = mtime
+            self.models = self._load()
+            if self.freeze_loaded:  # see load_at_start
+                gc.freeze()
         return self.models
-
-    def _use(self, models: Models | None, mtime: float) -> None:
-        self.models, self._loaded_mtime = models, mtime
-        if self.freeze_loaded:  # see load_at_start
-            gc.freeze()
 
     def _load(self) -> Models | None:
         # A model written by an older version of the engine may load and still fail on use:
@@ -159,7 +157,8 @@ class ModelStore:
         models.questions.save(self.path.with_suffix(".questions"))
         version = self._publish(session)
         self.path.write_text(str(version))  # written last: a reader sees both halves or neither
-        self._use(models, self.path.stat().st_mtime)
+        self.models = models
+        self._loaded_mtime = self.path.stat().st_mtime
 
     @property
     def version(self) -> int:
@@ -227,13 +226,14 @@ def load_at_start(app: Flask) -> None:
     """Download and load the newest models now, so that no request waits for them; in a web
     server's worker (gunicorn.conf.py).
 
-    Each model it uses from then on (loaded, or fitted by the embedded default's background
-    thread) is left out of the garbage collector's full passes (``gc.freeze``):
-    its 390,000 tables and tuples live until the next model replaces it, and a full pass over
-    them took 230-350 ms, a stall of whichever request set it off (one in 1,500 question pages,
-    in process); the passes that remain take 30-45 ms. A replaced model is still freed: it holds
-    no reference cycle, so its reference counts free it. What a request holds in a cycle at the
-    moment a new model comes is never collected, once per model."""
+    Each model it loads from then on is left out of the garbage collector's full passes
+    (``gc.freeze``): its 390,000 tables and tuples live until the next model replaces it, and a
+    full pass over them took 230-350 ms, a stall of whichever request set it off (one in 1,500
+    question pages, in process); the passes that remain take 30-45 ms. A replaced model is still
+    freed: it holds no reference cycle, so its reference counts free it. What a request holds in a
+    cycle when a newer model loads is never collected, once per model. A model this process fitted
+    itself (the embedded default's background thread) is not frozen: the rebuild's session, full
+    of rows in cycles, is still open when it is saved."""
     with app.app_context():
         store().freeze_loaded = True
         store().get()
