@@ -38,9 +38,8 @@ class RememberingDomain(flask_babel.Domain):
     def get_translations(self) -> NullTranslations:
         if not has_app_context():
             return super().get_translations()
-        context = g.get("_flask_babel")
-        domain, locale, remembered = getattr(context, "remembered_catalogue", (None, None, None))
-        if domain is self and locale is getattr(context, "babel_locale", None):
+        domain, remembered = _remembered()
+        if domain is self:
             return cast(NullTranslations, remembered)
         catalogue = super().get_translations()
         context = g._flask_babel  # flask_babel made it and chose the locale
@@ -64,19 +63,21 @@ def lazy_gettext(string: str, /, **variables: object) -> LazyString:
 
 
 def _translated(string: str, **variables: object) -> str:
-    text = _catalogue().ugettext(string)
+    catalogue = _remembered()[1] if has_app_context() else None
+    if catalogue is None:
+        catalogue = flask_babel.get_translations()  # which remembers it
+    text = catalogue.ugettext(string)
     return text % variables if variables else text
 
 
-def _catalogue() -> NullTranslations:
-    """The catalogue :class:`RememberingDomain` remembered for the locale of the moment, else
-    flask_babel's (which remembers it)."""
-    if has_app_context():
-        context = g.get("_flask_babel")
-        _domain, locale, remembered = getattr(context, "remembered_catalogue", (None, None, None))
-        if remembered is not None and locale is getattr(context, "babel_locale", None):
-            return cast(NullTranslations, remembered)
-    return flask_babel.get_translations()
+def _remembered() -> tuple[flask_babel.Domain | None, NullTranslations | None]:
+    """The domain and catalogue :class:`RememberingDomain` remembered in this app context, while
+    the locale is still the one they were found for; else ``(None, None)``."""
+    context = g.get("_flask_babel")
+    domain, locale, catalogue = getattr(context, "remembered_catalogue", (None, None, None))
+    if catalogue is None or locale is not getattr(context, "babel_locale", None):
+        return None, None
+    return domain, catalogue
 
 
 def template_translations() -> dict:
