@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from circular_platform.models import ChangeLog, Question
+from circular_platform.questions.services import default_valid_until
 from circular_platform.regions import municipality_by_name, province_by_name
 
 
@@ -25,6 +26,7 @@ def form_data(session, corporation):
         "budget_min": "250.000",
         "budget_max": "400.000",
         "desired_start": "2027-03",
+        "valid_until": "",  # left empty, as a browser sends it: the default date applies
         "is_procurement": "y",
         "has_circular_criteria": "y",
         "circular_criteria": "Minimaal 50% hergebruikt materiaal",
@@ -42,6 +44,7 @@ def test_post_question_with_dutch_numbers(client, auth, session, form_data):
     assert str(question.quantity) == "2500.50"
     assert (question.budget_min, question.budget_max) == (250000, 400000)
     assert question.desired_start.isoformat() == "2027-03-01"
+    assert question.valid_until == default_valid_until(question.created_at.date(), question.desired_start)
     assert question.status == "open"
     assert question.transition_paths == [3, 4]
     assert "2.500,5 m²" in response.text
@@ -68,6 +71,7 @@ def test_bad_input_keeps_what_was_typed(client, auth, session, form_data):
         ({"unit": ""}, "Vul een hoeveelheid én een eenheid in"),
         ({"circular_criteria": ""}, "Beschrijf welke circulaire criteria"),
         ({"title": ""}, "Dit veld is vereist."),
+        ({"valid_until": "2027-02-31"}, "Ongeldige datum."),
     ],
 )
 def test_business_rules_name_the_field(client, auth, session, form_data, change, message):

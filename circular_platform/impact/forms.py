@@ -27,7 +27,8 @@ class ExchangeLineForm(Form):
 
 
 class ExchangeForm(FlaskForm):
-    lines = FieldList(FormField(ExchangeLineForm), min_entries=LINES_SHOWN, max_entries=20)
+    # Rows without a label of their own, as in materials.forms.material_lines_field
+    lines = FieldList(FormField(ExchangeLineForm, label=""), min_entries=LINES_SHOWN, max_entries=20)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from circular_platform.db import db
+from circular_platform.formats import DateField
 from circular_platform.forms import choices, chosen, municipality_choices, one_line
 from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines

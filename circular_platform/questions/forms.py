@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from circular_platform import texts
 from circular_platform.db import db
-from circular_platform.formats import EuroField, MonthField, QuantityField
+from circular_platform.formats import DateField, EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines

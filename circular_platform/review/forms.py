@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from circular_platform.formats import DateField
 from circular_platform.forms import choices
 from circular_platform.i18n import lazy_gettext as _l
 from circular_platform.review.services import REJECT_REASONS, SNOOZE_DAYS
