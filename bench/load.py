@@ -37,6 +37,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -54,7 +55,7 @@ from circular_platform.db import db, make_engine  # noqa: E402
 from circular_platform.markdown import description_texts  # noqa: E402
 from circular_platform.matches import similar  # noqa: E402
 from circular_platform.matches.bulk import BackgroundWrites  # noqa: E402
-from circular_platform.matches.store import Models, ModelStore, store  # noqa: E402
+from circular_platform.matches.store import Models, ModelStore  # noqa: E402
 from circular_platform.models import (  # noqa: E402
     Membership,
     MembershipRole,
@@ -400,6 +401,7 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         province_ids = list(session.scalars(select(Province.id).where(Province.cbs_code.in_(NORTH))))
     company = facts["companies"][0]
     post = {
+        **shown_question_form(app),
         "organisation_id": facts["asker"],
         "theme": "bouw",
         "sector": "WU",
@@ -455,6 +457,64 @@ def request_lines(app, facts: dict, rng: random.Random) -> dict[str, tuple[str |
         "member dashboard": (SUPPLIER, ["GET /dashboard"]),
         "post question": (ASKER, [f"POST /questions/new {body}" for body in bodies]),
     }
+
+
+class FormFields(HTMLParser):
+    """The fields a browser sends of the page's own form (``method="post"``, no ``action``) as it
+    is shown: each box with its value (empty or a default), each list at its selected or first
+    option, each checked box; no buttons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._inside = self._done = False
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form" and a.get("method", "").lower() == "post" and "action" not in a and not self._done:
+            self._inside = True
+        elif not self._inside or "disabled" in a:
+            return
+        elif tag == "input" and a.get("name") and a.get("type", "text") not in ("submit", "button", "file"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select:
+            if self._select not in self.fields or "selected" in a:
+                self.fields[self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.fields[self._textarea or ""] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self._inside:
+            self._inside, self._done = False, True
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            text = self.fields[self._textarea]  # a browser drops the newline after the start tag
+            self.fields[self._textarea] = text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+            self._textarea = None
+
+
+def shown_question_form(app) -> dict[str, str]:
+    """What a browser sends of the question form as :data:`ASKER` opens it, before typing:
+    every box of it, the three empty material rows too, which a post must read."""
+    client = app.test_client()
+    client.post("/login", data={"email": ASKER, "password": PASSWORD})
+    page = client.get("/questions/new")
+    if page.status_code != 200:
+        raise RuntimeError(f"/questions/new answered {page.status_code} to {ASKER}")
+    parser = FormFields()
+    parser.feed(page.text)
+    return {name: value for name, value in parser.fields.items() if name != "csrf_token"}
 
 
 def vacuum() -> None:
@@ -540,8 +600,11 @@ def print_timings(timings: dict[str, list[float]]) -> None:
 
 def served_app():
     """The app gunicorn serves (``bench.load:served_app()``): the environment's database, the
-    fitted matcher of this run, no rate limits."""
-    app = create_app(
+    fitted matcher of this run, no rate limits. Each worker loads the matcher before its first
+    request as in production: gunicorn reads ``gunicorn.conf.py``, whose ``post_worker_init`` loads
+    it (3-4 s at 100,000 solutions) and keeps it out of the collector's full passes. Loaded here
+    instead, it would be neither."""
+    return create_app(
         {
             "SECRET_KEY": SECRET,
             "MATCHING_MODEL_PATH": os.environ["BENCH_MODEL_PATH"],
@@ -549,9 +612,6 @@ def served_app():
             "RATELIMIT_ENABLED": False,
         }
     )
-    with app.app_context():
-        store().get()  # loaded before the worker takes requests (3-4 s at 100,000 solutions)
-    return app
 
 
 def free_port() -> int:
