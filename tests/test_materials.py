@@ -87,6 +87,24 @@ def test_a_quantity_without_unit_is_refused(client, auth, session, form_data):
     assert session.scalar(select(func.count()).select_from(MaterialLine)) == 0
 
 
+def test_a_row_named_in_a_message_is_the_row_shown_with_that_number(client, auth, session, form_data):
+    """A browser sends back the empty rows too; the rows are counted without them, as shown again."""
+    auth.login("marieke@hondsrug.example")
+    empty_row = {f"material_lines-0-{name}": "" for name in ("material", "eural_code", "quantity", "unit")}
+    typed = {
+        "material_lines-1-material": "glas",
+        "material_lines-1-quantity": "5",
+        "material_lines-1-unit": "",
+    }
+    response = client.post("/questions/new", data=form_data | empty_row | typed)
+    assert "Regel 1: vul een hoeveelheid én een eenheid in." in response.text
+    fields = dict(re.findall(r'aria-label="([^"]+)"[^>]*value="([^"]*)"', response.text))
+    assert fields["Materiaal regel 1"] == "glas"
+    assert fields["Hoeveelheid regel 1"] == "5"
+    assert 'name="material_lines-3-material"' in response.text  # and three empty rows after it
+    assert session.scalar(select(func.count()).select_from(Question)) == 0
+
+
 def test_add_line_shows_one_more_row_and_saves_nothing(client, auth, session, form_data):
     auth.login("marieke@hondsrug.example")
     empty = client.get("/questions/new").text
