@@ -571,7 +571,7 @@ def count_statements(app, pages: dict, timings: dict[str, list[float]] | None = 
         event.listen(engine, "before_cursor_execute", count)
         try:
             if method == "POST":
-                response = client.post(path, data=dict(urllib.parse.parse_qsl(body)))
+                response = client.post(path, data=dict(urllib.parse.parse_qsl(body, keep_blank_values=True)))
             else:
                 response = client.get(path)
         finally:
@@ -821,6 +821,9 @@ def main() -> None:
         }
     )
     print(f"load before: {os.getloadavg()}; sizes {sizes}", flush=True)
+    # The interpreter counts: a pyenv build (no PGO, shared libpython) ran pages 20-30 % slower
+    # than Debian's python3.11 on the same machine (README, "How many workers").
+    print(f"  python {sys.version.split()[0]} at {sys.executable}, pace {machine_pace():.0f} ms", flush=True)
     if args.reuse:
         with app.app_context():
             vacuum()  # before this session's reads: no snapshot of theirs holds the dead rows back

@@ -69,7 +69,9 @@ def request(client, line: str, cookie: str) -> None:
     method, path, body = (line.split(" ", 2) + [""])[:3]
     headers = {"Cookie": cookie} if cookie else {}
     if method == "POST":
-        response = client.post(path, data=dict(urllib.parse.parse_qsl(body, keep_blank_values=True)), headers=headers)
+        response = client.post(
+            path, data=dict(urllib.parse.parse_qsl(body, keep_blank_values=True)), headers=headers
+        )
     else:
         response = client.get(path, headers=headers)
     assert response.status_code < 400, (line, response.status_code)  # nosec B101 - a broken page is no figure

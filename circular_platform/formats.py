@@ -211,6 +211,8 @@ class DateField(wtforms.DateField):
     loads its catalogue of messages from disk to say so (0.35 ms), which ``Optional`` then
     drops: "Geldig tot" left empty, as most questions leave it, is no mistake."""
 
+    data: date | None
+
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist and not " ".join(valuelist).strip():
             self.data = None

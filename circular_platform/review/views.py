@@ -153,7 +153,7 @@ def snooze(match_id: int):
     _require_coordinator()
     match = load_visible(match_id)
     form = SnoozeForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.until.data is not None:  # a date once valid: it is required
         with domain_errors_on(form):
             services.snooze(db.session, match, current_user, form.until.data)
             db.session.commit()
