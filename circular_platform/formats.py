@@ -207,9 +207,9 @@ class EuroField(wtforms.IntegerField):
 
 
 class DateField(wtforms.DateField):
-    """A date, or none when left empty. wtforms's reports an empty box as an invalid date and
-    loads its catalogue of messages from disk to say so (0.35 ms), which ``Optional`` then
-    drops: "Geldig tot" left empty, as most questions leave it, is no mistake."""
+    """A date, or none when left empty. wtforms's DateField reports an empty box as an invalid
+    date and loads its catalogue of messages from disk to say so (0.35 ms), which ``Optional``
+    then drops: "Geldig tot" left empty, as most questions leave it, is no mistake."""
 
     data: date | None
 
