@@ -120,9 +120,20 @@ bench-notify: install
 # requests/s, p50/p95/p99, errors and SQL statements per page (about 25 minutes, most of it
 # generating the data). DATABASE_URL: an empty PostgreSQL database, else one started for the run
 # (as root). A quick run: BENCH_QUESTIONS=1000 BENCH_SOLUTIONS=5000 BENCH_MATCHES=50000.
-bench-load: install /usr/bin/wrk
-	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/load.py; \
-	elif [ "$$(id -u)" = 0 ]; then .ci/with-postgres $(BIN)/python bench/load.py; \
+# Served as deploy/ serves it, from a virtualenv of the system's python3 (README, "How many
+# workers": a pyenv build with its defaults runs plain Python about 30 % slower); BENCH_PYTHON
+# names another interpreter (3.11 or later).
+BENCH_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) $(PYTHON))
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed-stamp: requirements.txt
+	$(BENCH_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "BENCH_PYTHON=$(BENCH_PYTHON) is older than 3.11"; exit 1; }
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+bench-load: $(BENCH_VENV)/.installed-stamp translations /usr/bin/wrk
+	@if [ -n "$$DATABASE_URL" ]; then $(BENCH_VENV)/bin/python bench/load.py; \
+	elif [ "$$(id -u)" = 0 ]; then .ci/with-postgres $(BENCH_VENV)/bin/python bench/load.py; \
 	else echo "bench-load: set DATABASE_URL to an empty PostgreSQL database, or run as root"; exit 1; fi
 
 /usr/bin/wrk:
