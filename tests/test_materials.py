@@ -115,6 +115,8 @@ def test_add_line_shows_one_more_row_and_saves_nothing(client, auth, session, fo
     response = client.post("/questions/new", data=data)
     assert response.status_code == 200
     assert 'name="material_lines-3-material"' in response.text  # the typed row and three empty ones
+    assert 'name="material_lines-4-material"' in response.text  # and the one more that was asked for
+    assert 'name="material_lines-5-material"' not in response.text
     assert 'value="glas"' in response.text
     assert session.scalar(select(func.count()).select_from(Question)) == 0
 

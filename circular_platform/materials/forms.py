@@ -2,8 +2,8 @@
 
 It works without script: the form always shows at least ``EMPTY_ROWS`` empty rows, and the
 "Regel toevoegen" button submits what was typed and comes back with one more. The empty rows are
-added when the form is shown (``lines_form`` in templates/materials/_macros.html): a submission
-that is saved never builds them (three rows of seven fields, 0.5 of a posted question's 20 ms).
+added when the form is shown, by the macro that shows them and the button (``lines_form`` in
+templates/materials/_macros.html): a submission that is saved never builds them.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class MaterialLineForm(Form):
 class MaterialLines(FieldList):
     """The rows as posted, less the empty ones. A browser sends back every empty row the form
     showed, and each was built and checked (seven fields) only to be left out: 0.3-0.5 ms of
-    each posted question. Left out at once, the rows that remain are numbered as the services count them
-    ("Regel 2"), and ``lines_form`` adds empty rows again when the form is shown."""
+    each posted question. Left out at once, the rows that remain are numbered as the services
+    count them ("Regel 2"), and ``lines_form`` adds empty rows again when the form is shown."""
 
     def _extract_indices(self, prefix: str, formdata) -> Iterator[int]:
         typed = (

@@ -9,7 +9,7 @@ from circular_platform.db import db
 from circular_platform.formats import DateField
 from circular_platform.forms import choices, chosen, municipality_choices, one_line
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
+from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Intervention, Municipality, Organisation
 
 
@@ -43,8 +43,6 @@ class PassportForm(FlaskForm):
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.municipality_id.choices = municipality_choices()
-        if self.add_line.data:  # one more empty row than the form shows otherwise
-            pad_lines(self.material_lines, extra=1)
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)

@@ -10,7 +10,7 @@ from circular_platform.db import db
 from circular_platform.formats import DateField, EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
+from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
 from circular_platform.texts import QUESTION_TEXTS
@@ -88,8 +88,6 @@ class QuestionForm(FlaskForm):
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
         self.contact: User | None = None
-        if self.add_line.data:  # one more empty row than the form shows otherwise
-            pad_lines(self.material_lines, extra=1)
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)

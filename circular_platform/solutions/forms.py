@@ -9,7 +9,7 @@ from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field, pad_lines
+from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
 from circular_platform.texts import SOLUTION_TEXTS
@@ -74,8 +74,6 @@ class SolutionForm(FlaskForm):
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
-        if self.add_line.data:  # one more empty row than the form shows otherwise
-            pad_lines(self.material_lines, extra=1)
 
     def validate_organisation_id(self, field) -> None:
         self.organisation = chosen(self.organisations, field.data)
