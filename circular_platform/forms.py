@@ -142,6 +142,10 @@ def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in items]
 
 
+def province_choices() -> list[SelectChoice]:
+    return choices(db.session.execute(select(Province.id, Province.name).order_by(Province.name)).all())
+
+
 def municipality_choices() -> list[SelectChoice]:
     """Municipalities grouped by province, for a ``<select>`` with ``<optgroup>``s."""
     query = select(Province.name, Municipality.name, Municipality.id).join(Municipality.province)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Iterable
 
 from flask import current_app, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session
 
 from circular_platform import permissions
 from circular_platform.arguments import parse_choice, parse_int
@@ -21,15 +22,24 @@ REGION_CHOICES_AGE = 600.0
 def organisations_for(user: User, *, publishing: bool = False) -> list[Organisation]:
     """The organisations ``user`` may post for; coordinators may post for any."""
     if permissions.is_coordinator(user):
-        # With their members: the forms offer them as contacts (one query, not one per organisation).
-        members = selectinload(Organisation.memberships).joinedload(Membership.user)
-        query = select(Organisation).options(members).order_by(Organisation.name)
-        organisations = list(db.session.scalars(query))
+        organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
     else:
         organisations = user.organisations
     if publishing:
         organisations = [o for o in organisations if permissions.can_publish_solution(user, o)]
     return organisations
+
+
+def members_of(session: Session, organisations: Iterable[Organisation]) -> dict[int, User]:
+    """The approved members of ``organisations`` by id: whom their questions and solutions may name
+    as contact. One statement however many they are; read through each organisation's memberships,
+    every member but the one signed in cost a statement of their own."""
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id.in_([o.id for o in organisations]), Membership.approved.is_(True))
+    )
+    return {user.id: user for user in session.scalars(query)}
 
 
 def list_filters(*names: str, status: type[enum.Enum] | None = None) -> dict:

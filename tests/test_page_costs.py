@@ -233,3 +233,32 @@ def _solution_data(solution: Solution, **changes) -> dict:
         "municipalities": solution.municipalities,
         **changes,
     }
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [
+        ("marieke@hondsrug.example", "/questions/new"),
+        ("info@hennepbouw.example", "/solutions/new"),
+    ],
+)
+def test_a_form_that_offers_the_members_as_contacts_reads_them_at_once(
+    email, path, client, auth, engine, corporation, company, make_user
+):
+    """An organisation's members are read in one statement, not one each: a corporation with
+    twelve users pays for its form what one with two does."""
+    auth.login(email)
+
+    def statements_for_the_form() -> int:
+        client.get(path)
+        with counting_statements(engine) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    for organisation, domain in ((corporation, "hondsrug"), (company, "hennepbouw")):
+        make_user(f"collega1@{domain}.example", organisation)
+    two = statements_for_the_form()
+    for organisation, domain in ((corporation, "hondsrug"), (company, "hennepbouw")):
+        for n in range(2, 12):
+            make_user(f"collega{n}@{domain}.example", organisation)
+    assert statements_for_the_form() == two

@@ -261,6 +261,23 @@ def test_the_contact_must_be_one_of_the_organisations_people(client, auth, sessi
     assert session.scalar(select(func.count(Question.id))) == 0
 
 
+def test_a_coordinator_names_a_contact_of_the_organisation_the_question_is_for(
+    client, auth, session, form_data, coordinator, company
+):
+    """The form offers a coordinator the people of every organisation; the question takes only
+    those of the one it is posted for."""
+    auth.login("sanne@nice.example")
+    hennepbouw = company.active_members[0]
+    response = client.post("/questions/new", data={**form_data, "contact_id": hennepbouw.id})
+    assert response.status_code == 400
+    assert "De contactpersoon moet lid zijn van de organisatie." in response.text
+    assert "Hergebruikte kozijnen en biobased isolatie" in response.text  # what was typed stays
+    assert session.scalar(select(func.count(Question.id))) == 0
+    marieke = form_data["contact_id"]
+    assert client.post("/questions/new", data={**form_data, "contact_id": marieke}).status_code == 302
+    assert session.scalar(select(Question.contact_id)) == marieke
+
+
 def status_buttons(html: str) -> list[tuple[str, str]]:
     """(status posted, button text) of each status form on a detail page, in page order."""
     forms = re.findall(r'<form method="post" action="[^"]*/status"[^>]*>(.*?)</form>', html, re.S)

@@ -7,6 +7,7 @@ from sqlalchemy import event, func, select
 
 from circular_platform.models import Solution
 from circular_platform.regions import municipality_by_name, province_by_name
+from tests.test_page_costs import counting_statements
 
 
 @pytest.fixture
@@ -52,6 +53,33 @@ def test_service_area_is_required(client, auth, session, form_data):
     assert response.status_code == 400
     assert "Geef aan waar u levert" in response.text
     assert session.scalar(select(func.count(Solution.id))) == 0
+
+
+def test_a_region_not_in_the_list_is_refused_and_the_chosen_ones_stay_selected(
+    client, auth, session, form_data
+):
+    auth.login("info@hennepbouw.example")
+    emmen = form_data["municipality_ids"][0]
+    response = client.post("/solutions/new", data={**form_data, "municipality_ids": [emmen, 99999]})
+    assert response.status_code == 400
+    assert "Kies uit de lijst." in response.text
+    assert re.search(rf'<option selected value="{emmen}">Emmen</option>', response.text)
+    assert session.scalar(select(func.count(Solution.id))) == 0
+
+
+def test_a_posted_solution_reads_only_the_regions_it_names(client, auth, engine, session, form_data):
+    """The lists of every province and municipality are read to show the form, not to save it."""
+    auth.login("info@hennepbouw.example")
+
+    def region_lists_read(send) -> int:
+        with counting_statements(engine) as statements:
+            send()
+        lists = ("ORDER BY province.name", "FROM municipality JOIN province")
+        return sum(any(m in s for m in lists) and "WHERE" not in s for s in statements)
+
+    assert region_lists_read(lambda: client.get("/solutions/new")) == 2
+    assert region_lists_read(lambda: client.post("/solutions/new", data=form_data)) == 0
+    assert session.scalar(select(func.count(Solution.id))) == 1
 
 
 def test_housing_corporation_may_not_publish_solutions(client, auth, make_organisation, make_user):

@@ -13,7 +13,7 @@ from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.forms import one_line
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.marketplace import organisations_for
+from circular_platform.marketplace import members_of, organisations_for
 from circular_platform.models import (
     BuildingPassport,
     Municipality,
@@ -145,7 +145,7 @@ def _contact(organisation: Organisation, user_id: int | None) -> User | None:
     """The contact person among the organisation's members; None leaves it to the author."""
     if user_id is None:
         return None
-    people = {u.id: u for u in organisation.active_members}
+    people = members_of(db.session, [organisation])
     if user_id not in people:
         raise DomainError(_l("De contactpersoon moet lid zijn van de organisatie."), "contact_id")
     return people[user_id]

@@ -10,6 +10,7 @@ from circular_platform.db import db
 from circular_platform.formats import DateField, EuroField, MonthField, QuantityField
 from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
 from circular_platform.i18n import lazy_gettext as _l
+from circular_platform.marketplace import members_of
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
@@ -83,7 +84,7 @@ class QuestionForm(FlaskForm):
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.municipality_id.choices = municipality_choices  # called when the form is shown
-        self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.people: dict[int, User] = members_of(db.session, organisations)
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )

@@ -7,8 +7,15 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 
 from circular_platform import texts
 from circular_platform.db import db
-from circular_platform.forms import MultiCheckboxField, choices, chosen, municipality_choices
+from circular_platform.forms import (
+    MultiCheckboxField,
+    choices,
+    chosen,
+    municipality_choices,
+    province_choices,
+)
 from circular_platform.i18n import lazy_gettext as _l
+from circular_platform.marketplace import members_of
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
@@ -32,13 +39,16 @@ class SolutionForm(FlaskForm):
     )
     themes = MultiCheckboxField(_l("Thema's"), choices=choices(THEMES))
     nationwide = BooleanField(_l("Wij leveren in heel Nederland"))
+    # The regions chosen are checked against the database (validate_*_ids), not the lists: a post
+    # reads only the rows it names, and the lists only when the form is shown.
     province_ids = SelectMultipleField(
-        _l("Provincies"), coerce=int, validators=[Optional()], render_kw={"size": 6}
+        _l("Provincies"), coerce=int, validators=[Optional()], validate_choice=False, render_kw={"size": 6}
     )
     municipality_ids = SelectMultipleField(
         _l("Gemeenten"),
         coerce=int,
         validators=[Optional()],
+        validate_choice=False,
         render_kw={"size": 8},
         description=_l("Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen."),
     )
@@ -64,10 +74,9 @@ class SolutionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
-        provinces = db.session.scalars(select(Province).order_by(Province.name))
-        self.province_ids.choices = choices((p.id, p.name) for p in provinces)
-        self.municipality_ids.choices = municipality_choices()
-        self.people: dict[int, User] = {u.id: u for o in organisations for u in o.active_members}
+        self.province_ids.choices = province_choices  # called when the form is shown
+        self.municipality_ids.choices = municipality_choices
+        self.people: dict[int, User] = members_of(db.session, organisations)
         self.contact_id.choices = choices(
             (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
         )
