@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess  # nosec B404 - runs gunicorn and wrk, fixed arguments
@@ -620,21 +621,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+WORKERS = 2
+
+
 @contextlib.contextmanager
 def gunicorn(url: str, model_path: Path) -> Iterator[str]:
+    """gunicorn with the served settings (bench/gunicorn.conf.py), once all its workers serve. Its
+    access log is written as a server's is, to /dev/null instead of between the figures."""
     port = free_port()
+    ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
     environment = {
         **os.environ,
         "DATABASE_URL": url,
         "BENCH_MODEL_PATH": str(model_path),
+        "BENCH_READY_DIR": str(ready),
         "PYTHONPATH": str(ROOT),
     }
     binary = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(  # nosec B603 - fixed arguments
         [
             str(binary),
+            "--config",
+            str(ROOT / "bench/gunicorn.conf.py"),
+            "--access-logfile",
+            os.devnull,
             "--workers",
-            "2",
+            str(WORKERS),
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
@@ -646,17 +658,16 @@ def gunicorn(url: str, model_path: Path) -> Iterator[str]:
         cwd=ROOT,
         env=environment,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(base + "/", timeout=5)  # nosec B310 - our own server
+        for _ in range(240):
+            if len(list(ready.iterdir())) >= WORKERS or process.poll() is not None:
                 break
             time.sleep(0.5)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=30)
+        shutil.rmtree(ready, ignore_errors=True)
 
 
 def login(base: str, email: str) -> tuple[str, str]:
