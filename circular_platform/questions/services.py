@@ -18,7 +18,6 @@ from sqlalchemy.orm.interfaces import ORMOption
 from circular_platform import history, lifecycle, permissions
 from circular_platform.errors import DomainError
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.marketplace import members_of
 from circular_platform.materials.services import replace_lines, without_lines
 from circular_platform.models import Municipality, Organisation, Question, QuestionStatus, User
 from circular_platform.models._types import utcnow
@@ -95,8 +94,12 @@ def _check_budget(low: int | None, high: int | None) -> None:
         raise DomainError(_l("Het minimumbudget is hoger dan het maximumbudget."), "budget_min")
 
 
-def check_contact(session: Session, organisation: Organisation, contact: User | None) -> None:
-    if contact is not None and contact.id not in members_of(session, [organisation]):
+def check_contact(organisation: Organisation, contact: User | None) -> None:
+    """The contact must be an approved member of ``organisation``. Read from the contact's
+    memberships: loaded already when the contact is the user posting, as mostly."""
+    if contact is None:
+        return
+    if organisation.id not in {m.organisation_id for m in contact.memberships if m.approved}:
         raise DomainError(_l("De contactpersoon moet lid zijn van de organisatie."), "contact")
 
 
@@ -104,7 +107,7 @@ def post_question(
     session: Session, author: User | None, organisation: Organisation, data: dict[str, Any], publish: bool
 ) -> Question:
     check_rules(data)
-    check_contact(session, organisation, data.get("contact"))
+    check_contact(organisation, data.get("contact"))
     data, lines = without_lines(data)
     question = Question(organisation=organisation, author=author, **data)
     replace_lines(question, lines or [], question.title)
@@ -122,7 +125,7 @@ def post_question(
 
 def update_question(session: Session, question: Question, user: User | None, data: dict[str, Any]) -> None:
     check_rules(data)
-    check_contact(session, question.organisation, data.get("contact"))
+    check_contact(question.organisation, data.get("contact"))
     if data.get("valid_until") is None:  # left empty: keep the current date
         data = {key: value for key, value in data.items() if key != "valid_until"}
     data, lines = without_lines(data)

@@ -36,7 +36,7 @@ ALLOWED_TRANSITIONS: dict[SolutionStatus, set[SolutionStatus]] = {
 }
 
 
-def check_rules(session: Session, organisation: Organisation, data: dict[str, Any]) -> None:
+def check_rules(organisation: Organisation, data: dict[str, Any]) -> None:
     check_texts(data, SOLUTION_TEXTS)
     if not organisation.may_publish_solutions:
         raise DomainError(_l("Deze organisatie mag (nog) geen aanbod plaatsen. Vraag het een coördinator."))
@@ -46,13 +46,13 @@ def check_rules(session: Session, organisation: Organisation, data: dict[str, An
         raise DomainError(
             _l("Geef aan waar u levert: heel Nederland, provincies of gemeenten."), "nationwide"
         )
-    check_contact(session, organisation, data.get("contact"))
+    check_contact(organisation, data.get("contact"))
 
 
 def publish_solution(
     session: Session, author: User | None, organisation: Organisation, data: dict[str, Any]
 ) -> Solution:
-    check_rules(session, organisation, data)
+    check_rules(organisation, data)
     data, lines = without_lines(data)
     solution = Solution(organisation=organisation, author=author, status=S.ACTIVE, **data)
     replace_lines(solution, lines or [], solution.title)
@@ -66,7 +66,7 @@ def publish_solution(
 
 
 def update_solution(session: Session, solution: Solution, user: User | None, data: dict[str, Any]) -> None:
-    check_rules(session, solution.organisation, data)
+    check_rules(solution.organisation, data)
     data, lines = without_lines(data)
     before = history.snapshot(solution)
     for field, value in data.items():
