@@ -11,7 +11,7 @@ from sqlalchemy import CompoundSelect, Select, case, func, select, true, union
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from circular_platform import permissions
-from circular_platform.db import db
+from circular_platform.db import db, unprepared
 from circular_platform.extensions import login_manager
 from circular_platform.models import (
     LISTED_SOLUTIONS,
@@ -330,19 +330,18 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
     each with its best score; only questions ``user`` may see, none of their own."""
     if not own:
         return []
-    # The solutions' ids first: matched per solution through ix_match_solution_status_score, the
-    # database reads the organisation's matches from that index alone, not the matches themselves.
+    # Matched per solution (IN, not a join) through ix_match_solution_status_score, the database
+    # reads the organisation's matches from that index alone, not the matches themselves. A
+    # subquery, not a list of ids: an organisation with 1,454 solutions sent 1,454 parameters
+    # that SQLAlchemy and psycopg took 10-15 ms to put into the statement on every view.
     active = select(Solution.id).where(
         Solution.organisation_id.in_(own), Solution.status.in_(MATCHABLE_SOLUTIONS)
     )
-    solution_ids = list(session.scalars(active))
-    if not solution_ids:
-        return []
     best = (
         select(Match.question_id, func.max(Match.score).label("score"))
         .join(Match.question)
         .where(
-            Match.solution_id.in_(solution_ids),
+            Match.solution_id.in_(active),
             Question.status.in_(MATCHABLE_QUESTIONS),
             Question.organisation_id.not_in(own),
             Match.status != MatchStatus.REJECTED,
@@ -359,4 +358,7 @@ def fitting_questions(session: Session, user: User, own: list[int]) -> list[tupl
         .options(joinedload(Question.organisation))
         .order_by(best.c.score.desc(), Question.id)
     )
-    return [(question, score) for question, score in session.execute(query)]
+    # Planned for the organisation at hand: the generic plan PostgreSQL adopts once a prepared
+    # statement ran ten times read an organisation with 1,454 solutions in 34 ms, not 14.
+    with unprepared(session):
+        return [(question, score) for question, score in session.execute(query)]
