@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.models import Municipality, Province
+from circular_platform.models import Municipality, Organisation, Province, User
 from circular_platform.passwords import is_common, is_weak, normalise
 
 T = TypeVar("T")
@@ -140,6 +140,18 @@ def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
     """``SelectField`` choices from a mapping or (value, label) pairs."""
     items = pairs.items() if hasattr(pairs, "items") else pairs
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in items]
+
+
+def contact_choices(organisations: list[Organisation], members: list[tuple[int, User]]) -> list[SelectChoice]:
+    """The contact list of a question or solution form: the members (:func:`marketplace.members_of`)
+    by name, under their organisation's name when there are several (a coordinator's form lists
+    the people of every organisation)."""
+    names = {o.id: o.name for o in organisations}
+    grouped = len(names) > 1
+    rows = sorted(
+        (names[organisation_id] if grouped else "", user.name, user.id) for organisation_id, user in members
+    )
+    return [SelectChoice(user_id, name, optgroup=group or None) for group, name, user_id in rows]
 
 
 def province_choices() -> list[SelectChoice]:

@@ -30,16 +30,16 @@ def organisations_for(user: User, *, publishing: bool = False) -> list[Organisat
     return organisations
 
 
-def members_of(session: Session, organisations: Iterable[Organisation]) -> dict[int, User]:
-    """The approved members of ``organisations`` by id: whom their questions and solutions may name
-    as contact. One statement however many they are; read through each organisation's memberships,
-    every member but the one signed in cost a statement of their own."""
+def members_of(session: Session, organisations: Iterable[Organisation]) -> list[tuple[int, User]]:
+    """(organisation id, user) of the approved members of ``organisations``: whom their questions
+    and solutions may name as contact. One statement however many they are; read through each
+    organisation's memberships, every member but the one signed in cost a statement of their own."""
     query = (
-        select(User)
+        select(Membership.organisation_id, User)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id.in_([o.id for o in organisations]), Membership.approved.is_(True))
     )
-    return {user.id: user for user in session.scalars(query)}
+    return [(organisation_id, user) for organisation_id, user in session.execute(query)]
 
 
 def list_filters(*names: str, status: type[enum.Enum] | None = None) -> dict:

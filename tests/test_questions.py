@@ -278,6 +278,29 @@ def test_a_coordinator_names_a_contact_of_the_organisation_the_question_is_for(
     assert session.scalar(select(Question.contact_id)) == marieke
 
 
+def test_a_coordinator_chooses_the_contact_under_the_name_of_their_organisation(
+    client, auth, coordinator, corporation, company
+):
+    auth.login("sanne@nice.example")
+    page = client.get("/questions/new").text
+    contacts = page[
+        page.index('name="contact_id"') : page.index("</select>", page.index('name="contact_id"'))
+    ]
+    groups = re.findall(r'<optgroup label="([^"]+)">\s*<option[^>]*>([^<]+)</option>', contacts)
+    assert groups == [("Hennepbouw Drenthe", "Info"), ("Woonstichting Hondsrug", "Marieke")]
+
+
+def test_a_member_of_one_organisation_chooses_among_its_people_by_name(client, auth, corporation, make_user):
+    make_user("rik@hondsrug.example", corporation)
+    auth.login("marieke@hondsrug.example")
+    page = client.get("/questions/new").text
+    contacts = page[
+        page.index('name="contact_id"') : page.index("</select>", page.index('name="contact_id"'))
+    ]
+    assert "optgroup" not in contacts
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", contacts) == ["Marieke", "Rik"]
+
+
 def status_buttons(html: str) -> list[tuple[str, str]]:
     """(status posted, button text) of each status form on a detail page, in page order."""
     forms = re.findall(r'<form method="post" action="[^"]*/status"[^>]*>(.*?)</form>', html, re.S)

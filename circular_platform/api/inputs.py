@@ -145,7 +145,7 @@ def _contact(organisation: Organisation, user_id: int | None) -> User | None:
     """The contact person among the organisation's members; None leaves it to the author."""
     if user_id is None:
         return None
-    people = members_of(db.session, [organisation])
+    people = {user.id: user for _, user in members_of(db.session, [organisation])}
     if user_id not in people:
         raise DomainError(_l("De contactpersoon moet lid zijn van de organisatie."), "contact_id")
     return people[user_id]

@@ -11,6 +11,7 @@ from circular_platform.forms import (
     MultiCheckboxField,
     choices,
     chosen,
+    contact_choices,
     municipality_choices,
     province_choices,
 )
@@ -76,10 +77,9 @@ class SolutionForm(FlaskForm):
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.province_ids.choices = province_choices  # called when the form is shown
         self.municipality_ids.choices = municipality_choices
-        self.people: dict[int, User] = members_of(db.session, organisations)
-        self.contact_id.choices = choices(
-            (u.id, u.name) for u in sorted(self.people.values(), key=lambda u: u.name)
-        )
+        members = members_of(db.session, organisations)
+        self.people: dict[int, User] = {user.id: user for _, user in members}
+        self.contact_id.choices = contact_choices(organisations, members)
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
