@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from circular_platform.db import db
 from circular_platform.errors import DomainError
 from circular_platform.i18n import lazy_gettext as _l
+from circular_platform.marketplace import filter_options, members_of
 from circular_platform.models import Municipality, Organisation, Province, User
 from circular_platform.passwords import is_common, is_weak, normalise
 
@@ -142,20 +143,23 @@ def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in items]
 
 
-def contact_choices(organisations: list[Organisation], members: list[tuple[int, User]]) -> list[SelectChoice]:
-    """The contact list of a question or solution form: the members (:func:`marketplace.members_of`)
-    by name, under their organisation's name when there are several (a coordinator's form lists
-    the people of every organisation)."""
+def contacts(organisations: list[Organisation]) -> tuple[dict[int, User], list[SelectChoice]]:
+    """Whom a question or solution of ``organisations`` may name as contact, by id, and the form's
+    list of them: by name, under their organisation's name when there are several (a
+    coordinator's form lists the people of every organisation)."""
+    members = members_of(db.session, organisations)
     names = {o.id: o.name for o in organisations}
     grouped = len(names) > 1
     rows = sorted(
         (names[organisation_id] if grouped else "", user.name, user.id) for organisation_id, user in members
     )
-    return [SelectChoice(user_id, name, optgroup=group or None) for group, name, user_id in rows]
+    people = {user.id: user for _, user in members}
+    return people, [SelectChoice(user_id, name, optgroup=group or None) for group, name, user_id in rows]
 
 
 def province_choices() -> list[SelectChoice]:
-    return choices(db.session.execute(select(Province.id, Province.name).order_by(Province.name)).all())
+    """The provinces by name, as the list pages' filters keep them."""
+    return choices(filter_options()["provinces"])
 
 
 def municipality_choices() -> list[SelectChoice]:

@@ -72,7 +72,7 @@ def province_counts(session: Session, provinces: list[Province], user: AnyUser) 
     cache = current_app.extensions.setdefault("province_counts", {})
     counted_at, counts = cache.get(key, (0.0, None))
     if counts is None:
-        counts = count_per_province(session, provinces, user)
+        counts = count_per_province(session, key[1], user)
         cache[key] = (time.monotonic(), counts)
     elif time.monotonic() - counted_at >= COUNTS_SECONDS:
         cache[key] = (time.monotonic(), counts)  # until the new count: no visitor starts another
@@ -84,11 +84,11 @@ def province_counts(session: Session, provinces: list[Province], user: AnyUser) 
     return counts
 
 
-def count_per_province(session: Session, provinces: list[Province], user: AnyUser) -> ProvinceCounts:
+def count_per_province(session: Session, province_ids: tuple[int, ...], user: AnyUser) -> ProvinceCounts:
     return ProvinceCounts(
         organisations=organisations_per_province(session),
         open_questions=open_questions_per_province(session, user),
-        active_solutions={p.id: active_solutions_in(session, p, user) for p in provinces},
+        active_solutions={i: active_solutions_in(session, i, user) for i in province_ids},
     )
 
 
@@ -100,8 +100,7 @@ def _count_again(app: Flask, key: tuple[bool, tuple[int, ...]], user_id: int | N
             user = session.get(User, user_id) if user_id else login_manager.anonymous_user()
             if user is None:  # deleted meanwhile: a signed-in visitor's view counts again later
                 return
-            provinces = [session.get(Province, province_id) for province_id in key[1]]
-            counts = count_per_province(session, [p for p in provinces if p], user)
+            counts = count_per_province(session, key[1], user)
             session.commit()  # not a rollback, which drops psycopg's prepared statements (db.py)
             app.extensions["province_counts"][key] = (time.monotonic(), counts)
     except Exception:
@@ -128,11 +127,11 @@ def open_questions_per_province(session: Session, user: AnyUser) -> dict[int, in
     return {province_id: count for province_id, count in session.execute(query)}
 
 
-def active_solutions_in(session: Session, province: Province, user: AnyUser) -> int:
-    """Active solutions ``user`` may see whose service area reaches into ``province``, nationwide ones too."""
+def active_solutions_in(session: Session, province_id: int, user: AnyUser) -> int:
+    """Active solutions ``user`` may see whose service area reaches into the province, nationwide ones too."""
     query = select(func.count(Solution.id)).where(
         Solution.status.in_(MATCHABLE_SOLUTIONS),
-        covering(province_id=province.id),
+        covering(province_id=province_id),
         permissions.visible_solutions(user),
     )
     return session.scalar(query) or 0

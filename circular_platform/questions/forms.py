@@ -8,9 +8,8 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from circular_platform import texts
 from circular_platform.db import db
 from circular_platform.formats import DateField, EuroField, MonthField, QuantityField
-from circular_platform.forms import MultiCheckboxField, choices, chosen, contact_choices, municipality_choices
+from circular_platform.forms import MultiCheckboxField, choices, chosen, contacts, municipality_choices
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.marketplace import members_of
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Municipality, Organisation, User, Visibility
 from circular_platform.taxonomy import BUILDING_SECTORS, THEMES, TRANSITION_PATHS, UNITS
@@ -84,9 +83,7 @@ class QuestionForm(FlaskForm):
         self.organisations = {o.id: o for o in organisations}
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.municipality_id.choices = municipality_choices  # called when the form is shown
-        members = members_of(db.session, organisations)
-        self.people: dict[int, User] = {user.id: user for _, user in members}
-        self.contact_id.choices = contact_choices(organisations, members)
+        self.people, self.contact_id.choices = contacts(organisations)
         self.contact: User | None = None
 
     def validate_organisation_id(self, field) -> None:

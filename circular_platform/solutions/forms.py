@@ -11,12 +11,11 @@ from circular_platform.forms import (
     MultiCheckboxField,
     choices,
     chosen,
-    contact_choices,
+    contacts,
     municipality_choices,
     province_choices,
 )
 from circular_platform.i18n import lazy_gettext as _l
-from circular_platform.marketplace import members_of
 from circular_platform.materials.forms import add_line_button, filled_lines, material_lines_field
 from circular_platform.models import Maturity, Municipality, Organisation, Province, User
 from circular_platform.taxonomy import THEMES
@@ -77,9 +76,7 @@ class SolutionForm(FlaskForm):
         self.organisation_id.choices = choices((o.id, o.name) for o in organisations)
         self.province_ids.choices = province_choices  # called when the form is shown
         self.municipality_ids.choices = municipality_choices
-        members = members_of(db.session, organisations)
-        self.people: dict[int, User] = {user.id: user for _, user in members}
-        self.contact_id.choices = contact_choices(organisations, members)
+        self.people, self.contact_id.choices = contacts(organisations)
         self.provinces: list[Province] = []
         self.municipalities: list[Municipality] = []
         self.contact: User | None = None
